@@ -1,0 +1,243 @@
+"""The Python API: ``scan(data, label=...)`` runs the whole pipeline and returns a Report.
+
+load -> validate -> featurise -> out-of-fold probabilities -> label quality -> detectors -> rank.
+Never prints and never exits; problems with the input raise :class:`DatabugsError`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from databugs.detectors import Context, all_detectors
+from databugs.errors import DatabugsError
+from databugs.features import build_features, row_previews
+from databugs.io import LoadedTable, read_table
+from databugs.ledger import ledger_path, read_ledger, settled_rows
+from databugs.oof import out_of_fold_probabilities, resolve_model_name
+from databugs.rank import rank_issues
+from databugs.report import ROW_COLUMNS, Report
+from databugs.scoring import label_quality
+from databugs.summary import class_table, summarise
+from databugs.validate import (
+    check_classes,
+    check_columns_exist,
+    check_folds,
+    check_id_column,
+    check_label_column,
+    label_text,
+)
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: called as work advances, e.g. once per fold."""
+
+
+def scan(
+    data: pd.DataFrame | str | os.PathLike[str],
+    *,
+    label: str | None = None,
+    id: str | None = None,
+    text: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    folds: int = 5,
+    model: str = "auto",
+    seed: int = 0,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Find data bugs in a labelled table.
+
+    Parameters
+    ----------
+    data : DataFrame or path
+        The table, or a ``.csv``/``.tsv``/``.parquet``/``.jsonl`` file (then decisions recorded
+        by ``databugs fix`` beside it are honoured).
+    label : the label column; default: the one column named label/labels/target/class/y.
+    id : a column holding a unique key per row, carried into every output.
+    text, ignore : columns to treat as free text / to leave out.
+    folds, model, seed, jobs : cross-validation folds, model name (``auto``), seed, workers.
+    progress : optional callback ``progress(stage, done, total)``.
+
+    Returns
+    -------
+    Report
+        ``report.to_dict()`` is the content of ``report.json``.
+    """
+    if isinstance(data, pd.DataFrame):
+        table = LoadedTable(frame=data, path=Path("<dataframe>"), format="dataframe", sha256="")
+    else:
+        table = read_table(data)
+    options = {
+        "label": label,
+        "id": id,
+        "text": list(text),
+        "ignore": list(ignore),
+        "folds": folds,
+        "model": model,
+        "seed": seed,
+    }
+    return scan_table(table, options, jobs=jobs, progress=progress)
+
+
+def scan_table(
+    table: LoadedTable,
+    options: dict[str, Any],
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Scan a loaded table with options as ``report.json`` records them (see :func:`scan`)."""
+    started = time.perf_counter()
+    frame, source = table.frame, str(table.path)
+    label = check_label_column(frame, options["label"], source=source)
+    id_column = check_id_column(frame, options["id"], source=source)
+    check_columns_exist(frame, options["text"], option="--text", source=source)
+    check_columns_exist(frame, options["ignore"], option="--ignore", source=source)
+    folds = check_folds(options["folds"])
+    labels = frame[label].map(label_text).tolist()
+    classes = check_classes(labels, source=source, column=label)
+    labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
+    class_index = {name: index for index, name in enumerate(classes)}
+    targets = np.array([class_index[labels[row]] for row in labelled], dtype=int)
+
+    features = build_features(
+        frame,
+        exclude=[label, *([id_column] if id_column else [])],
+        text=options["text"],
+        ignore=options["ignore"],
+    )
+    if not any(use.used_as != "left out" for use in features.columns):
+        raise DatabugsError(
+            f"{source}: no usable feature columns",
+            code="no_features",
+            hint="every column was left out (id-like, constant or ignored)",
+        )
+    model = resolve_model_name(options["model"], features.kind)
+    featurised = time.perf_counter()
+
+    settled = frozenset()
+    if table.format != "dataframe":  # decisions recorded by `databugs fix` beside the file
+        settled = settled_rows(read_ledger(ledger_path(table.path)), labels, _ids(frame, id_column))
+    oof = out_of_fold_probabilities(
+        features.matrix[labelled],
+        features.kind,
+        targets,
+        len(classes),
+        model=model,
+        folds=folds,
+        seed=options["seed"],
+        jobs=jobs,
+        on_fold_done=_fold_counter(progress, folds),
+    )
+    fitted = time.perf_counter()
+
+    context = Context(
+        frame=frame,
+        label_column=label,
+        labels=labels,
+        classes=classes,
+        labelled=labelled,
+        targets=targets,
+        probabilities=oof.probabilities,
+        label_quality=label_quality(targets, oof.probabilities),
+        features=features,
+        folds=oof.folds,
+        settled_rows=settled,
+    )
+    issues = rank_issues(
+        [issue for detector in all_detectors().values() for issue in detector().detect(context)]
+    )
+    rows = _row_table(context, _ids(frame, id_column), issues)
+    options = {**options, "label": label, "model": model, "folds": oof.folds}
+    report = Report(
+        input={
+            "path": source,
+            "format": table.format,
+            "rows": len(frame),
+            "sha256": table.sha256,
+            "label": label,
+            "id": id_column,
+        },
+        options=options,
+        summary=summarise(context, issues),
+        classes=class_table(context, issues),
+        features=[vars(use) for use in features.columns],
+        notes=_notes(context, len(settled)),
+        issues=issues,
+        rows=rows,
+        previews=row_previews(frame, [i.row for i in issues if i.row is not None], features),
+    )
+    report.timings = {
+        "load_and_features_s": round(featurised - started, 3),
+        "models_s": round(fitted - featurised, 3),
+        "detectors_s": round(time.perf_counter() - fitted, 3),
+    }
+    return report
+
+
+def _ids(frame: pd.DataFrame, id_column: str | None) -> list[str | None]:
+    if id_column is None:
+        return [None] * len(frame)
+    return frame[id_column].map(label_text).tolist()
+
+
+def _fold_counter(progress: Progress | None, folds: int) -> Callable[[], None] | None:
+    if progress is None:
+        return None
+    done = 0
+    progress("models", 0, folds)
+
+    def advance() -> None:
+        nonlocal done
+        done += 1
+        progress("models", done, folds)
+
+    return advance
+
+
+def _row_table(context: Context, ids: list[str | None], issues: list) -> pd.DataFrame:
+    """One line per data row: the content of ``corrected_labels.csv``."""
+    n_rows = len(context.labels)
+    quality = np.full(n_rows, np.nan)
+    quality[context.labelled] = np.round(context.label_quality, 6)
+    suggested = list(context.labels)
+    flagged = np.zeros(n_rows, dtype=bool)
+    for issue in issues:
+        if issue.kind == "label_issue":
+            suggested[issue.row] = issue.suggested_label
+            flagged[issue.row] = True
+    table = pd.DataFrame(
+        {
+            "row": np.arange(n_rows),
+            "id": ids,
+            "given_label": context.labels,
+            "suggested_label": suggested,
+            "label_quality": quality,
+            "is_label_issue": flagged,
+        }
+    )
+    return table[ROW_COLUMNS]
+
+
+def _notes(context: Context, n_settled: int) -> list[str]:
+    """Things the user should know about how the scan went."""
+    notes = []
+    counts = context.class_counts()
+    for name, count in zip(context.classes, counts, strict=True):
+        if count < context.folds:
+            notes.append(
+                f"class {name!r} has {count} rows, fewer than the {context.folds} folds: "
+                "its rows are scored but not flagged"
+            )
+    unlabelled = len(context.labels) - len(context.labelled)
+    if unlabelled:
+        notes.append(f"{unlabelled} rows have no label: they are not scored")
+    if n_settled:
+        notes.append(f"{n_settled} rows rejected in databugs-decisions.csv are not flagged again")
+    return notes

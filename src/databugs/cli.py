@@ -1,0 +1,260 @@
+"""The command line: parse options, call the library, format the result, choose the exit code.
+
+All logic lives in the library; a :class:`DatabugsError` becomes one line on stderr and exit 2
+here, in :func:`user_errors`, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from databugs import __version__
+from databugs.api import scan_table
+from databugs.errors import DatabugsError
+from databugs.fix import apply_fix, default_output, load_scan, plan_fix
+from databugs.io import read_table
+from databugs.oof import MODELS
+from databugs.outputs import write_outputs
+from databugs.render import report_json, terminal
+
+app = typer.Typer(
+    name="databugs",
+    help="Find and fix data bugs (wrong labels and more) in labelled datasets.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OutputFormat(StrEnum):
+    rich = "rich"
+    plain = "plain"
+    json = "json"
+
+
+def user_errors(command: F) -> F:
+    """Turn a DatabugsError into one line on stderr and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DatabugsError as error:
+            typer.echo(f"databugs: error: {error}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"databugs {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Find and fix data bugs (wrong labels and more) in labelled datasets."""
+
+
+def _split(values: list[str] | None) -> list[str]:
+    """Repeatable options may also be comma-separated: --text a,b --text c."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+SCAN_EXAMPLE = """
+Example:
+
+  databugs scan reviews.csv --label sentiment --id review_id --out report/
+
+writes report/report.json, report.md, issues.csv and corrected_labels.csv, and prints the
+label health and the 10 worst rows. Then review report/issues.csv and apply corrections with
+`databugs fix --report report/ --accept-top 30`.
+"""
+
+
+@app.command(epilog=SCAN_EXAMPLE)
+@user_errors
+def scan(
+    data: Annotated[Path, typer.Argument(help="A .csv, .tsv, .parquet or .jsonl file (.gz too).")],
+    label: Annotated[str | None, typer.Option("--label", "-l", help="The label column.")] = None,
+    id: Annotated[str | None, typer.Option("--id", help="A unique row key column.")] = None,
+    text: Annotated[
+        list[str] | None, typer.Option("--text", help="A free-text column (repeatable).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="A column that is not a feature.")
+    ] = None,
+    folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
+    model: Annotated[
+        str, typer.Option("--model", help="auto, or one of: " + ", ".join(MODELS) + ".")
+    ] = "auto",
+    seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("databugs-report"),
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", help="Parallel workers (default: all cores).")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat | None,
+        typer.Option("--format", help="stdout: rich (terminal), plain (default when piped), json."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print less.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print more.")] = False,
+) -> None:
+    """Find data bugs: likely wrong labels with suggested corrections, and a report."""
+    if jobs is not None and jobs < 1:
+        raise DatabugsError(f"--jobs is {jobs}", code="bad_option", hint="use 1 or more")
+    table = read_table(data)
+    options = {
+        "label": label,
+        "id": id,
+        "text": _split(text),
+        "ignore": _split(ignore),
+        "folds": folds,
+        "model": model,
+        "seed": seed,
+    }
+    stderr = Console(stderr=True)
+    with _progress_bar(enabled=not quiet and stderr.is_terminal, console=stderr) as progress:
+        report = scan_table(table, options, jobs=jobs, progress=progress)
+    outputs = write_outputs(report, out)
+    chosen = output_format or (OutputFormat.rich if sys.stdout.isatty() else OutputFormat.plain)
+    if chosen is OutputFormat.json:
+        typer.echo(report_json.render_summary(report, outputs), nl=False)
+    elif not quiet and chosen is OutputFormat.rich:
+        Console().print(terminal.render_rich(report, outputs))
+    elif not quiet:
+        typer.echo(terminal.render_plain(report, outputs), nl=False)
+    if verbose:
+        stderr.print(f"timings: {report.timings}")
+
+
+class _progress_bar:
+    """A rich progress bar fed by the library's ``progress(stage, done, total)`` callback."""
+
+    def __init__(self, *, enabled: bool, console: Console) -> None:
+        self.bar = (
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
+            if enabled
+            else None
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Callable[[str, int, int], None] | None:
+        if self.bar is None:
+            return None
+        self.bar.start()
+        return self.update
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(f"fitting {stage}", total=total)
+        self.bar.update(self.tasks[stage], completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+FIX_EXAMPLE = """
+Example:
+
+  databugs fix --report report/ --accept-top 30 --reject 17,42
+
+writes reviews.fixed.csv beside reviews.csv with the 30 worst-ranked labels corrected (rows 17
+and 42 excepted) and records every decision in databugs-decisions.csv beside the data.
+"""
+
+
+@app.command(epilog=FIX_EXAMPLE)
+@user_errors
+def fix(
+    report: Annotated[Path, typer.Option("--report", help="The scan's output folder.")] = Path(
+        "databugs-report"
+    ),
+    accept_top: Annotated[
+        int, typer.Option("--accept-top", help="Accept the N worst-ranked label issues.")
+    ] = 0,
+    accept: Annotated[
+        list[str] | None, typer.Option("--accept", help="Rows (or ids) to accept: 3,17.")
+    ] = None,
+    reject: Annotated[
+        list[str] | None, typer.Option("--reject", help="Rows (or ids) to reject: 5,8.")
+    ] = None,
+    min_quality: Annotated[
+        float | None,
+        typer.Option("--min-quality", help="Accept every flagged row with label_quality below Q."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Where the corrected data goes.")
+    ] = None,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Replace the data itself, keeping <name>.orig.<ext>.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show, write nothing.")] = False,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="The data, if it moved since the scan.")
+    ] = None,
+) -> None:
+    """Apply reviewed corrections from the last scan to a copy of the data."""
+    if accept_top < 0:
+        raise DatabugsError(
+            f"--accept-top is {accept_top}", code="bad_option", hint="use 0 or more"
+        )
+    plan = plan_fix(
+        load_scan(report),
+        accept_top=accept_top,
+        accept=_split(accept),
+        reject=_split(reject),
+        min_quality=min_quality,
+        data=data,
+    )
+    if plan.decisions.empty:
+        typer.echo("nothing to do: no row accepted or rejected (see --help)")
+        return
+    if dry_run:
+        _print_plan(plan, output or (plan.data if in_place else default_output(plan.data)))
+        return
+    written = apply_fix(plan, output=output, in_place=in_place)
+    accepted, rejected = len(plan.accepted), len(plan.decisions) - len(plan.accepted)
+    where = f"; wrote {written}" if written else ""
+    typer.echo(f"{accepted} corrections accepted, {rejected} rejected{where}")
+
+
+def _print_plan(plan: Any, target: Path) -> None:
+    table = Table(title=f"would write {target}", title_justify="left")
+    for column in ("decision", "row", "id", "old_label", "new_label"):
+        table.add_column(column)
+    for line in plan.decisions.itertuples(index=False):
+        table.add_row(
+            line.decision, str(line.row), str(line.id), str(line.old_label), str(line.new_label)
+        )
+    Console().print(table)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,71 @@
+"""What every detector shares: the issue it reports and the context it reads.
+
+Detectors only read arrays computed once (out-of-fold probabilities, label quality); they never
+fit models and never print.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from databugs.features import FeatureSet
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding. ``severity`` is in [0, 1], 1 being the worst.
+
+    ``row`` is the 0-based position in the data (None for a dataset-level finding); rows of one
+    finding about several rows share a ``group``.
+    """
+
+    kind: str
+    row: int | None
+    severity: float
+    message: str
+    given_label: str | None = None
+    suggested_label: str | None = None
+    group: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """Everything detectors may read, computed once by the pipeline.
+
+    ``labels`` holds each row's label text (None where unlabelled); ``labelled`` the positions of
+    labelled rows; ``targets`` their class indices into ``classes``; ``probabilities`` and
+    ``label_quality`` are out-of-fold and aligned with ``labelled``.
+    """
+
+    frame: pd.DataFrame
+    label_column: str
+    labels: list[str | None]
+    classes: list[str]
+    labelled: np.ndarray
+    targets: np.ndarray
+    probabilities: np.ndarray
+    label_quality: np.ndarray
+    features: FeatureSet
+    folds: int
+    settled_rows: frozenset[int] = frozenset()
+
+    def class_counts(self) -> np.ndarray:
+        """Rows per class, in the order of ``classes``."""
+        return np.bincount(self.targets, minlength=len(self.classes))
+
+
+class Detector(ABC):
+    """One kind of data bug. Subclasses set ``name`` (the issue kind) and ``description``."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    @abstractmethod
+    def detect(self, context: Context) -> list[Issue]:
+        """Return the issues found, in any order; ranking happens later."""

@@ -1,0 +1,67 @@
+"""Likely misannotated rows, by confident learning on out-of-fold probabilities.
+
+A row is flagged only when cleanlab's confident learning calls its label an issue *and* the
+suggested label is clearly better supported than the given one, so that accepting every flag is
+safe; the full ranking stays in ``label_quality`` for those who want to dig deeper.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from cleanlab.filter import find_label_issues
+
+from databugs.detectors.base import Context, Detector, Issue
+from databugs.detectors.registry import register
+from databugs.scoring import severity
+
+TOP_CLASSES = 3
+
+
+@register
+class LabelIssues(Detector):
+    name = "label_issue"
+    description = "rows whose label the out-of-fold model contradicts, with a suggested label"
+
+    def __init__(self, *, min_margin: float = 0.2) -> None:
+        self.min_margin = min_margin
+
+    def detect(self, context: Context) -> list[Issue]:
+        flagged = self.flags(context)
+        return [self._issue(context, position) for position in np.flatnonzero(flagged)]
+
+    def flags(self, context: Context) -> np.ndarray:
+        """Boolean per labelled row: flagged as a label issue."""
+        targets, probabilities = context.targets, context.probabilities
+        confident = find_label_issues(targets, probabilities, n_jobs=1)
+        rows = np.arange(len(targets))
+        suggested = probabilities.argmax(axis=1)
+        margin = probabilities[rows, suggested] - probabilities[rows, targets]
+        learnable = context.class_counts()[targets] >= context.folds
+        settled = np.isin(context.labelled, list(context.settled_rows))
+        return (
+            confident & (suggested != targets) & (margin >= self.min_margin) & learnable & ~settled
+        )
+
+    def _issue(self, context: Context, position: int) -> Issue:
+        probabilities = context.probabilities[position]
+        given, suggested = context.targets[position], int(probabilities.argmax())
+        top = np.argsort(-probabilities, kind="stable")[:TOP_CLASSES]
+        return Issue(
+            kind=self.name,
+            row=int(context.labelled[position]),
+            severity=severity(context.label_quality[position]),
+            given_label=context.classes[given],
+            suggested_label=context.classes[suggested],
+            message=(
+                f"the model gives {context.classes[suggested]!r} {probabilities[suggested]:.0%} "
+                f"and the given label {probabilities[given]:.0%}"
+            ),
+            details={
+                "given_probability": round(float(probabilities[given]), 6),
+                "suggested_probability": round(float(probabilities[suggested]), 6),
+                "top_classes": [
+                    {"label": context.classes[c], "probability": round(float(probabilities[c]), 6)}
+                    for c in top
+                ],
+            },
+        )

@@ -1,0 +1,219 @@
+"""Turn a table's columns into a feature matrix with no set-up, and say what was used.
+
+Numeric columns are used as they are (missing values allowed), short repeated strings become
+categories, free text becomes TF-IDF; id-like and constant columns are left out. Featurising is
+unsupervised (no labels are seen), so fitting it on all rows leaks nothing into the folds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
+ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index)$|^unnamed: ?\d+$", re.IGNORECASE)
+MAX_CATEGORIES = 50
+TEXT_MIN_WORDS = 3
+TEXT_MIN_CHARS = 40
+
+
+@dataclass(frozen=True)
+class ColumnUse:
+    """How one input column was used (``numeric``, ``categorical``, ``text`` or ``left out``)."""
+
+    column: str
+    used_as: str
+    reason: str
+
+
+@dataclass
+class FeatureSet:
+    """The matrix the models see and a description of it.
+
+    ``kind`` is ``"table"`` (dense; numbers and category codes, NaN where missing) or ``"text"``
+    (sparse; TF-IDF beside scaled numbers and one-hot categories).
+    """
+
+    matrix: np.ndarray | sp.csr_matrix
+    kind: str
+    columns: list[ColumnUse] = field(default_factory=list)
+    text_columns: list[str] = field(default_factory=list)
+
+
+def build_features(
+    frame: pd.DataFrame,
+    *,
+    exclude: Sequence[str],
+    text: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> FeatureSet:
+    """Describe every column, then build the matrix from the used ones.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        All rows, labelled or not.
+    exclude : columns that are not features (the label, the id); not described.
+    text : columns to treat as free text whatever they look like.
+    ignore : columns the user left out with ``--ignore``.
+    """
+    uses: list[ColumnUse] = []
+    numeric: dict[str, np.ndarray] = {}
+    categorical: dict[str, pd.Series] = {}
+    texts: dict[str, pd.Series] = {}
+    for column in frame.columns:
+        name = str(column)
+        if name in exclude:
+            continue
+        if name in ignore:
+            uses.append(ColumnUse(name, "left out", "--ignore"))
+            continue
+        use, values = _classify(name, frame[column], forced_text=name in text)
+        uses.append(use)
+        by_role = {"numeric": numeric, "categorical": categorical, "text": texts}
+        if use.used_as in by_role:
+            by_role[use.used_as][name] = values
+    if texts:
+        matrix = _sparse_matrix(numeric, categorical, texts)
+        kind = "text"
+    else:
+        matrix = _dense_matrix(numeric, categorical, len(frame))
+        kind = "table"
+    return FeatureSet(matrix=matrix, kind=kind, columns=uses, text_columns=list(texts))
+
+
+def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[ColumnUse, object]:
+    """Decide how one column is used; returns the use and the cleaned values."""
+    if forced_text:
+        return ColumnUse(name, "text", "--text"), _as_text(series)
+    numbers = _as_numbers(series)
+    present = series.notna() & ~series.astype(str).str.strip().str.lower().isin(MISSING_TOKENS)
+    distinct = series[present].nunique()
+    if distinct <= 1:
+        return ColumnUse(name, "left out", "constant"), None
+    if numbers is not None:
+        if _looks_like_id(name, numbers):
+            return ColumnUse(name, "left out", "id-like: a unique integer per row"), None
+        return ColumnUse(name, "numeric", "numbers"), numbers
+    strings = _as_text(series)
+    if _looks_like_text(strings[present]):
+        return ColumnUse(name, "text", "free text (mostly long or multi-word)"), strings
+    if (distinct == present.sum() and ID_NAME.search(name)) or distinct > 0.5 * len(series):
+        return ColumnUse(name, "left out", "id-like: nearly every value is different"), None
+    reason = f"{distinct} categories" + (
+        f" (the {MAX_CATEGORIES} most frequent kept)" if distinct > MAX_CATEGORIES else ""
+    )
+    return ColumnUse(name, "categorical", reason), strings.where(present, None)
+
+
+def _as_numbers(series: pd.Series) -> np.ndarray | None:
+    """The column as float32, NaN where missing; None if a present value is not a number."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype("float32").to_numpy()
+    if pd.api.types.is_numeric_dtype(series):
+        return series.to_numpy(dtype="float32", na_value=np.nan)
+    text = series.astype(str).str.strip()
+    missing = text.str.lower().isin(MISSING_TOKENS) | series.isna()
+    parsed = pd.to_numeric(text.where(~missing), errors="coerce")
+    if (parsed.isna() & ~missing).any():
+        return None
+    return parsed.to_numpy(dtype="float32", na_value=np.nan)
+
+
+def _looks_like_id(name: str, numbers: np.ndarray) -> bool:
+    present = numbers[~np.isnan(numbers)]
+    if len(present) < len(numbers) or len(np.unique(present)) < len(present):
+        return False
+    if not np.all(present == np.round(present)):
+        return False
+    steps = np.diff(np.sort(present))
+    return bool(ID_NAME.search(name)) or bool(len(steps) and np.all(steps == 1))
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    return series.astype(object).where(series.notna(), "").astype(str)
+
+
+def _looks_like_text(strings: pd.Series) -> bool:
+    if strings.empty:
+        return False
+    words = strings.str.split().str.len()
+    long_or_wordy = (words >= TEXT_MIN_WORDS) | (strings.str.len() >= TEXT_MIN_CHARS)
+    return bool(long_or_wordy.mean() > 0.5)
+
+
+def _category_codes(values: pd.Series) -> np.ndarray:
+    """Codes of the most frequent categories; rarer ones share one code, missing is NaN."""
+    top = values.value_counts().index[:MAX_CATEGORIES]
+    codes = pd.Categorical(values, categories=top).codes.astype("float32")
+    codes[(codes < 0) & values.notna().to_numpy()] = len(top)
+    codes[values.isna().to_numpy()] = np.nan
+    return codes
+
+
+def _dense_matrix(
+    numeric: dict[str, np.ndarray], categorical: dict[str, pd.Series], rows: int
+) -> np.ndarray:
+    blocks = list(numeric.values()) + [_category_codes(v) for v in categorical.values()]
+    if not blocks:
+        return np.zeros((rows, 1), dtype="float32")
+    return np.column_stack(blocks).astype("float32", copy=False)
+
+
+def _sparse_matrix(
+    numeric: dict[str, np.ndarray], categorical: dict[str, pd.Series], texts: dict[str, pd.Series]
+) -> sp.csr_matrix:
+    blocks = [_tfidf(values) for values in texts.values()]
+    for values in numeric.values():
+        blocks.append(sp.csr_matrix(_standardised(values).reshape(-1, 1)))
+    for values in categorical.values():
+        codes = _category_codes(values)
+        present = ~np.isnan(codes)
+        rows = np.flatnonzero(present)
+        onehot = sp.csr_matrix(
+            (np.ones(len(rows), dtype="float32"), (rows, codes[present].astype(int))),
+            shape=(len(codes), MAX_CATEGORIES + 1),
+        )
+        blocks.append(onehot)
+    return sp.hstack(blocks, format="csr", dtype="float32")
+
+
+def _standardised(values: np.ndarray) -> np.ndarray:
+    filled = np.where(np.isnan(values), np.nanmedian(values), values)
+    spread = filled.std() or 1.0
+    return ((filled - filled.mean()) / spread).astype("float32")
+
+
+def _tfidf(values: pd.Series) -> sp.csr_matrix:
+    """Word uni- and bi-grams, sublinear counts: robust across short and long texts."""
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=200_000, dtype=np.float32
+    )
+    try:
+        return vectorizer.fit_transform(values).tocsr()
+    except ValueError:  # every text empty or each word seen once
+        return sp.csr_matrix((len(values), 1), dtype="float32")
+
+
+def row_previews(
+    frame: pd.DataFrame, rows: Sequence[int], features: FeatureSet, limit: int = 160
+) -> dict[int, str]:
+    """A short, one-line view of each row's content for reports: its text, else its columns."""
+    used = [use.column for use in features.columns if use.used_as != "left out"]
+    shown = features.text_columns or used[:6]
+    previews = {}
+    for row in sorted(set(rows)):
+        record = frame.iloc[row]
+        if features.text_columns:
+            text = " | ".join(str(record[column]) for column in shown)
+        else:
+            text = ", ".join(f"{column}={record[column]}" for column in shown)
+        text = " ".join(text.split())
+        previews[row] = text if len(text) <= limit else text[: limit - 1] + "…"
+    return previews

@@ -1,0 +1,178 @@
+"""Apply reviewed corrections from a scan to a copy of the data, and record every decision.
+
+The data must be byte-for-byte the file that was scanned (its sha256 is checked); the output
+differs from it only in the labels of accepted rows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from databugs.errors import DatabugsError
+from databugs.io import (
+    detect_format,
+    file_sha256,
+    read_table,
+    write_bytes_atomically,
+    write_relabelled,
+)
+from databugs.ledger import LEDGER_COLUMNS, append_decisions, ledger_path
+
+
+@dataclass(frozen=True)
+class FixPlan:
+    """The decisions to apply: one line per accepted or rejected row."""
+
+    data: Path
+    label: str
+    decisions: pd.DataFrame
+
+    @property
+    def accepted(self) -> pd.DataFrame:
+        return self.decisions[self.decisions["decision"] == "accepted"]
+
+
+def load_scan(report_dir: str | Path) -> dict[str, Any]:
+    """The ``report.json`` of an earlier scan."""
+    path = Path(report_dir) / "report.json"
+    if not path.exists():
+        raise DatabugsError(
+            f"{path}: no such file", code="missing_report", hint="run databugs scan first"
+        )
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise DatabugsError(f"{path}: not a valid report.json", code="bad_report") from None
+    if not isinstance(report, dict) or report.get("schema") != "databugs.report/1":
+        raise DatabugsError(f"{path}: not a databugs report", code="bad_report")
+    return report
+
+
+def plan_fix(
+    report: dict[str, Any],
+    *,
+    accept_top: int = 0,
+    accept: list[str] | None = None,
+    reject: list[str] | None = None,
+    min_quality: float | None = None,
+    data: str | Path | None = None,
+) -> FixPlan:
+    """Decide which flagged rows to accept or reject.
+
+    ``accept`` and ``reject`` name rows by ``id`` when the scan had one, else by ``row``.
+    """
+    data_path = Path(data) if data is not None else Path(report["input"]["path"])
+    _check_unchanged(data_path, report["input"]["sha256"])
+    flagged = [issue for issue in report["issues"] if issue["kind"] == "label_issue"]
+    by_key = {_key(issue, report): issue for issue in flagged}
+    chosen = {issue["row"]: issue for issue in flagged[: max(accept_top, 0)]}
+    if min_quality is not None:
+        chosen |= {i["row"]: i for i in flagged if 1 - i["score"] < min_quality}
+    chosen |= {issue["row"]: issue for issue in _lookup(accept or [], by_key, report)}
+    rejected = {issue["row"]: issue for issue in _lookup(reject or [], by_key, report)}
+    both = sorted(set(chosen) & set(rejected))
+    if both:
+        raise DatabugsError(
+            f"row {both[0]} is both accepted and rejected",
+            code="bad_option",
+            hint="name each row in --accept or --reject, not both",
+        )
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    lines = [_decision(now, "accepted", issue) for issue in chosen.values()]
+    lines += [_decision(now, "rejected", issue) for issue in rejected.values()]
+    decisions = pd.DataFrame(lines, columns=LEDGER_COLUMNS).sort_values("row", kind="stable")
+    return FixPlan(data=data_path, label=report["input"]["label"], decisions=decisions)
+
+
+def _check_unchanged(data: Path, sha256: str) -> None:
+    if not data.exists():
+        raise DatabugsError(
+            f"{data}: no such file", code="missing_file", hint="give the data with --data"
+        )
+    if file_sha256(data) != sha256:
+        raise DatabugsError(
+            f"{data}: changed since the scan (sha256 differs)",
+            code="data_changed",
+            hint="scan it again before fixing",
+        )
+
+
+def _key(issue: dict[str, Any], report: dict[str, Any]) -> str:
+    return str(issue["id"]) if report["input"].get("id") else str(issue["row"])
+
+
+def _lookup(
+    keys: list[str], by_key: dict[str, dict[str, Any]], report: dict[str, Any]
+) -> list[dict[str, Any]]:
+    what = "id" if report["input"].get("id") else "row"
+    found = []
+    for key in keys:
+        if key not in by_key:
+            raise DatabugsError(
+                f"{what} {key} is not a flagged label issue in the scan",
+                code="unknown_row",
+                hint="see issues.csv for the flagged rows",
+            )
+        found.append(by_key[key])
+    return found
+
+
+def _decision(now: str, decision: str, issue: dict[str, Any]) -> dict[str, Any]:
+    new_label = issue["suggested_label"] if decision == "accepted" else issue["given_label"]
+    return {
+        "time": now,
+        "decision": decision,
+        "row": issue["row"],
+        "id": issue["id"] or "",
+        "old_label": issue["given_label"],
+        "new_label": new_label,
+    }
+
+
+def default_output(data: Path) -> Path:
+    """``data.csv.gz`` -> ``data.fixed.csv.gz``, beside the data."""
+    _, suffix = detect_format(data)
+    stem = data.name[: len(data.name) - len(suffix)]
+    return data.with_name(f"{stem}.fixed{data.name[len(stem) :]}")
+
+
+def original_copy(data: Path) -> Path:
+    """Where ``--in-place`` keeps the original: ``data.orig.csv``."""
+    _, suffix = detect_format(data)
+    stem = data.name[: len(data.name) - len(suffix)]
+    return data.with_name(f"{stem}.orig{data.name[len(stem) :]}")
+
+
+def apply_fix(
+    plan: FixPlan, *, output: str | Path | None = None, in_place: bool = False
+) -> Path | None:
+    """Write the corrected data and append the decisions to the ledger.
+
+    Returns the path written, or None when no correction was accepted.
+    """
+    if in_place and output is not None:
+        raise DatabugsError("--in-place and --output exclude each other", code="bad_option")
+    target = plan.data if in_place else Path(output) if output else default_output(plan.data)
+    if not in_place and target.resolve() == plan.data.resolve():
+        raise DatabugsError(
+            f"{target}: is the data itself", code="bad_option", hint="use --in-place for that"
+        )
+    written = None
+    if not plan.accepted.empty:
+        source = read_table(plan.data)
+        new_labels = dict(
+            zip(plan.accepted["row"].astype(int), plan.accepted["new_label"], strict=True)
+        )
+        if in_place:
+            write_bytes_atomically(original_copy(plan.data), plan.data.read_bytes())
+        write_relabelled(source, target, plan.label, new_labels)
+        written = target
+    if not plan.decisions.empty:
+        append_decisions(ledger_path(plan.data), plan.decisions)
+    return written

@@ -1,0 +1,169 @@
+"""Out-of-fold predicted probabilities: the only place where models are fit.
+
+Every row's probabilities come from a model that never saw that row, which is what confident
+learning needs. Folds are stratified and seeded; they run in parallel worker processes and the
+result does not depend on how many.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from joblib import Parallel, delayed
+from sklearn.base import ClassifierMixin, clone
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from databugs.errors import DatabugsError
+
+PROBABILITY_FLOOR = 1e-6
+
+
+def _extra_trees(seed: int) -> ClassifierMixin:
+    return ExtraTreesClassifier(
+        n_estimators=300, min_samples_leaf=1, max_features="sqrt", random_state=seed, n_jobs=1
+    )
+
+
+def _random_forest(seed: int) -> ClassifierMixin:
+    return RandomForestClassifier(n_estimators=300, random_state=seed, n_jobs=1)
+
+
+def _hist_gradient_boosting(seed: int) -> ClassifierMixin:
+    return HistGradientBoostingClassifier(random_state=seed)
+
+
+def _logistic(seed: int) -> ClassifierMixin:
+    return LogisticRegression(C=10.0, max_iter=2000, random_state=seed)
+
+
+def _logistic_dense(seed: int) -> ClassifierMixin:
+    """Linear model for tables: impute, scale, then the same logistic regression."""
+    return make_pipeline(
+        SimpleImputer(strategy="median", keep_empty_features=True),
+        StandardScaler(),
+        _logistic(seed),
+    )
+
+
+MODELS: dict[str, str] = {
+    "extra-trees": "300 extremely randomised trees (tables)",
+    "random-forest": "300-tree random forest (tables)",
+    "hist-gradient-boosting": "histogram gradient boosting (tables)",
+    "logistic": "logistic regression, C=10 (text; scaled numbers for tables)",
+}
+AUTO = {"table": "extra-trees", "text": "logistic"}
+
+
+def make_model(name: str, kind: str, seed: int) -> ClassifierMixin:
+    """The estimator behind a model name, for features of ``kind`` (``table`` or ``text``)."""
+    if name == "logistic":
+        return _logistic(seed) if kind == "text" else _logistic_dense(seed)
+    if kind == "text":
+        raise DatabugsError(
+            f"--model {name} works on tables only, and this data has free-text columns",
+            code="bad_option",
+            hint="use --model logistic or auto",
+        )
+    factories = {
+        "extra-trees": _extra_trees,
+        "random-forest": _random_forest,
+        "hist-gradient-boosting": _hist_gradient_boosting,
+    }
+    return factories[name](seed)
+
+
+def resolve_model_name(name: str, kind: str) -> str:
+    """``auto`` becomes the default for the data's kind; unknown names are refused."""
+    if name == "auto":
+        return AUTO[kind]
+    if name not in MODELS:
+        raise DatabugsError(
+            f"--model {name!r} is not a known model",
+            code="bad_option",
+            hint=f"use auto or one of {', '.join(MODELS)}",
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class OutOfFold:
+    """Out-of-fold probabilities (rows x classes) and the model that made them."""
+
+    probabilities: np.ndarray
+    model: str
+    folds: int
+
+
+def out_of_fold_probabilities(
+    matrix: np.ndarray | sp.csr_matrix,
+    kind: str,
+    labels: np.ndarray,
+    n_classes: int,
+    *,
+    model: str = "auto",
+    folds: int = 5,
+    seed: int = 0,
+    jobs: int | None = None,
+    on_fold_done: Callable[[], None] | None = None,
+) -> OutOfFold:
+    """Fit one model per fold and predict the held-out rows.
+
+    ``labels`` are class indices for the rows of ``matrix``; ``kind`` is the feature kind
+    (``table`` or ``text``). A class with fewer rows than folds is allowed: folds whose training
+    part lacks it give it probability zero (then floored).
+    """
+    name = resolve_model_name(model, kind)
+    estimator = make_model(name, kind, seed)
+    splits = _stratified_splits(labels, folds, seed)
+    workers = min(len(splits), jobs or os.cpu_count() or 1)
+    probabilities = np.zeros((len(labels), n_classes), dtype=np.float64)
+    tasks = (
+        delayed(_fit_predict)(clone(estimator), matrix, labels, train, test)
+        for train, test in splits
+    )
+    results = Parallel(n_jobs=workers, prefer="threads", return_as="generator_unordered")(tasks)
+    for test, classes, fold_probabilities in results:
+        probabilities[np.ix_(test, classes)] = fold_probabilities
+        if on_fold_done:
+            on_fold_done()
+    probabilities = np.clip(probabilities, PROBABILITY_FLOOR, None)
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    return OutOfFold(probabilities=probabilities, model=name, folds=len(splits))
+
+
+def _stratified_splits(
+    labels: np.ndarray, folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    largest = int(np.bincount(labels).max())
+    n_splits = max(2, min(folds, largest))
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class")
+        return list(splitter.split(np.zeros(len(labels)), labels))
+
+
+def _fit_predict(
+    estimator: ClassifierMixin,
+    matrix: np.ndarray | sp.csr_matrix,
+    labels: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter; the scores speak for the model
+        estimator.fit(matrix[train], labels[train])
+        return test, estimator.classes_, estimator.predict_proba(matrix[test])

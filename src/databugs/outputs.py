@@ -1,0 +1,30 @@
+"""Write a scan's output files into ``--out``: all rendered first, then each renamed into place."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from databugs.io import write_files_atomically
+from databugs.render import markdown, report_json, tables
+from databugs.report import Report
+
+OUTPUT_FILES = ("report.json", "report.md", "issues.csv", "corrected_labels.csv")
+
+
+def write_outputs(report: Report, folder: str | Path) -> dict[str, str]:
+    """Write the report files; returns each file's path by name.
+
+    ``timings.json`` holds wall times separately so that ``report.json`` stays byte-identical
+    for the same input, options and seed.
+    """
+    folder = Path(folder)
+    files = {
+        "report.json": report_json.render(report),
+        "report.md": markdown.render(report),
+        "issues.csv": tables.issues_csv(report),
+        "corrected_labels.csv": tables.corrected_labels_csv(report),
+        "timings.json": json.dumps(report.timings, indent=2) + "\n",
+    }
+    write_files_atomically(folder, files)
+    return {name: str(folder / name) for name in files}

@@ -1,0 +1,54 @@
+"""The CSV outputs: ``issues.csv`` and ``corrected_labels.csv``, spreadsheet-safe."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from databugs.render.escape import spreadsheet_safe
+from databugs.report import ROW_COLUMNS, Report
+
+ISSUE_COLUMNS = [
+    "rank",
+    "kind",
+    "row",
+    "id",
+    "given_label",
+    "suggested_label",
+    "score",
+    "group",
+    "detail",
+]
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.6f}"
+    return spreadsheet_safe(str(value))
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([_cell(value) for value in row] for row in rows)
+    return buffer.getvalue()
+
+
+def issues_csv(report: Report) -> str:
+    """One line per issue, worst first."""
+    records = report.issue_records()
+    return _csv(ISSUE_COLUMNS, ([record[c] for c in ISSUE_COLUMNS] for record in records))
+
+
+def corrected_labels_csv(report: Report) -> str:
+    """One line per data row, in input order."""
+    rows = report.rows[ROW_COLUMNS].astype(object).itertuples(index=False, name=None)
+    return _csv(ROW_COLUMNS, rows)

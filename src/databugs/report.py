@@ -1,0 +1,89 @@
+"""The result of a scan: the content of ``report.json`` plus the per-row table.
+
+A :class:`Report` is plain data; the renderers turn it into JSON, Markdown, CSV and terminal
+output, and :func:`Report.to_dict` is exactly what ``report.json`` holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from databugs.detectors.base import Issue
+
+SCHEMA = "databugs.report/1"
+ROW_COLUMNS = ["row", "id", "given_label", "suggested_label", "label_quality", "is_label_issue"]
+
+
+@dataclass
+class Report:
+    """Everything a scan found.
+
+    ``issues`` are ranked worst first; ``rows`` has one line per data row, in input order, with
+    the columns of ``corrected_labels.csv``; ``previews`` a short view of each issue row's content.
+    """
+
+    input: dict[str, Any]
+    options: dict[str, Any]
+    summary: dict[str, Any]
+    classes: list[dict[str, Any]]
+    features: list[dict[str, Any]]
+    notes: list[str]
+    issues: list[Issue]
+    rows: pd.DataFrame
+    previews: dict[int, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def issue_records(self) -> list[dict[str, Any]]:
+        """Issues as report.json lists them, with their rank and the row's id."""
+        ids = self.rows["id"]
+        records = []
+        for rank, issue in enumerate(self.issues, start=1):
+            record = {
+                "rank": rank,
+                "kind": issue.kind,
+                "row": issue.row,
+                "id": None if issue.row is None else ids.iat[issue.row],
+                "given_label": issue.given_label,
+                "suggested_label": issue.suggested_label,
+                "score": round(issue.severity, 6),
+                "group": issue.group,
+                "detail": issue.message,
+                "content": self.previews.get(issue.row),
+                "evidence": issue.details,
+            }
+            records.append(record)
+        return records
+
+    def to_dict(self) -> dict[str, Any]:
+        """The content of ``report.json`` (timings are kept out so that it is reproducible)."""
+        return {
+            "schema": SCHEMA,
+            "input": self.input,
+            "options": self.options,
+            "summary": self.summary,
+            "classes": self.classes,
+            "features": self.features,
+            "notes": self.notes,
+            "issues": self.issue_records(),
+        }
+
+    def label_issues(self) -> list[Issue]:
+        """The flagged rows, worst first."""
+        return [issue for issue in self.issues if issue.kind == "label_issue"]
+
+
+def issue_from_record(record: dict[str, Any]) -> Issue:
+    """Rebuild an :class:`Issue` from a report.json entry."""
+    return Issue(
+        kind=record["kind"],
+        row=record["row"],
+        severity=record["score"],
+        message=record["detail"],
+        given_label=record["given_label"],
+        suggested_label=record["suggested_label"],
+        group=record.get("group"),
+        details=record.get("evidence") or {},
+    )
