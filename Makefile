@@ -16,7 +16,7 @@ $(BIN)/databugs: pyproject.toml
 install: $(BIN)/databugs
 
 demo: install
-	$(BIN)/databugs scan examples/sms_sample.csv --out databugs-report --format rich
+	$(BIN)/databugs scan examples/sms_sample.csv --id message_id --out databugs-report --format rich
 
 test: install
 	$(BIN)/ruff check src tests benchmarks

@@ -20,7 +20,7 @@ from databugs.errors import DatabugsError
 from databugs.features import build_features, row_previews
 from databugs.io import LoadedTable, read_table
 from databugs.ledger import ledger_path, read_ledger, settled_rows
-from databugs.oof import out_of_fold_probabilities, resolve_model_name
+from databugs.oof import check_model_name, out_of_fold_probabilities, resolve_model_name
 from databugs.rank import rank_issues
 from databugs.report import ROW_COLUMNS, Report
 from databugs.scoring import label_quality
@@ -31,7 +31,7 @@ from databugs.validate import (
     check_folds,
     check_id_column,
     check_label_column,
-    label_text,
+    label_texts,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -100,7 +100,8 @@ def scan_table(
     check_columns_exist(frame, options["text"], option="--text", source=source)
     check_columns_exist(frame, options["ignore"], option="--ignore", source=source)
     folds = check_folds(options["folds"])
-    labels = frame[label].map(label_text).tolist()
+    check_model_name(options["model"])
+    labels = label_texts(frame[label])
     classes = check_classes(labels, source=source, column=label)
     labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
     class_index = {name: index for index, name in enumerate(classes)}
@@ -184,7 +185,7 @@ def scan_table(
 def _ids(frame: pd.DataFrame, id_column: str | None) -> list[str | None]:
     if id_column is None:
         return [None] * len(frame)
-    return frame[id_column].map(label_text).tolist()
+    return label_texts(frame[id_column])
 
 
 def _fold_counter(progress: Progress | None, folds: int) -> Callable[[], None] | None:

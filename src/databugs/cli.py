@@ -258,3 +258,7 @@ def _print_plan(plan: Any, target: Path) -> None:
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+if __name__ == "__main__":
+    main()

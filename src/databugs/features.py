@@ -104,7 +104,9 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
     strings = _as_text(series)
     if _looks_like_text(strings[present]):
         return ColumnUse(name, "text", "free text (mostly long or multi-word)"), strings
-    if (distinct == present.sum() and ID_NAME.search(name)) or distinct > 0.5 * len(series):
+    if (distinct == present.sum() and ID_NAME.search(name)) or distinct > max(
+        MAX_CATEGORIES, 0.5 * len(series)
+    ):
         return ColumnUse(name, "left out", "id-like: nearly every value is different"), None
     reason = f"{distinct} categories" + (
         f" (the {MAX_CATEGORIES} most frequent kept)" if distinct > MAX_CATEGORIES else ""
@@ -181,7 +183,7 @@ def _sparse_matrix(
             shape=(len(codes), MAX_CATEGORIES + 1),
         )
         blocks.append(onehot)
-    return sp.hstack(blocks, format="csr", dtype="float32")
+    return sp.hstack(blocks, format="csr", dtype="float64")
 
 
 def _standardised(values: np.ndarray) -> np.ndarray:
@@ -193,7 +195,7 @@ def _standardised(values: np.ndarray) -> np.ndarray:
 def _tfidf(values: pd.Series) -> sp.csr_matrix:
     """Word uni- and bi-grams, sublinear counts: robust across short and long texts."""
     vectorizer = TfidfVectorizer(
-        ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=200_000, dtype=np.float32
+        ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=200_000
     )
     try:
         return vectorizer.fit_transform(values).tocsr()

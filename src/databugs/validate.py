@@ -31,6 +31,11 @@ def label_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
+def label_texts(values: pd.Series) -> list[str | None]:
+    """:func:`label_text` of every cell, as a list (pandas would turn None back into NaN)."""
+    return [label_text(value) for value in values.tolist()]
+
+
 def check_label_column(frame: pd.DataFrame, label: str | None, *, source: str) -> str:
     """Resolve the label column: the one given, or the single conventionally named one."""
     columns = [str(column) for column in frame.columns]
@@ -74,7 +79,7 @@ def check_id_column(frame: pd.DataFrame, id_column: str | None, *, source: str) 
     if id_column is None:
         return None
     check_columns_exist(frame, [id_column], option="--id", source=source)
-    keys = frame[id_column].map(label_text)
+    keys = pd.Series(label_texts(frame[id_column]), dtype=object)
     empty = np.flatnonzero(keys.isna().to_numpy())
     if len(empty):
         raise DatabugsError(

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from databugs.features import build_features
+
+
+def _uses(frame: pd.DataFrame, **kwargs) -> dict[str, str]:
+    features = build_features(frame, exclude=["label"], **kwargs)
+    return {use.column: use.used_as for use in features.columns}
+
+
+def test_columns_are_classified_without_set_up() -> None:
+    rows = 60
+    frame = pd.DataFrame(
+        {
+            "row_id": np.arange(rows),
+            "customer_id": [f"C{i:05d}" for i in range(rows)],
+            "age": [str(20 + i % 30) if i % 7 else "" for i in range(rows)],
+            "country": ["fr", "de", "uk"] * 20,
+            "constant": ["same"] * rows,
+            "review": [f"this product was fine number {i} really" for i in range(rows)],
+            "label": ["a", "b"] * 30,
+        }
+    )
+    assert _uses(frame) == {
+        "row_id": "left out",
+        "customer_id": "left out",
+        "age": "numeric",
+        "country": "categorical",
+        "constant": "left out",
+        "review": "text",
+    }
+
+
+def test_table_features_are_dense_with_missing_values_kept() -> None:
+    frame = pd.DataFrame({"x": ["1.5", "", "2"], "c": ["u", "v", "u"], "label": ["a", "b", "a"]})
+    features = build_features(frame, exclude=["label"])
+    assert features.kind == "table"
+    assert features.matrix.shape == (3, 2)
+    assert np.isnan(features.matrix[1, 0])
+
+
+def test_text_makes_sparse_features_and_ignore_is_honoured() -> None:
+    frame = pd.DataFrame(
+        {
+            "text": ["free cash prize now", "see you at lunch today"] * 10,
+            "note": ["x", "y"] * 10,
+            "label": ["spam", "ham"] * 10,
+        }
+    )
+    features = build_features(frame, exclude=["label"], ignore=["note"])
+    assert features.kind == "text"
+    assert sp.issparse(features.matrix)
+    assert features.text_columns == ["text"]
+    assert _uses(frame, ignore=["note"])["note"] == "left out"
+
+
+def test_forced_text_column() -> None:
+    frame = pd.DataFrame({"title": ["ab", "cd", "ab", "ef"], "label": list("abab")})
+    assert _uses(frame, text=["title"]) == {"title": "text"}

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from databugs.errors import DatabugsError
+from databugs.io import detect_format, read_table, write_relabelled
+
+
+def test_reads_every_format_with_the_same_content(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"text": ["a b c", "d e f"], "label": ["x", "y"]})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    frame.to_csv(tmp_path / "d.tsv", sep="\t", index=False)
+    frame.to_csv(tmp_path / "d.csv.gz", index=False)
+    frame.to_parquet(tmp_path / "d.parquet")
+    frame.to_json(tmp_path / "d.jsonl", orient="records", lines=True)
+    with gzip.open(tmp_path / "d.jsonl.gz", "wt") as out:
+        out.write(frame.to_json(orient="records", lines=True))
+    for name in ["d.csv", "d.tsv", "d.csv.gz", "d.parquet", "d.jsonl", "d.jsonl.gz"]:
+        table = read_table(tmp_path / name)
+        assert table.frame["label"].tolist() == ["x", "y"], name
+        assert len(table.sha256) == 64
+
+
+def test_csv_cells_are_kept_exactly_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("label,x\n007,1.50\n-1,NA\n")
+    frame = read_table(path).frame
+    assert frame["label"].tolist() == ["007", "-1"]
+    assert frame["x"].tolist() == ["1.50", "NA"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code", "words"),
+    [
+        ("d.xlsx", "x", "unknown_format", "unknown file format"),
+        ("d.csv", "", "empty_file", "empty"),
+        ("d.csv", "a,label\n", "empty_file", "no rows"),
+        ("d.csv", "a,a\n1,2\n", "duplicate_column", "'a' appears more than once"),
+        ("d.csv", "a,label\n1,x\n2,y,3\n", "bad_row", "line 3 has 3 fields"),
+        ("d.jsonl", '{"a": 1}\n{"a": \n', "bad_row", "line 2 is not valid JSON"),
+        ("d.jsonl", '{"a": 1, "a": 2}\n', "duplicate_column", "appears more than once"),
+        ("d.parquet", "not parquet", "unreadable_file", "not a readable Parquet"),
+    ],
+)
+def test_bad_files_raise_one_clear_error(
+    tmp_path: Path, name: str, content: str, code: str, words: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(DatabugsError) as caught:
+        read_table(path)
+    assert caught.value.code == code
+    assert words in str(caught.value)
+    assert str(path) in str(caught.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(DatabugsError, match="no such file"):
+        read_table(tmp_path / "nope.csv")
+
+
+def test_detect_format_knows_gzip_suffixes() -> None:
+    assert detect_format(Path("a.b.csv.gz")) == ("csv", ".csv.gz")
+    assert detect_format(Path("A.PARQUET")) == ("parquet", ".parquet")
+
+
+def test_relabel_csv_changes_only_the_label_cells(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text('id,text,label\r\n1,"hello, ""world""",a\r\n\r\n2,x,-1\r\n')
+    out = tmp_path / "out.csv"
+    write_relabelled(read_table(path), out, "label", {1: "b"})
+    assert out.read_bytes() == b'id,text,label\r\n1,"hello, ""world""",a\r\n\r\n2,x,b\r\n'
+
+
+def test_relabel_jsonl_keeps_other_lines_byte_for_byte(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    lines = ['{"label": 1, "x": 1.0}', '{"x":  2.50, "label": 2}', '{"label": 3, "x": 3}']
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.jsonl"
+    write_relabelled(read_table(path), out, "label", {2: "1"})
+    written = out.read_text().splitlines()
+    assert written[:2] == lines[:2]
+    assert json.loads(written[2]) == {"label": 1, "x": 3}
+
+
+def test_relabel_parquet_keeps_types(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    table = pa.table({"label": pa.array([1, 2, 3], pa.int16()), "x": [0.5, 1.5, 2.5]})
+    pq.write_table(table, path)
+    out = tmp_path / "out.parquet"
+    write_relabelled(read_table(path), out, "label", {0: "3"})
+    written = pq.read_table(out)
+    assert written.schema == table.schema
+    assert written.column("label").to_pylist() == [3, 2, 3]
+    assert written.column("x").to_pylist() == [0.5, 1.5, 2.5]
