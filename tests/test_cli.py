@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.conftest import SWAPPED_ROWS
 from typer.testing import CliRunner
 
 from databugs.cli import app
+from tests.conftest import SWAPPED_ROWS
 
 runner = CliRunner()
 

@@ -173,7 +173,7 @@ def _sparse_matrix(
 ) -> sp.csr_matrix:
     blocks = [_tfidf(values) for values in texts.values()]
     for values in numeric.values():
-        blocks.append(sp.csr_matrix(_standardised(values).reshape(-1, 1)))
+        blocks.append(sp.csr_matrix(_unit_scaled(values).reshape(-1, 1)))
     for values in categorical.values():
         codes = _category_codes(values)
         present = ~np.isnan(codes)
@@ -186,10 +186,11 @@ def _sparse_matrix(
     return sp.hstack(blocks, format="csr", dtype="float64")
 
 
-def _standardised(values: np.ndarray) -> np.ndarray:
+def _unit_scaled(values: np.ndarray) -> np.ndarray:
+    """Numbers into [0, 1] (missing -> median), on the scale of TF-IDF and non-negative."""
     filled = np.where(np.isnan(values), np.nanmedian(values), values)
-    spread = filled.std() or 1.0
-    return ((filled - filled.mean()) / spread).astype("float32")
+    low, high = filled.min(), filled.max()
+    return ((filled - low) / ((high - low) or 1.0)).astype("float32")
 
 
 def _tfidf(values: pd.Series) -> sp.csr_matrix:

@@ -20,10 +20,12 @@ from sklearn.ensemble import (
     ExtraTreesClassifier,
     HistGradientBoostingClassifier,
     RandomForestClassifier,
+    VotingClassifier,
 )
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import StratifiedKFold
+from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
@@ -33,58 +35,75 @@ from databugs.errors import DatabugsError
 PROBABILITY_FLOOR = 1e-6
 
 
-def _extra_trees(seed: int) -> ClassifierMixin:
-    return ExtraTreesClassifier(
-        n_estimators=300, min_samples_leaf=1, max_features="sqrt", random_state=seed, n_jobs=1
-    )
+def _extra_trees(kind: str, seed: int) -> ClassifierMixin:
+    return ExtraTreesClassifier(n_estimators=200, random_state=seed, n_jobs=1)
 
 
-def _random_forest(seed: int) -> ClassifierMixin:
-    return RandomForestClassifier(n_estimators=300, random_state=seed, n_jobs=1)
+def _random_forest(kind: str, seed: int) -> ClassifierMixin:
+    return RandomForestClassifier(n_estimators=200, random_state=seed, n_jobs=1)
 
 
-def _hist_gradient_boosting(seed: int) -> ClassifierMixin:
+def _hist_gradient_boosting(kind: str, seed: int) -> ClassifierMixin:
     return HistGradientBoostingClassifier(random_state=seed)
 
 
-def _logistic(seed: int) -> ClassifierMixin:
-    return LogisticRegression(C=10.0, max_iter=2000, random_state=seed)
+def _for_kind(kind: str, estimator: ClassifierMixin) -> ClassifierMixin:
+    """Linear models on tables need missing values filled and numbers scaled first."""
+    if kind == "text":
+        return estimator
+    imputer = SimpleImputer(strategy="median", keep_empty_features=True)
+    return make_pipeline(imputer, StandardScaler(), estimator)
 
 
-def _logistic_dense(seed: int) -> ClassifierMixin:
-    """Linear model for tables: impute, scale, then the same logistic regression."""
-    return make_pipeline(
-        SimpleImputer(strategy="median", keep_empty_features=True),
-        StandardScaler(),
-        _logistic(seed),
-    )
+def _logistic(kind: str, seed: int) -> ClassifierMixin:
+    return _for_kind(kind, LogisticRegression(C=10.0, max_iter=2000, random_state=seed))
 
 
-MODELS: dict[str, str] = {
-    "extra-trees": "300 extremely randomised trees (tables)",
-    "random-forest": "300-tree random forest (tables)",
-    "hist-gradient-boosting": "histogram gradient boosting (tables)",
-    "logistic": "logistic regression, C=10 (text; scaled numbers for tables)",
+def _sgd(kind: str, seed: int) -> ClassifierMixin:
+    return _for_kind(kind, SGDClassifier(loss="log_loss", random_state=seed))
+
+
+def _sgd_and_naive_bayes(kind: str, seed: int) -> ClassifierMixin:
+    """Two text models that err differently, their probabilities averaged."""
+    members = [("sgd", _sgd(kind, seed)), ("complement_nb", ComplementNB())]
+    return VotingClassifier(members, voting="soft")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model name users can pass to ``--model``."""
+
+    description: str
+    kinds: tuple[str, ...]
+    make: Callable[[str, int], ClassifierMixin]
+
+
+MODELS: dict[str, ModelSpec] = {
+    "extra-trees": ModelSpec("200 extremely randomised trees", ("table",), _extra_trees),
+    "random-forest": ModelSpec("200-tree random forest", ("table",), _random_forest),
+    "hist-gradient-boosting": ModelSpec(
+        "histogram gradient boosting", ("table",), _hist_gradient_boosting
+    ),
+    "logistic": ModelSpec("logistic regression, C=10", ("table", "text"), _logistic),
+    "sgd": ModelSpec("linear model, log loss, by SGD", ("table", "text"), _sgd),
+    "sgd+nb": ModelSpec(
+        "sgd averaged with complement naive Bayes", ("text",), _sgd_and_naive_bayes
+    ),
 }
-AUTO = {"table": "extra-trees", "text": "logistic"}
+AUTO = {"table": "extra-trees", "text": "sgd+nb"}
 
 
 def make_model(name: str, kind: str, seed: int) -> ClassifierMixin:
     """The estimator behind a model name, for features of ``kind`` (``table`` or ``text``)."""
-    if name == "logistic":
-        return _logistic(seed) if kind == "text" else _logistic_dense(seed)
-    if kind == "text":
+    spec = MODELS[name]
+    if kind not in spec.kinds:
+        usable = [other for other, spec in MODELS.items() if kind in spec.kinds]
         raise DatabugsError(
-            f"--model {name} works on tables only, and this data has free-text columns",
+            f"--model {name} does not work on {kind} data",
             code="bad_option",
-            hint="use --model logistic or auto",
+            hint=f"use auto or one of {', '.join(usable)}",
         )
-    factories = {
-        "extra-trees": _extra_trees,
-        "random-forest": _random_forest,
-        "hist-gradient-boosting": _hist_gradient_boosting,
-    }
-    return factories[name](seed)
+    return spec.make(kind, seed)
 
 
 def check_model_name(name: str) -> str:
