@@ -138,6 +138,7 @@ def test_scan_then_fix_round_trip(blobs_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "r"
     scan(blobs_csv, out)
     issues = pd.read_csv(out / "issues.csv", keep_default_na=False)
+    issues = issues[issues["kind"] == "label_issue"]
     top = issues.head(3)
     original = blobs_csv.read_bytes()
 
@@ -152,8 +153,8 @@ def test_scan_then_fix_round_trip(blobs_csv: Path, tmp_path: Path) -> None:
     before = pd.read_csv(blobs_csv, dtype=str, keep_default_na=False)
     after = pd.read_csv(tmp_path / "animals.fixed.csv", dtype=str, keep_default_na=False)
     changed = before.index[(before != after).any(axis=1)].tolist()
-    assert changed == sorted(top["row"].tolist())
-    assert after.loc[top["row"], "label"].tolist() == top["suggested_label"].tolist()
+    assert changed == sorted(top["row"].astype(int).tolist())
+    assert after.loc[top["row"].astype(int), "label"].tolist() == top["suggested_label"].tolist()
     assert (before.drop(columns="label") == after.drop(columns="label")).all().all()
 
     ledger = pd.read_csv(tmp_path / "databugs-decisions.csv", keep_default_na=False)
@@ -192,14 +193,15 @@ def test_fix_by_id(tmp_path: Path, blobs_csv: Path) -> None:
     path = tmp_path / "ids.csv"
     frame.to_csv(path, index=False)
     scan(path, tmp_path / "r", "--id", "animal_id")
-    issues = pd.read_csv(tmp_path / "r" / "issues.csv")
+    issues = pd.read_csv(tmp_path / "r" / "issues.csv", dtype=str, keep_default_na=False)
+    issues = issues[issues["kind"] == "label_issue"]
     first = issues["id"].iat[0]
     assert first == f"a{issues['row'].iat[0]}"
     result = run("fix", "--report", tmp_path / "r", "--accept", first)
     assert result.exit_code == 0, result.output
     assert "1 corrections accepted" in result.output
     bad = run("fix", "--report", tmp_path / "r", "--accept", "a99999")
-    assert bad.exit_code == 2 and "id a99999 is not a flagged" in bad.output
+    assert bad.exit_code == 2 and "id a99999 has no suggested correction" in bad.output
 
 
 def test_help_has_worked_examples() -> None:

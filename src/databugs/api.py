@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from databugs.detectors import Context, all_detectors
+from databugs.detectors import Context, Issue, all_detectors
+from databugs.detectors.base import is_correction
 from databugs.errors import DatabugsError
 from databugs.features import build_features, row_previews
 from databugs.io import LoadedTable, read_table
@@ -45,6 +46,7 @@ def scan(
     id: str | None = None,
     text: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    classes: Sequence[str] | None = None,
     folds: int = 5,
     model: str = "auto",
     seed: int = 0,
@@ -61,6 +63,7 @@ def scan(
     label : the label column; default: the one column named label/labels/target/class/y.
     id : a column holding a unique key per row, carried into every output.
     text, ignore : columns to treat as free text / to leave out.
+    classes : the classes the data should have; missing and undeclared ones become findings.
     folds, model, seed, jobs : cross-validation folds, model name (``auto``), seed, workers.
     progress : optional callback ``progress(stage, done, total)``.
 
@@ -78,6 +81,7 @@ def scan(
         "id": id,
         "text": list(text),
         "ignore": list(ignore),
+        "classes": None if classes is None else list(classes),
         "folds": folds,
         "model": model,
         "seed": seed,
@@ -102,10 +106,13 @@ def scan_table(
     folds = check_folds(options["folds"])
     check_model_name(options["model"])
     labels = label_texts(frame[label])
-    classes = check_classes(labels, source=source, column=label)
+    detectors = [detector() for detector in all_detectors().values()]
+    merges = {v: c for detector in detectors for v, c in detector.merge_labels(labels).items()}
+    canonical = [None if text is None else merges.get(text, text) for text in labels]
+    classes = check_classes(canonical, source=source, column=label)
     labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
     class_index = {name: index for index, name in enumerate(classes)}
-    targets = np.array([class_index[labels[row]] for row in labelled], dtype=int)
+    targets = np.array([class_index[canonical[row]] for row in labelled], dtype=int)
 
     features = build_features(
         frame,
@@ -149,11 +156,11 @@ def scan_table(
         label_quality=label_quality(targets, oof.probabilities),
         features=features,
         folds=oof.folds,
+        canonical=canonical,
+        declared_classes=options.get("classes"),
         settled_rows=settled,
     )
-    issues = rank_issues(
-        [issue for detector in all_detectors().values() for issue in detector().detect(context)]
-    )
+    issues = rank_issues([issue for detector in detectors for issue in detector.detect(context)])
     rows = _row_table(context, _ids(frame, id_column), issues)
     options = {**options, "label": label, "model": model, "folds": oof.folds}
     report = Report(
@@ -202,15 +209,19 @@ def _fold_counter(progress: Progress | None, folds: int) -> Callable[[], None] |
     return advance
 
 
-def _row_table(context: Context, ids: list[str | None], issues: list) -> pd.DataFrame:
-    """One line per data row: the content of ``corrected_labels.csv``."""
+def _row_table(context: Context, ids: list[str | None], issues: list[Issue]) -> pd.DataFrame:
+    """One line per data row: the content of ``corrected_labels.csv``.
+
+    ``is_label_issue`` marks every row some finding proposes to relabel (a misannotation, a
+    spelling variant, the minority of a conflicting duplicate group, ...).
+    """
     n_rows = len(context.labels)
     quality = np.full(n_rows, np.nan)
     quality[context.labelled] = np.round(context.label_quality, 6)
     suggested = list(context.labels)
     flagged = np.zeros(n_rows, dtype=bool)
-    for issue in issues:
-        if issue.kind == "label_issue":
+    for issue in issues:  # worst first: a row's worst correction wins
+        if is_correction(issue) and not flagged[issue.row]:
             suggested[issue.row] = issue.suggested_label
             flagged[issue.row] = True
     table = pd.DataFrame(

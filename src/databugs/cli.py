@@ -101,6 +101,10 @@ def scan(
     ignore: Annotated[
         list[str] | None, typer.Option("--ignore", help="A column that is not a feature.")
     ] = None,
+    classes: Annotated[
+        str | None,
+        typer.Option("--classes", help="The classes the data should have: A,B,C."),
+    ] = None,
     folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
     model: Annotated[
         str, typer.Option("--model", help="auto, or one of: " + ", ".join(MODELS) + ".")
@@ -126,6 +130,7 @@ def scan(
         "id": id,
         "text": _split(text),
         "ignore": _split(ignore),
+        "classes": _split([classes]) if classes else None,
         "folds": folds,
         "model": model,
         "seed": seed,

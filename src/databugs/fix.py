@@ -69,7 +69,7 @@ def plan_fix(
     """
     data_path = Path(data) if data is not None else Path(report["input"]["path"])
     _check_unchanged(data_path, report["input"]["sha256"])
-    flagged = [issue for issue in report["issues"] if issue["kind"] == "label_issue"]
+    flagged = corrections(report)
     by_key = {_key(issue, report): issue for issue in flagged}
     chosen = {issue["row"]: issue for issue in flagged[: max(accept_top, 0)]}
     if min_quality is not None:
@@ -88,6 +88,19 @@ def plan_fix(
     lines += [_decision(now, "rejected", issue) for issue in rejected.values()]
     decisions = pd.DataFrame(lines, columns=LEDGER_COLUMNS).sort_values("row", kind="stable")
     return FixPlan(data=data_path, label=report["input"]["label"], decisions=decisions)
+
+
+def corrections(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows a scan proposes to relabel, worst first, each once (its worst finding)."""
+    seen: set[int] = set()
+    found = []
+    for issue in report["issues"]:
+        suggested, row = issue["suggested_label"], issue["row"]
+        if row is None or suggested is None or suggested == issue["given_label"] or row in seen:
+            continue
+        seen.add(row)
+        found.append(issue)
+    return found
 
 
 def _check_unchanged(data: Path, sha256: str) -> None:
@@ -115,7 +128,7 @@ def _lookup(
     for key in keys:
         if key not in by_key:
             raise DatabugsError(
-                f"{what} {key} is not a flagged label issue in the scan",
+                f"{what} {key} has no suggested correction in the scan",
                 code="unknown_row",
                 hint="see issues.csv for the flagged rows",
             )

@@ -7,6 +7,7 @@ fit models and never print.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -34,13 +35,24 @@ class Issue:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+def is_correction(issue: Issue) -> bool:
+    """An issue about one row that proposes a different label for it."""
+    return (
+        issue.row is not None
+        and issue.suggested_label is not None
+        and issue.suggested_label != issue.given_label
+    )
+
+
 @dataclass
 class Context:
     """Everything detectors may read, computed once by the pipeline.
 
-    ``labels`` holds each row's label text (None where unlabelled); ``labelled`` the positions of
+    ``labels`` holds each row's label exactly as written (None where unlabelled), ``canonical``
+    the class it counts as once spelling variants are merged; ``labelled`` the positions of
     labelled rows; ``targets`` their class indices into ``classes``; ``probabilities`` and
-    ``label_quality`` are out-of-fold and aligned with ``labelled``.
+    ``label_quality`` are out-of-fold and aligned with ``labelled``. ``declared_classes`` are the
+    classes the user said the data should have (``--classes``), if any.
     """
 
     frame: pd.DataFrame
@@ -53,6 +65,8 @@ class Context:
     label_quality: np.ndarray
     features: FeatureSet
     folds: int
+    canonical: list[str | None] = field(default_factory=list)
+    declared_classes: list[str] | None = None
     settled_rows: frozenset[int] = frozenset()
 
     def class_counts(self) -> np.ndarray:
@@ -65,6 +79,10 @@ class Detector(ABC):
 
     name: ClassVar[str]
     description: ClassVar[str]
+
+    def merge_labels(self, labels: Sequence[str | None]) -> dict[str, str]:
+        """Label spellings to merge before training (variant -> canonical); none by default."""
+        return {}
 
     @abstractmethod
     def detect(self, context: Context) -> list[Issue]:

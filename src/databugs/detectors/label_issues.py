@@ -50,7 +50,7 @@ class LabelIssues(Detector):
             kind=self.name,
             row=int(context.labelled[position]),
             severity=severity(context.label_quality[position]),
-            given_label=context.classes[given],
+            given_label=context.labels[context.labelled[position]],
             suggested_label=context.classes[suggested],
             message=(
                 f"the model gives {context.classes[suggested]!r} {probabilities[suggested]:.0%} "

@@ -6,7 +6,16 @@ import importlib
 
 from databugs.detectors.base import Detector
 
-DETECTOR_MODULES = ("databugs.detectors.label_issues",)
+DETECTOR_MODULES = (
+    "databugs.detectors.label_issues",
+    "databugs.detectors.label_spelling",
+    "databugs.detectors.class_imbalance",
+    "databugs.detectors.rare_class",
+    "databugs.detectors.missing_class",
+    "databugs.detectors.conflicting_duplicates",
+    "databugs.detectors.near_duplicates",
+    "databugs.detectors.confusable_classes",
+)
 
 _REGISTRY: dict[str, type[Detector]] = {}
 

@@ -1,0 +1,113 @@
+"""Row content for the duplicate detectors: normalised, hashed, grouped; not a detector itself.
+
+Two rows have the same content when every used feature column is equal, text compared after
+folding case and white space.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from databugs.detectors.base import Context, Issue
+
+
+def used_columns(context: Context) -> list[str]:
+    return [use.column for use in context.features.columns if use.used_as != "left out"]
+
+
+def normalised_content(context: Context, *, round_numbers: int | None = None) -> pd.DataFrame:
+    """Used feature columns as comparable strings; numbers optionally rounded to significant
+    digits (``round_numbers``), text case- and space-folded."""
+    frame = context.frame
+    text_columns = set(context.features.text_columns)
+    columns = {}
+    for use in context.features.columns:
+        if use.used_as == "left out":
+            continue
+        values = frame[use.column]
+        if use.column in text_columns:
+            columns[use.column] = (
+                values.astype(str).str.casefold().str.split().str.join(" ").astype(object)
+            )
+        elif use.used_as == "numeric" and round_numbers is not None:
+            numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+            columns[use.column] = pd.Series(_significant(numbers, round_numbers)).astype(str)
+        else:
+            columns[use.column] = values.astype(str).str.strip().astype(object)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def _significant(values: np.ndarray, digits: int) -> np.ndarray:
+    """Round to ``digits`` significant digits (NaN stays NaN)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.floor(np.log10(np.abs(values)))
+    magnitude = np.where(np.isfinite(magnitude), magnitude, 0)
+    scale = 10.0 ** (digits - 1 - magnitude)
+    return np.round(values * scale) / scale
+
+
+def content_hashes(content: pd.DataFrame) -> np.ndarray:
+    """One 64-bit hash per row of the normalised content."""
+    return pd.util.hash_pandas_object(content, index=False).to_numpy()
+
+
+def groups_of_equal(keys: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
+    """Groups (of ``rows``) sharing a key, for keys seen more than once."""
+    order = np.argsort(keys[rows], kind="stable")
+    sorted_rows, sorted_keys = rows[order], keys[rows][order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    bounds = np.r_[starts, len(sorted_rows)]
+    return [
+        np.sort(sorted_rows[a:b]) for a, b in itertools.pairwise(bounds) if b - a > 1
+    ]
+
+
+def conflicting_groups(context: Context, groups: Iterable[np.ndarray]) -> list[np.ndarray]:
+    """The groups whose rows do not all carry the same class."""
+    return [group for group in groups if len({context.canonical[row] for row in group}) > 1]
+
+
+def majority_label(context: Context, group: np.ndarray) -> str:
+    """The group's most frequent class; ties go to the class the model favours on the group."""
+    position = {row: i for i, row in enumerate(context.labelled)}
+    votes = np.zeros(len(context.classes))
+    support = np.zeros(len(context.classes))
+    for row in group:
+        votes[context.targets[position[row]]] += 1
+        support += context.probabilities[position[row]]
+    best = np.lexsort((-np.arange(len(votes)), support, votes))[-1]
+    return context.classes[best]
+
+
+def group_issues(
+    kind: str, context: Context, groups: list[np.ndarray], *, severity: float, what: str
+) -> list[Issue]:
+    """One issue per row of each group, suggesting the group's majority class.
+
+    Rows that disagree with the majority get ``severity``; the others half of it.
+    """
+    issues = []
+    for group in groups:
+        majority = majority_label(context, group)
+        group_id = f"{kind}:{int(group[0])}"
+        labels = {int(row): context.labels[row] for row in group}
+        for row in group:
+            disagrees = context.canonical[row] != majority
+            issues.append(
+                Issue(
+                    kind=kind,
+                    row=int(row),
+                    severity=severity if disagrees else severity / 2,
+                    given_label=context.labels[row],
+                    suggested_label=majority,
+                    group=group_id,
+                    message=f"{what} of rows {', '.join(map(str, labels))}, "
+                    f"labelled {' / '.join(sorted(set(map(str, labels.values()))))}",
+                    details={"rows": labels, "majority": majority},
+                )
+            )
+    return issues
