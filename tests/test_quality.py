@@ -33,13 +33,13 @@ def _quality_on_example(name: str, **options) -> tuple[float, float, float]:
 def test_text_example_finds_the_injected_errors() -> None:
     ap, precision, gain = _quality_on_example("sms_sample", id="message_id")
     assert ap > 0.85
-    assert precision > 0.8
-    assert gain > 0.03
+    assert precision > 0.7
+    assert gain > 0.02
 
 
 def test_table_example_finds_the_injected_errors() -> None:
     ap, precision, gain = _quality_on_example("letters_sample")
-    assert ap > 0.7
+    assert ap > 0.8
     assert precision > 0.6
     assert gain > 0.015
 

@@ -61,9 +61,7 @@ def groups_of_equal(keys: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
     sorted_rows, sorted_keys = rows[order], keys[rows][order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     bounds = np.r_[starts, len(sorted_rows)]
-    return [
-        np.sort(sorted_rows[a:b]) for a, b in itertools.pairwise(bounds) if b - a > 1
-    ]
+    return [np.sort(sorted_rows[a:b]) for a, b in itertools.pairwise(bounds) if b - a > 1]
 
 
 def conflicting_groups(context: Context, groups: Iterable[np.ndarray]) -> list[np.ndarray]:

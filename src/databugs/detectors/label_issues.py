@@ -1,14 +1,16 @@
-"""Likely misannotated rows, by confident learning on out-of-fold probabilities.
+"""Likely misannotated rows, from out-of-fold probabilities.
 
-A row is flagged only when cleanlab's confident learning calls its label an issue *and* the
-suggested label is clearly better supported than the given one, so that accepting every flag is
-safe; the full ranking stays in ``label_quality`` for those who want to dig deeper.
+Rows are ranked by cleanlab's normalized-margin label quality. A row is flagged when the
+suggested class beats the given label by at least ``min_margin`` (0.2) of probability, that is
+when its quality is at most 0.4: then accepting every flag is safe. Measured on nine noisy
+datasets (docs/benchmarks.md), this flagged more true errors at higher precision than
+cleanlab's confident-joint filter (``find_label_issues``), which underestimated the number of
+errors. The full ranking stays in ``label_quality`` for those who want to dig deeper.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from cleanlab.filter import find_label_issues
 
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
@@ -32,15 +34,12 @@ class LabelIssues(Detector):
     def flags(self, context: Context) -> np.ndarray:
         """Boolean per labelled row: flagged as a label issue."""
         targets, probabilities = context.targets, context.probabilities
-        confident = find_label_issues(targets, probabilities, n_jobs=1)
         rows = np.arange(len(targets))
         suggested = probabilities.argmax(axis=1)
         margin = probabilities[rows, suggested] - probabilities[rows, targets]
         learnable = context.class_counts()[targets] >= context.folds
         settled = np.isin(context.labelled, list(context.settled_rows))
-        return (
-            confident & (suggested != targets) & (margin >= self.min_margin) & learnable & ~settled
-        )
+        return (suggested != targets) & (margin >= self.min_margin) & learnable & ~settled
 
     def _issue(self, context: Context, position: int) -> Issue:
         probabilities = context.probabilities[position]
