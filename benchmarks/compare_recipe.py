@@ -50,9 +50,7 @@ def recipe_probabilities(frame: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
     text = "text" in frame.columns
     features = frame["text"] if text else frame.drop(columns="label").to_numpy()
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
-    return cross_val_predict(
-        recipe_model(text), features, labels, cv=folds, method="predict_proba"
-    )
+    return cross_val_predict(recipe_model(text), features, labels, cv=folds, method="predict_proba")
 
 
 def inject_noise(frame: pd.DataFrame, kind: str) -> np.ndarray:

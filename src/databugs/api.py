@@ -52,6 +52,7 @@ def scan(
     seed: int = 0,
     jobs: int | None = None,
     progress: Progress | None = None,
+    detectors: Sequence[str] | None = None,
 ) -> Report:
     """Find data bugs in a labelled table.
 
@@ -66,6 +67,7 @@ def scan(
     classes : the classes the data should have; missing and undeclared ones become findings.
     folds, model, seed, jobs : cross-validation folds, model name (``auto``), seed, workers.
     progress : optional callback ``progress(stage, done, total)``.
+    detectors : names of the detectors to run (default: all registered ones).
 
     Returns
     -------
@@ -86,7 +88,7 @@ def scan(
         "model": model,
         "seed": seed,
     }
-    return scan_table(table, options, jobs=jobs, progress=progress)
+    return scan_table(table, options, jobs=jobs, progress=progress, detectors=detectors)
 
 
 def scan_table(
@@ -95,6 +97,7 @@ def scan_table(
     *,
     jobs: int | None = None,
     progress: Progress | None = None,
+    detectors: Sequence[str] | None = None,
 ) -> Report:
     """Scan a loaded table with options as ``report.json`` records them (see :func:`scan`)."""
     started = time.perf_counter()
@@ -106,8 +109,19 @@ def scan_table(
     folds = check_folds(options["folds"])
     check_model_name(options["model"])
     labels = label_texts(frame[label])
-    detectors = [detector() for detector in all_detectors().values()]
-    merges = {v: c for detector in detectors for v, c in detector.merge_labels(labels).items()}
+    unknown = sorted(set(detectors or ()) - set(all_detectors()))
+    if unknown:
+        raise DatabugsError(
+            f"no detector named {unknown[0]!r}",
+            code="bad_option",
+            hint=f"detectors are: {', '.join(all_detectors())}",
+        )
+    chosen = [
+        detector()
+        for name, detector in all_detectors().items()
+        if detectors is None or name in detectors
+    ]
+    merges = {v: c for detector in chosen for v, c in detector.merge_labels(labels).items()}
     canonical = [None if text is None else merges.get(text, text) for text in labels]
     classes = check_classes(canonical, source=source, column=label)
     labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
@@ -160,7 +174,7 @@ def scan_table(
         declared_classes=options.get("classes"),
         settled_rows=settled,
     )
-    issues = rank_issues([issue for detector in detectors for issue in detector.detect(context)])
+    issues = rank_issues([issue for detector in chosen for issue in detector.detect(context)])
     rows = _row_table(context, _ids(frame, id_column), issues)
     options = {**options, "label": label, "model": model, "folds": oof.folds}
     report = Report(

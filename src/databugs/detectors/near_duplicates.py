@@ -9,8 +9,6 @@ numbers are rounded to 2 significant digits. Groups that are exact copies are le
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -40,21 +38,35 @@ def similar_pairs(matrix: sp.csr_matrix, *, min_cosine: float, seed: int) -> np.
     planes = rng.standard_normal((unit.shape[1], BANDS * BITS)).astype(np.float32)
     bits = (unit @ planes) > 0
     weights = 1 << np.arange(BITS)
-    candidates = []
-    for band in range(BANDS):
-        keys = bits[:, band * BITS : (band + 1) * BITS] @ weights
-        order = np.argsort(keys, kind="stable")
-        bounds = np.flatnonzero(np.r_[True, np.diff(keys[order]) != 0, True])
-        for start, stop in itertools.pairwise(bounds):
-            if 1 < stop - start <= MAX_BUCKET:
-                members = order[start:stop]
-                first, second = np.triu_indices(len(members), k=1)
-                candidates.append(np.column_stack([members[first], members[second]]))
+    candidates = [
+        _same_bucket_pairs(bits[:, band * BITS : (band + 1) * BITS] @ weights)
+        for band in range(BANDS)
+    ]
     if not candidates:
         return np.empty((0, 2), dtype=int)
     pairs = np.unique(np.sort(np.concatenate(candidates), axis=1), axis=0)
     cosine = np.asarray(unit[pairs[:, 0]].multiply(unit[pairs[:, 1]]).sum(axis=1)).ravel()
     return pairs[cosine >= min_cosine]
+
+
+def _same_bucket_pairs(keys: np.ndarray) -> np.ndarray:
+    """All pairs of rows sharing a key, skipping buckets of more than MAX_BUCKET rows.
+
+    Rows sorted by key; a pair at distance d in that order shares the key. Looping over d (not
+    over buckets) keeps the work in numpy; it stops at the largest bucket's size.
+    """
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order].astype(np.int64)
+    _, inverse, sizes = np.unique(ordered, return_inverse=True, return_counts=True)
+    crowded = sizes[inverse] > MAX_BUCKET
+    ordered[crowded] = -1 - np.flatnonzero(crowded)  # a key of their own: no pairs
+    pairs = []
+    for distance in range(1, len(ordered)):
+        same = np.flatnonzero(ordered[distance:] == ordered[:-distance])
+        if len(same) == 0:
+            break
+        pairs.append(np.column_stack([order[same], order[same + distance]]))
+    return np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=int)
 
 
 def components(pairs: np.ndarray, size: int) -> list[np.ndarray]:

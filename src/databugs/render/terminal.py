@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -22,37 +23,60 @@ def _headline(report: Report) -> str:
 
 def _counts_line(report: Report) -> str:
     counts = report.summary["counts"]
-    return "issues: " + ", ".join(f"{kind} {count}" for kind, count in counts.items())
+    found = [f"{kind} {count}" for kind, count in counts.items() if count]
+    return (
+        "issues: "
+        + (", ".join(found) if found else "none")
+        + ("; no other kind found" if len(found) < len(counts) else "")
+    )
+
+
+MAX_FINDINGS = 6
+
+
+def _findings(report: Report) -> list[str]:
+    """One line per dataset-level finding (a group counts once), worst first."""
+    lines, seen = [], set()
+    for issue in report.issues:
+        if issue.kind == "label_issue" or (issue.kind, issue.group) in seen:
+            continue
+        if issue.group is not None:
+            seen.add((issue.kind, issue.group))
+        lines.append(f"{issue.kind}: {issue.message}")
+    extra = len(lines) - MAX_FINDINGS
+    return lines[:MAX_FINDINGS] + ([f"... {extra} more in report.md"] if extra > 0 else [])
+
+
+def _cut(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _worst_label_issues(report: Report) -> list[dict]:
+    return [r for r in report.issue_records() if r["kind"] == "label_issue"][:WORST_ROWS]
 
 
 def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     """A rich renderable for ``--format rich``."""
-    table = Table(title=f"{WORST_ROWS} worst rows", title_justify="left", expand=False)
-    for column, style in [
-        ("rank", "dim"),
-        ("row", ""),
-        ("id", ""),
-        ("given -> suggested", "bold"),
-        ("score", ""),
-        ("content", "dim"),
-    ]:
-        table.add_column(
-            column,
-            style=style,
-            overflow="ellipsis",
-            no_wrap=True,
-            max_width=50 if column == "content" else None,
-        )
-    for record in report.issue_records()[:WORST_ROWS]:
+    table = Table(
+        title=f"{WORST_ROWS} worst labels",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for column in ("rank", "row", "id", "given -> suggested", "score", "content"):
+        table.add_column(column, no_wrap=True, style="dim" if column == "content" else None)
+    for record in _worst_label_issues(report):
         table.add_row(
             str(record["rank"]),
             "" if record["row"] is None else str(record["row"]),
-            record["id"] or "",
-            Text(f"{record['given_label']} -> {record['suggested_label']}"),
+            _cut(record["id"] or "", 12),
+            Text(_cut(f"{record['given_label']} -> {record['suggested_label']}", 24)),
             f"{record['score']:.3f}",
-            Text(record["content"] or ""),
+            Text(_cut(record["content"] or "", 26)),
         )
     parts = [Text(_headline(report), style="bold"), Text(_counts_line(report))]
+    parts += [Text(f"  {line}", overflow="ellipsis", no_wrap=True) for line in _findings(report)]
     parts += [Text(f"note: {note}", style="yellow") for note in report.notes[:3]]
     parts += [table, Text(f"report: {outputs['report.md']}", style="dim")]
     return Group(*parts)
@@ -61,9 +85,10 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
 def render_plain(report: Report, outputs: dict[str, str]) -> str:
     """The same content as plain text lines, for logs and pipes."""
     lines = [_headline(report), _counts_line(report)]
+    lines += [f"  {line}" for line in _findings(report)]
     lines += [f"note: {note}" for note in report.notes[:3]]
-    for record in report.issue_records()[:WORST_ROWS]:
-        content = " ".join((record["content"] or "").split())[:60]
+    for record in _worst_label_issues(report):
+        content = _cut(record["content"] or "", 60)
         lines.append(
             f"  #{record['rank']} row {record['row']}: {record['given_label']} -> "
             f"{record['suggested_label']} ({record['score']:.3f}) {content}"
