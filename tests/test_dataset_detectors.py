@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 import databugs
 from databugs.detectors.label_spelling import LabelSpelling, spelling_key
-from databugs.detectors.near_duplicates import similar_pairs
+from databugs.detectors.near_duplicates import similar_pairs, word_vectors
 from tests.conftest import make_blobs_table
 
 
@@ -107,7 +106,7 @@ def test_near_duplicate_texts_are_found_without_all_pairs() -> None:
     words = np.array([f"w{i}" for i in range(3000)])
     texts = [" ".join(rng.choice(words, 30)) for _ in range(2000)]
     texts[1500] = texts[10] + " extra"  # a near copy
-    pairs = similar_pairs(TfidfVectorizer().fit_transform(texts), min_cosine=0.9, seed=0)
+    pairs = similar_pairs(word_vectors(pd.Series(texts)), min_cosine=0.9, seed=0)
     assert [tuple(pair) for pair in pairs] == [(10, 1500)]
 
 
