@@ -43,7 +43,8 @@ def describe(report: databugs.Report, frame: pd.DataFrame) -> None:
         if issue.group and any(issue.group == other for other in shown.elements()):
             continue
         shown[issue.kind] += 1
-        text = "" if issue.row is None else " | " + str(frame["text"].iat[issue.row])[:70]
+        shown_text = issue.row is not None and "text" in frame.columns
+        text = " | " + str(frame["text"].iat[issue.row])[:70] if shown_text else ""
         print(f"  - {issue.kind}: {issue.message}{text}")
 
 
@@ -71,7 +72,7 @@ def duplicates_at_scale(rows: int = 100_000) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", default="sms_spam,trec_questions")
+    parser.add_argument("--datasets", default="sms_spam,trec_questions,digits,letters,bbc_news")
     args = parser.parse_args()
     for name in args.datasets.split(","):
         frame = pd.read_parquet(SHARED / f"{name}.parquet")

@@ -7,7 +7,7 @@ fit models and never print.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -68,6 +68,13 @@ class Context:
     canonical: list[str | None] = field(default_factory=list)
     declared_classes: list[str] | None = None
     settled_rows: frozenset[int] = frozenset()
+    shared: dict[Any, Any] = field(default_factory=dict)
+
+    def computed_once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A derived array several detectors need (e.g. normalised row content), made once."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        return self.shared[key]
 
     def class_counts(self) -> np.ndarray:
         """Rows per class, in the order of ``classes``."""

@@ -11,7 +11,6 @@ from databugs.detectors.content import (
     content_hashes,
     group_issues,
     groups_of_equal,
-    normalised_content,
 )
 from databugs.detectors.registry import register
 
@@ -24,6 +23,6 @@ class ConflictingDuplicates(Detector):
     description = "identical rows with different labels; the majority label is suggested"
 
     def detect(self, context: Context) -> list[Issue]:
-        hashes = content_hashes(normalised_content(context))
+        hashes = content_hashes(context)
         groups = conflicting_groups(context, groups_of_equal(hashes, context.labelled))
         return group_issues(self.name, context, groups, severity=SEVERITY, what="copies")

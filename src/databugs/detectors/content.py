@@ -19,9 +19,25 @@ def used_columns(context: Context) -> list[str]:
     return [use.column for use in context.features.columns if use.used_as != "left out"]
 
 
+def content_hashes(context: Context, *, round_numbers: int | None = None) -> np.ndarray:
+    """One 64-bit hash per row of its normalised content (see :func:`normalised_content`)."""
+    return context.computed_once(
+        ("content_hashes", round_numbers),
+        lambda: pd.util.hash_pandas_object(
+            normalised_content(context, round_numbers=round_numbers), index=False
+        ).to_numpy(),
+    )
+
+
 def normalised_content(context: Context, *, round_numbers: int | None = None) -> pd.DataFrame:
     """Used feature columns as comparable strings; numbers optionally rounded to significant
-    digits (``round_numbers``), text case- and space-folded."""
+    digits (``round_numbers``), text case- and space-folded. Made once per scan."""
+    return context.computed_once(
+        ("content", round_numbers), lambda: _normalise(context, round_numbers)
+    )
+
+
+def _normalise(context: Context, round_numbers: int | None) -> pd.DataFrame:
     frame = context.frame
     text_columns = set(context.features.text_columns)
     columns = {}
@@ -30,14 +46,13 @@ def normalised_content(context: Context, *, round_numbers: int | None = None) ->
             continue
         values = frame[use.column]
         if use.column in text_columns:
-            columns[use.column] = (
-                values.astype(str).str.casefold().str.split().str.join(" ").astype(object)
-            )
+            folded = values.astype(str).str.casefold().str.replace(r"\s+", " ", regex=True)
+            columns[use.column] = folded.str.strip()
         elif use.used_as == "numeric" and round_numbers is not None:
             numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
             columns[use.column] = pd.Series(_significant(numbers, round_numbers)).astype(str)
         else:
-            columns[use.column] = values.astype(str).str.strip().astype(object)
+            columns[use.column] = values.astype(str).str.strip()
     return pd.DataFrame(columns, index=frame.index)
 
 
@@ -48,11 +63,6 @@ def _significant(values: np.ndarray, digits: int) -> np.ndarray:
     magnitude = np.where(np.isfinite(magnitude), magnitude, 0)
     scale = 10.0 ** (digits - 1 - magnitude)
     return np.round(values * scale) / scale
-
-
-def content_hashes(content: pd.DataFrame) -> np.ndarray:
-    """One 64-bit hash per row of the normalised content."""
-    return pd.util.hash_pandas_object(content, index=False).to_numpy()
 
 
 def groups_of_equal(keys: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
