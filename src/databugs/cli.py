@@ -19,10 +19,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from databugs import __version__
-from databugs.api import scan_table
+from databugs.api import scan as run_scan
 from databugs.errors import DatabugsError
 from databugs.fix import apply_fix, default_output, load_scan, plan_fix
-from databugs.io import read_table
 from databugs.oof import MODELS
 from databugs.outputs import write_outputs
 from databugs.render import report_json, terminal
@@ -124,20 +123,21 @@ def scan(
     """Find data bugs: likely wrong labels with suggested corrections, and a report."""
     if jobs is not None and jobs < 1:
         raise DatabugsError(f"--jobs is {jobs}", code="bad_option", hint="use 1 or more")
-    table = read_table(data)
-    options = {
-        "label": label,
-        "id": id,
-        "text": _split(text),
-        "ignore": _split(ignore),
-        "classes": _split([classes]) if classes else None,
-        "folds": folds,
-        "model": model,
-        "seed": seed,
-    }
     stderr = Console(stderr=True)
     with _progress_bar(enabled=not quiet and stderr.is_terminal, console=stderr) as progress:
-        report = scan_table(table, options, jobs=jobs, progress=progress)
+        report = run_scan(
+            data,
+            label=label,
+            id=id,
+            text=_split(text),
+            ignore=_split(ignore),
+            classes=_split([classes]) if classes else None,
+            folds=folds,
+            model=model,
+            seed=seed,
+            jobs=jobs,
+            progress=progress,
+        )
     outputs = write_outputs(report, out)
     chosen = output_format or (OutputFormat.rich if sys.stdout.isatty() else OutputFormat.plain)
     if chosen is OutputFormat.json:

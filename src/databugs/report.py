@@ -74,16 +74,3 @@ class Report:
         """The flagged rows, worst first."""
         return [issue for issue in self.issues if issue.kind == "label_issue"]
 
-
-def issue_from_record(record: dict[str, Any]) -> Issue:
-    """Rebuild an :class:`Issue` from a report.json entry."""
-    return Issue(
-        kind=record["kind"],
-        row=record["row"],
-        severity=record["score"],
-        message=record["detail"],
-        given_label=record["given_label"],
-        suggested_label=record["suggested_label"],
-        group=record.get("group"),
-        details=record.get("evidence") or {},
-    )
