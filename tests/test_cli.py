@@ -224,3 +224,11 @@ def test_real_process_exit_codes(tmp_path: Path, blobs_csv: Path) -> None:
         check=False,
     )
     assert good.returncode == 0, good.stderr
+
+
+def test_an_unwritable_out_folder_is_a_clear_error(blobs_csv: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file, not a folder")
+    result = run("scan", blobs_csv, "--out", blocker)
+    assert result.exit_code == 2
+    assert "cannot write the report" in result.output

@@ -100,3 +100,13 @@ def test_relabel_parquet_keeps_types(tmp_path: Path) -> None:
     assert written.schema == table.schema
     assert written.column("label").to_pylist() == [3, 2, 3]
     assert written.column("x").to_pylist() == [0.5, 1.5, 2.5]
+
+
+def test_a_byte_order_mark_is_not_part_of_the_header_and_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"\xef\xbb\xbflabel,x\r\na,1\r\nb,2\r\n")
+    table = read_table(path)
+    assert list(table.frame.columns) == ["label", "x"]
+    out = tmp_path / "out.csv"
+    write_relabelled(table, out, "label", {0: "b"})
+    assert out.read_bytes() == b"\xef\xbb\xbflabel,x\r\nb,1\r\nb,2\r\n"

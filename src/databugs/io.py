@@ -7,6 +7,7 @@ are numbers.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import hashlib
@@ -100,7 +101,7 @@ def read_table(path: str | os.PathLike[str]) -> LoadedTable:
 
 def _open_text(path: Path, mode: str = "rt") -> io.TextIOBase:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    return opener(path, mode, encoding="utf-8", newline="")
+    return opener(path, mode, encoding="utf-8-sig", newline="")  # a BOM is not part of a name
 
 
 def _check_unique_columns(path: Path, columns: list[str]) -> None:
@@ -128,7 +129,7 @@ def _read_delimited(path: Path, fmt: str) -> pd.DataFrame:
             dtype=str,
             keep_default_na=False,
             na_filter=False,
-            encoding="utf-8",
+            encoding="utf-8-sig",
             compression="infer",
         )
     except pd.errors.ParserError as exc:
@@ -220,7 +221,13 @@ def _relabel_delimited(source: LoadedTable, label: str, new_labels: Mapping[int,
     csv.writer(buffer, delimiter=DELIMITERS[source.format], lineterminator=terminator).writerows(
         rows
     )
-    return buffer.getvalue().encode("utf-8")
+    return _bom(source) + buffer.getvalue().encode("utf-8")
+
+
+def _bom(source: LoadedTable) -> bytes:
+    """The UTF-8 byte-order mark, if the source file had one (it is written back the same)."""
+    with (gzip.open if source.path.name.lower().endswith(".gz") else open)(source.path, "rb") as f:
+        return codecs.BOM_UTF8 if f.read(3) == codecs.BOM_UTF8 else b""
 
 
 def _relabel_jsonl(source: LoadedTable, label: str, new_labels: Mapping[int, str]) -> bytes:
@@ -235,7 +242,7 @@ def _relabel_jsonl(source: LoadedTable, label: str, new_labels: Mapping[int, str
         record[label] = _typed_like(record.get(label), new_labels[row])
         ending = "\r\n" if raw.endswith("\r\n") else "\n" if raw.endswith("\n") else ""
         lines.append(json.dumps(record, ensure_ascii=False) + ending)
-    return "".join(lines).encode("utf-8")
+    return _bom(source) + "".join(lines).encode("utf-8")
 
 
 def _typed_like(old: object, text: str) -> object:

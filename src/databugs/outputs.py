@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from databugs.errors import DatabugsError
 from databugs.io import write_files_atomically
 from databugs.render import markdown, report_json, tables
 from databugs.report import Report
@@ -26,5 +27,12 @@ def write_outputs(report: Report, folder: str | Path) -> dict[str, str]:
         "corrected_labels.csv": tables.corrected_labels_csv(report),
         "timings.json": json.dumps(report.timings, indent=2) + "\n",
     }
-    write_files_atomically(folder, files)
+    try:
+        write_files_atomically(folder, files)
+    except OSError as error:
+        raise DatabugsError(
+            f"{folder}: cannot write the report ({error.strerror or error})",
+            code="cannot_write",
+            hint="choose another folder with --out",
+        ) from None
     return {name: str(folder / name) for name in files}

@@ -73,4 +73,3 @@ class Report:
     def label_issues(self) -> list[Issue]:
         """The flagged rows, worst first."""
         return [issue for issue in self.issues if issue.kind == "label_issue"]
-
