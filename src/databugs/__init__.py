@@ -8,7 +8,6 @@ True
 from databugs.api import scan
 from databugs.errors import DatabugsError
 from databugs.report import Report
-
-__version__ = "0.1.0"
+from databugs.version import __version__
 
 __all__ = ["DatabugsError", "Report", "__version__", "scan"]

@@ -6,6 +6,7 @@ Never prints and never exits; problems with the input raise :class:`DatabugsErro
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -15,10 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from databugs.cache import cached_fit
+from databugs.compare import compare_reports, load_report
 from databugs.detectors import Context, Issue, all_detectors
 from databugs.detectors.base import is_correction
 from databugs.errors import DatabugsError
-from databugs.features import build_features, row_previews
+from databugs.features import build_features, row_keys, row_previews
+from databugs.gate import evaluate, parse_rules
 from databugs.io import LoadedTable, read_table
 from databugs.ledger import ledger_path, read_ledger, settled_rows
 from databugs.oof import check_model_name, out_of_fold_probabilities, resolve_model_name
@@ -50,9 +54,12 @@ def scan(
     folds: int = 5,
     model: str = "auto",
     seed: int = 0,
+    fail_on: str | None = None,
+    baseline: str | os.PathLike[str] | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
     detectors: Sequence[str] | None = None,
+    cache: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Find data bugs in a labelled table.
 
@@ -66,8 +73,14 @@ def scan(
     text, ignore : columns to treat as free text / to leave out.
     classes : the classes the data should have; missing and undeclared ones become findings.
     folds, model, seed, jobs : cross-validation folds, model name (``auto``), seed, workers.
+    fail_on : CI gate rules, e.g. ``"label_issues>2%,conflicting_duplicates>0"`` (see
+        :mod:`databugs.gate`); the result is ``report.gate``.
+    baseline : an earlier ``report.json``; ``report.comparison`` then lists new, fixed and
+        open issues, and the gate may name ``new_label_issues``.
     progress : optional callback ``progress(stage, done, total)``.
     detectors : names of the detectors to run (default: all registered ones).
+    cache : a folder where out-of-fold probabilities are kept, keyed by the data's sha256 and
+        the options that shape the models, so that a scan of unchanged data skips the models.
 
     Returns
     -------
@@ -87,8 +100,12 @@ def scan(
         "folds": folds,
         "model": model,
         "seed": seed,
+        "fail_on": fail_on,
+        "baseline": None if baseline is None else str(baseline),
     }
-    return scan_table(table, options, jobs=jobs, progress=progress, detectors=detectors)
+    return scan_table(
+        table, options, jobs=jobs, progress=progress, detectors=detectors, cache=cache
+    )
 
 
 def scan_table(
@@ -98,6 +115,7 @@ def scan_table(
     jobs: int | None = None,
     progress: Progress | None = None,
     detectors: Sequence[str] | None = None,
+    cache: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Scan a loaded table with options as ``report.json`` records them (see :func:`scan`)."""
     started = time.perf_counter()
@@ -108,6 +126,8 @@ def scan_table(
     check_columns_exist(frame, options["ignore"], option="--ignore", source=source)
     folds = check_folds(options["folds"])
     check_model_name(options["model"])
+    rules = parse_rules(options.get("fail_on"))
+    previous = load_report(options["baseline"]) if options.get("baseline") else None
     labels = label_texts(frame[label])
     unknown = sorted(set(detectors or ()) - set(all_detectors()))
     if unknown:
@@ -146,7 +166,8 @@ def scan_table(
     settled = frozenset()
     if table.format != "dataframe":  # decisions recorded by `databugs fix` beside the file
         settled = settled_rows(read_ledger(ledger_path(table.path)), labels, _ids(frame, id_column))
-    oof = out_of_fold_probabilities(
+    fit = functools.partial(
+        out_of_fold_probabilities,
         features.matrix[labelled],
         features.kind,
         targets,
@@ -157,6 +178,7 @@ def scan_table(
         jobs=jobs,
         on_fold_done=_fold_counter(progress, folds),
     )
+    oof = cached_fit(fit, cache, table.sha256, {**options, "classes_found": classes})
     fitted = time.perf_counter()
 
     context = Context(
@@ -176,6 +198,7 @@ def scan_table(
     )
     issues = rank_issues([issue for detector in chosen for issue in detector.detect(context)])
     rows = _row_table(context, _ids(frame, id_column), issues)
+    issue_rows = [issue.row for issue in issues if issue.row is not None]
     options = {**options, "label": label, "model": model, "folds": oof.folds}
     report = Report(
         input={
@@ -193,8 +216,12 @@ def scan_table(
         notes=_notes(context, len(settled)),
         issues=issues,
         rows=rows,
-        previews=row_previews(frame, [i.row for i in issues if i.row is not None], features),
+        previews=row_previews(frame, issue_rows, features),
+        keys=row_keys(frame, issue_rows, id_column=id_column, label=label),
     )
+    if previous is not None:
+        report.comparison = compare_reports(previous, report.to_dict())
+    report.gate = evaluate(rules, report.summary, report.comparison) if rules else None
     report.timings = {
         "load_and_features_s": round(featurised - started, 3),
         "models_s": round(fitted - featurised, 3),

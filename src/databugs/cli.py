@@ -7,6 +7,8 @@ here, in :func:`user_errors`, and nowhere else.
 from __future__ import annotations
 
 import functools
+import json
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -18,13 +20,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from databugs import __version__
 from databugs.api import scan as run_scan
+from databugs.compare import compare_reports, load_report, render_comparison
+from databugs.config import resolve_options
 from databugs.errors import DatabugsError
-from databugs.fix import apply_fix, default_output, load_scan, plan_fix
+from databugs.fix import apply_fix, default_output, plan_fix
 from databugs.oof import MODELS
 from databugs.outputs import write_outputs
-from databugs.render import report_json, terminal
+from databugs.render import github, report_json, terminal
+from databugs.version import __version__
 
 app = typer.Typer(
     name="databugs",
@@ -104,12 +108,27 @@ def scan(
         str | None,
         typer.Option("--classes", help="The classes the data should have: A,B,C."),
     ] = None,
-    folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
+    folds: Annotated[
+        int | None, typer.Option("--folds", help="Cross-validation folds [5].")
+    ] = None,
     model: Annotated[
-        str, typer.Option("--model", help="auto, or one of: " + ", ".join(MODELS) + ".")
-    ] = "auto",
-    seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("databugs-report"),
+        str | None,
+        typer.Option("--model", help="auto [default], or one of: " + ", ".join(MODELS) + "."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed for every random choice [0].")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [databugs-report].")
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option("--fail-on", help="CI gate, e.g. 'label_issues>2%,conflicting_duplicates>0'."),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="An earlier report.json: count what is new since then."),
+    ] = None,
     jobs: Annotated[
         int | None, typer.Option("--jobs", help="Parallel workers (default: all cores).")
     ] = None,
@@ -120,25 +139,38 @@ def scan(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print less.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print more.")] = False,
 ) -> None:
-    """Find data bugs: likely wrong labels with suggested corrections, and a report."""
-    if jobs is not None and jobs < 1:
-        raise DatabugsError(f"--jobs is {jobs}", code="bad_option", hint="use 1 or more")
+    """Find data bugs: likely wrong labels with suggested corrections, and a report.
+
+    Options may also come from [tool.databugs] in pyproject.toml or from databugs.toml beside
+    DATA (long names, dashes as underscores); the command line wins. Exit code 0: done, no gate
+    failed; 1: a --fail-on rule failed; 2: bad usage or input.
+    """
+    given = {
+        "label": label,
+        "id": id,
+        "text": _split(text) or None,
+        "ignore": _split(ignore) or None,
+        "classes": _split([classes]) if classes else None,
+        "folds": folds,
+        "model": model,
+        "seed": seed,
+        "out": None if out is None else str(out),
+        "fail_on": fail_on,
+        "baseline": None if baseline is None else str(baseline),
+        "jobs": jobs,
+    }
+    options = resolve_options(data, given)
+    if options["jobs"] is not None and options["jobs"] < 1:
+        raise DatabugsError(f"--jobs is {options['jobs']}", code="bad_option", hint="use 1 or more")
     stderr = Console(stderr=True)
     with _progress_bar(enabled=not quiet and stderr.is_terminal, console=stderr) as progress:
         report = run_scan(
             data,
-            label=label,
-            id=id,
-            text=_split(text),
-            ignore=_split(ignore),
-            classes=_split([classes]) if classes else None,
-            folds=folds,
-            model=model,
-            seed=seed,
-            jobs=jobs,
+            **{name: options[name] for name in SCAN_OPTIONS},
             progress=progress,
+            cache=Path(options["out"]) / ".cache",
         )
-    outputs = write_outputs(report, out)
+    outputs = write_outputs(report, options["out"])
     chosen = output_format or (OutputFormat.rich if sys.stdout.isatty() else OutputFormat.plain)
     if chosen is OutputFormat.json:
         typer.echo(report_json.render_summary(report, outputs), nl=False)
@@ -146,8 +178,53 @@ def scan(
         Console().print(terminal.render_rich(report, outputs))
     elif not quiet:
         typer.echo(terminal.render_plain(report, outputs), nl=False)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        github.report_to_actions(report, data)
     if verbose:
         stderr.print(f"timings: {report.timings}")
+    if not report.gate_passed():
+        raise typer.Exit(1)
+
+
+SCAN_OPTIONS = (
+    "label",
+    "id",
+    "text",
+    "ignore",
+    "classes",
+    "folds",
+    "model",
+    "seed",
+    "fail_on",
+    "baseline",
+    "jobs",
+)
+
+
+DIFF_EXAMPLE = """
+Example:
+
+  databugs diff old-report/report.json databugs-report/report.json
+
+prints the issues that are new, fixed and still open, and the figures that moved.
+"""
+
+
+@app.command(epilog=DIFF_EXAMPLE)
+@user_errors
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier report.json (or its folder).")],
+    new: Annotated[Path, typer.Argument(help="The later report.json (or its folder).")],
+    output_format: Annotated[
+        OutputFormat | None, typer.Option("--format", help="plain (default) or json.")
+    ] = None,
+) -> None:
+    """Compare two scans: new, fixed and open issues, and figures that moved."""
+    comparison = compare_reports(load_report(old), load_report(new))
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(comparison, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(render_comparison(comparison), nl=False)
 
 
 class _progress_bar:
@@ -230,7 +307,7 @@ def fix(
             f"--accept-top is {accept_top}", code="bad_option", hint="use 0 or more"
         )
     plan = plan_fix(
-        load_scan(report),
+        load_report(report),
         accept_top=accept_top,
         accept=_split(accept),
         reject=_split(reject),

@@ -220,3 +220,16 @@ def row_previews(
         text = " ".join(text.split())
         previews[row] = text if len(text) <= limit else text[: limit - 1] + "…"
     return previews
+
+
+def row_keys(
+    frame: pd.DataFrame, rows: Sequence[int], *, id_column: str | None, label: str
+) -> dict[int, str]:
+    """A key per row that survives inserted and deleted rows: its id, else a hash of its
+    content (every column but the label), so that two scans can be compared row by row."""
+    rows = sorted(set(rows))
+    if id_column is not None:
+        return {row: str(frame[id_column].iat[row]) for row in rows}
+    content = frame.iloc[rows].drop(columns=[label]).astype(str)
+    hashes = pd.util.hash_pandas_object(content, index=False).to_numpy()
+    return {row: f"{value:016x}" for row, value in zip(rows, hashes, strict=True)}

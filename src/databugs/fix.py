@@ -6,7 +6,6 @@ differs from it only in the labels of accepted rows.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,22 +35,6 @@ class FixPlan:
     @property
     def accepted(self) -> pd.DataFrame:
         return self.decisions[self.decisions["decision"] == "accepted"]
-
-
-def load_scan(report_dir: str | Path) -> dict[str, Any]:
-    """The ``report.json`` of an earlier scan."""
-    path = Path(report_dir) / "report.json"
-    if not path.exists():
-        raise DatabugsError(
-            f"{path}: no such file", code="missing_report", hint="run databugs scan first"
-        )
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise DatabugsError(f"{path}: not a valid report.json", code="bad_report") from None
-    if not isinstance(report, dict) or report.get("schema") != "databugs.report/1":
-        raise DatabugsError(f"{path}: not a databugs report", code="bad_report")
-    return report
 
 
 def plan_fix(

@@ -34,6 +34,9 @@ class Report:
     issues: list[Issue]
     rows: pd.DataFrame
     previews: dict[int, str] = field(default_factory=dict)
+    keys: dict[int, str] = field(default_factory=dict)
+    comparison: dict[str, Any] | None = None
+    gate: list[dict[str, Any]] | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     def issue_records(self) -> list[dict[str, Any]]:
@@ -50,6 +53,7 @@ class Report:
                 "suggested_label": issue.suggested_label,
                 "score": round(issue.severity, 6),
                 "group": issue.group,
+                "key": self.keys.get(issue.row),
                 "detail": issue.message,
                 "content": self.previews.get(issue.row),
                 "evidence": issue.details,
@@ -59,7 +63,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The content of ``report.json`` (timings are kept out so that it is reproducible)."""
-        return {
+        content = {
             "schema": SCHEMA,
             "input": self.input,
             "options": self.options,
@@ -67,8 +71,16 @@ class Report:
             "classes": self.classes,
             "features": self.features,
             "notes": self.notes,
-            "issues": self.issue_records(),
         }
+        if self.gate is not None:
+            content["gate"] = {"passed": self.gate_passed(), "rules": self.gate}
+        if self.comparison is not None:
+            content["comparison"] = self.comparison
+        return {**content, "issues": self.issue_records()}
+
+    def gate_passed(self) -> bool:
+        """True unless a ``--fail-on`` rule failed."""
+        return all(result["passed"] for result in self.gate or [])
 
     def label_issues(self) -> list[Issue]:
         """The flagged rows, worst first."""

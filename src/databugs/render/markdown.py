@@ -12,7 +12,8 @@ MAX_ROWS_PER_KIND = 200
 
 
 def render(report: Report) -> str:
-    lines = _summary(report) + _classes(report) + _features(report)
+    lines = _summary(report) + _gate(report) + _comparison(report)
+    lines += _classes(report) + _features(report)
     by_kind: dict[str, list[dict]] = defaultdict(list)
     for record in report.issue_records():
         by_kind[record["kind"]].append(record)
@@ -43,6 +44,44 @@ def _summary(report: Report) -> list[str]:
     if report.notes:
         lines += ["## Notes", ""] + [f"- {md(note)}" for note in report.notes] + [""]
     return lines
+
+
+def render_summary(report: Report) -> str:
+    """The short version for a CI job's summary page: figures, gate, changes, worst labels."""
+    worst = [r for r in report.issue_records() if r["kind"] == "label_issue"][:10]
+    lines = _summary(report) + _gate(report) + _comparison(report)
+    lines += _issue_section("label_issue", "the 10 worst labels", worst)
+    return "\n".join(lines) + "\n"
+
+
+def _gate(report: Report) -> list[str]:
+    if report.gate is None:
+        return []
+    verdict = "passed" if report.gate_passed() else "**failed**"
+    lines = [f"## Gate: {verdict}", "", "| rule | measured | result |", "|---|---:|---|"]
+    for result in report.gate:
+        outcome = "pass" if result["passed"] else "**FAIL**"
+        lines.append(f"| `{md(result['rule'])}` | {result['measured']:g} | {outcome} |")
+    return [*lines, ""]
+
+
+def _comparison(report: Report) -> list[str]:
+    comparison = report.comparison
+    if comparison is None:
+        return []
+    lines = [
+        f"## Since {md(comparison['baseline']['path'])}",
+        "",
+        "| kind | new | fixed | open |",
+        "|---|---:|---:|---:|",
+    ]
+    for kind in comparison["new"]:
+        counts = [comparison[part][kind] for part in ("new", "fixed", "open")]
+        if any(counts):
+            lines.append(f"| {kind} | {counts[0]} | {counts[1]} | {counts[2]} |")
+    for name, change in comparison["figures"].items():
+        lines.append(f"\n- {md(name)}: {change['old']} -> {change['new']}")
+    return [*lines, ""]
 
 
 def _classes(report: Report) -> list[str]:

@@ -23,5 +23,13 @@ def render(report: Report) -> str:
 
 def render_summary(report: Report, outputs: dict[str, str]) -> str:
     """What ``--format json`` prints on stdout: the summary and where the files are."""
-    payload = {"summary": report.summary, "notes": report.notes, "outputs": outputs}
+    payload = {
+        "summary": report.summary,
+        "gate": None
+        if report.gate is None
+        else {"passed": report.gate_passed(), "rules": report.gate},
+        "comparison": report.comparison,
+        "notes": report.notes,
+        "outputs": outputs,
+    }
     return json.dumps(payload, indent=2, ensure_ascii=False, default=_plain) + "\n"

@@ -34,6 +34,24 @@ def _counts_line(report: Report) -> str:
 MAX_FINDINGS = 6
 
 
+def _gate_and_changes(report: Report) -> list[str]:
+    """One line per gate rule and one for what changed since the baseline."""
+    lines = []
+    if report.comparison is not None:
+        new = {k: v for k, v in report.comparison["new"].items() if v}
+        fixed = {k: v for k, v in report.comparison["fixed"].items() if v}
+        lines.append(
+            "since baseline: new "
+            + (", ".join(f"{k} {v}" for k, v in new.items()) or "none")
+            + "; fixed "
+            + (", ".join(f"{k} {v}" for k, v in fixed.items()) or "none")
+        )
+    for result in report.gate or []:
+        verdict = "pass" if result["passed"] else "FAIL"
+        lines.append(f"gate {verdict}: {result['rule']} (measured {result['measured']:g})")
+    return lines
+
+
 def _findings(report: Report) -> list[str]:
     """One line per dataset-level finding (a group counts once), worst first."""
     lines, seen = [], set()
@@ -78,6 +96,10 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     parts = [Text(_headline(report), style="bold"), Text(_counts_line(report))]
     parts += [Text(f"  {line}", overflow="ellipsis", no_wrap=True) for line in _findings(report)]
     parts += [Text(f"note: {note}", style="yellow") for note in report.notes[:3]]
+    parts += [
+        Text(line, style="bold red" if "FAIL" in line else "green")
+        for line in _gate_and_changes(report)
+    ]
     parts += [table, Text(f"report: {outputs['report.md']}", style="dim")]
     return Group(*parts)
 
@@ -87,6 +109,7 @@ def render_plain(report: Report, outputs: dict[str, str]) -> str:
     lines = [_headline(report), _counts_line(report)]
     lines += [f"  {line}" for line in _findings(report)]
     lines += [f"note: {note}" for note in report.notes[:3]]
+    lines += _gate_and_changes(report)
     for record in _worst_label_issues(report):
         content = _cut(record["content"] or "", 60)
         lines.append(

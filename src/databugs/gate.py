@@ -1,0 +1,103 @@
+"""The CI gate: rules such as ``label_issues>2%`` over the figures of a report's summary.
+
+Grammar: rules separated by commas; each is ``FIGURE OP NUMBER[%]`` with OP one of
+``> >= < <= == !=``. FIGURE is any number in ``summary`` (e.g. ``label_health``,
+``min_class_count``), any issue kind (its count, e.g. ``conflicting_duplicates``), or, with a
+baseline, ``new_<kind>`` / ``fixed_<kind>`` (``new_label_issues`` for short). A ``%`` value
+compares a count as a share of the labelled rows (``label_issues>2%``), or a share figure as a
+percentage (``label_health<90%``). A rule *fails* when its comparison is true: the rules say
+what must not happen.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from databugs.errors import DatabugsError
+
+OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+RULE = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$")
+SHARES = {"label_health", "label_issue_share", "model_accuracy"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One parsed rule."""
+
+    text: str
+    figure: str
+    op: str
+    value: float
+    percent: bool
+
+
+def parse_rules(text: str | None) -> list[Rule]:
+    """Parse ``--fail-on``; a bad rule is an error naming it.
+
+    >>> [r.figure for r in parse_rules("label_issues>2%, conflicting_duplicates>0")]
+    ['label_issues', 'conflicting_duplicates']
+    """
+    rules = []
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        found = RULE.match(part)
+        if not found:
+            raise DatabugsError(
+                f"--fail-on: cannot read the rule {part.strip()!r}",
+                code="bad_rule",
+                hint="write FIGURE OP NUMBER, e.g. label_issues>2% or label_health<0.9",
+            )
+        figure, op, value, percent = found.groups()
+        rules.append(Rule(part.strip(), figure, op, float(value), percent == "%"))
+    return rules
+
+
+def gate_figures(summary: Mapping[str, Any], comparison: Mapping[str, Any] | None) -> dict:
+    """Every figure a rule may name: summary numbers, counts per kind, baseline changes."""
+    figures = {k: v for k, v in summary.items() if isinstance(v, int | float)}
+    figures |= summary.get("counts", {})
+    if comparison is not None:
+        for kind, count in comparison["new"].items():
+            figures[f"new_{kind}"] = count
+        for kind, count in comparison["fixed"].items():
+            figures[f"fixed_{kind}"] = count
+    figures.setdefault("label_issues", figures.get("label_issue", 0))
+    if "new_label_issue" in figures:
+        figures["new_label_issues"] = figures["new_label_issue"]
+    return figures
+
+
+def evaluate(
+    rules: list[Rule], summary: Mapping[str, Any], comparison: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Each rule with its measured value and whether it failed; unknown figures are errors."""
+    figures = gate_figures(summary, comparison)
+    results = []
+    for rule in rules:
+        if rule.figure not in figures:
+            hint = "with --baseline" if rule.figure.startswith(("new_", "fixed_")) else ""
+            raise DatabugsError(
+                f"--fail-on: {rule.text!r} names no figure of this scan {hint}".rstrip(),
+                code="bad_rule",
+                hint="figures: " + ", ".join(sorted(figures)),
+            )
+        measured = float(figures[rule.figure])
+        if rule.percent:
+            measured = 100 * (
+                measured if rule.figure in SHARES else measured / max(summary.get("labelled", 1), 1)
+            )
+        failed = OPERATORS[rule.op](measured, rule.value)
+        results.append({"rule": rule.text, "measured": round(measured, 6), "passed": not failed})
+    return results

@@ -1,0 +1,53 @@
+"""Speaking GitHub Actions: the step summary page and annotations on the data file's lines."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from databugs.render import markdown
+from databugs.report import Report
+
+ANNOTATED_ROWS = 10
+LINE_FORMATS = ("csv", "tsv")
+
+
+def _escape(text: str, *, property_value: bool = False) -> str:
+    """GitHub's workflow-command escaping (values of properties also escape ``:`` and ``,``)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
+def annotations(report: Report, data: Path) -> list[str]:
+    """``::warning`` lines for the worst rows (CSV line = row + 2), ``::error`` for the gate."""
+    lines = []
+    for result in report.gate or []:
+        if not result["passed"]:
+            lines.append(
+                f"::error title=databugs gate::{_escape(result['rule'])} failed "
+                f"(measured {result['measured']:g})"
+            )
+    rows = [r for r in report.issue_records() if r["row"] is not None][:ANNOTATED_ROWS]
+    for record in rows:
+        where = f"file={_escape(str(data), property_value=True)}"
+        if report.input["format"] in LINE_FORMATS:
+            where += f",line={record['row'] + 2}"
+        title = _escape(f"databugs {record['kind']}", property_value=True)
+        message = (
+            f"row {record['row']}: {record['given_label']} -> {record['suggested_label']}: "
+            f"{record['detail']}"
+        )
+        lines.append(f"::warning {where},title={title}::{_escape(message)}")
+    return lines
+
+
+def report_to_actions(report: Report, data: Path) -> None:
+    """Append the summary to ``$GITHUB_STEP_SUMMARY`` and print the annotations."""
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        with open(summary_path, "a", encoding="utf-8") as out:
+            out.write(markdown.render_summary(report))
+    for line in annotations(report, data):
+        typer.echo(line)
