@@ -255,3 +255,45 @@ def test_ci_flow_in_a_git_repository(tmp_path: Path) -> None:
     clean.to_csv(repo / "data" / "animals.csv", index=False)
     _git(repo, "commit", "-qam", "fix the labels")
     assert _ci_job(repo).returncode == 0
+
+
+def test_model_names_in_help_match_the_models() -> None:
+    from databugs.config import MODEL_NAMES
+    from databugs.oof import MODELS
+
+    assert set(MODEL_NAMES) == set(MODELS)
+
+
+def test_new_gate_rules_on_unchanged_data_reuse_the_report(
+    tmp_path: Path, blobs_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("scan", blobs_csv, "--out", tmp_path / "r", "-q").exit_code == 0
+    issues = json.loads((tmp_path / "r" / "report.json").read_text())["issues"]
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("scanned again")
+
+    monkeypatch.setattr(databugs.api, "scan", no_scan)
+    result = run(
+        "scan",
+        blobs_csv,
+        "--out",
+        tmp_path / "r",
+        "--format",
+        "plain",
+        "--fail-on",
+        "label_issues>0",
+    )
+    assert result.exit_code == 1
+    assert "gate FAIL: label_issues>0" in result.output
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["issues"] == issues
+    assert report["options"]["fail_on"] == "label_issues>0"
+    assert report["gate"]["passed"] is False
+    assert "## Gate: **failed**" in (tmp_path / "r" / "report.md").read_text()
+    with blobs_csv.open("a") as data:  # new data: scanned again
+        data.write("0.1,0.2,red,cat\n")
+    monkeypatch.undo()
+    again = run("scan", blobs_csv, "--out", tmp_path / "r", "-q")
+    assert again.exit_code == 0
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["input"]["rows"] == 301

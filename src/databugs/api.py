@@ -27,7 +27,8 @@ from databugs.io import LoadedTable, read_table
 from databugs.ledger import ledger_path, read_ledger, settled_rows
 from databugs.oof import check_model_name, out_of_fold_probabilities, resolve_model_name
 from databugs.rank import rank_issues
-from databugs.report import ROW_COLUMNS, Report
+from databugs.report import Report
+from databugs.report_view import ROW_COLUMNS
 from databugs.scoring import label_quality
 from databugs.summary import class_table, summarise
 from databugs.validate import (
@@ -218,6 +219,7 @@ def scan_table(
         rows=rows,
         previews=row_previews(frame, issue_rows, features),
         keys=row_keys(frame, issue_rows, id_column=id_column, label=label),
+        kinds={name: detector.description for name, detector in all_detectors().items()},
     )
     if previous is not None:
         report.comparison = compare_reports(previous, report.to_dict())

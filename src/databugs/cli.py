@@ -20,14 +20,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from databugs.api import scan as run_scan
 from databugs.compare import compare_reports, load_report, render_comparison
-from databugs.config import resolve_options
+from databugs.config import MODEL_NAMES, resolve_options
 from databugs.errors import DatabugsError
 from databugs.fix import apply_fix, default_output, plan_fix
-from databugs.oof import MODELS
-from databugs.outputs import write_outputs
+from databugs.outputs import rewrite_reused, write_outputs
 from databugs.render import github, report_json, terminal
+from databugs.report_view import ReportView
+from databugs.reuse import fingerprint, remember, reusable_report
 from databugs.version import __version__
 
 app = typer.Typer(
@@ -113,7 +113,7 @@ def scan(
     ] = None,
     model: Annotated[
         str | None,
-        typer.Option("--model", help="auto [default], or one of: " + ", ".join(MODELS) + "."),
+        typer.Option("--model", help="auto [default], or one of: " + ", ".join(MODEL_NAMES) + "."),
     ] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed for every random choice [0].")
@@ -163,14 +163,23 @@ def scan(
     if options["jobs"] is not None and options["jobs"] < 1:
         raise DatabugsError(f"--jobs is {options['jobs']}", code="bad_option", hint="use 1 or more")
     stderr = Console(stderr=True)
-    with _progress_bar(enabled=not quiet and stderr.is_terminal, console=stderr) as progress:
-        report = run_scan(
-            data,
-            **{name: options[name] for name in SCAN_OPTIONS},
-            progress=progress,
-            cache=Path(options["out"]) / ".cache",
-        )
-    outputs = write_outputs(report, options["out"])
+    reused = reusable_report(data, options)
+    if reused is not None:  # same data and findings options: only the gate is checked again
+        report = ReportView(reused)
+        outputs = rewrite_reused(report, options["out"])
+    else:
+        from databugs.api import scan as run_scan  # loads the model code only when needed
+
+        key = fingerprint(data, options)
+        with _progress_bar(enabled=not quiet and stderr.is_terminal, console=stderr) as progress:
+            report = run_scan(
+                data,
+                **{name: options[name] for name in SCAN_OPTIONS},
+                progress=progress,
+                cache=Path(options["out"]) / ".cache",
+            )
+        outputs = write_outputs(report, options["out"])
+        remember(Path(options["out"]), key)
     chosen = output_format or (OutputFormat.rich if sys.stdout.isatty() else OutputFormat.plain)
     if chosen is OutputFormat.json:
         typer.echo(report_json.render_summary(report, outputs), nl=False)
@@ -181,7 +190,7 @@ def scan(
     if os.environ.get("GITHUB_ACTIONS") == "true":
         github.report_to_actions(report, data)
     if verbose:
-        stderr.print(f"timings: {report.timings}")
+        stderr.print("reused the report in --out" if reused else f"timings: {report.timings}")
     if not report.gate_passed():
         raise typer.Exit(1)
 

@@ -30,6 +30,15 @@ DEFAULTS: dict[str, Any] = {
     "out": "databugs-report",
 }
 LIST_KEYS = ("text", "ignore", "classes")
+MODEL_NAMES = (
+    "random-forest",
+    "extra-trees",
+    "hist-gradient-boosting",
+    "logistic",
+    "sgd",
+    "sgd+nb",
+)
+"""The names ``--model`` accepts besides ``auto`` (the models themselves are in ``oof``)."""
 TYPES: dict[str, tuple[type, ...]] = {
     "label": (str,),
     "id": (str,),

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from databugs.errors import DatabugsError
 from databugs.io import write_files_atomically
 from databugs.render import markdown, report_json, tables
-from databugs.report import Report
+from databugs.report_view import ReportView
+
+if TYPE_CHECKING:
+    from databugs.report import Report
 
 OUTPUT_FILES = ("report.json", "report.md", "issues.csv", "corrected_labels.csv")
 
@@ -27,6 +31,19 @@ def write_outputs(report: Report, folder: str | Path) -> dict[str, str]:
         "corrected_labels.csv": tables.corrected_labels_csv(report),
         "timings.json": json.dumps(report.timings, indent=2) + "\n",
     }
+    _write(folder, files)
+    return {name: str(folder / name) for name in files}
+
+
+def rewrite_reused(view: ReportView, folder: str | Path) -> dict[str, str]:
+    """Rewrite ``report.json`` and ``report.md`` of a reused report (new gate or baseline); the
+    other files are unchanged."""
+    folder = Path(folder)
+    _write(folder, {"report.json": report_json.render(view), "report.md": markdown.render(view)})
+    return {name: str(folder / name) for name in (*OUTPUT_FILES, "timings.json")}
+
+
+def _write(folder: Path, files: dict[str, str]) -> None:
     try:
         write_files_atomically(folder, files)
     except OSError as error:
@@ -35,4 +52,3 @@ def write_outputs(report: Report, folder: str | Path) -> dict[str, str]:
             code="cannot_write",
             hint="choose another folder with --out",
         ) from None
-    return {name: str(folder / name) for name in files}

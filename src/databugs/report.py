@@ -14,7 +14,6 @@ import pandas as pd
 from databugs.detectors.base import Issue
 
 SCHEMA = "databugs.report/1"
-ROW_COLUMNS = ["row", "id", "given_label", "suggested_label", "label_quality", "is_label_issue"]
 
 
 @dataclass
@@ -37,6 +36,7 @@ class Report:
     keys: dict[int, str] = field(default_factory=dict)
     comparison: dict[str, Any] | None = None
     gate: list[dict[str, Any]] | None = None
+    kinds: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
     def issue_records(self) -> list[dict[str, Any]]:
@@ -71,6 +71,7 @@ class Report:
             "classes": self.classes,
             "features": self.features,
             "notes": self.notes,
+            "kinds": self.kinds,
         }
         if self.gate is not None:
             content["gate"] = {"passed": self.gate_passed(), "rules": self.gate}

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from databugs.render import markdown
-from databugs.report import Report
+from databugs.report_view import ReportView as Report
 
 ANNOTATED_ROWS = 10
 LINE_FORMATS = ("csv", "tsv")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from databugs.detectors.registry import all_detectors
 from databugs.render.escape import markdown_text as md
-from databugs.report import Report
+from databugs.report_view import ReportView as Report
 
 MAX_ROWS_PER_KIND = 200
 
@@ -17,8 +16,8 @@ def render(report: Report) -> str:
     by_kind: dict[str, list[dict]] = defaultdict(list)
     for record in report.issue_records():
         by_kind[record["kind"]].append(record)
-    for kind, detector in all_detectors().items():
-        lines += _issue_section(kind, detector.description, by_kind.get(kind, []))
+    for kind, description in report.kinds.items():
+        lines += _issue_section(kind, description, by_kind.get(kind, []))
     return "\n".join(lines) + "\n"
 
 

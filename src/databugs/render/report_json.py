@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from databugs.report import Report
+from databugs.report_view import ReportView as Report
 
 
 def _plain(value: Any) -> Any:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from databugs.render.escape import spreadsheet_safe
-from databugs.report import ROW_COLUMNS, Report
+from databugs.report_view import ROW_COLUMNS
+
+if TYPE_CHECKING:
+    from databugs.report import Report
 
 ISSUE_COLUMNS = [
     "rank",

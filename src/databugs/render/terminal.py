@@ -7,7 +7,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from databugs.report import Report
+from databugs.report_view import ReportView as Report
 
 WORST_ROWS = 10
 
@@ -55,12 +55,12 @@ def _gate_and_changes(report: Report) -> list[str]:
 def _findings(report: Report) -> list[str]:
     """One line per dataset-level finding (a group counts once), worst first."""
     lines, seen = [], set()
-    for issue in report.issues:
-        if issue.kind == "label_issue" or (issue.kind, issue.group) in seen:
+    for issue in report.issue_records():
+        if issue["kind"] == "label_issue" or (issue["kind"], issue["group"]) in seen:
             continue
-        if issue.group is not None:
-            seen.add((issue.kind, issue.group))
-        lines.append(f"{issue.kind}: {issue.message}")
+        if issue["group"] is not None:
+            seen.add((issue["kind"], issue["group"]))
+        lines.append(f"{issue['kind']}: {issue['detail']}")
     extra = len(lines) - MAX_FINDINGS
     return lines[:MAX_FINDINGS] + ([f"... {extra} more in report.md"] if extra > 0 else [])
 

@@ -1,0 +1,37 @@
+"""A report read back from ``report.json``, with the attributes the renderers use.
+
+Light on purpose (no models, no pandas), so that re-rendering a report, or re-checking a gate on
+unchanged data, starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROW_COLUMNS = ["row", "id", "given_label", "suggested_label", "label_quality", "is_label_issue"]
+"""The columns of ``corrected_labels.csv``."""
+
+
+class ReportView:
+    """The renderers' view of a report: a ``Report`` or the content of a ``report.json``."""
+
+    def __init__(self, content: dict[str, Any]) -> None:
+        self.content = content
+        self.input = content["input"]
+        self.options = content["options"]
+        self.summary = content["summary"]
+        self.classes = content["classes"]
+        self.features = content["features"]
+        self.notes = content["notes"]
+        self.kinds = content["kinds"]
+        self.comparison = content.get("comparison")
+        self.gate = content["gate"]["rules"] if content.get("gate") else None
+
+    def issue_records(self) -> list[dict[str, Any]]:
+        return self.content["issues"]
+
+    def gate_passed(self) -> bool:
+        return all(result["passed"] for result in self.gate or [])
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.content
