@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -232,3 +233,88 @@ def test_an_unwritable_out_folder_is_a_clear_error(blobs_csv: Path, tmp_path: Pa
     result = run("scan", blobs_csv, "--out", blocker)
     assert result.exit_code == 2
     assert "cannot write the report" in result.output
+
+
+def _flip(frame: pd.DataFrame, row: int) -> None:
+    frame.loc[row, "label"] = "bird" if frame.loc[row, "label"] != "bird" else "cat"
+
+
+def test_fix_with_a_white_space_line_in_the_csv(tmp_path: Path, blobs) -> None:
+    _flip(blobs, 150)
+    lines = blobs.to_csv(index=False).splitlines()
+    lines.insert(3, "   ")  # pandas skips it; fix must count rows the same way
+    path = tmp_path / "d.csv"
+    path.write_text("\n".join(lines) + "\n")
+    scan(path, tmp_path / "r")
+    result = run("fix", "--report", tmp_path / "r", "--accept", "150")
+    assert result.exit_code == 0, result.output
+    before = path.read_text().splitlines()
+    after = (tmp_path / "d.fixed.csv").read_text().splitlines()
+    assert [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [152]
+
+
+def test_a_rejected_duplicate_is_not_proposed_again_and_ledgers_are_per_file(
+    tmp_path: Path, blobs
+) -> None:
+    copy = blobs.iloc[[7]].assign(label="bird" if blobs.at[7, "label"] != "bird" else "cat")
+    frame = pd.concat([blobs, copy], ignore_index=True)  # row 300 conflicts with row 7
+    path = tmp_path / "d.csv"
+    frame.to_csv(path, index=False)
+    frame.to_csv(tmp_path / "other.csv", index=False)
+    scan(path, tmp_path / "r")
+    assert run("fix", "--report", tmp_path / "r", "--reject", "300").exit_code == 0
+    scan(path, tmp_path / "r2")
+    again = pd.read_csv(tmp_path / "r2" / "corrected_labels.csv")
+    assert not again.loc[300, "is_label_issue"]
+    scan(tmp_path / "other.csv", tmp_path / "r3")  # same folder, other file: still flagged
+    other = pd.read_csv(tmp_path / "r3" / "corrected_labels.csv")
+    assert other.loc[300, "is_label_issue"]
+
+
+def test_reject_removes_rows_from_the_top_and_in_place_keeps_the_first_original(
+    tmp_path: Path, blobs_csv: Path
+) -> None:
+    original = blobs_csv.read_bytes()
+    scan(blobs_csv, tmp_path / "r")
+    issues = pd.read_csv(tmp_path / "r" / "issues.csv", keep_default_na=False)
+    second = issues["row"].iat[1]
+    result = run(
+        "fix", "--report", tmp_path / "r", "--accept-top", "3", "--reject", second, "--in-place"
+    )
+    assert result.exit_code == 0 and "2 corrections accepted, 1 rejected" in result.output
+    assert (blobs_csv.with_name("animals.orig.csv")).read_bytes() == original
+    assert oct(blobs_csv.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+    scan(blobs_csv, tmp_path / "r2")
+    again = run("fix", "--report", tmp_path / "r2", "--accept-top", "1", "--in-place")
+    assert again.exit_code == 0, again.output
+    assert (blobs_csv.with_name("animals.orig.csv")).read_bytes() == original
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_fix_refuses_an_output_of_another_format(tmp_path: Path, blobs_csv: Path) -> None:
+    scan(blobs_csv, tmp_path / "r")
+    result = run(
+        "fix", "--report", tmp_path / "r", "--accept-top", "1", "--output", tmp_path / "x.parquet"
+    )
+    assert result.exit_code == 2 and "keeps the format" in result.output
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [('[datasets]\n"d.csv" = 3\n', "must be a table"), ("fail_on = [1]\n", "wrong type")],
+)
+def test_bad_config_values(tmp_path: Path, blobs, toml: str, message: str) -> None:
+    blobs.to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "databugs.toml").write_text(toml)
+    result = run("scan", tmp_path / "d.csv", "--out", tmp_path / "r")
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_bad_seed(tmp_path: Path, blobs_csv: Path) -> None:
+    result = run("scan", blobs_csv, "--out", tmp_path / "r", "--seed", "-1")
+    assert result.exit_code == 2 and "--seed is -1" in result.output

@@ -61,14 +61,6 @@ def test_clean_data_has_no_flags() -> None:
     assert LabelIssues().detect(_context(targets, probs)) == []
 
 
-def test_a_rejected_row_is_not_flagged_again() -> None:
-    targets, probs = _clean_block()
-    targets.append(0)
-    probs.append([0.02, 0.95, 0.03])
-    context = _context(targets, probs, settled_rows=frozenset({12}))
-    assert LabelIssues().detect(context) == []
-
-
 def test_quality_orders_contradicted_rows_first() -> None:
     targets, probs = _clean_block()
     targets.append(0)

@@ -37,6 +37,7 @@ from databugs.validate import (
     check_folds,
     check_id_column,
     check_label_column,
+    check_seed,
     label_texts,
 )
 
@@ -126,6 +127,7 @@ def scan_table(
     check_columns_exist(frame, options["text"], option="--text", source=source)
     check_columns_exist(frame, options["ignore"], option="--ignore", source=source)
     folds = check_folds(options["folds"])
+    check_seed(options["seed"])
     check_model_name(options["model"])
     rules = parse_rules(options.get("fail_on"))
     previous = load_report(options["baseline"]) if options.get("baseline") else None
@@ -166,7 +168,8 @@ def scan_table(
 
     settled = frozenset()
     if table.format != "dataframe":  # decisions recorded by `databugs fix` beside the file
-        settled = settled_rows(read_ledger(ledger_path(table.path)), labels, _ids(frame, id_column))
+        ledger = read_ledger(ledger_path(table.path))
+        settled = settled_rows(ledger, labels, _ids(frame, id_column), data_name=table.path.name)
     fit = functools.partial(
         out_of_fold_probabilities,
         features.matrix[labelled],
@@ -195,9 +198,10 @@ def scan_table(
         folds=oof.folds,
         canonical=canonical,
         declared_classes=options.get("classes"),
-        settled_rows=settled,
     )
-    issues = rank_issues([issue for detector in chosen for issue in detector.detect(context)])
+    found = [issue for detector in chosen for issue in detector.detect(context)]
+    # A correction a reviewer rejected is not proposed again, whichever detector proposes it.
+    issues = rank_issues(i for i in found if not (i.row in settled and is_correction(i)))
     rows = _row_table(context, _ids(frame, id_column), issues)
     issue_rows = [issue.row for issue in issues if issue.row is not None]
     options = {**options, "label": label, "model": model, "folds": oof.folds}

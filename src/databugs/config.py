@@ -104,6 +104,10 @@ def _dataset_section(table: dict[str, Any], path: Path, data: Path) -> dict[str,
         raise DatabugsError(f"{path}: 'datasets' must be a table of tables", code="bad_config")
     target = data.resolve()
     for name, section in sections.items():
+        if not isinstance(section, dict):
+            raise DatabugsError(
+                f"{path}: datasets.{name!r} must be a table of options", code="bad_config"
+            )
         if (path.parent / name).resolve() == target or name == data.name:
             return section
     return {}
@@ -121,7 +125,8 @@ def _checked(section: Mapping[str, Any], path: Path) -> dict[str, Any]:
                 code="bad_config",
                 hint=f"known keys: {', '.join(TYPES)}",
             )
-        if not isinstance(value, TYPES[key]) or isinstance(value, bool):
+        wrong_items = isinstance(value, list) and not all(isinstance(v, str) for v in value)
+        if not isinstance(value, TYPES[key]) or isinstance(value, bool) or wrong_items:
             raise DatabugsError(f"{path}: {key} = {value!r} has the wrong type", code="bad_config")
         if key in ("baseline", "out"):
             value = str(path.parent / value)

@@ -54,12 +54,17 @@ def plan_fix(
     _check_unchanged(data_path, report["input"]["sha256"])
     flagged = corrections(report)
     by_key = {_key(issue, report): issue for issue in flagged}
+    named = {issue["row"]: issue for issue in _lookup(accept or [], by_key, report)}
+    rejected = {issue["row"]: issue for issue in _lookup(reject or [], by_key, report)}
     chosen = {issue["row"]: issue for issue in flagged[: max(accept_top, 0)]}
     if min_quality is not None:
-        chosen |= {i["row"]: i for i in flagged if 1 - i["score"] < min_quality}
-    chosen |= {issue["row"]: issue for issue in _lookup(accept or [], by_key, report)}
-    rejected = {issue["row"]: issue for issue in _lookup(reject or [], by_key, report)}
-    both = sorted(set(chosen) & set(rejected))
+        chosen |= {
+            i["row"]: i
+            for i in flagged
+            if i.get("label_quality") is not None and i["label_quality"] < min_quality
+        }
+    chosen = {row: issue for row, issue in chosen.items() if row not in rejected} | named
+    both = sorted(set(named) & set(rejected))
     if both:
         raise DatabugsError(
             f"row {both[0]} is both accepted and rejected",
@@ -69,6 +74,8 @@ def plan_fix(
     now = datetime.now(UTC).isoformat(timespec="seconds")
     lines = [_decision(now, "accepted", issue) for issue in chosen.values()]
     lines += [_decision(now, "rejected", issue) for issue in rejected.values()]
+    for line in lines:
+        line["file"] = data_path.name
     decisions = pd.DataFrame(lines, columns=LEDGER_COLUMNS).sort_values("row", kind="stable")
     return FixPlan(data=data_path, label=report["input"]["label"], decisions=decisions)
 
@@ -159,13 +166,19 @@ def apply_fix(
         raise DatabugsError(
             f"{target}: is the data itself", code="bad_option", hint="use --in-place for that"
         )
+    if detect_format(target) != detect_format(plan.data):
+        raise DatabugsError(
+            f"{target}: the corrected data keeps the format of {plan.data.name}",
+            code="bad_option",
+            hint=f"give --output a name ending in {detect_format(plan.data)[1]}",
+        )
     written = None
     if not plan.accepted.empty:
         source = read_table(plan.data)
         new_labels = dict(
             zip(plan.accepted["row"].astype(int), plan.accepted["new_label"], strict=True)
         )
-        if in_place:
+        if in_place and not original_copy(plan.data).exists():  # the first original is kept
             write_bytes_atomically(original_copy(plan.data), plan.data.read_bytes())
         write_relabelled(source, target, plan.label, new_labels)
         written = target

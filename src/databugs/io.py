@@ -39,6 +39,7 @@ FORMATS = {
     ".ndjson.gz": "jsonl",
 }
 DELIMITERS = {"csv": ",", "tsv": "\t"}
+csv.field_size_limit(2**31 - 1)  # long texts are data too; the default stops at 128 KB
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ def _relabel_delimited(source: LoadedTable, label: str, new_labels: Mapping[int,
         rows = list(csv.reader(handle, delimiter=DELIMITERS[source.format]))
     terminator = "\r\n" if first_line.endswith("\r\n") else "\n"
     column = rows[0].index(label)
-    records = [fields for fields in rows[1:] if fields]  # pandas skips blank lines too
+    records = [fields for fields in rows[1:] if not _blank(fields)]  # as pandas skips them
     for row, text in new_labels.items():
         records[row][column] = text
     buffer = io.StringIO()
@@ -222,6 +223,11 @@ def _relabel_delimited(source: LoadedTable, label: str, new_labels: Mapping[int,
         rows
     )
     return _bom(source) + buffer.getvalue().encode("utf-8")
+
+
+def _blank(fields: list[str]) -> bool:
+    """A line pandas skips: empty, or white space only."""
+    return len(fields) <= 1 and not "".join(fields).strip()
 
 
 def _bom(source: LoadedTable) -> bytes:
@@ -284,12 +290,18 @@ def write_bytes_atomically(path: Path, payload: bytes) -> None:
             out.write(payload)
             out.flush()
             os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else _default_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _default_mode() -> int:
+    """What ``open()`` would give a new file: 0o666 less the umask (mkstemp gives 0o600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_files_atomically(folder: Path, files: Mapping[str, str]) -> None:

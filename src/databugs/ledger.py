@@ -15,7 +15,7 @@ import pandas as pd
 from databugs.io import write_bytes_atomically
 
 LEDGER_NAME = "databugs-decisions.csv"
-LEDGER_COLUMNS = ["time", "decision", "row", "id", "old_label", "new_label"]
+LEDGER_COLUMNS = ["time", "file", "decision", "row", "id", "old_label", "new_label"]
 
 
 def ledger_path(data_path: Path) -> Path:
@@ -35,18 +35,26 @@ def read_ledger(path: Path) -> pd.DataFrame:
 def append_decisions(path: Path, decisions: pd.DataFrame) -> None:
     """Add decisions to the ledger; the whole file is replaced atomically."""
     combined = pd.concat([read_ledger(path), decisions[LEDGER_COLUMNS]], ignore_index=True)
+    combined["file"] = combined["file"].fillna("")
     buffer = io.StringIO()
     combined[LEDGER_COLUMNS].to_csv(buffer, index=False, lineterminator="\n")
     write_bytes_atomically(path, buffer.getvalue().encode("utf-8"))
 
 
 def settled_rows(
-    ledger: pd.DataFrame, labels: Sequence[str | None], ids: Sequence[str | None]
+    ledger: pd.DataFrame,
+    labels: Sequence[str | None],
+    ids: Sequence[str | None],
+    *,
+    data_name: str,
 ) -> frozenset[int]:
     """Rows whose latest decision is a rejection made while the label was what it is now.
 
-    Decisions are matched by id where both the ledger and the data have one, else by row.
+    Only decisions about this data file count (several datasets may share a folder); they are
+    matched by id where both the ledger and the data have one, else by row.
     """
+    if "file" in ledger.columns:
+        ledger = ledger[ledger["file"].fillna("").isin([data_name, ""])]
     if ledger.empty:
         return frozenset()
     row_of_id = {key: row for row, key in enumerate(ids) if key is not None}

@@ -41,7 +41,7 @@ class Report:
 
     def issue_records(self) -> list[dict[str, Any]]:
         """Issues as report.json lists them, with their rank and the row's id."""
-        ids = self.rows["id"]
+        ids, quality = self.rows["id"], self.rows["label_quality"]
         records = []
         for rank, issue in enumerate(self.issues, start=1):
             record = {
@@ -54,6 +54,7 @@ class Report:
                 "score": round(issue.severity, 6),
                 "group": issue.group,
                 "key": self.keys.get(issue.row),
+                "label_quality": None if issue.row is None else _number(quality.iat[issue.row]),
                 "detail": issue.message,
                 "content": self.previews.get(issue.row),
                 "evidence": issue.details,
@@ -86,3 +87,8 @@ class Report:
     def label_issues(self) -> list[Issue]:
         """The flagged rows, worst first."""
         return [issue for issue in self.issues if issue.kind == "label_issue"]
+
+
+def _number(value: float) -> float | None:
+    """A float for JSON; None for NaN (unlabelled rows have no quality)."""
+    return None if value != value else float(value)

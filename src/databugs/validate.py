@@ -110,6 +110,13 @@ def check_classes(labels: Sequence[str | None], *, source: str, column: str) -> 
     return classes
 
 
+def check_seed(seed: int) -> int:
+    """``--seed`` must be a valid NumPy seed."""
+    if not 0 <= seed < 2**32:
+        raise DatabugsError(f"--seed is {seed}", code="bad_option", hint="use 0 to 4294967295")
+    return seed
+
+
 def check_folds(folds: int) -> int:
     """``--folds`` must allow a train and a held-out part."""
     if folds < 2:

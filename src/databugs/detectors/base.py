@@ -67,7 +67,6 @@ class Context:
     folds: int
     canonical: list[str | None] = field(default_factory=list)
     declared_classes: list[str] | None = None
-    settled_rows: frozenset[int] = frozenset()
     shared: dict[Any, Any] = field(default_factory=dict)
 
     def computed_once(self, key: Any, compute: Callable[[], Any]) -> Any:

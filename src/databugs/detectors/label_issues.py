@@ -38,8 +38,7 @@ class LabelIssues(Detector):
         suggested = probabilities.argmax(axis=1)
         margin = probabilities[rows, suggested] - probabilities[rows, targets]
         learnable = context.class_counts()[targets] >= context.folds
-        settled = np.isin(context.labelled, list(context.settled_rows))
-        return (suggested != targets) & (margin >= self.min_margin) & learnable & ~settled
+        return (suggested != targets) & (margin >= self.min_margin) & learnable
 
     def _issue(self, context: Context, position: int) -> Issue:
         probabilities = context.probabilities[position]
