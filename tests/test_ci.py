@@ -297,3 +297,16 @@ def test_new_gate_rules_on_unchanged_data_reuse_the_report(
     again = run("scan", blobs_csv, "--out", tmp_path / "r", "-q")
     assert again.exit_code == 0
     assert json.loads((tmp_path / "r" / "report.json").read_text())["input"]["rows"] == 301
+
+
+def test_a_rule_naming_no_figure_stops_before_any_work(tmp_path: Path, blobs_csv: Path) -> None:
+    result = run("scan", blobs_csv, "--out", tmp_path / "r", "--fail-on", "new_label_issues>0")
+    assert result.exit_code == 2 and "needs --baseline" in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_figures_rules_may_name_are_the_summary_numbers(blobs) -> None:
+    from databugs.summary import FIGURES
+
+    summary = databugs.api.scan(blobs, jobs=1).summary
+    assert {k for k, v in summary.items() if isinstance(v, int | float)} == set(FIGURES)

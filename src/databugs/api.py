@@ -22,7 +22,7 @@ from databugs.detectors import Context, Issue, all_detectors
 from databugs.detectors.base import is_correction
 from databugs.errors import DatabugsError
 from databugs.features import build_features, row_keys, row_previews
-from databugs.gate import evaluate, parse_rules
+from databugs.gate import check_figures, evaluate, parse_rules
 from databugs.io import LoadedTable, read_table
 from databugs.ledger import ledger_path, read_ledger, settled_rows
 from databugs.oof import check_model_name, out_of_fold_probabilities, resolve_model_name
@@ -30,7 +30,7 @@ from databugs.rank import rank_issues
 from databugs.report import Report
 from databugs.report_view import ROW_COLUMNS
 from databugs.scoring import label_quality
-from databugs.summary import class_table, summarise
+from databugs.summary import FIGURES, class_table, summarise
 from databugs.validate import (
     check_classes,
     check_columns_exist,
@@ -130,6 +130,7 @@ def scan_table(
     check_seed(options["seed"])
     check_model_name(options["model"])
     rules = parse_rules(options.get("fail_on"))
+    check_figures(rules, FIGURES, all_detectors(), baseline=bool(options.get("baseline")))
     previous = load_report(options["baseline"]) if options.get("baseline") else None
     labels = label_texts(frame[label])
     unknown = sorted(set(detectors or ()) - set(all_detectors()))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +62,25 @@ def parse_rules(text: str | None) -> list[Rule]:
         figure, op, value, percent = found.groups()
         rules.append(Rule(part.strip(), figure, op, float(value), percent == "%"))
     return rules
+
+
+def check_figures(
+    rules: list[Rule], summary_figures: Iterable[str], kinds: Iterable[str], *, baseline: bool
+) -> None:
+    """Refuse a rule naming no figure before any work starts (:func:`evaluate` checks again)."""
+    kinds = list(kinds)
+    known = {*summary_figures, *kinds}
+    if baseline:
+        known |= {f"{change}_{kind}" for change in ("new", "fixed") for kind in kinds}
+        known.add("new_label_issues")
+    for rule in rules:
+        if rule.figure not in known:
+            hint = " (needs --baseline)" if rule.figure.startswith(("new_", "fixed_")) else ""
+            raise DatabugsError(
+                f"--fail-on: {rule.text!r} names no figure of this scan{hint}",
+                code="bad_rule",
+                hint="figures: " + ", ".join(sorted(known)),
+            )
 
 
 def gate_figures(summary: Mapping[str, Any], comparison: Mapping[str, Any] | None) -> dict:

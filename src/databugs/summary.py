@@ -30,6 +30,20 @@ def issue_counts(issues: list[Issue]) -> dict[str, int]:
     return {kind: findings.get(kind, 0) for kind in all_detectors()}
 
 
+FIGURES = (
+    "rows",
+    "labelled",
+    "unlabelled",
+    "classes",
+    "label_health",
+    "label_issues",
+    "label_issue_share",
+    "model_accuracy",
+    "min_class_count",
+)
+"""The numbers of ``summary`` (besides ``counts``), which gate rules may name."""
+
+
 def summarise(context: Context, issues: list[Issue]) -> dict[str, Any]:
     """Overall figures. ``label_health`` is the share of labelled rows not flagged."""
     labelled = len(context.labelled)
