@@ -24,6 +24,7 @@ from databugs.compare import compare_reports, load_report, render_comparison
 from databugs.config import MODEL_NAMES, resolve_options
 from databugs.errors import DatabugsError
 from databugs.fix import apply_fix, default_output, plan_fix
+from databugs.io import write_files_atomically
 from databugs.outputs import rewrite_reused, write_outputs
 from databugs.render import github, report_json, terminal
 from databugs.report_view import ReportView
@@ -344,6 +345,70 @@ def _print_plan(plan: Any, target: Path) -> None:
             line.decision, str(line.row), str(line.id), str(line.old_label), str(line.new_label)
         )
     Console().print(table)
+
+
+NEXT_EXAMPLE = """
+Example:
+
+  databugs next tickets.csv --label queue --budget 50 --relabel 10
+
+writes databugs-report/to_label.csv: 50 unlabelled rows to label next (uncertain ones, spread
+over the data, favouring rare classes) and 10 labelled rows to label again. Put the new labels in
+the label column and run it again. --format label-studio writes to_label.json for Label Studio.
+"""
+
+
+class NextFormat(StrEnum):
+    csv = "csv"
+    label_studio = "label-studio"
+
+
+@app.command("next", epilog=NEXT_EXAMPLE)
+@user_errors
+def next_command(
+    data: Annotated[Path, typer.Argument(help="A .csv, .tsv, .parquet or .jsonl file (.gz too).")],
+    budget: Annotated[int, typer.Option("--budget", help="How many rows to label next.")],
+    strategy: Annotated[
+        str, typer.Option("--strategy", help="auto, uncertainty, diverse, balanced or random.")
+    ] = "auto",
+    relabel: Annotated[
+        int, typer.Option("--relabel", help="Also list the K labelled rows most likely wrong.")
+    ] = 0,
+    label: Annotated[str | None, typer.Option("--label", "-l", help="The label column.")] = None,
+    id: Annotated[str | None, typer.Option("--id", help="A unique row key column.")] = None,
+    text: Annotated[list[str] | None, typer.Option("--text", help="A free-text column.")] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="A column that is not a feature.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("databugs-report"),
+    output_format: Annotated[
+        NextFormat, typer.Option("--format", help="csv (to_label.csv) or label-studio.")
+    ] = NextFormat.csv,
+) -> None:
+    """Which rows to label (or relabel) next."""
+    from databugs.active import label_studio_tasks, next_rows
+    from databugs.render.tables import spreadsheet_table
+
+    if relabel < 0:
+        raise DatabugsError(f"--relabel is {relabel}", code="bad_option", hint="use 0 or more")
+    table = next_rows(
+        data,
+        budget=budget,
+        strategy=strategy,
+        relabel=relabel,
+        label=label,
+        id=id,
+        text=_split(text),
+        ignore=_split(ignore),
+        seed=seed,
+    )
+    if output_format is NextFormat.label_studio:
+        name, payload = "to_label.json", label_studio_tasks(table)
+    else:
+        name, payload = "to_label.csv", spreadsheet_table(table)
+    write_files_atomically(out, {name: payload})
+    typer.echo(f"{len(table)} rows to label: {out / name}")
 
 
 def main() -> None:

@@ -46,6 +46,12 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
+def spreadsheet_table(frame: pd.DataFrame) -> str:
+    """Any table as a spreadsheet-safe CSV (formula-like text defused)."""
+    rows = frame.astype(object).itertuples(index=False, name=None)
+    return _csv([str(column) for column in frame.columns], rows)
+
+
 def issues_csv(report: Report) -> str:
     """One line per issue, worst first."""
     records = report.issue_records()
