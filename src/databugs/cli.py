@@ -23,7 +23,7 @@ from rich.table import Table
 from databugs.compare import compare_reports, load_report, render_comparison
 from databugs.config import MODEL_NAMES, resolve_options
 from databugs.errors import DatabugsError
-from databugs.fix import apply_fix, default_output, plan_fix
+from databugs.fix import apply_fix, default_output, plan_fix, plan_from_ledger
 from databugs.io import write_files_atomically
 from databugs.outputs import rewrite_reused, write_outputs
 from databugs.render import github, report_json, terminal
@@ -312,18 +312,25 @@ def fix(
     ] = None,
 ) -> None:
     """Apply reviewed corrections from the last scan to a copy of the data."""
+    nothing_named = not (accept_top or accept or reject or min_quality is not None)
     if accept_top < 0:
         raise DatabugsError(
             f"--accept-top is {accept_top}", code="bad_option", hint="use 0 or more"
         )
-    plan = plan_fix(
-        load_report(report),
-        accept_top=accept_top,
-        accept=_split(accept),
-        reject=_split(reject),
-        min_quality=min_quality,
-        data=data,
-    )
+    if nothing_named:  # the decisions made in `databugs review`
+        plan = plan_from_ledger(load_report(report), data=data)
+        if plan.decisions.empty:
+            typer.echo("nothing to do: no row accepted or rejected (see --help)")
+            return
+    else:
+        plan = plan_fix(
+            load_report(report),
+            accept_top=accept_top,
+            accept=_split(accept),
+            reject=_split(reject),
+            min_quality=min_quality,
+            data=data,
+        )
     if plan.decisions.empty:
         typer.echo("nothing to do: no row accepted or rejected (see --help)")
         return
@@ -345,6 +352,49 @@ def _print_plan(plan: Any, target: Path) -> None:
             line.decision, str(line.row), str(line.id), str(line.old_label), str(line.new_label)
         )
     Console().print(table)
+
+
+REVIEW_EXAMPLE = """
+Keys: a accept the suggestion, r reject it (the given label is right), e type or pick another
+label, s skip, u undo the last decision, c the whole cluster (same group or same given ->
+suggested pair) at once, q quit. Every decision is written to databugs-decisions.csv at once;
+the next review resumes where this one stopped. Then `databugs fix` applies the accepted and
+edited labels.
+
+Example:
+
+  databugs review --kind label_issue --min-score 0.8
+  printf 'a\\nr\\nq\\n' | databugs review      (one key and Enter per decision)
+"""
+
+
+@app.command(epilog=REVIEW_EXAMPLE)
+@user_errors
+def review(
+    report: Annotated[Path, typer.Option("--report", help="The scan's output folder.")] = Path(
+        "databugs-report"
+    ),
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="Only this kind of issue (repeatable).")
+    ] = None,
+    label_class: Annotated[
+        list[str] | None, typer.Option("--class", help="Only rows given or suggested this class.")
+    ] = None,
+    min_score: Annotated[
+        float | None, typer.Option("--min-score", help="Only issues scored at least this.")
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="The data, if it moved since the scan.")
+    ] = None,
+) -> None:
+    """Accept or reject flagged rows one by one, in the terminal."""
+    from databugs.review import ReviewSession
+    from databugs.review_terminal import run_review
+
+    session = ReviewSession.open(
+        report, kinds=_split(kind), classes=_split(label_class), min_score=min_score, data=data
+    )
+    run_review(session, Console(highlight=False))
 
 
 NEXT_EXAMPLE = """

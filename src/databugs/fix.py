@@ -21,7 +21,14 @@ from databugs.io import (
     write_bytes_atomically,
     write_relabelled,
 )
-from databugs.ledger import LEDGER_COLUMNS, append_decisions, ledger_path
+from databugs.ledger import (
+    LEDGER_COLUMNS,
+    append_decisions,
+    latest_decisions,
+    ledger_path,
+    read_ledger,
+)
+from databugs.validate import label_texts
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,7 @@ class FixPlan:
     data: Path
     label: str
     decisions: pd.DataFrame
+    record: bool = True  # False when the decisions already are in the ledger (from review)
 
     @property
     def accepted(self) -> pd.DataFrame:
@@ -51,7 +59,7 @@ def plan_fix(
     ``accept`` and ``reject`` name rows by ``id`` when the scan had one, else by ``row``.
     """
     data_path = Path(data) if data is not None else Path(report["input"]["path"])
-    _check_unchanged(data_path, report["input"]["sha256"])
+    check_unchanged(data_path, report["input"]["sha256"])
     flagged = corrections(report)
     by_key = {_key(issue, report): issue for issue in flagged}
     named = {issue["row"]: issue for issue in _lookup(accept or [], by_key, report)}
@@ -80,6 +88,22 @@ def plan_fix(
     return FixPlan(data=data_path, label=report["input"]["label"], decisions=decisions)
 
 
+def plan_from_ledger(report: dict[str, Any], *, data: str | Path | None = None) -> FixPlan:
+    """The corrections accepted or edited in the ledger (by ``databugs review``) that the data
+    does not have yet: the latest decision per row, made while the label was what it is now."""
+    data_path = Path(data) if data is not None else Path(report["input"]["path"])
+    check_unchanged(data_path, report["input"]["sha256"])
+    labels = label_texts(read_table(data_path).frame[report["input"]["label"]])
+    ledger = latest_decisions(read_ledger(ledger_path(data_path)), data_path.name)
+    wanted = ledger[ledger["decision"].isin(["accepted", "edited"])]
+    current = wanted["row"].map(lambda row: labels[int(row)] if 0 <= row < len(labels) else None)
+    wanted = wanted[(current == wanted["old_label"]) & (wanted["new_label"] != wanted["old_label"])]
+    decisions = wanted.assign(decision="accepted")[LEDGER_COLUMNS]
+    return FixPlan(
+        data=data_path, label=report["input"]["label"], decisions=decisions, record=False
+    )
+
+
 def corrections(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows a scan proposes to relabel, worst first, each once (its worst finding)."""
     seen: set[int] = set()
@@ -93,7 +117,7 @@ def corrections(report: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def _check_unchanged(data: Path, sha256: str) -> None:
+def check_unchanged(data: Path, sha256: str) -> None:
     if not data.exists():
         raise DatabugsError(
             f"{data}: no such file", code="missing_file", hint="give the data with --data"
@@ -182,6 +206,6 @@ def apply_fix(
             write_bytes_atomically(original_copy(plan.data), plan.data.read_bytes())
         write_relabelled(source, target, plan.label, new_labels)
         written = target
-    if not plan.decisions.empty:
+    if plan.record and not plan.decisions.empty:
         append_decisions(ledger_path(plan.data), plan.decisions)
     return written

@@ -41,6 +41,14 @@ def append_decisions(path: Path, decisions: pd.DataFrame) -> None:
     write_bytes_atomically(path, buffer.getvalue().encode("utf-8"))
 
 
+def latest_decisions(ledger: pd.DataFrame, data_name: str) -> pd.DataFrame:
+    """The last decision about each row of this data file (an ``undone`` one cancels)."""
+    if "file" in ledger.columns:
+        ledger = ledger[ledger["file"].fillna("").isin([data_name, ""])]
+    latest = ledger.dropna(subset=["row"]).drop_duplicates(subset="row", keep="last")
+    return latest[latest["decision"] != "undone"].sort_values("row", kind="stable")
+
+
 def settled_rows(
     ledger: pd.DataFrame,
     labels: Sequence[str | None],

@@ -1,0 +1,151 @@
+"""The review session: the flagged rows of a scan, one at a time, worst first, and the
+decisions a person makes about them, each written to the ledger at once.
+
+The queue leaves out rows already decided (so a new session resumes where the last stopped).
+``databugs fix`` with no accept option then applies the accepted and edited labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from databugs.compare import load_report
+from databugs.errors import DatabugsError
+from databugs.fix import check_unchanged, corrections
+from databugs.io import read_table
+from databugs.ledger import (
+    LEDGER_COLUMNS,
+    append_decisions,
+    latest_decisions,
+    ledger_path,
+    read_ledger,
+)
+
+
+@dataclass
+class ReviewSession:
+    """What is left to review, what was decided in this session, and where it is recorded."""
+
+    data: Path
+    frame: pd.DataFrame
+    classes: list[str]
+    queue: list[dict[str, Any]]
+    total: int
+    done: int
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def open(
+        cls,
+        report_dir: str | Path,
+        *,
+        kinds: list[str] | None = None,
+        classes: list[str] | None = None,
+        min_score: float | None = None,
+        data: str | Path | None = None,
+    ) -> ReviewSession:
+        report = load_report(report_dir)
+        data_path = Path(data) if data is not None else Path(report["input"]["path"])
+        check_unchanged(data_path, report["input"]["sha256"])
+        candidates = [
+            issue
+            for issue in corrections(report)
+            if (not kinds or issue["kind"] in kinds)
+            and (
+                not classes
+                or issue["given_label"] in classes
+                or issue["suggested_label"] in classes
+            )
+            and (min_score is None or issue["score"] >= min_score)
+        ]
+        decided = set(latest_decisions(read_ledger(ledger_path(data_path)), data_path.name)["row"])
+        queue = [issue for issue in candidates if issue["row"] not in decided]
+        frame = read_table(data_path).frame
+        return cls(
+            data=data_path,
+            frame=frame,
+            classes=[c["label"] for c in report["classes"]],
+            queue=queue,
+            total=len(candidates),
+            done=len(candidates) - len(queue),
+        )
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        return self.queue[0] if self.queue else None
+
+    def content(self, issue: dict[str, Any]) -> dict[str, str]:
+        """The row's columns as written, for showing."""
+        record = self.frame.iloc[issue["row"]]
+        return {str(column): str(value) for column, value in record.items()}
+
+    def decide(self, decision: str, new_label: str | None = None) -> None:
+        """Accept, reject or edit the current row (one ledger line, written now)."""
+        issue = self.queue.pop(0)
+        if decision == "accepted":
+            new_label = issue["suggested_label"]
+        elif decision == "rejected":
+            new_label = issue["given_label"]
+        elif decision == "edited" and (not new_label or not new_label.strip()):
+            self.queue.insert(0, issue)
+            raise DatabugsError("an edited label cannot be empty", code="bad_label")
+        self._record(issue, decision, new_label)
+        self.history.append(issue)
+        self.done += 1
+
+    def skip(self) -> None:
+        """Move the current row to the end of this session's queue."""
+        self.queue.append(self.queue.pop(0))
+
+    def undo(self) -> dict[str, Any] | None:
+        """Take back the last decision of this session; its row comes back first."""
+        if not self.history:
+            return None
+        issue = self.history.pop()
+        self._record(issue, "undone", issue["given_label"])
+        self.queue.insert(0, issue)
+        self.done -= 1
+        return issue
+
+    def cluster(self) -> list[dict[str, Any]]:
+        """Queued rows like the current one: same group, or same given -> suggested pair."""
+        head = self.current
+        if head is None:
+            return []
+
+        def alike(issue: dict[str, Any]) -> bool:
+            if head.get("group") and issue.get("group") == head["group"]:
+                return True
+            return (issue["kind"], issue["given_label"], issue["suggested_label"]) == (
+                head["kind"],
+                head["given_label"],
+                head["suggested_label"],
+            )
+
+        return [issue for issue in self.queue if alike(issue)]
+
+    def decide_cluster(self, decision: str) -> int:
+        """Accept or reject the current row's whole cluster; returns how many rows."""
+        members = self.cluster()
+        for issue in members:
+            self.queue.remove(issue)
+            self.queue.insert(0, issue)
+            self.decide(decision)
+        return len(members)
+
+    def _record(self, issue: dict[str, Any], decision: str, new_label: str | None) -> None:
+        line = {
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            "file": self.data.name,
+            "decision": decision,
+            "row": issue["row"],
+            "id": issue["id"] or "",
+            "old_label": issue["given_label"],
+            "new_label": new_label,
+        }
+        append_decisions(ledger_path(self.data), pd.DataFrame([line], columns=LEDGER_COLUMNS))

@@ -1,0 +1,130 @@
+"""databugs review as a person uses it: a real pseudo-terminal, then fix from the ledger."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pexpect
+import pytest
+from typer.testing import CliRunner
+
+from databugs.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def scanned(tmp_path: Path, blobs_csv: Path) -> tuple[Path, pd.DataFrame]:
+    result = runner.invoke(app, ["scan", str(blobs_csv), "--out", str(tmp_path / "r"), "-q"])
+    assert result.exit_code == 0, result.output
+    issues = pd.read_csv(tmp_path / "r" / "issues.csv", keep_default_na=False)
+    return blobs_csv, issues[issues["kind"] == "label_issue"].reset_index(drop=True)
+
+
+def _ledger(data: Path) -> pd.DataFrame:
+    return pd.read_csv(data.with_name("databugs-decisions.csv"), keep_default_na=False)
+
+
+def test_review_in_a_real_terminal_then_fix(tmp_path: Path, scanned) -> None:
+    data, issues = scanned
+    assert len(issues) >= 5
+    command = f"{sys.executable} -m databugs.cli review --report {tmp_path / 'r'}"
+    child = pexpect.spawn(
+        command, cwd=str(tmp_path), encoding="utf-8", timeout=60, dimensions=(24, 80)
+    )
+    child.expect(r"1 / \d+")
+    child.send("a")  # accept row 1
+    child.expect(r"2 / \d+")
+    child.send("a")  # accept row 2
+    child.expect(r"3 / \d+")
+    child.send("r")  # reject row 3
+    child.expect(r"4 / \d+")
+    child.send("e")  # edit row 4
+    child.expect("label")
+    child.sendline("cat" if issues["given_label"][3] != "cat" else "dog")
+    child.expect(r"5 / \d+")
+    child.send("u")  # undo the edit
+    child.expect("undid row")
+    child.expect(r"4 / \d+")
+    child.send("q")
+    child.expect(r"3 of \d+ decided")
+    child.expect(pexpect.EOF)
+
+    ledger = _ledger(data)
+    assert ledger["decision"].tolist() == ["accepted", "accepted", "rejected", "edited", "undone"]
+
+    resumed = pexpect.spawn(command, cwd=str(tmp_path), encoding="utf-8", timeout=60)
+    resumed.expect(r"4 / \d+")  # resumes at the row whose edit was undone
+    resumed.expect(f"row {issues['row'][3]}")
+    resumed.send("e")
+    resumed.expect("label")
+    edited = "bird" if issues["given_label"][3] != "bird" else "cat"
+    resumed.sendline(edited)
+    resumed.expect(r"5 / \d+")
+    resumed.send("q")
+    resumed.expect(pexpect.EOF)
+
+    result = runner.invoke(app, ["fix", "--report", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "3 corrections accepted" in result.output
+    before = pd.read_csv(data, dtype=str, keep_default_na=False)
+    after = pd.read_csv(data.with_name("animals.fixed.csv"), dtype=str, keep_default_na=False)
+    changed = before.index[(before != after).any(axis=1)].tolist()
+    assert changed == sorted(int(r) for r in issues["row"][[0, 1, 3]])
+    assert after.at[int(issues["row"][0]), "label"] == issues["suggested_label"][0]
+    assert after.at[int(issues["row"][3]), "label"] == edited
+    assert after.at[int(issues["row"][2]), "label"] == issues["given_label"][2]  # rejected
+
+
+def test_review_from_a_pipe(tmp_path: Path, scanned) -> None:
+    data, issues = scanned
+    result = subprocess.run(
+        [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")],
+        input="a\nr\nq\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2 of" in result.stdout
+    ledger = _ledger(data)
+    assert ledger["decision"].tolist() == ["accepted", "rejected"]
+    assert ledger["row"].tolist() == [int(issues["row"][0]), int(issues["row"][1])]
+
+
+def test_cluster_accepts_a_group_at_once(tmp_path: Path, scanned) -> None:
+    data, issues = scanned
+    first = issues.iloc[0]
+    same = issues[
+        (issues["given_label"] == first["given_label"])
+        & (issues["suggested_label"] == first["suggested_label"])
+    ]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "databugs.cli",
+            "review",
+            "--report",
+            str(tmp_path / "r"),
+            "--kind",
+            "label_issue",
+        ],
+        input="c\na\nq\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"{len(same)} rows accepted" in result.stdout
+    assert sorted(_ledger(data)["row"]) == sorted(int(r) for r in same["row"])
+
+
+def test_review_refuses_changed_data(tmp_path: Path, scanned) -> None:
+    data, _ = scanned
+    data.write_text(data.read_text() + "1,1,red,cat\n")
+    result = runner.invoke(app, ["review", "--report", str(tmp_path / "r")])
+    assert result.exit_code == 2 and "changed since the scan" in result.output
