@@ -77,15 +77,10 @@ def show(console: Console, session: ReviewSession, issue: dict[str, Any]) -> Non
     content = session.content(issue)
     texts = {k: v for k, v in content.items() if len(v) > 40}
     if texts:
+        room = CONTENT_LINES * 80 // len(texts)  # long texts are cut so a row fits 80x24
         for column, value in texts.items():
-            console.print(
-                Text(f"{column}: {value}"),
-                overflow="fold",
-                crop=False,
-                soft_wrap=False,
-                width=min(console.width, 80),
-                end="\n",
-            )
+            shown = value if len(value) <= room else value[: room - 1] + "…"
+            console.print(Text(f"{column}: {shown}"), width=min(console.width, 80))
     else:
         pairs = ", ".join(f"{k}={v}" for k, v in content.items())
         console.print(Text(pairs), width=min(console.width, 80))
@@ -103,7 +98,27 @@ def show(console: Console, session: ReviewSession, issue: dict[str, Any]) -> Non
 
 
 def run_review(session: ReviewSession, console: Console) -> None:
-    """The decision loop; returns when the queue is empty or on q."""
+    """The decision loop, then where things stand; ends when the queue is empty, on q or on
+    Ctrl-C (every decision is already in the ledger)."""
+    try:
+        _loop(session, console)
+    except (KeyboardInterrupt, EOFError):
+        console.print()
+    left = len(session.queue)
+    console.print(
+        Text(
+            f"{session.done} of {session.total} decided; "
+            + (
+                f"{left} left: run databugs review again to go on"
+                if left
+                else "all done: run databugs fix to apply the accepted labels"
+            ),
+            style="bold",
+        )
+    )
+
+
+def _loop(session: ReviewSession, console: Console) -> None:
     read_key = read_key_function()
     while session.current is not None:
         issue = session.current
@@ -138,15 +153,3 @@ def run_review(session: ReviewSession, console: Console) -> None:
                 count = session.decide_cluster("accepted" if choice == "a" else "rejected")
                 console.print(f"{count} rows {'accepted' if choice == 'a' else 'rejected'}")
         console.print()
-    left = len(session.queue)
-    console.print(
-        Text(
-            f"{session.done} of {session.total} decided; "
-            + (
-                f"{left} left: run databugs review again to go on"
-                if left
-                else "all done: run databugs fix to apply the accepted labels"
-            ),
-            style="bold",
-        )
-    )
