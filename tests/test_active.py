@@ -121,3 +121,12 @@ def test_bad_options(tmp_path: Path, args: list[str], message: str) -> None:
     path, _ = _partly_labelled(tmp_path, labelled=60)
     result = runner.invoke(app, ["next", str(path), *args, "--out", str(tmp_path / "r")])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_no_unlabelled_rows_and_a_budget_larger_than_the_pool(tmp_path: Path) -> None:
+    frame = make_blobs_table(rows=100, seed=5)
+    features = build_features(frame, exclude=["label"])
+    assert len(select_rows(features, frame["label"].tolist(), budget=10).rows) == 0
+    labels = [label if i < 40 else None for i, label in enumerate(frame["label"])]
+    picked = select_rows(features, labels, budget=500).rows
+    assert sorted(picked) == list(range(40, 100))

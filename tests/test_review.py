@@ -128,3 +128,41 @@ def test_review_refuses_changed_data(tmp_path: Path, scanned) -> None:
     data.write_text(data.read_text() + "1,1,red,cat\n")
     result = runner.invoke(app, ["review", "--report", str(tmp_path / "r")])
     assert result.exit_code == 2 and "changed since the scan" in result.output
+
+
+def test_an_unknown_edited_label_is_refused_unless_marked_new(tmp_path: Path, scanned) -> None:
+    data, _ = scanned
+    command = [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")]
+    typo = subprocess.run(command, input="e\ndgo\nq\n", capture_output=True, text=True, check=False)
+    assert "'dgo' is not a class of this data" in typo.stdout
+    assert not data.with_name("databugs-decisions.csv").exists()
+    new = subprocess.run(command, input="e\n+fox\nq\n", capture_output=True, text=True, check=False)
+    assert new.returncode == 0
+    assert _ledger(data)["new_label"].tolist() == ["fox"]
+
+
+def test_unknown_filters_are_errors(tmp_path: Path, scanned) -> None:
+    result = runner.invoke(app, ["review", "--report", str(tmp_path / "r"), "--kind", "nosuch"])
+    assert result.exit_code == 2 and "--kind 'nosuch' is not in the scan" in result.output
+
+
+def test_decisions_follow_ids_when_rows_move(tmp_path: Path, blobs) -> None:
+    blobs.insert(0, "animal_id", [f"a{i}" for i in range(len(blobs))])
+    for row in (10, 20):
+        blobs.loc[row, "label"] = "bird" if blobs.loc[row, "label"] != "bird" else "cat"
+    path = tmp_path / "ids.csv"
+    blobs.to_csv(path, index=False)
+    scan = ["scan", str(path), "--id", "animal_id", "--out", str(tmp_path / "r"), "-q"]
+    assert runner.invoke(app, scan).exit_code == 0
+    review = [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")]
+    subprocess.run(review, input="a\nq\n", capture_output=True, text=True, check=True)
+    decided = _ledger(path)["id"].iat[0]
+    moved = pd.concat([blobs.iloc[[5]].assign(animal_id="new"), blobs], ignore_index=True)
+    moved.to_csv(path, index=False)  # every row moves down by one
+    assert runner.invoke(app, scan).exit_code == 0
+    result = runner.invoke(app, ["fix", "--report", str(tmp_path / "r")])
+    assert result.exit_code == 0 and "1 corrections accepted" in result.output
+    fixed = pd.read_csv(path.with_name("ids.fixed.csv"), dtype=str, keep_default_na=False)
+    before = pd.read_csv(path, dtype=str, keep_default_na=False)
+    changed = fixed.loc[(fixed != before).any(axis=1), "animal_id"].tolist()
+    assert changed == [decided]

@@ -149,6 +149,9 @@ def select_rows(
     labelled = np.array([i for i, label in enumerate(labels) if label is not None], dtype=int)
     pool = np.array([i for i, label in enumerate(labels) if label is None], dtype=int)
     classes = sorted({label for label in labels if label is not None})
+    budget = min(budget, len(pool))
+    if budget == 0:  # every row is labelled: nothing to pick
+        return Selection(np.empty(0, dtype=int), [], [], np.empty(0))
     rng = np.random.default_rng(seed)
     if strategy == "random":
         rows = np.sort(rng.choice(pool, size=min(budget, len(pool)), replace=False))
@@ -205,6 +208,7 @@ def _auto(
     score = (1 - margin) * rarity / rarity.max()
     score[np.searchsorted(pool, explore)] = -np.inf
     shortlist = np.argsort(-score, kind="stable")[: budget * POOL_FACTOR]
+    shortlist = shortlist[np.isfinite(score[shortlist])]  # not the rows already explored
     centres = np.concatenate([labelled, explore])
     exploit = k_center_greedy(points, centres, pool[shortlist], budget - len(explore), seed)
     rows = np.concatenate([explore, exploit])
@@ -290,7 +294,7 @@ def next_rows(
     ids = label_texts(frame[id_column]) if id_column else [None] * len(frame)
     content = [use.column for use in features.columns if use.used_as != "left out"]
     table = to_label_table(frame, selection, ids, content)
-    if relabel > 0:
+    if relabel > 0 and len({label for label in labels if label is not None}) >= 2:
         table = pd.concat(
             [
                 table,

@@ -356,10 +356,10 @@ def _print_plan(plan: Any, target: Path) -> None:
 
 REVIEW_EXAMPLE = """
 Keys: a accept the suggestion, r reject it (the given label is right), e type or pick another
-label, s skip, u undo the last decision, c the whole cluster (same group or same given ->
-suggested pair) at once, q quit. Every decision is written to databugs-decisions.csv at once;
-the next review resumes where this one stopped. Then `databugs fix` applies the accepted and
-edited labels.
+label (a known class; +name adds a new one), s skip, u undo the last decision, c the whole
+cluster (same group or same given -> suggested pair) at once, q quit. Every decision is
+written to databugs-decisions.csv at once; the next review resumes where this one stopped.
+Then `databugs fix` applies the accepted and edited labels.
 
 Example:
 

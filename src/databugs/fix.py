@@ -93,10 +93,13 @@ def plan_from_ledger(report: dict[str, Any], *, data: str | Path | None = None) 
     does not have yet: the latest decision per row, made while the label was what it is now."""
     data_path = Path(data) if data is not None else Path(report["input"]["path"])
     check_unchanged(data_path, report["input"]["sha256"])
-    labels = label_texts(read_table(data_path).frame[report["input"]["label"]])
-    ledger = latest_decisions(read_ledger(ledger_path(data_path)), data_path.name)
+    frame = read_table(data_path).frame
+    labels = label_texts(frame[report["input"]["label"]])
+    id_column = report["input"].get("id")
+    ids = label_texts(frame[id_column]) if id_column else [None] * len(frame)
+    ledger = latest_decisions(read_ledger(ledger_path(data_path)), data_path.name, ids)
     wanted = ledger[ledger["decision"].isin(["accepted", "edited"])]
-    current = wanted["row"].map(lambda row: labels[int(row)] if 0 <= row < len(labels) else None)
+    current = wanted["row"].map(lambda row: labels[int(row)])
     wanted = wanted[(current == wanted["old_label"]) & (wanted["new_label"] != wanted["old_label"])]
     decisions = wanted.assign(decision="accepted")[LEDGER_COLUMNS]
     return FixPlan(

@@ -41,11 +41,25 @@ def append_decisions(path: Path, decisions: pd.DataFrame) -> None:
     write_bytes_atomically(path, buffer.getvalue().encode("utf-8"))
 
 
-def latest_decisions(ledger: pd.DataFrame, data_name: str) -> pd.DataFrame:
-    """The last decision about each row of this data file (an ``undone`` one cancels)."""
+def latest_decisions(
+    ledger: pd.DataFrame, data_name: str, ids: Sequence[str | None]
+) -> pd.DataFrame:
+    """The last decision about each row of this data file, an ``undone`` one cancelling it.
+
+    Only decisions about this file count (several datasets may share a folder). Decisions are
+    matched to the data's rows by id where both have one, else by row number, so inserted or
+    deleted rows do not move a decision onto another row; ``row`` is the row in the data now.
+    """
     if "file" in ledger.columns:
         ledger = ledger[ledger["file"].fillna("").isin([data_name, ""])]
-    latest = ledger.dropna(subset=["row"]).drop_duplicates(subset="row", keep="last")
+    row_of_id = {key: row for row, key in enumerate(ids) if key is not None}
+    current = [
+        row_of_id.get(entry.id) if entry.id else entry.row
+        for entry in ledger.itertuples(index=False)
+    ]
+    ledger = ledger.assign(row=pd.array(current, dtype="Int64"))
+    ledger = ledger[ledger["row"].notna() & (ledger["row"] >= 0) & (ledger["row"] < len(ids))]
+    latest = ledger.drop_duplicates(subset="row", keep="last")
     return latest[latest["decision"] != "undone"].sort_values("row", kind="stable")
 
 
@@ -56,24 +70,10 @@ def settled_rows(
     *,
     data_name: str,
 ) -> frozenset[int]:
-    """Rows whose latest decision is a rejection made while the label was what it is now.
-
-    Only decisions about this data file count (several datasets may share a folder); they are
-    matched by id where both the ledger and the data have one, else by row.
-    """
-    if "file" in ledger.columns:
-        ledger = ledger[ledger["file"].fillna("").isin([data_name, ""])]
-    if ledger.empty:
-        return frozenset()
-    row_of_id = {key: row for row, key in enumerate(ids) if key is not None}
-    latest: dict[int, tuple[str, str]] = {}
-    for entry in ledger.itertuples(index=False):
-        row = row_of_id.get(entry.id) if entry.id else entry.row
-        if row is None or pd.isna(row) or not 0 <= int(row) < len(labels):
-            continue
-        latest[int(row)] = (entry.decision, entry.old_label)
+    """Rows whose latest decision is a rejection made while the label was what it is now."""
+    latest = latest_decisions(ledger, data_name, ids)
     return frozenset(
-        row
-        for row, (decision, old_label) in latest.items()
-        if decision == "rejected" and labels[row] == old_label
+        int(entry.row)
+        for entry in latest.itertuples(index=False)
+        if entry.decision == "rejected" and labels[int(entry.row)] == entry.old_label
     )

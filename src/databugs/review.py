@@ -25,6 +25,26 @@ from databugs.ledger import (
     ledger_path,
     read_ledger,
 )
+from databugs.validate import label_texts
+
+
+def _check_filters(
+    report: dict[str, Any], kinds: list[str] | None, classes: list[str] | None
+) -> None:
+    """Unknown --kind or --class values are errors, not an empty queue."""
+    known_kinds = list(report["summary"]["counts"])
+    known_classes = [entry["label"] for entry in report["classes"]]
+    for value, known, option in [
+        (kinds, known_kinds, "--kind"),
+        (classes, known_classes, "--class"),
+    ]:
+        unknown = [v for v in value or [] if v not in known]
+        if unknown:
+            raise DatabugsError(
+                f"{option} {unknown[0]!r} is not in the scan",
+                code="bad_option",
+                hint=f"known: {', '.join(known)}",
+            )
 
 
 @dataclass
@@ -50,6 +70,7 @@ class ReviewSession:
         data: str | Path | None = None,
     ) -> ReviewSession:
         report = load_report(report_dir)
+        _check_filters(report, kinds, classes)
         data_path = Path(data) if data is not None else Path(report["input"]["path"])
         check_unchanged(data_path, report["input"]["sha256"])
         candidates = [
@@ -63,9 +84,12 @@ class ReviewSession:
             )
             and (min_score is None or issue["score"] >= min_score)
         ]
-        decided = set(latest_decisions(read_ledger(ledger_path(data_path)), data_path.name)["row"])
-        queue = [issue for issue in candidates if issue["row"] not in decided]
         frame = read_table(data_path).frame
+        id_column = report["input"].get("id")
+        ids = label_texts(frame[id_column]) if id_column else [None] * len(frame)
+        ledger = read_ledger(ledger_path(data_path))
+        decided = set(latest_decisions(ledger, data_path.name, ids)["row"].astype(int))
+        queue = [issue for issue in candidates if issue["row"] not in decided]
         return cls(
             data=data_path,
             frame=frame,
@@ -91,9 +115,20 @@ class ReviewSession:
             new_label = issue["suggested_label"]
         elif decision == "rejected":
             new_label = issue["given_label"]
-        elif decision == "edited" and (not new_label or not new_label.strip()):
-            self.queue.insert(0, issue)
-            raise DatabugsError("an edited label cannot be empty", code="bad_label")
+        elif decision == "edited":
+            new_label = (new_label or "").strip()
+            if new_label.startswith("+"):  # a deliberately new class
+                new_label = new_label[1:].strip()
+            elif new_label not in self.classes:
+                self.queue.insert(0, issue)
+                raise DatabugsError(
+                    f"{new_label!r} is not a class of this data",
+                    code="bad_label",
+                    hint="pick a class, or type +name to add a new one",
+                )
+            if not new_label:
+                self.queue.insert(0, issue)
+                raise DatabugsError("an edited label cannot be empty", code="bad_label")
         self._record(issue, decision, new_label)
         self.history.append(issue)
         self.done += 1

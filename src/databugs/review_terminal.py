@@ -56,7 +56,7 @@ def read_label(classes: list[str]) -> str:
             readline.parse_and_bind("tab: complete")
         except ImportError:  # pragma: no cover - readline missing on some builds
             pass
-        answer = input("label (Tab completes, or a number): ")
+        answer = input("label (Tab completes, a number, or +name for a new class): ")
     else:
         answer = sys.stdin.readline().rstrip("\n")
     answer = answer.strip()
@@ -131,7 +131,7 @@ def _loop(session: ReviewSession, console: Console) -> None:
         elif key == "r":
             session.decide("rejected")
         elif key == "e":
-            console.print("  ".join(f"{i}:{c}" for i, c in enumerate(session.classes, 1)))
+            console.print(Text("  ".join(f"{i}:{c}" for i, c in enumerate(session.classes, 1))))
             label = read_label(session.classes)
             try:
                 session.decide("edited", label)
@@ -141,12 +141,16 @@ def _loop(session: ReviewSession, console: Console) -> None:
             session.skip()
         elif key == "u":
             undone = session.undo()
-            console.print("nothing to undo" if undone is None else f"undid row {undone['row']}")
+            console.print(
+                Text("nothing to undo" if undone is None else f"undid row {undone['row']}")
+            )
         elif key == "c":
             members = session.cluster()
             console.print(
-                f"cluster of {len(members)} rows: {issue['given_label']} -> "
-                f"{issue['suggested_label']}; [a]ccept all, [r]eject all, other: back"
+                Text(
+                    f"cluster of {len(members)} rows: {issue['given_label']} -> "
+                    f"{issue['suggested_label']}; [a]ccept all, [r]eject all, other: back"
+                )
             )
             choice = read_key().lower()
             if choice in ("a", "r"):
