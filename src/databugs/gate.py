@@ -64,6 +64,16 @@ def parse_rules(text: str | None) -> list[Rule]:
     return rules
 
 
+def gate_passed(results: list[dict[str, Any]] | None) -> bool:
+    """True unless a rule failed (no rules: passed)."""
+    return all(result["passed"] for result in results or [])
+
+
+def gate_section(results: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """The gate as ``report.json`` and ``--format json`` record it; None without rules."""
+    return None if results is None else {"passed": gate_passed(results), "rules": results}
+
+
 def check_figures(
     rules: list[Rule], summary_figures: Iterable[str], kinds: Iterable[str], *, baseline: bool
 ) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from databugs.detectors.base import Issue
+from databugs.gate import gate_passed, gate_section
 
 SCHEMA = "databugs.report/1"
 
@@ -75,18 +76,14 @@ class Report:
             "kinds": self.kinds,
         }
         if self.gate is not None:
-            content["gate"] = {"passed": self.gate_passed(), "rules": self.gate}
+            content["gate"] = gate_section(self.gate)
         if self.comparison is not None:
             content["comparison"] = self.comparison
         return {**content, "issues": self.issue_records()}
 
     def gate_passed(self) -> bool:
         """True unless a ``--fail-on`` rule failed."""
-        return all(result["passed"] for result in self.gate or [])
-
-    def label_issues(self) -> list[Issue]:
-        """The flagged rows, worst first."""
-        return [issue for issue in self.issues if issue.kind == "label_issue"]
+        return gate_passed(self.gate)
 
 
 def _number(value: float) -> float | None:

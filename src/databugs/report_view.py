@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from databugs.gate import gate_passed
+
 ROW_COLUMNS = ["row", "id", "given_label", "suggested_label", "label_quality", "is_label_issue"]
 """The columns of ``corrected_labels.csv``."""
 
@@ -31,7 +33,12 @@ class ReportView:
         return self.content["issues"]
 
     def gate_passed(self) -> bool:
-        return all(result["passed"] for result in self.gate or [])
+        return gate_passed(self.gate)
 
     def to_dict(self) -> dict[str, Any]:
         return self.content
+
+
+def worst_label_issues(report: ReportView, count: int) -> list[dict[str, Any]]:
+    """The ``count`` worst-ranked label issues of a report (or a ``Report``)."""
+    return [r for r in report.issue_records() if r["kind"] == "label_issue"][:count]

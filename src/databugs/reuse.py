@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from databugs.compare import compare_reports, load_report
-from databugs.gate import evaluate, parse_rules
+from databugs.gate import evaluate, gate_section, parse_rules
 from databugs.io import file_sha256, write_bytes_atomically
 from databugs.ledger import ledger_path
 from databugs.version import __version__
@@ -64,5 +64,5 @@ def reusable_report(data: Path, options: Mapping[str, Any]) -> dict[str, Any] | 
     rules = parse_rules(options["fail_on"])
     if rules:
         results = evaluate(rules, content["summary"], content.get("comparison"))
-        content["gate"] = {"passed": all(r["passed"] for r in results), "rules": results}
+        content["gate"] = gate_section(results)
     return {**content, "issues": issues}

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from databugs.render.escape import markdown_text as md
 from databugs.report_view import ReportView as Report
+from databugs.report_view import worst_label_issues
 
 MAX_ROWS_PER_KIND = 200
 
@@ -47,7 +48,7 @@ def _summary(report: Report) -> list[str]:
 
 def render_summary(report: Report) -> str:
     """The short version for a CI job's summary page: figures, gate, changes, worst labels."""
-    worst = [r for r in report.issue_records() if r["kind"] == "label_issue"][:10]
+    worst = worst_label_issues(report, 10)
     lines = _summary(report) + _gate(report) + _comparison(report)
     lines += _issue_section("label_issue", "the 10 worst labels", worst)
     return "\n".join(lines) + "\n"

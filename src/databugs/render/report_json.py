@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from databugs.gate import gate_section
 from databugs.report_view import ReportView as Report
 
 
@@ -25,9 +26,7 @@ def render_summary(report: Report, outputs: dict[str, str]) -> str:
     """What ``--format json`` prints on stdout: the summary and where the files are."""
     payload = {
         "summary": report.summary,
-        "gate": None
-        if report.gate is None
-        else {"passed": report.gate_passed(), "rules": report.gate},
+        "gate": gate_section(report.gate),
         "comparison": report.comparison,
         "notes": report.notes,
         "outputs": outputs,

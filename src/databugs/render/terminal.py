@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from databugs.report_view import ReportView as Report
+from databugs.report_view import worst_label_issues
 
 WORST_ROWS = 10
 
@@ -70,10 +71,6 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _worst_label_issues(report: Report) -> list[dict]:
-    return [r for r in report.issue_records() if r["kind"] == "label_issue"][:WORST_ROWS]
-
-
 def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     """A rich renderable for ``--format rich``."""
     table = Table(
@@ -84,7 +81,7 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     )
     for column in ("rank", "row", "id", "given -> suggested", "score", "content"):
         table.add_column(column, no_wrap=True, style="dim" if column == "content" else None)
-    for record in _worst_label_issues(report):
+    for record in worst_label_issues(report, WORST_ROWS):
         table.add_row(
             str(record["rank"]),
             "" if record["row"] is None else str(record["row"]),
@@ -110,7 +107,7 @@ def render_plain(report: Report, outputs: dict[str, str]) -> str:
     lines += [f"  {line}" for line in _findings(report)]
     lines += [f"note: {note}" for note in report.notes[:3]]
     lines += _gate_and_changes(report)
-    for record in _worst_label_issues(report):
+    for record in worst_label_issues(report, WORST_ROWS):
         content = _cut(record["content"] or "", 60)
         lines.append(
             f"  #{record['rank']} row {record['row']}: {record['given_label']} -> "
