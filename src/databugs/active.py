@@ -34,6 +34,7 @@ from databugs.validate import (
     check_id_column,
     check_label_column,
     label_texts,
+    row_ids,
 )
 
 STRATEGIES = ("auto", "uncertainty", "diverse", "balanced", "random")
@@ -291,7 +292,7 @@ def next_rows(
     selection = select_rows(
         features, labels, budget=budget, strategy=strategy, model=model, seed=seed
     )
-    ids = label_texts(frame[id_column]) if id_column else [None] * len(frame)
+    ids = row_ids(frame, id_column)
     content = [use.column for use in features.columns if use.used_as != "left out"]
     table = to_label_table(frame, selection, ids, content)
     if relabel > 0 and len({label for label in labels if label is not None}) >= 2:

@@ -24,7 +24,7 @@ from databugs.errors import DatabugsError
 from databugs.features import build_features, row_keys, row_previews
 from databugs.gate import check_figures, evaluate, parse_rules
 from databugs.io import LoadedTable, read_table
-from databugs.ledger import ledger_path, read_ledger, settled_rows
+from databugs.ledger import decisions_about, settled_rows
 from databugs.oof import check_model_name, out_of_fold_probabilities, resolve_model_name
 from databugs.rank import rank_issues
 from databugs.report import Report
@@ -39,6 +39,7 @@ from databugs.validate import (
     check_label_column,
     check_seed,
     label_texts,
+    row_ids,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -167,10 +168,10 @@ def scan_table(
     model = resolve_model_name(options["model"], features.kind)
     featurised = time.perf_counter()
 
+    ids = row_ids(frame, id_column)
     settled = frozenset()
     if table.format != "dataframe":  # decisions recorded by `databugs fix` beside the file
-        ledger = read_ledger(ledger_path(table.path))
-        settled = settled_rows(ledger, labels, _ids(frame, id_column), data_name=table.path.name)
+        settled = settled_rows(decisions_about(table.path, ids), labels)
     fit = functools.partial(
         out_of_fold_probabilities,
         features.matrix[labelled],
@@ -203,7 +204,7 @@ def scan_table(
     found = [issue for detector in chosen for issue in detector.detect(context)]
     # A correction a reviewer rejected is not proposed again, whichever detector proposes it.
     issues = rank_issues(i for i in found if not (i.row in settled and is_correction(i)))
-    rows = _row_table(context, _ids(frame, id_column), issues)
+    rows = _row_table(context, ids, issues)
     issue_rows = [issue.row for issue in issues if issue.row is not None]
     options = {**options, "label": label, "model": model, "folds": oof.folds}
     report = Report(
@@ -235,12 +236,6 @@ def scan_table(
         "detectors_s": round(time.perf_counter() - fitted, 3),
     }
     return report
-
-
-def _ids(frame: pd.DataFrame, id_column: str | None) -> list[str | None]:
-    if id_column is None:
-        return [None] * len(frame)
-    return label_texts(frame[id_column])
 
 
 def _fold_counter(progress: Progress | None, folds: int) -> Callable[[], None] | None:

@@ -7,7 +7,6 @@ differs from it only in the labels of accepted rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,8 @@ import pandas as pd
 
 from databugs.errors import DatabugsError
 from databugs.io import (
+    LoadedTable,
     detect_format,
-    file_sha256,
     read_table,
     write_bytes_atomically,
     write_relabelled,
@@ -24,21 +23,25 @@ from databugs.io import (
 from databugs.ledger import (
     LEDGER_COLUMNS,
     append_decisions,
-    latest_decisions,
+    decision_line,
+    decisions_about,
     ledger_path,
-    read_ledger,
 )
-from databugs.validate import label_texts
+from databugs.validate import label_texts, row_ids
 
 
 @dataclass(frozen=True)
 class FixPlan:
-    """The decisions to apply: one line per accepted or rejected row."""
+    """The decisions to apply to the scanned data: one line per accepted or rejected row."""
 
-    data: Path
+    source: LoadedTable
     label: str
     decisions: pd.DataFrame
     record: bool = True  # False when the decisions already are in the ledger (from review)
+
+    @property
+    def data(self) -> Path:
+        return self.source.path
 
     @property
     def accepted(self) -> pd.DataFrame:
@@ -58,8 +61,7 @@ def plan_fix(
 
     ``accept`` and ``reject`` name rows by ``id`` when the scan had one, else by ``row``.
     """
-    data_path = Path(data) if data is not None else Path(report["input"]["path"])
-    check_unchanged(data_path, report["input"]["sha256"])
+    source = scanned_data(report, data)
     flagged = corrections(report)
     by_key = {_key(issue, report): issue for issue in flagged}
     named = {issue["row"]: issue for issue in _lookup(accept or [], by_key, report)}
@@ -79,32 +81,24 @@ def plan_fix(
             code="bad_option",
             hint="name each row in --accept or --reject, not both",
         )
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    lines = [_decision(now, "accepted", issue) for issue in chosen.values()]
-    lines += [_decision(now, "rejected", issue) for issue in rejected.values()]
-    for line in lines:
-        line["file"] = data_path.name
+    name = source.path.name
+    lines = [decision_line(issue, "accepted", name) for issue in chosen.values()]
+    lines += [decision_line(issue, "rejected", name) for issue in rejected.values()]
     decisions = pd.DataFrame(lines, columns=LEDGER_COLUMNS).sort_values("row", kind="stable")
-    return FixPlan(data=data_path, label=report["input"]["label"], decisions=decisions)
+    return FixPlan(source=source, label=report["input"]["label"], decisions=decisions)
 
 
 def plan_from_ledger(report: dict[str, Any], *, data: str | Path | None = None) -> FixPlan:
     """The corrections accepted or edited in the ledger (by ``databugs review``) that the data
     does not have yet: the latest decision per row, made while the label was what it is now."""
-    data_path = Path(data) if data is not None else Path(report["input"]["path"])
-    check_unchanged(data_path, report["input"]["sha256"])
-    frame = read_table(data_path).frame
-    labels = label_texts(frame[report["input"]["label"]])
-    id_column = report["input"].get("id")
-    ids = label_texts(frame[id_column]) if id_column else [None] * len(frame)
-    ledger = latest_decisions(read_ledger(ledger_path(data_path)), data_path.name, ids)
+    source = scanned_data(report, data)
+    labels = label_texts(source.frame[report["input"]["label"]])
+    ledger = decisions_about(source.path, row_ids(source.frame, report["input"].get("id")))
     wanted = ledger[ledger["decision"].isin(["accepted", "edited"])]
     current = wanted["row"].map(lambda row: labels[int(row)])
     wanted = wanted[(current == wanted["old_label"]) & (wanted["new_label"] != wanted["old_label"])]
     decisions = wanted.assign(decision="accepted")[LEDGER_COLUMNS]
-    return FixPlan(
-        data=data_path, label=report["input"]["label"], decisions=decisions, record=False
-    )
+    return FixPlan(source=source, label=report["input"]["label"], decisions=decisions, record=False)
 
 
 def corrections(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -120,17 +114,21 @@ def corrections(report: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def check_unchanged(data: Path, sha256: str) -> None:
-    if not data.exists():
+def scanned_data(report: dict[str, Any], data: str | Path | None = None) -> LoadedTable:
+    """The data a scan was made of (``data`` if it moved), read once; refused if it changed."""
+    path = Path(data) if data is not None else Path(report["input"]["path"])
+    if not path.exists():
         raise DatabugsError(
-            f"{data}: no such file", code="missing_file", hint="give the data with --data"
+            f"{path}: no such file", code="missing_file", hint="give the data with --data"
         )
-    if file_sha256(data) != sha256:
+    source = read_table(path)
+    if source.sha256 != report["input"]["sha256"]:
         raise DatabugsError(
-            f"{data}: changed since the scan (sha256 differs)",
+            f"{path}: changed since the scan (sha256 differs)",
             code="data_changed",
             hint="scan it again before fixing",
         )
+    return source
 
 
 def _key(issue: dict[str, Any], report: dict[str, Any]) -> str:
@@ -153,30 +151,21 @@ def _lookup(
     return found
 
 
-def _decision(now: str, decision: str, issue: dict[str, Any]) -> dict[str, Any]:
-    new_label = issue["suggested_label"] if decision == "accepted" else issue["given_label"]
-    return {
-        "time": now,
-        "decision": decision,
-        "row": issue["row"],
-        "id": issue["id"] or "",
-        "old_label": issue["given_label"],
-        "new_label": new_label,
-    }
-
-
 def default_output(data: Path) -> Path:
     """``data.csv.gz`` -> ``data.fixed.csv.gz``, beside the data."""
-    _, suffix = detect_format(data)
-    stem = data.name[: len(data.name) - len(suffix)]
-    return data.with_name(f"{stem}.fixed{data.name[len(stem) :]}")
+    return _tagged(data, "fixed")
 
 
 def original_copy(data: Path) -> Path:
     """Where ``--in-place`` keeps the original: ``data.orig.csv``."""
+    return _tagged(data, "orig")
+
+
+def _tagged(data: Path, tag: str) -> Path:
+    """``data.csv.gz`` -> ``data.<tag>.csv.gz``: the tag goes before the format's suffix."""
     _, suffix = detect_format(data)
     stem = data.name[: len(data.name) - len(suffix)]
-    return data.with_name(f"{stem}.orig{data.name[len(stem) :]}")
+    return data.with_name(f"{stem}.{tag}{data.name[len(stem) :]}")
 
 
 def apply_fix(
@@ -201,13 +190,12 @@ def apply_fix(
         )
     written = None
     if not plan.accepted.empty:
-        source = read_table(plan.data)
         new_labels = dict(
             zip(plan.accepted["row"].astype(int), plan.accepted["new_label"], strict=True)
         )
         if in_place and not original_copy(plan.data).exists():  # the first original is kept
             write_bytes_atomically(original_copy(plan.data), plan.data.read_bytes())
-        write_relabelled(source, target, plan.label, new_labels)
+        write_relabelled(plan.source, target, plan.label, new_labels)
         written = target
     if plan.record and not plan.decisions.empty:
         append_decisions(ledger_path(plan.data), plan.decisions)

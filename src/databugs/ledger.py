@@ -7,8 +7,10 @@ flagged again while its label is unchanged.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -28,6 +30,7 @@ def read_ledger(path: Path) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame({column: pd.Series(dtype=object) for column in LEDGER_COLUMNS})
     ledger = pd.read_csv(path, dtype=str, keep_default_na=False)
+    ledger = ledger.reindex(columns=LEDGER_COLUMNS, fill_value="")  # older ledgers: no file
     ledger["row"] = pd.to_numeric(ledger["row"], errors="coerce").astype("Int64")
     return ledger
 
@@ -35,23 +38,38 @@ def read_ledger(path: Path) -> pd.DataFrame:
 def append_decisions(path: Path, decisions: pd.DataFrame) -> None:
     """Add decisions to the ledger; the whole file is replaced atomically."""
     combined = pd.concat([read_ledger(path), decisions[LEDGER_COLUMNS]], ignore_index=True)
-    combined["file"] = combined["file"].fillna("")
     buffer = io.StringIO()
     combined[LEDGER_COLUMNS].to_csv(buffer, index=False, lineterminator="\n")
     write_bytes_atomically(path, buffer.getvalue().encode("utf-8"))
 
 
-def latest_decisions(
-    ledger: pd.DataFrame, data_name: str, ids: Sequence[str | None]
-) -> pd.DataFrame:
+def decision_line(
+    issue: Mapping[str, Any], decision: str, data_name: str, new_label: str | None = None
+) -> dict[str, Any]:
+    """One ledger line about an issue of ``report.json``. The new label defaults to the
+    suggestion when accepted and to the given label otherwise."""
+    if new_label is None:
+        new_label = issue["suggested_label"] if decision == "accepted" else issue["given_label"]
+    return {
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        "file": data_name,
+        "decision": decision,
+        "row": issue["row"],
+        "id": issue["id"] or "",
+        "old_label": issue["given_label"],
+        "new_label": new_label,
+    }
+
+
+def decisions_about(data: Path, ids: Sequence[str | None]) -> pd.DataFrame:
     """The last decision about each row of this data file, an ``undone`` one cancelling it.
 
     Only decisions about this file count (several datasets may share a folder). Decisions are
     matched to the data's rows by id where both have one, else by row number, so inserted or
     deleted rows do not move a decision onto another row; ``row`` is the row in the data now.
     """
-    if "file" in ledger.columns:
-        ledger = ledger[ledger["file"].fillna("").isin([data_name, ""])]
+    ledger = read_ledger(ledger_path(data))
+    ledger = ledger[ledger["file"].isin([data.name, ""])]
     row_of_id = {key: row for row, key in enumerate(ids) if key is not None}
     current = [
         row_of_id.get(entry.id) if entry.id else entry.row
@@ -63,15 +81,9 @@ def latest_decisions(
     return latest[latest["decision"] != "undone"].sort_values("row", kind="stable")
 
 
-def settled_rows(
-    ledger: pd.DataFrame,
-    labels: Sequence[str | None],
-    ids: Sequence[str | None],
-    *,
-    data_name: str,
-) -> frozenset[int]:
-    """Rows whose latest decision is a rejection made while the label was what it is now."""
-    latest = latest_decisions(ledger, data_name, ids)
+def settled_rows(latest: pd.DataFrame, labels: Sequence[str | None]) -> frozenset[int]:
+    """Rows whose latest decision (see :func:`decisions_about`) is a rejection made while the
+    label was what it is now."""
     return frozenset(
         int(entry.row)
         for entry in latest.itertuples(index=False)

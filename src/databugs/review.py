@@ -8,7 +8,6 @@ The queue leaves out rows already decided (so a new session resumes where the la
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +15,15 @@ import pandas as pd
 
 from databugs.compare import load_report
 from databugs.errors import DatabugsError
-from databugs.fix import check_unchanged, corrections
-from databugs.io import read_table
+from databugs.fix import corrections, scanned_data
 from databugs.ledger import (
     LEDGER_COLUMNS,
     append_decisions,
-    latest_decisions,
+    decision_line,
+    decisions_about,
     ledger_path,
-    read_ledger,
 )
-from databugs.validate import label_texts
+from databugs.validate import row_ids
 
 
 def _check_filters(
@@ -71,8 +69,7 @@ class ReviewSession:
     ) -> ReviewSession:
         report = load_report(report_dir)
         _check_filters(report, kinds, classes)
-        data_path = Path(data) if data is not None else Path(report["input"]["path"])
-        check_unchanged(data_path, report["input"]["sha256"])
+        source = scanned_data(report, data)
         candidates = [
             issue
             for issue in corrections(report)
@@ -84,15 +81,12 @@ class ReviewSession:
             )
             and (min_score is None or issue["score"] >= min_score)
         ]
-        frame = read_table(data_path).frame
-        id_column = report["input"].get("id")
-        ids = label_texts(frame[id_column]) if id_column else [None] * len(frame)
-        ledger = read_ledger(ledger_path(data_path))
-        decided = set(latest_decisions(ledger, data_path.name, ids)["row"].astype(int))
+        ids = row_ids(source.frame, report["input"].get("id"))
+        decided = set(decisions_about(source.path, ids)["row"].astype(int))
         queue = [issue for issue in candidates if issue["row"] not in decided]
         return cls(
-            data=data_path,
-            frame=frame,
+            data=source.path,
+            frame=source.frame,
             classes=[c["label"] for c in report["classes"]],
             queue=queue,
             total=len(candidates),
@@ -110,28 +104,27 @@ class ReviewSession:
 
     def decide(self, decision: str, new_label: str | None = None) -> None:
         """Accept, reject or edit the current row (one ledger line, written now)."""
+        if decision == "edited":
+            new_label = self._checked_label(new_label)
         issue = self.queue.pop(0)
-        if decision == "accepted":
-            new_label = issue["suggested_label"]
-        elif decision == "rejected":
-            new_label = issue["given_label"]
-        elif decision == "edited":
-            new_label = (new_label or "").strip()
-            if new_label.startswith("+"):  # a deliberately new class
-                new_label = new_label[1:].strip()
-            elif new_label not in self.classes:
-                self.queue.insert(0, issue)
-                raise DatabugsError(
-                    f"{new_label!r} is not a class of this data",
-                    code="bad_label",
-                    hint="pick a class, or type +name to add a new one",
-                )
-            if not new_label:
-                self.queue.insert(0, issue)
-                raise DatabugsError("an edited label cannot be empty", code="bad_label")
         self._record(issue, decision, new_label)
         self.history.append(issue)
         self.done += 1
+
+    def _checked_label(self, typed: str | None) -> str:
+        """A known class, or a new one typed ``+name`` on purpose; a typo is refused."""
+        label = (typed or "").strip()
+        if label.startswith("+"):
+            label = label[1:].strip()
+        elif label not in self.classes:
+            raise DatabugsError(
+                f"{label!r} is not a class of this data",
+                code="bad_label",
+                hint="pick a class, or type +name to add a new one",
+            )
+        if not label:
+            raise DatabugsError("an edited label cannot be empty", code="bad_label")
+        return label
 
     def skip(self) -> None:
         """Move the current row to the end of this session's queue."""
@@ -174,13 +167,5 @@ class ReviewSession:
         return len(members)
 
     def _record(self, issue: dict[str, Any], decision: str, new_label: str | None) -> None:
-        line = {
-            "time": datetime.now(UTC).isoformat(timespec="seconds"),
-            "file": self.data.name,
-            "decision": decision,
-            "row": issue["row"],
-            "id": issue["id"] or "",
-            "old_label": issue["given_label"],
-            "new_label": new_label,
-        }
+        line = decision_line(issue, decision, self.data.name, new_label)
         append_decisions(ledger_path(self.data), pd.DataFrame([line], columns=LEDGER_COLUMNS))

@@ -36,6 +36,11 @@ def label_texts(values: pd.Series) -> list[str | None]:
     return [label_text(value) for value in values.tolist()]
 
 
+def row_ids(frame: pd.DataFrame, id_column: str | None) -> list[str | None]:
+    """Each row's ``--id`` value as written, or None for every row without an id column."""
+    return label_texts(frame[id_column]) if id_column else [None] * len(frame)
+
+
 def check_label_column(frame: pd.DataFrame, label: str | None, *, source: str) -> str:
     """Resolve the label column: the one given, or the single conventionally named one."""
     columns = [str(column) for column in frame.columns]
