@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from databugs.compare import compare_reports, load_report, render_comparison
-from databugs.config import MODEL_NAMES, resolve_options
+from databugs.config import DEFAULTS, MODEL_NAMES, resolve_options
 from databugs.errors import DatabugsError
 from databugs.fix import apply_fix, default_output, plan_fix, plan_from_ledger
 from databugs.io import write_files_atomically
@@ -164,14 +164,14 @@ def scan(
     if options["jobs"] is not None and options["jobs"] < 1:
         raise DatabugsError(f"--jobs is {options['jobs']}", code="bad_option", hint="use 1 or more")
     stderr = Console(stderr=True)
-    reused = reusable_report(data, options)
+    key = fingerprint(data, options)
+    reused = reusable_report(options, key)
     if reused is not None:  # same data and findings options: only the gate is checked again
         report = ReportView(reused)
         outputs = rewrite_reused(report, options["out"])
     else:
         from databugs.api import scan as run_scan  # loads the model code only when needed
 
-        key = fingerprint(data, options)
         with _progress_bar(enabled=not quiet and stderr.is_terminal, console=stderr) as progress:
             report = run_scan(
                 data,
@@ -196,19 +196,8 @@ def scan(
         raise typer.Exit(1)
 
 
-SCAN_OPTIONS = (
-    "label",
-    "id",
-    "text",
-    "ignore",
-    "classes",
-    "folds",
-    "model",
-    "seed",
-    "fail_on",
-    "baseline",
-    "jobs",
-)
+SCAN_OPTIONS = tuple(name for name in DEFAULTS if name != "out")
+"""Every configurable option is an argument of ``databugs.scan`` but the output folder."""
 
 
 DIFF_EXAMPLE = """

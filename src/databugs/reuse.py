@@ -42,14 +42,16 @@ def remember(out: Path, key: str) -> None:
     write_bytes_atomically(out / FINGERPRINT, json.dumps({"fingerprint": key}).encode())
 
 
-def reusable_report(data: Path, options: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The report in ``out`` with gate and comparison brought up to date, or None to rescan."""
+def reusable_report(options: Mapping[str, Any], current: str) -> dict[str, Any] | None:
+    """The report in ``out`` with gate and comparison brought up to date, or None to rescan.
+
+    ``current`` is this run's :func:`fingerprint` (computed once by the caller: it reads the
+    whole data file)."""
     out = Path(options["out"])
     try:
         stored = json.loads((out / FINGERPRINT).read_text(encoding="utf-8"))["fingerprint"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    current = fingerprint(data, options)
     if not current or stored != current or not (out / "report.json").exists():
         return None
     content = load_report(out)
