@@ -16,6 +16,8 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from databugs.render.escape import one_line
+
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
 ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index)$|^unnamed: ?\d+$", re.IGNORECASE)
 MAX_CATEGORIES = 50
@@ -217,8 +219,7 @@ def row_previews(
             text = " | ".join(str(record[column]) for column in shown)
         else:
             text = ", ".join(f"{column}={record[column]}" for column in shown)
-        text = " ".join(text.split())
-        previews[row] = text if len(text) <= limit else text[: limit - 1] + "…"
+        previews[row] = one_line(text, limit)
     return previews
 
 

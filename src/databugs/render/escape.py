@@ -21,13 +21,22 @@ def spreadsheet_safe(value: str) -> str:
     return value
 
 
+def one_line(value: object, limit: int | None = None) -> str:
+    """Text on one line (white space folded), cut to ``limit`` characters with an ellipsis.
+
+    >>> one_line("a\\n  b  c", limit=3)
+    'a …'
+    """
+    text = " ".join(str("" if value is None else value).split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
 def markdown_text(value: object, limit: int | None = None) -> str:
     """Data text as literal Markdown: HTML and Markdown syntax escaped, one line, maybe cut.
 
     >>> markdown_text("<b>*x*</b> | y")
     '&lt;b&gt;\\\\*x\\\\*&lt;/b&gt; \\\\| y'
     """
-    text = " ".join(str("" if value is None else value).split())
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line(value, limit), quote=False))

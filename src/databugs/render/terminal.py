@@ -7,6 +7,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from databugs.render.escape import one_line
 from databugs.report_view import ReportView as Report
 from databugs.report_view import worst_label_issues
 
@@ -66,11 +67,6 @@ def _findings(report: Report) -> list[str]:
     return lines[:MAX_FINDINGS] + ([f"... {extra} more in report.md"] if extra > 0 else [])
 
 
-def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     """A rich renderable for ``--format rich``."""
     table = Table(
@@ -85,10 +81,10 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
         table.add_row(
             str(record["rank"]),
             "" if record["row"] is None else str(record["row"]),
-            _cut(record["id"] or "", 12),
-            Text(_cut(f"{record['given_label']} -> {record['suggested_label']}", 24)),
+            one_line(record["id"] or "", 12),
+            Text(one_line(f"{record['given_label']} -> {record['suggested_label']}", 24)),
             f"{record['score']:.3f}",
-            Text(_cut(record["content"] or "", 26)),
+            Text(one_line(record["content"] or "", 26)),
         )
     parts = [Text(_headline(report), style="bold"), Text(_counts_line(report))]
     parts += [Text(f"  {line}", overflow="ellipsis", no_wrap=True) for line in _findings(report)]
@@ -108,7 +104,7 @@ def render_plain(report: Report, outputs: dict[str, str]) -> str:
     lines += [f"note: {note}" for note in report.notes[:3]]
     lines += _gate_and_changes(report)
     for record in worst_label_issues(report, WORST_ROWS):
-        content = _cut(record["content"] or "", 60)
+        content = one_line(record["content"] or "", 60)
         lines.append(
             f"  #{record['rank']} row {record['row']}: {record['given_label']} -> "
             f"{record['suggested_label']} ({record['score']:.3f}) {content}"
