@@ -1,11 +1,11 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+:
 #   make demo   install into .venv, scan a shipped example, print the summary
-#   make test   install into .venv, then run the tests
+#   make test   install into .venv, then run the tests (test-all: with the optional extras)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint clean
+.PHONY: install install-embeddings demo test test-all lint clean
 
 $(BIN)/databugs: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +15,22 @@ $(BIN)/databugs: pyproject.toml
 
 install: $(BIN)/databugs
 
+# The optional sentence-embedding extra (--text-model). The CPU build of torch is installed
+# first: left to the resolver, pip takes a CUDA build of several GB.
+install-embeddings: install
+	$(BIN)/pip install --quiet torch==2.13.0 || $(BIN)/pip install --quiet torch \
+		--index-url https://download.pytorch.org/whl/cpu
+	$(BIN)/pip install --quiet -e '.[test,embeddings]'
+
 demo: install
 	$(BIN)/databugs scan examples/sms_sample.csv --id message_id --out databugs-report --format rich
 
 test: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest src tests
+
+# What CI runs: the tests of the optional extras too (they skip under plain `make test`).
+test-all: install-embeddings test
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

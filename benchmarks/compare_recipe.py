@@ -5,7 +5,7 @@ confusable: the class a model trained on the clean labels confuses the row with 
 the labels are changed with a fixed seed. Each method then runs in a fresh subprocess so that
 its wall time and peak memory are its own.
 
-    python benchmarks/compare_recipe.py [--datasets digits,sms_spam] [--out benchmarks/results]
+    python benchmarks/compare_recipe.py [--datasets digits,sms_spam] [--text-model]
 
 The recipe is what cleanlab's documentation teaches: 5-fold ``cross_val_predict`` of TF-IDF +
 logistic regression (text) or HistGradientBoosting (tables), ``find_label_issues``, ranking by
@@ -31,6 +31,7 @@ SHARED = ROOT.parent / "shared" / "datasets"
 DATASETS = ["digits", "letters", "sms_spam", "trec_questions", "bbc_news"]
 NOISE_SHARE = 0.10
 SEED = 0
+TEXT_MODEL = "all-MiniLM-L6-v2"  # the optional sentence-embedding model, for text datasets
 
 
 def recipe_model(text: bool):
@@ -74,10 +75,11 @@ def run_method(method: str, data: Path) -> dict:
     """Run one method on one noisy file (in this process); returns its scores per row."""
     frame = pd.read_parquet(data)
     started = time.perf_counter()
-    if method == "databugs":
+    if method.startswith("databugs"):
         import databugs
 
-        report = databugs.scan(frame, label="label", seed=SEED)
+        text_model = TEXT_MODEL if method == "databugs --text-model" else None
+        report = databugs.scan(frame, label="label", seed=SEED, text_model=text_model)
         rows = report.rows
         quality = rows["label_quality"].to_numpy()
         flagged = rows["is_label_issue"].to_numpy()
@@ -130,6 +132,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument(
+        "--text-model", action="store_true", help=f"also databugs --text-model {TEXT_MODEL}"
+    )
     parser.add_argument("--one", nargs=3, metavar=("METHOD", "DATA", "RESULT"), help="internal")
     args = parser.parse_args()
     if args.one:
@@ -148,8 +153,11 @@ def main() -> None:
             noisy = inject_noise(frame, kind)
             data = args.out / f"{name}-{kind}.parquet"
             frame.assign(label=noisy).to_parquet(data)
-            for method in ["recipe", "databugs"]:
-                result_path = args.out / f"{name}-{kind}-{method}.json"
+            methods = ["recipe", "databugs"]
+            if "text" in frame.columns and args.text_model:
+                methods.append("databugs --text-model")
+            for method in methods:
+                result_path = args.out / f"{name}-{kind}-{method.replace(' ', '')}.json"
                 subprocess.run(
                     [sys.executable, __file__, "--one", method, str(data), str(result_path)],
                     check=True,

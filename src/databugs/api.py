@@ -20,12 +20,18 @@ from databugs.cache import cached_fit
 from databugs.compare import compare_reports, load_report
 from databugs.detectors import Context, Issue, all_detectors
 from databugs.detectors.base import is_correction
+from databugs.embeddings import embed_texts, joined_texts, model_folder
 from databugs.errors import DatabugsError
 from databugs.features import build_features, row_keys, row_previews
 from databugs.gate import check_figures, evaluate, parse_rules
 from databugs.io import LoadedTable, read_table
 from databugs.ledger import decisions_about, settled_rows
-from databugs.oof import check_model_name, out_of_fold_probabilities, resolve_model_name
+from databugs.oof import (
+    OutOfFold,
+    check_model_name,
+    out_of_fold_probabilities,
+    resolve_model_name,
+)
 from databugs.rank import rank_issues
 from databugs.report import Report
 from databugs.report_view import ROW_COLUMNS
@@ -56,6 +62,7 @@ def scan(
     classes: Sequence[str] | None = None,
     folds: int = 5,
     model: str = "auto",
+    text_model: str | None = None,
     seed: int = 0,
     fail_on: str | None = None,
     baseline: str | os.PathLike[str] | None = None,
@@ -76,6 +83,9 @@ def scan(
     text, ignore : columns to treat as free text / to leave out.
     classes : the classes the data should have; missing and undeclared ones become findings.
     folds, model, seed, jobs : cross-validation folds, model name (``auto``), seed, workers.
+    text_model : a sentence-embedding model (folder, or ``all-MiniLM-L6-v2`` with the
+        ``embeddings`` extra) whose embeddings of the text columns feed a second model beside
+        TF-IDF; slower, better on short texts.
     fail_on : CI gate rules, e.g. ``"label_issues>2%,conflicting_duplicates>0"`` (see
         :mod:`databugs.gate`); the result is ``report.gate``.
     baseline : an earlier ``report.json``; ``report.comparison`` then lists new, fixed and
@@ -102,6 +112,7 @@ def scan(
         "classes": None if classes is None else list(classes),
         "folds": folds,
         "model": model,
+        "text_model": text_model,
         "seed": seed,
         "fail_on": fail_on,
         "baseline": None if baseline is None else str(baseline),
@@ -130,6 +141,8 @@ def scan_table(
     folds = check_folds(options["folds"])
     check_seed(options["seed"])
     check_model_name(options["model"])
+    if options.get("text_model"):
+        model_folder(options["text_model"])  # a wrong name fails now, not after featurising
     rules = parse_rules(options.get("fail_on"))
     check_figures(rules, FIGURES, all_detectors(), baseline=bool(options.get("baseline")))
     previous = load_report(options["baseline"]) if options.get("baseline") else None
@@ -172,18 +185,26 @@ def scan_table(
     settled = frozenset()
     if table.format != "dataframe":  # decisions recorded by `databugs fix` beside the file
         settled = settled_rows(decisions_about(table.path, ids), labels)
-    fit = functools.partial(
-        out_of_fold_probabilities,
-        features.matrix[labelled],
-        features.kind,
-        targets,
-        len(classes),
-        model=model,
-        folds=folds,
-        seed=options["seed"],
-        jobs=jobs,
-        on_fold_done=_fold_counter(progress, folds),
-    )
+    text_model = options.get("text_model") if features.text_columns else None
+
+    def fit() -> OutOfFold:
+        embeddings = None
+        if text_model:
+            texts = joined_texts(frame.iloc[labelled], features.text_columns)
+            embeddings = embed_texts(texts, text_model, on_batch_done=_stage(progress, "embedding"))
+        return out_of_fold_probabilities(
+            features.matrix[labelled],
+            features.kind,
+            targets,
+            len(classes),
+            model=model,
+            folds=folds,
+            seed=options["seed"],
+            jobs=jobs,
+            on_fold_done=_fold_counter(progress, folds),
+            embeddings=embeddings,
+        )
+
     oof = cached_fit(fit, cache, table.sha256, {**options, "classes_found": classes})
     fitted = time.perf_counter()
 
@@ -242,14 +263,21 @@ def _fold_counter(progress: Progress | None, folds: int) -> Callable[[], None] |
     if progress is None:
         return None
     done = 0
-    progress("models", 0, folds)
+    progress("fitting models", 0, folds)
 
     def advance() -> None:
         nonlocal done
         done += 1
-        progress("models", done, folds)
+        progress("fitting models", done, folds)
 
     return advance
+
+
+def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    """``progress`` for a stage that reports (done, total) itself."""
+    if progress is None:
+        return None
+    return functools.partial(progress, stage)
 
 
 def _row_table(context: Context, ids: list[str | None], issues: list[Issue]) -> pd.DataFrame:

@@ -22,7 +22,17 @@ from databugs.io import write_bytes_atomically
 from databugs.oof import OutOfFold
 from databugs.version import __version__
 
-MODEL_OPTIONS = ("label", "id", "text", "ignore", "folds", "model", "seed", "classes_found")
+MODEL_OPTIONS = (
+    "label",
+    "id",
+    "text",
+    "ignore",
+    "folds",
+    "model",
+    "text_model",
+    "seed",
+    "classes_found",
+)
 
 
 def cache_key(sha256: str, options: Mapping[str, Any]) -> str:

