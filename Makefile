@@ -1,11 +1,12 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+:
 #   make demo   install into .venv, scan a shipped example, print the summary
-#   make test   install into .venv, then run the tests (test-all: with the optional extras)
+#   make test   install into .venv, then run the tests (those of the optional embeddings extra
+#               skip unless `make install-embeddings` ran first, as .ci/run does)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-embeddings demo test test-all lint clean
+.PHONY: install install-embeddings demo test lint clean
 
 $(BIN)/databugs: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +29,6 @@ demo: install
 test: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest src tests
-
-# What CI runs: the tests of the optional extras too (they skip under plain `make test`).
-test-all: install-embeddings test
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
