@@ -16,6 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from databugs.annotators import (
+    Annotations,
+    analyse,
+    check_declared,
+    class_matrix,
+    read_annotations,
+)
 from databugs.cache import cached_fit
 from databugs.compare import compare_reports, load_report
 from databugs.detectors import Context, Issue, all_detectors
@@ -36,7 +43,7 @@ from databugs.rank import rank_issues
 from databugs.report import Report
 from databugs.report_view import ROW_COLUMNS
 from databugs.scoring import label_quality
-from databugs.summary import FIGURES, class_table, summarise
+from databugs.summary import ANNOTATOR_FIGURES, FIGURES, class_table, summarise
 from databugs.validate import (
     check_classes,
     check_columns_exist,
@@ -59,6 +66,8 @@ def scan(
     id: str | None = None,
     text: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    annotators: Sequence[str] = (),
+    annotator_col: str | None = None,
     classes: Sequence[str] | None = None,
     folds: int = 5,
     model: str = "auto",
@@ -81,6 +90,10 @@ def scan(
     label : the label column; default: the one column named label/labels/target/class/y.
     id : a column holding a unique key per row, carried into every output.
     text, ignore : columns to treat as free text / to leave out.
+    annotators : columns holding each annotator's label (wide data); or ``annotator_col``, the
+        column naming the annotator of each line (long data, items keyed by ``id``). Adds
+        agreement figures, annotator ranking and consensus labels; without a label column the
+        consensus plays its role.
     classes : the classes the data should have; missing and undeclared ones become findings.
     folds, model, seed, jobs : cross-validation folds, model name (``auto``), seed, workers.
     text_model : a sentence-embedding model (folder, or ``all-MiniLM-L6-v2`` with the
@@ -109,6 +122,8 @@ def scan(
         "id": id,
         "text": list(text),
         "ignore": list(ignore),
+        "annotators": list(annotators),
+        "annotator_col": annotator_col,
         "classes": None if classes is None else list(classes),
         "folds": folds,
         "model": model,
@@ -133,8 +148,9 @@ def scan_table(
 ) -> Report:
     """Scan a loaded table with options as ``report.json`` records them (see :func:`scan`)."""
     started = time.perf_counter()
-    frame, source = table.frame, str(table.path)
-    label = check_label_column(frame, options["label"], source=source)
+    source = str(table.path)
+    frame, annotations, label_option = _annotated_frame(table.frame, options, source)
+    label = check_label_column(frame, label_option, source=source)
     id_column = check_id_column(frame, options["id"], source=source)
     check_columns_exist(frame, options["text"], option="--text", source=source)
     check_columns_exist(frame, options["ignore"], option="--ignore", source=source)
@@ -144,7 +160,8 @@ def scan_table(
     if options.get("text_model"):
         model_folder(options["text_model"])  # a wrong name fails now, not after featurising
     rules = parse_rules(options.get("fail_on"))
-    check_figures(rules, FIGURES, all_detectors(), baseline=bool(options.get("baseline")))
+    figures = FIGURES + (ANNOTATOR_FIGURES if annotations is not None else ())
+    check_figures(rules, figures, all_detectors(), baseline=bool(options.get("baseline")))
     previous = load_report(options["baseline"]) if options.get("baseline") else None
     labels = label_texts(frame[label])
     unknown = sorted(set(detectors or ()) - set(all_detectors()))
@@ -162,13 +179,18 @@ def scan_table(
     merges = {v: c for detector in chosen for v, c in detector.merge_labels(labels).items()}
     canonical = [None if text is None else merges.get(text, text) for text in labels]
     classes = check_classes(canonical, source=source, column=label)
+    if annotations is not None:
+        annotations = annotations.merged(merges)
+        if options.get("classes"):
+            check_declared(annotations, options["classes"], source)
+        classes = sorted(set(classes) | annotations.classes())
     labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
     class_index = {name: index for index, name in enumerate(classes)}
     targets = np.array([class_index[canonical[row]] for row in labelled], dtype=int)
 
     features = build_features(
         frame,
-        exclude=[label, *([id_column] if id_column else [])],
+        exclude=[label, *([id_column] if id_column else []), *options.get("annotators", [])],
         text=options["text"],
         ignore=options["ignore"],
     )
@@ -221,21 +243,37 @@ def scan_table(
         folds=oof.folds,
         canonical=canonical,
         declared_classes=options.get("classes"),
+        annotators=None
+        if annotations is None
+        else analyse(
+            class_matrix(annotations, class_index)[labelled],
+            annotations.names,
+            classes,
+            oof.probabilities,
+        ),
     )
     found = [issue for detector in chosen for issue in detector.detect(context)]
     # A correction a reviewer rejected is not proposed again, whichever detector proposes it.
     issues = rank_issues(i for i in found if not (i.row in settled and is_correction(i)))
     rows = _row_table(context, ids, issues)
+    if annotations is not None:
+        rows = _with_consensus(rows, context)
+        rows["row"] = annotations.rows  # long data: an item is reported at its first line
     issue_rows = [issue.row for issue in issues if issue.row is not None]
     options = {**options, "label": label, "model": model, "folds": oof.folds}
     report = Report(
         input={
             "path": source,
             "format": table.format,
-            "rows": len(frame),
+            "rows": len(table.frame),
             "sha256": table.sha256,
             "label": label,
             "id": id_column,
+            **(
+                {"label_source": "annotators' consensus"}
+                if label == CONSENSUS_COLUMN and annotations
+                else {}
+            ),
         },
         options=options,
         summary=summarise(context, issues),
@@ -248,6 +286,14 @@ def scan_table(
         keys=row_keys(frame, issue_rows, id_column=id_column, label=label),
         kinds={name: detector.description for name, detector in all_detectors().items()},
     )
+    if context.annotators is not None:
+        report.annotators = context.annotators.annotators
+        report.agreement = {
+            **context.annotators.agreement,
+            "class_pairs": _with_rows(
+                context.annotators.class_pairs, context.labelled, annotations.rows
+            ),
+        }
     if previous is not None:
         report.comparison = compare_reports(previous, report.to_dict())
     report.gate = evaluate(rules, report.summary, report.comparison) if rules else None
@@ -257,6 +303,45 @@ def scan_table(
         "detectors_s": round(time.perf_counter() - fitted, 3),
     }
     return report
+
+
+CONSENSUS_COLUMN = "consensus"
+"""The label column's name in every output when the data has annotators but no label column."""
+
+
+def _annotated_frame(
+    frame: pd.DataFrame, options: dict[str, Any], source: str
+) -> tuple[pd.DataFrame, Annotations | None, str | None]:
+    """The table to scan (one row per item), its annotations, and the label column to use.
+
+    Without a label column (always so for long data, whose label column holds each line's
+    annotation), the annotators' majority becomes the label, named ``consensus``.
+    """
+    if not options.get("annotators") and not options.get("annotator_col"):
+        return frame, None, options["label"]
+    annotations = read_annotations(
+        frame,
+        annotators=options.get("annotators") or [],
+        annotator_column=options.get("annotator_col"),
+        label=options["label"],
+        id_column=options["id"],
+        source=source,
+    )
+    items = annotations.frame
+    if not annotations.long_format:
+        try:
+            return items, annotations, check_label_column(items, options["label"], source=source)
+        except DatabugsError:
+            if options["label"] is not None:
+                raise
+    if CONSENSUS_COLUMN in items.columns:
+        raise DatabugsError(
+            f"{source}: a column is named {CONSENSUS_COLUMN!r}, the name databugs gives the "
+            "annotators' consensus",
+            code="bad_column",
+            hint="name the label column with --label, or rename that column",
+        )
+    return items.assign(**{CONSENSUS_COLUMN: annotations.majority()}), annotations, CONSENSUS_COLUMN
 
 
 def _fold_counter(progress: Progress | None, folds: int) -> Callable[[], None] | None:
@@ -306,6 +391,28 @@ def _row_table(context: Context, ids: list[str | None], issues: list[Issue]) -> 
         }
     )
     return table[ROW_COLUMNS]
+
+
+def _with_consensus(rows: pd.DataFrame, context: Context) -> pd.DataFrame:
+    """``corrected_labels.csv`` with each row's consensus label and its quality."""
+    analysis = context.annotators
+    labels: list[str | None] = [None] * len(rows)
+    quality = np.full(len(rows), np.nan)
+    for position, row in enumerate(context.labelled):
+        if analysis.consensus[position] >= 0:
+            labels[row] = context.classes[analysis.consensus[position]]
+            quality[row] = round(float(analysis.consensus_quality[position]), 6)
+    return rows.assign(consensus_label=labels, consensus_quality=quality)
+
+
+def _with_rows(
+    pairs: list[dict[str, Any]], labelled: np.ndarray, lines: np.ndarray
+) -> list[dict[str, Any]]:
+    """Disputed class pairs with their example items named by row in the file."""
+    return [
+        {**pair, "examples": [int(lines[labelled[item]]) for item in pair["examples"]]}
+        for pair in pairs
+    ]
 
 
 def _notes(context: Context, n_settled: int) -> list[str]:

@@ -27,6 +27,8 @@ MODEL_OPTIONS = (
     "id",
     "text",
     "ignore",
+    "annotators",
+    "annotator_col",
     "folds",
     "model",
     "text_model",

@@ -105,6 +105,19 @@ def scan(
     ignore: Annotated[
         list[str] | None, typer.Option("--ignore", help="A column that is not a feature.")
     ] = None,
+    annotators: Annotated[
+        str | None,
+        typer.Option(
+            "--annotators", help="Wide data: one column per annotator's label: ann_a,ann_b."
+        ),
+    ] = None,
+    annotator_col: Annotated[
+        str | None,
+        typer.Option(
+            "--annotator-col",
+            help="Long data: the column naming each line's annotator (items keyed by --id).",
+        ),
+    ] = None,
     classes: Annotated[
         str | None,
         typer.Option("--classes", help="The classes the data should have: A,B,C."),
@@ -159,6 +172,8 @@ def scan(
         "id": id,
         "text": _split(text) or None,
         "ignore": _split(ignore) or None,
+        "annotators": _split([annotators]) if annotators else None,
+        "annotator_col": annotator_col,
         "classes": _split([classes]) if classes else None,
         "folds": folds,
         "model": model,

@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "id": None,
     "text": [],
     "ignore": [],
+    "annotators": [],
+    "annotator_col": None,
     "classes": None,
     "folds": 5,
     "model": "auto",
@@ -30,7 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "jobs": None,
     "out": "databugs-report",
 }
-LIST_KEYS = ("text", "ignore", "classes")
+LIST_KEYS = ("text", "ignore", "annotators", "classes")
 MODEL_NAMES = (
     "random-forest",
     "extra-trees",
@@ -45,6 +47,8 @@ TYPES: dict[str, tuple[type, ...]] = {
     "id": (str,),
     "text": (list, str),
     "ignore": (list, str),
+    "annotators": (list, str),
+    "annotator_col": (str,),
     "classes": (list, str),
     "folds": (int,),
     "model": (str,),

@@ -117,6 +117,12 @@ def corrections(report: dict[str, Any]) -> list[dict[str, Any]]:
 def scanned_data(report: dict[str, Any], data: str | Path | None = None) -> LoadedTable:
     """The data a scan was made of (``data`` if it moved), read once; refused if it changed."""
     path = Path(data) if data is not None else Path(report["input"]["path"])
+    if report["options"].get("annotator_col") or report["input"].get("label_source"):
+        raise DatabugsError(
+            f"{path}: has no label column to correct (the scan used the annotators' consensus)",
+            code="bad_option",
+            hint="corrected_labels.csv holds the consensus label of every row",
+        )
     if not path.exists():
         raise DatabugsError(
             f"{path}: no such file", code="missing_file", hint="give the data with --data"

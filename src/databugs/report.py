@@ -39,16 +39,19 @@ class Report:
     gate: list[dict[str, Any]] | None = None
     kinds: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    annotators: list[dict[str, Any]] | None = None
+    agreement: dict[str, Any] | None = None
 
     def issue_records(self) -> list[dict[str, Any]]:
         """Issues as report.json lists them, with their rank and the row's id."""
         ids, quality = self.rows["id"], self.rows["label_quality"]
+        lines = self.rows["row"]  # the row's position in the file (an item's first line)
         records = []
         for rank, issue in enumerate(self.issues, start=1):
             record = {
                 "rank": rank,
                 "kind": issue.kind,
-                "row": issue.row,
+                "row": None if issue.row is None else int(lines.iat[issue.row]),
                 "id": None if issue.row is None else ids.iat[issue.row],
                 "given_label": issue.given_label,
                 "suggested_label": issue.suggested_label,
@@ -75,6 +78,9 @@ class Report:
             "notes": self.notes,
             "kinds": self.kinds,
         }
+        if self.annotators is not None:
+            content["annotators"] = self.annotators
+            content["agreement"] = self.agreement
         if self.gate is not None:
             content["gate"] = gate_section(self.gate)
         if self.comparison is not None:

@@ -11,6 +11,8 @@ from typing import Any
 from databugs.gate import gate_passed
 
 ROW_COLUMNS = ["row", "id", "given_label", "suggested_label", "label_quality", "is_label_issue"]
+CONSENSUS_COLUMNS = ["consensus_label", "consensus_quality"]
+"""Columns ``corrected_labels.csv`` gains when the data has several annotators."""
 """The columns of ``corrected_labels.csv``."""
 
 
@@ -28,6 +30,8 @@ class ReportView:
         self.kinds = content["kinds"]
         self.comparison = content.get("comparison")
         self.gate = content["gate"]["rules"] if content.get("gate") else None
+        self.annotators = content.get("annotators")
+        self.agreement = content.get("agreement")
 
     def issue_records(self) -> list[dict[str, Any]]:
         return self.content["issues"]

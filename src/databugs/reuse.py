@@ -22,6 +22,8 @@ FINDING_OPTIONS = (
     "id",
     "text",
     "ignore",
+    "annotators",
+    "annotator_col",
     "classes",
     "folds",
     "model",

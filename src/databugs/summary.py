@@ -42,6 +42,8 @@ FIGURES = (
     "min_class_count",
 )
 """The numbers of ``summary`` (besides ``counts``), which gate rules may name."""
+ANNOTATOR_FIGURES = ("alpha", "fleiss_kappa", "annotator_agreement")
+"""Figures a scan of data with several annotators adds (Krippendorff's alpha, ...)."""
 
 
 def summarise(context: Context, issues: list[Issue]) -> dict[str, Any]:
@@ -60,7 +62,19 @@ def summarise(context: Context, issues: list[Issue]) -> dict[str, Any]:
         "label_issue_share": round(flagged / labelled, 6),
         "model_accuracy": round(float(np.mean(predicted == context.targets)), 6),
         "min_class_count": int(context.class_counts().min()),
+        **_annotator_figures(context),
         "counts": counts,
+    }
+
+
+def _annotator_figures(context: Context) -> dict[str, float]:
+    if context.annotators is None:
+        return {}
+    agreement = context.annotators.agreement
+    return {
+        "alpha": agreement["krippendorff_alpha"],
+        "fleiss_kappa": agreement["fleiss_kappa"],
+        "annotator_agreement": agreement["percent"],
     }
 
 

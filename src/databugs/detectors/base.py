@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from databugs.annotators import AnnotatorAnalysis
 from databugs.features import FeatureSet
 
 
@@ -52,7 +53,8 @@ class Context:
     the class it counts as once spelling variants are merged; ``labelled`` the positions of
     labelled rows; ``targets`` their class indices into ``classes``; ``probabilities`` and
     ``label_quality`` are out-of-fold and aligned with ``labelled``. ``declared_classes`` are the
-    classes the user said the data should have (``--classes``), if any.
+    classes the user said the data should have (``--classes``), if any; ``annotators`` the
+    analysis of several annotators' labels (aligned with ``labelled``), when the data has them.
     """
 
     frame: pd.DataFrame
@@ -67,6 +69,7 @@ class Context:
     folds: int
     canonical: list[str | None] = field(default_factory=list)
     declared_classes: list[str] | None = None
+    annotators: AnnotatorAnalysis | None = None
     shared: dict[Any, Any] = field(default_factory=dict)
 
     def computed_once(self, key: Any, compute: Callable[[], Any]) -> Any:

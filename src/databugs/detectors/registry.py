@@ -15,6 +15,8 @@ DETECTOR_MODULES = (
     "databugs.detectors.conflicting_duplicates",
     "databugs.detectors.near_duplicates",
     "databugs.detectors.confusable_classes",
+    "databugs.detectors.annotator_disagreement",
+    "databugs.detectors.annotator_systematic",
 )
 
 _REGISTRY: dict[str, type[Detector]] = {}

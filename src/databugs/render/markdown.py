@@ -13,7 +13,7 @@ MAX_ROWS_PER_KIND = 200
 
 def render(report: Report) -> str:
     lines = _summary(report) + _gate(report) + _comparison(report)
-    lines += _classes(report) + _features(report)
+    lines += _classes(report) + _annotators(report) + _features(report)
     by_kind: dict[str, list[dict]] = defaultdict(list)
     for record in report.issue_records():
         by_kind[record["kind"]].append(record)
@@ -97,6 +97,56 @@ def _classes(report: Report) -> list[str]:
             f"{row['label_health']:.1%} | {row['recall']:.1%} |"
         )
     return [*lines, ""]
+
+
+def _annotators(report: Report) -> list[str]:
+    """Agreement figures, annotators worst first, Cohen's kappa per pair, disputed classes."""
+    if report.annotators is None:
+        return []
+    agreement = report.agreement
+    lines = [
+        "## Annotators",
+        "",
+        f"Krippendorff's alpha {agreement['krippendorff_alpha']:.3f}, Fleiss' kappa "
+        f"{agreement['fleiss_kappa']:.3f}, pairwise agreement {agreement['percent']:.1%}. "
+        "Worst first; quality is CROWDLAB's (cleanlab), agreement is with the consensus label.",
+        "",
+        "| annotator | rows | agreement | quality | worst confusion |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for entry in report.annotators:
+        worst = entry["worst_confusion"]
+        confusion = (
+            f"labels {md(worst['label'])} as {md(worst['as'])} in {worst['share']:.0%} of "
+            f"{worst['rows']} rows"
+            if worst
+            else ""
+        )
+        lines.append(
+            f"| {md(entry['name'])} | {entry['rows']} | {entry['agreement']:.1%} | "
+            f"{entry['quality']:.3f} | {confusion} |"
+        )
+    names = [entry["name"] for entry in report.annotators]
+    kappas = agreement["cohen_kappa"]
+    lines += ["", "Cohen's kappa per pair of annotators:", ""]
+    lines += ["| | " + " | ".join(md(n) for n in names) + " |", "|---|" + "---:|" * len(names)]
+    for a in names:
+        cells = [_kappa(kappas[a].get(b)) if a != b else "" for b in names]
+        lines.append(f"| {md(a)} | " + " | ".join(cells) + " |")
+    if agreement["class_pairs"]:
+        lines += ["", "Class pairs annotators split on most (a guideline may need a sentence):", ""]
+        lines += ["| classes | items | example rows |", "|---|---:|---|"]
+        for pair in agreement["class_pairs"]:
+            shown = ", ".join(map(str, pair["examples"]))
+            lines.append(
+                f"| {md(pair['classes'][0])} / {md(pair['classes'][1])} | "
+                f"{pair['items']} | {shown} |"
+            )
+    return [*lines, ""]
+
+
+def _kappa(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _features(report: Report) -> list[str]:

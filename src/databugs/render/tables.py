@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from databugs.render.escape import spreadsheet_safe
-from databugs.report_view import ROW_COLUMNS
+from databugs.report_view import CONSENSUS_COLUMNS, ROW_COLUMNS
 
 if TYPE_CHECKING:
     from databugs.report import Report
@@ -60,5 +60,6 @@ def issues_csv(report: Report) -> str:
 
 def corrected_labels_csv(report: Report) -> str:
     """One line per data row, in input order."""
-    rows = report.rows[ROW_COLUMNS].astype(object).itertuples(index=False, name=None)
-    return _csv(ROW_COLUMNS, rows)
+    columns = ROW_COLUMNS + [c for c in CONSENSUS_COLUMNS if c in report.rows.columns]
+    rows = report.rows[columns].astype(object).itertuples(index=False, name=None)
+    return _csv(columns, rows)

@@ -54,6 +54,18 @@ def _gate_and_changes(report: Report) -> list[str]:
     return lines
 
 
+def _annotator_line(report: Report) -> list[str]:
+    """Agreement and the least reliable annotator, when the data has several."""
+    if not report.annotators:
+        return []
+    worst, agreement = report.annotators[0], report.agreement
+    return [
+        f"annotators: {len(report.annotators)}, Krippendorff's alpha "
+        f"{agreement['krippendorff_alpha']:.3f}; least reliable {worst['name']} "
+        f"(quality {worst['quality']:.3f}, agrees with consensus {worst['agreement']:.0%})"
+    ]
+
+
 def _findings(report: Report) -> list[str]:
     """One line per dataset-level finding (a group counts once), worst first."""
     lines, seen = [], set()
@@ -87,6 +99,7 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
             Text(one_line(record["content"] or "", 26)),
         )
     parts = [Text(_headline(report), style="bold"), Text(_counts_line(report))]
+    parts += [Text(line) for line in _annotator_line(report)]
     parts += [Text(f"  {line}", overflow="ellipsis", no_wrap=True) for line in _findings(report)]
     parts += [Text(f"note: {note}", style="yellow") for note in report.notes[:3]]
     parts += [
@@ -99,7 +112,7 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
 
 def render_plain(report: Report, outputs: dict[str, str]) -> str:
     """The same content as plain text lines, for logs and pipes."""
-    lines = [_headline(report), _counts_line(report)]
+    lines = [_headline(report), _counts_line(report), *_annotator_line(report)]
     lines += [f"  {line}" for line in _findings(report)]
     lines += [f"note: {note}" for note in report.notes[:3]]
     lines += _gate_and_changes(report)
