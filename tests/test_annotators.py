@@ -234,3 +234,27 @@ def test_long_items_whose_features_differ_exit_2(tmp_path: Path) -> None:
     assert "item 'b' has different 'size' values" in result.output
     no_id = runner.invoke(app, ["scan", str(path), "--annotator-col", "annotator"])
     assert no_id.exit_code == 2 and "--annotator-col needs --id" in no_id.output
+
+
+def test_fix_accepts_the_consensus_where_it_overrules_the_label(
+    annotated_csv: Path, tmp_path: Path
+) -> None:
+    data = pd.read_csv(annotated_csv, dtype=str, keep_default_na=False)
+    wrong = [4, 9, 30]  # all three annotators say otherwise
+    for row in wrong:
+        data.loc[row, "label"] = "cat" if data.loc[row, "ann_a"] != "cat" else "dog"
+        data.loc[row, ["ann_a", "ann_b", "ann_c"]] = data.loc[row, "ann_a"]
+    path = tmp_path / "relabelled.csv"
+    data.to_csv(path, index=False)
+    out = tmp_path / "out"
+    scanned = runner.invoke(
+        app, ["scan", str(path), "--annotators", "ann_a,ann_b,ann_c", "--out", str(out)]
+    )
+    assert scanned.exit_code == 0, scanned.output
+    fixed = runner.invoke(app, ["fix", "--report", str(out), "--accept-consensus"])
+    assert fixed.exit_code == 0, fixed.output
+    result = pd.read_csv(tmp_path / "relabelled.fixed.csv", dtype=str, keep_default_na=False)
+    changed = sorted(np.flatnonzero(result["label"] != data["label"]).tolist())
+    assert set(wrong) <= set(changed)
+    assert (result.loc[wrong, "label"] == data.loc[wrong, "ann_a"]).all()
+    assert len(changed) < 10  # only rows whose consensus differs from their label

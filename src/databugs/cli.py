@@ -313,6 +313,13 @@ def fix(
         float | None,
         typer.Option("--min-quality", help="Accept every flagged row with label_quality below Q."),
     ] = None,
+    accept_consensus: Annotated[
+        bool,
+        typer.Option(
+            "--accept-consensus",
+            help="Accept the annotators' consensus label wherever it differs from the label.",
+        ),
+    ] = False,
     output: Annotated[
         Path | None, typer.Option("--output", help="Where the corrected data goes.")
     ] = None,
@@ -325,7 +332,9 @@ def fix(
     ] = None,
 ) -> None:
     """Apply reviewed corrections from the last scan to a copy of the data."""
-    nothing_named = not (accept_top or accept or reject or min_quality is not None)
+    nothing_named = not (
+        accept_top or accept or reject or min_quality is not None or accept_consensus
+    )
     if accept_top < 0:
         raise DatabugsError(
             f"--accept-top is {accept_top}", code="bad_option", hint="use 0 or more"
@@ -342,6 +351,7 @@ def fix(
             accept=_split(accept),
             reject=_split(reject),
             min_quality=min_quality,
+            accept_consensus=accept_consensus,
             data=data,
         )
     if plan.decisions.empty:

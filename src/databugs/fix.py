@@ -55,11 +55,13 @@ def plan_fix(
     accept: list[str] | None = None,
     reject: list[str] | None = None,
     min_quality: float | None = None,
+    accept_consensus: bool = False,
     data: str | Path | None = None,
 ) -> FixPlan:
     """Decide which flagged rows to accept or reject.
 
     ``accept`` and ``reject`` name rows by ``id`` when the scan had one, else by ``row``.
+    ``accept_consensus`` accepts the annotators' consensus wherever it differs from the label.
     """
     source = scanned_data(report, data)
     flagged = corrections(report)
@@ -72,6 +74,12 @@ def plan_fix(
             i["row"]: i
             for i in flagged
             if i.get("label_quality") is not None and i["label_quality"] < min_quality
+        }
+    if accept_consensus:
+        chosen |= {
+            i["row"]: i
+            for i in report["issues"]
+            if i["kind"] == CONSENSUS_KIND and i["suggested_label"] != i["given_label"]
         }
     chosen = {row: issue for row, issue in chosen.items() if row not in rejected} | named
     both = sorted(set(named) & set(rejected))
@@ -99,6 +107,10 @@ def plan_from_ledger(report: dict[str, Any], *, data: str | Path | None = None) 
     wanted = wanted[(current == wanted["old_label"]) & (wanted["new_label"] != wanted["old_label"])]
     decisions = wanted.assign(decision="accepted")[LEDGER_COLUMNS]
     return FixPlan(source=source, label=report["input"]["label"], decisions=decisions, record=False)
+
+
+CONSENSUS_KIND = "annotator_disagreement"
+"""The issue kind whose suggestion is the annotators' consensus label."""
 
 
 def corrections(report: dict[str, Any]) -> list[dict[str, Any]]:

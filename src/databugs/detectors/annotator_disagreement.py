@@ -1,10 +1,11 @@
-"""Rows the annotators split on and whose consensus is weak: a person should look again.
+"""Rows where the annotators disagree: with the label in use, or among themselves.
 
-A row is reported when at least two annotators labelled it, they did not all agree, and
-CROWDLAB's consensus quality (annotator agreement weighed with the annotators' quality and the
-model's out-of-fold probabilities) is below 0.35: the consensus may well be wrong (on
-simulated annotators of digits, 48 such rows held 10 of the 15 wrong consensus labels; below
-0.5, 245 rows).
+A row is reported when its label differs from the annotators' consensus (the suggestion is the
+consensus; ``fix --accept-consensus`` takes them all), or when at least two annotators labelled
+it, they did not all agree, and CROWDLAB's consensus quality (annotator agreement weighed with
+the annotators' quality and the model's out-of-fold probabilities) is below 0.35: the consensus
+may well be wrong. On simulated annotators of digits, the 48 rows below 0.35 held 10 of the 15
+wrong consensus labels; below 0.5 there were 245 rows.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ class AnnotatorDisagreement(Detector):
             given = analysis.matrix[position]
             labelled = given[given != MISSING]
             quality = analysis.consensus_quality[position]
-            if len(labelled) < 2 or len(set(labelled)) == 1 or not quality < self.max_quality:
+            if analysis.consensus[position] == MISSING:
+                continue
+            overruled = analysis.consensus[position] != context.targets[position]
+            split = len(labelled) >= 2 and len(set(labelled)) > 1 and quality < self.max_quality
+            if not (overruled or split):
                 continue
             votes = {
                 name: context.classes[label]
@@ -42,15 +47,18 @@ class AnnotatorDisagreement(Detector):
             }
             consensus = context.classes[analysis.consensus[position]]
             shown = ", ".join(f"{name}: {label!r}" for name, label in votes.items())
+            what = (
+                f"the annotators' consensus is {consensus!r}" if overruled else "annotators split"
+            )
             issues.append(
                 Issue(
                     kind=self.name,
                     row=int(row),
-                    severity=float(1 - quality),
+                    # a confident consensus against the label is worse than a weak one
+                    severity=float(quality if overruled else 1 - quality),
                     given_label=context.labels[row],
                     suggested_label=consensus,
-                    message=f"annotators split ({shown}); consensus {consensus!r} with "
-                    f"quality {quality:.2f}",
+                    message=f"{what} ({shown}); consensus {consensus!r} with quality {quality:.2f}",
                     details={"annotations": votes, "consensus_quality": round(float(quality), 6)},
                 )
             )
