@@ -24,6 +24,7 @@ from databugs.annotators import (
     read_annotations,
 )
 from databugs.cache import cached_fit
+from databugs.clusters import cluster_corrections
 from databugs.compare import compare_reports, load_report
 from databugs.detectors import Context, Issue, all_detectors
 from databugs.detectors.base import is_correction
@@ -259,6 +260,7 @@ def scan_table(
     if annotations is not None:
         rows = _with_consensus(rows, context)
         rows["row"] = annotations.rows  # long data: an item is reported at its first line
+    cluster_of, clusters = cluster_corrections(issues, features, options["seed"])
     issue_rows = [issue.row for issue in issues if issue.row is not None]
     options = {**options, "label": label, "model": model, "folds": oof.folds}
     report = Report(
@@ -285,6 +287,11 @@ def scan_table(
         previews=row_previews(frame, issue_rows, features),
         keys=row_keys(frame, issue_rows, id_column=id_column, label=label),
         kinds={name: detector.description for name, detector in all_detectors().items()},
+        cluster_of=cluster_of,
+        clusters=[
+            {**c, "examples": [int(rows["row"].iat[r]) for r in c["examples"]]} for c in clusters
+        ],
+        quality_histogram=_quality_histogram(context, rows),
     )
     if context.annotators is not None:
         report.annotators = context.annotators.annotators
@@ -391,6 +398,22 @@ def _row_table(context: Context, ids: list[str | None], issues: list[Issue]) -> 
         }
     )
     return table[ROW_COLUMNS]
+
+
+QUALITY_BINS = 20
+
+
+def _quality_histogram(context: Context, rows: pd.DataFrame) -> dict[str, list]:
+    """Label quality of the labelled rows in 20 bins, all and flagged: the report's plot."""
+    edges = np.linspace(0.0, 1.0, QUALITY_BINS + 1)
+    flagged = rows["is_label_issue"].to_numpy()[context.labelled]
+    every, _ = np.histogram(context.label_quality, bins=edges)
+    marked, _ = np.histogram(context.label_quality[flagged], bins=edges)
+    return {
+        "edges": [round(float(e), 6) for e in edges],
+        "rows": every.tolist(),
+        "flagged": marked.tolist(),
+    }
 
 
 def _with_consensus(rows: pd.DataFrame, context: Context) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from databugs.config import DEFAULTS, MODEL_NAMES, resolve_options
 from databugs.errors import DatabugsError
 from databugs.fix import apply_fix, default_output, plan_fix, plan_from_ledger
 from databugs.io import write_files_atomically
-from databugs.outputs import rewrite_reused, write_outputs
+from databugs.outputs import render_reports, rewrite_reused, write_outputs, write_report_files
 from databugs.render import github, report_json, terminal
 from databugs.report_view import ReportView
 from databugs.reuse import fingerprint, remember, reusable_report
@@ -250,6 +250,32 @@ def diff(
         typer.echo(render_comparison(comparison), nl=False)
 
 
+REPORT_EXAMPLE = """
+Example:
+
+  databugs report databugs-report/
+
+writes databugs-report/report.md and report.html again from its report.json (after an upgrade,
+or from a report.json a CI job kept).
+"""
+
+
+@app.command("report", epilog=REPORT_EXAMPLE)
+@user_errors
+def report_command(
+    folder: Annotated[Path, typer.Argument(help="A scan's output folder (or its report.json).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to write [beside report.json].")
+    ] = None,
+) -> None:
+    """Render report.md and report.html from a report.json."""
+    view = ReportView(load_report(folder))
+    target = out or (folder if folder.is_dir() else folder.parent)
+    files = {name: text for name, text in render_reports(view).items() if name != "report.json"}
+    write_report_files(target, files)
+    typer.echo("wrote " + ", ".join(str(target / name) for name in files))
+
+
 class _progress_bar:
     """A rich progress bar fed by the library's ``progress(stage, done, total)`` callback."""
 
@@ -320,6 +346,10 @@ def fix(
             help="Accept the annotators' consensus label wherever it differs from the label.",
         ),
     ] = False,
+    accept_cluster: Annotated[
+        list[str] | None,
+        typer.Option("--accept-cluster", help="Accept every row of these clusters: c1,c4."),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", help="Where the corrected data goes.")
     ] = None,
@@ -333,7 +363,12 @@ def fix(
 ) -> None:
     """Apply reviewed corrections from the last scan to a copy of the data."""
     nothing_named = not (
-        accept_top or accept or reject or min_quality is not None or accept_consensus
+        accept_top
+        or accept
+        or reject
+        or min_quality is not None
+        or accept_consensus
+        or accept_cluster
     )
     if accept_top < 0:
         raise DatabugsError(
@@ -352,6 +387,7 @@ def fix(
             reject=_split(reject),
             min_quality=min_quality,
             accept_consensus=accept_consensus,
+            accept_clusters=_split(accept_cluster),
             data=data,
         )
     if plan.decisions.empty:

@@ -46,6 +46,8 @@ class FeatureSet:
     kind: str
     columns: list[ColumnUse] = field(default_factory=list)
     text_columns: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    """What each matrix column is: a word or word pair of the text, or an input column."""
 
 
 def build_features(
@@ -82,12 +84,13 @@ def build_features(
         if use.used_as in by_role:
             by_role[use.used_as][name] = values
     if texts:
-        matrix = _sparse_matrix(numeric, categorical, texts)
+        matrix, names = _sparse_matrix(numeric, categorical, texts)
         kind = "text"
     else:
         matrix = _dense_matrix(numeric, categorical, len(frame))
+        names = [*numeric, *categorical]
         kind = "table"
-    return FeatureSet(matrix=matrix, kind=kind, columns=uses, text_columns=list(texts))
+    return FeatureSet(matrix, kind, uses, text_columns=list(texts), names=names)
 
 
 def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[ColumnUse, object]:
@@ -172,11 +175,18 @@ def _dense_matrix(
 
 def _sparse_matrix(
     numeric: dict[str, np.ndarray], categorical: dict[str, pd.Series], texts: dict[str, pd.Series]
-) -> sp.csr_matrix:
-    blocks = [_tfidf(values) for values in texts.values()]
-    for values in numeric.values():
+) -> tuple[sp.csr_matrix, list[str]]:
+    blocks, names = [], []
+    for values in texts.values():
+        block, terms = _tfidf(values)
+        blocks.append(block)
+        names += terms
+    for name, values in numeric.items():
         blocks.append(sp.csr_matrix(_unit_scaled(values).reshape(-1, 1)))
-    for values in categorical.values():
+        names.append(name)
+    for name, values in categorical.items():
+        names += [f"{name}={value}" for value in values.value_counts().index[:MAX_CATEGORIES]]
+        names += [f"{name}=other"] * (MAX_CATEGORIES + 1 - min(MAX_CATEGORIES, values.nunique()))
         codes = _category_codes(values)
         present = ~np.isnan(codes)
         rows = np.flatnonzero(present)
@@ -185,7 +195,7 @@ def _sparse_matrix(
             shape=(len(codes), MAX_CATEGORIES + 1),
         )
         blocks.append(onehot)
-    return sp.hstack(blocks, format="csr", dtype="float64")
+    return sp.hstack(blocks, format="csr", dtype="float64"), names
 
 
 def _unit_scaled(values: np.ndarray) -> np.ndarray:
@@ -195,15 +205,16 @@ def _unit_scaled(values: np.ndarray) -> np.ndarray:
     return ((filled - low) / ((high - low) or 1.0)).astype("float32")
 
 
-def _tfidf(values: pd.Series) -> sp.csr_matrix:
+def _tfidf(values: pd.Series) -> tuple[sp.csr_matrix, list[str]]:
     """Word uni- and bi-grams, sublinear counts: robust across short and long texts."""
     vectorizer = TfidfVectorizer(
         ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=200_000
     )
     try:
-        return vectorizer.fit_transform(values).tocsr()
+        matrix = vectorizer.fit_transform(values).tocsr()
     except ValueError:  # every text empty or each word seen once
-        return sp.csr_matrix((len(values), 1), dtype="float32")
+        return sp.csr_matrix((len(values), 1), dtype="float32"), [""]
+    return matrix, vectorizer.get_feature_names_out().tolist()
 
 
 def row_previews(

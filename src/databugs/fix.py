@@ -56,12 +56,14 @@ def plan_fix(
     reject: list[str] | None = None,
     min_quality: float | None = None,
     accept_consensus: bool = False,
+    accept_clusters: list[str] | None = None,
     data: str | Path | None = None,
 ) -> FixPlan:
     """Decide which flagged rows to accept or reject.
 
     ``accept`` and ``reject`` name rows by ``id`` when the scan had one, else by ``row``.
-    ``accept_consensus`` accepts the annotators' consensus wherever it differs from the label.
+    ``accept_consensus`` accepts the annotators' consensus wherever it differs from the label;
+    ``accept_clusters`` every correction in the named clusters of mistakes (``c1``, ...).
     """
     source = scanned_data(report, data)
     flagged = corrections(report)
@@ -75,6 +77,9 @@ def plan_fix(
             for i in flagged
             if i.get("label_quality") is not None and i["label_quality"] < min_quality
         }
+    chosen |= {
+        issue["row"]: issue for issue in _cluster_members(accept_clusters or [], flagged, report)
+    }
     if accept_consensus:
         chosen |= {
             i["row"]: i
@@ -124,6 +129,20 @@ def corrections(report: dict[str, Any]) -> list[dict[str, Any]]:
         seen.add(row)
         found.append(issue)
     return found
+
+
+def _cluster_members(
+    clusters: list[str], flagged: list[dict[str, Any]], report: dict[str, Any]
+) -> list[dict[str, Any]]:
+    known = [cluster["id"] for cluster in report.get("clusters", [])]
+    for cluster in clusters:
+        if cluster not in known:
+            raise DatabugsError(
+                f"--accept-cluster {cluster}: no such cluster in the report",
+                code="bad_option",
+                hint=f"clusters are: {', '.join(known)}" if known else "the scan found none",
+            )
+    return [issue for issue in flagged if issue.get("cluster") in clusters]
 
 
 def scanned_data(report: dict[str, Any], data: str | Path | None = None) -> LoadedTable:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 from databugs.errors import DatabugsError
 from databugs.io import write_files_atomically
-from databugs.render import markdown, report_json, tables
+from databugs.render import html, markdown, report_json, tables
 from databugs.report_view import ReportView
 
 if TYPE_CHECKING:
     from databugs.report import Report
 
-OUTPUT_FILES = ("report.json", "report.md", "issues.csv", "corrected_labels.csv")
+OUTPUT_FILES = ("report.json", "report.md", "report.html", "issues.csv", "corrected_labels.csv")
 
 
 def write_outputs(report: Report, folder: str | Path) -> dict[str, str]:
@@ -25,25 +25,34 @@ def write_outputs(report: Report, folder: str | Path) -> dict[str, str]:
     """
     folder = Path(folder)
     files = {
-        "report.json": report_json.render(report),
-        "report.md": markdown.render(report),
+        **render_reports(report),
         "issues.csv": tables.issues_csv(report),
         "corrected_labels.csv": tables.corrected_labels_csv(report),
         "timings.json": json.dumps(report.timings, indent=2) + "\n",
     }
-    _write(folder, files)
+    write_report_files(folder, files)
     return {name: str(folder / name) for name in files}
 
 
 def rewrite_reused(view: ReportView, folder: str | Path) -> dict[str, str]:
-    """Rewrite ``report.json`` and ``report.md`` of a reused report (new gate or baseline); the
-    other files are unchanged."""
+    """Rewrite the reports of a reused report (new gate or baseline); the tables are unchanged."""
     folder = Path(folder)
-    _write(folder, {"report.json": report_json.render(view), "report.md": markdown.render(view)})
+    write_report_files(folder, render_reports(view))
     return {name: str(folder / name) for name in (*OUTPUT_FILES, "timings.json")}
 
 
-def _write(folder: Path, files: dict[str, str]) -> None:
+def render_reports(view: ReportView | Report) -> dict[str, str]:
+    """The files made from ``report.json`` alone, by name (``databugs report DIR`` too)."""
+    return {
+        "report.json": report_json.render(view),
+        "report.md": markdown.render(view),
+        "report.html": html.render(view),
+    }
+
+
+def write_report_files(folder: str | Path, files: dict[str, str]) -> None:
+    """All files or none: rendered first, then renamed into place; one-line error if it fails."""
+    folder = Path(folder)
     try:
         write_files_atomically(folder, files)
     except OSError as error:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from databugs.detectors.base import Issue
+from databugs.detectors.base import Issue, is_correction
 from databugs.gate import gate_passed, gate_section
 
 SCHEMA = "databugs.report/1"
@@ -41,6 +41,9 @@ class Report:
     timings: dict[str, float] = field(default_factory=dict)
     annotators: list[dict[str, Any]] | None = None
     agreement: dict[str, Any] | None = None
+    cluster_of: dict[int, str] = field(default_factory=dict)
+    clusters: list[dict[str, Any]] = field(default_factory=list)
+    quality_histogram: dict[str, list] = field(default_factory=dict)
 
     def issue_records(self) -> list[dict[str, Any]]:
         """Issues as report.json lists them, with their rank and the row's id."""
@@ -57,6 +60,7 @@ class Report:
                 "suggested_label": issue.suggested_label,
                 "score": round(issue.severity, 6),
                 "group": issue.group,
+                "cluster": self.cluster_of.get(issue.row) if is_correction(issue) else None,
                 "key": self.keys.get(issue.row),
                 "label_quality": None if issue.row is None else _number(quality.iat[issue.row]),
                 "detail": issue.message,
@@ -77,6 +81,8 @@ class Report:
             "features": self.features,
             "notes": self.notes,
             "kinds": self.kinds,
+            "clusters": self.clusters,
+            "label_quality_histogram": self.quality_histogram,
         }
         if self.annotators is not None:
             content["annotators"] = self.annotators

@@ -32,6 +32,8 @@ class ReportView:
         self.gate = content["gate"]["rules"] if content.get("gate") else None
         self.annotators = content.get("annotators")
         self.agreement = content.get("agreement")
+        self.clusters = content.get("clusters", [])
+        self.quality_histogram = content.get("label_quality_histogram", {})
 
     def issue_records(self) -> list[dict[str, Any]]:
         return self.content["issues"]

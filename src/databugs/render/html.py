@@ -1,0 +1,175 @@
+"""``report.html``: one self-contained, offline page: summary, plots, clusters, every issue.
+
+Nothing is fetched when the page opens: styles, script and plots (inline SVG) are in the file.
+Data text reaches the page two ways, both inert: escaped HTML for the parts written here, and a
+JSON block (with ``<``, ``>`` and ``&`` escaped) that the page's script reads and shows with
+``textContent`` only. The issue table is paginated, so 50,000 issues stay responsive.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from importlib import resources
+from typing import Any
+
+from databugs.render.plots import all_plots
+from databugs.report_view import ReportView as Report
+
+EVIDENCE_CHARS = 240
+
+
+def render(report: Report) -> str:
+    template = resources.files("databugs.render").joinpath("report_template.html").read_text()
+    parts = {
+        "title": escape(f"databugs report: {report.input['path']}"),
+        "summary": _summary(report),
+        "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in all_plots(report)),
+        "clusters": _clusters(report),
+        "annotators": _annotators(report),
+        "data": _json_for_script(_table_data(report)),
+    }
+    for name, value in parts.items():
+        template = template.replace("{{" + name + "}}", value)
+    return template
+
+
+def _summary(report: Report) -> str:
+    summary = report.summary
+    cards = [
+        ("rows", f"{summary['rows']:,}"),
+        ("labelled", f"{summary['labelled']:,}"),
+        ("classes", str(summary["classes"])),
+        ("label health", f"{summary['label_health']:.1%}"),
+        ("likely wrong labels", f"{summary['label_issues']:,}"),
+        ("model accuracy (out-of-fold)", f"{summary['model_accuracy']:.1%}"),
+    ]
+    if "alpha" in summary:
+        cards.append(("Krippendorff's alpha", f"{summary['alpha']:.3f}"))
+    html = ['<div class="cards">']
+    html += [
+        f'<div class="card"><div class="value">{escape(value)}</div>'
+        f'<div class="name">{escape(name)}</div></div>'
+        for name, value in cards
+    ]
+    html.append("</div>")
+    counts = "".join(
+        f'<li><span class="kind">{escape(kind)}</span> <b>{count}</b>'
+        f' <span class="dim">{escape(report.kinds.get(kind, ""))}</span></li>'
+        for kind, count in summary["counts"].items()
+    )
+    html.append(f'<ul class="counts">{counts}</ul>')
+    if report.gate is not None:
+        verdict = "passed" if report.gate_passed() else "failed"
+        rules = "".join(
+            f'<li class="{"pass" if r["passed"] else "fail"}">{escape(r["rule"])}: measured '
+            f"{r['measured']:g}</li>"
+            for r in report.gate
+        )
+        html.append(f'<div class="gate {verdict}">Gate {verdict}<ul>{rules}</ul></div>')
+    if report.notes:
+        notes = "".join(f"<li>{escape(note)}</li>" for note in report.notes)
+        html.append(f'<ul class="notes">{notes}</ul>')
+    model = report.options["model"]
+    html.append(
+        f'<p class="dim">Label column {escape(str(report.input["label"]))}; model '
+        f"{escape(str(model))}, {report.options['folds']} folds, seed {report.options['seed']}."
+        "</p>"
+    )
+    return "\n".join(html)
+
+
+def _clusters(report: Report) -> str:
+    if not report.clusters:
+        return '<p class="dim">No proposed corrections to group.</p>'
+    rows = []
+    for cluster in report.clusters:
+        common = ", ".join(cluster["common"])
+        examples = ", ".join(map(str, cluster["examples"]))
+        rows.append(
+            f'<tr><td><a href="#cluster={escape(cluster["id"])}" class="cluster-link">'
+            f"{escape(cluster['id'])}</a></td>"
+            f"<td>{escape(str(cluster['given_label']))} &rarr; "
+            f"{escape(str(cluster['suggested_label']))}</td><td>{cluster['rows']}</td>"
+            f"<td>{escape(common)}</td><td>{escape(examples)}</td>"
+            f"<td><code>databugs fix --accept-cluster {escape(cluster['id'])}</code></td></tr>"
+        )
+    return (
+        "<table><thead><tr><th>cluster</th><th>given &rarr; suggested</th><th>rows</th>"
+        "<th>what they share</th><th>example rows</th><th>accept them all</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _annotators(report: Report) -> str:
+    if not report.annotators:
+        return ""
+    agreement = report.agreement
+    rows = []
+    for entry in report.annotators:
+        worst = entry["worst_confusion"]
+        confusion = (
+            f"labels {worst['label']} as {worst['as']} in {worst['share']:.0%} of "
+            f"{worst['rows']} rows"
+            if worst
+            else ""
+        )
+        rows.append(
+            f"<tr><td>{escape(entry['name'])}</td><td>{entry['rows']}</td>"
+            f"<td>{entry['agreement']:.1%}</td><td>{entry['quality']:.3f}</td>"
+            f"<td>{escape(confusion)}</td></tr>"
+        )
+    pairs = "".join(
+        f"<li>{escape(str(p['classes'][0]))} / {escape(str(p['classes'][1]))}: "
+        f"{p['items']} items</li>"
+        for p in agreement.get("class_pairs", [])
+    )
+    return (
+        "<h2>Annotators</h2>"
+        f"<p>Krippendorff's alpha {agreement['krippendorff_alpha']:.3f}, Fleiss' kappa "
+        f"{agreement['fleiss_kappa']:.3f}, pairwise agreement {agreement['percent']:.1%}.</p>"
+        "<table><thead><tr><th>annotator (worst first)</th><th>rows</th>"
+        "<th>agreement with consensus</th><th>quality</th><th>worst confusion</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<p>Class pairs annotators split on most:</p><ul>{pairs}</ul>"
+    )
+
+
+def _table_data(report: Report) -> dict[str, Any]:
+    """The issues in the compact form the page's script reads (one list per issue)."""
+    columns = [
+        "rank",
+        "kind",
+        "row",
+        "id",
+        "given_label",
+        "suggested_label",
+        "score",
+        "cluster",
+        "label_quality",
+        "detail",
+        "content",
+        "evidence",
+    ]
+    issues = []
+    for record in report.issue_records():
+        evidence = json.dumps(record.get("evidence") or {}, ensure_ascii=False, default=str)
+        if len(evidence) > EVIDENCE_CHARS:
+            evidence = evidence[:EVIDENCE_CHARS] + " ..."
+        values = {**record, "evidence": "" if evidence == "{}" else evidence}
+        issues.append([values.get(column) for column in columns])
+    return {"columns": columns, "issues": issues}
+
+
+def _json_for_script(content: Any) -> str:
+    """JSON that cannot close its <script> element or start markup, whatever the data says."""
+    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return text

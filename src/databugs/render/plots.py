@@ -1,0 +1,186 @@
+"""The report's plots, drawn by matplotlib as inline SVG (text kept as escaped SVG text).
+
+Each function takes the report (or a ``report.json``) and returns one ``<svg>`` element, or
+"" when there is nothing to draw. Only report content is used, so ``databugs report DIR``
+draws the same plots from a ``report.json``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from typing import Any
+
+from databugs.report_view import ReportView as Report
+
+MAX_MATRIX_CLASSES = 20
+WIDTH = 6.4
+
+
+STYLE = {"svg.fonttype": "none", "svg.hashsalt": "databugs", "font.size": 9}
+"""Text stays text (small, searchable, escaped by matplotlib); ids are stable across runs."""
+
+
+def all_plots(report: Report) -> list[str]:
+    """Every plot that has something to show, as SVG elements, in the order of ``PLOTS``."""
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):  # no global state changed for a notebook's own plots
+        return [svg for plot in PLOTS if (svg := plot(report))]
+
+
+def _figure(height: float) -> Any:
+    from matplotlib.figure import Figure  # no pyplot: no backend, no global figure list
+
+    return Figure(figsize=(WIDTH, height), layout="constrained")
+
+
+def _svg(figure: Any) -> str:
+    """The figure as an <svg> element: no XML prolog, no DOCTYPE, no metadata date."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    text = re.sub(r"^.*?(<svg\b)", r"\1", buffer.getvalue(), count=1, flags=re.DOTALL)
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, count=1, flags=re.DOTALL)
+
+
+def class_sizes(report: Report) -> str:
+    """Rows per class, the flagged part of each in another colour."""
+    classes = sorted(report.classes, key=lambda c: c["count"])[-30:]
+    if not classes:
+        return ""
+    figure = _figure(0.9 + 0.22 * len(classes))
+    axes = figure.subplots()
+    names = [str(c["label"]) for c in classes]
+    flagged = [c["flagged"] for c in classes]
+    clean = [c["count"] - c["flagged"] for c in classes]
+    axes.barh(names, clean, color="#4c78a8", label="not flagged")
+    axes.barh(names, flagged, left=clean, color="#e45756", label="flagged")
+    axes.set_xlabel("rows")
+    axes.set_title("Class sizes (largest 30)" if len(report.classes) > 30 else "Class sizes")
+    axes.legend(loc="lower right", frameon=True, framealpha=0.9)
+    return _svg(figure)
+
+
+def quality_distribution(report: Report) -> str:
+    """Histogram of label quality, flagged rows stacked on top."""
+    histogram = report.quality_histogram
+    if not histogram:
+        return ""
+    edges, rows, flagged = histogram["edges"], histogram["rows"], histogram["flagged"]
+    figure = _figure(2.6)
+    axes = figure.subplots()
+    width = edges[1] - edges[0]
+    clean = [a - b for a, b in zip(rows, flagged, strict=True)]
+    axes.bar(edges[:-1], clean, width=width, align="edge", color="#4c78a8", label="not flagged")
+    axes.bar(
+        edges[:-1],
+        flagged,
+        width=width,
+        align="edge",
+        bottom=clean,
+        color="#e45756",
+        label="flagged",
+    )
+    axes.set_yscale("symlog")
+    axes.set_xlabel("label quality (low = likely wrong)")
+    axes.set_ylabel("rows")
+    axes.set_title("Label quality of every labelled row")
+    axes.legend(frameon=False)
+    return _svg(figure)
+
+
+def label_flow(report: Report) -> str:
+    """Given -> suggested label of the flagged rows: which classes bleed into which."""
+    pairs = Counter(
+        (str(r["given_label"]), str(r["suggested_label"]))
+        for r in report.issue_records()
+        if r["kind"] == "label_issue"
+    )
+    if not pairs:
+        return ""
+    involved = Counter()
+    for (given, suggested), count in pairs.items():
+        involved[given] += count
+        involved[suggested] += count
+    names = sorted(name for name, _ in involved.most_common(MAX_MATRIX_CLASSES))
+    index = {name: i for i, name in enumerate(names)}
+    matrix = [[0] * len(names) for _ in names]
+    for (given, suggested), count in pairs.items():
+        if given in index and suggested in index:
+            matrix[index[given]][index[suggested]] = count
+    size = min(2.2 + 0.28 * len(names), 7.5)
+    figure = _figure(size)
+    axes = figure.subplots()
+    image = axes.imshow(matrix, cmap="Reds")
+    axes.set_xticks(range(len(names)), names, rotation=90)
+    axes.set_yticks(range(len(names)), names)
+    axes.set_xlabel("suggested label")
+    axes.set_ylabel("given label")
+    axes.set_title("Flagged rows: given -> suggested")
+    if len(names) <= 12:
+        for i, row in enumerate(matrix):
+            for j, count in enumerate(row):
+                if count:
+                    axes.text(j, i, str(count), ha="center", va="center", fontsize=8)
+    figure.colorbar(image, ax=axes, shrink=0.7)
+    return _svg(figure)
+
+
+def class_recall(report: Report) -> str:
+    """The out-of-fold model's recall per class: where it cannot tell classes apart."""
+    classes = sorted(report.classes, key=lambda c: c["recall"])[:30]
+    if not classes:
+        return ""
+    figure = _figure(0.9 + 0.22 * len(classes))
+    axes = figure.subplots()
+    axes.barh([str(c["label"]) for c in classes], [c["recall"] for c in classes], color="#72b7b2")
+    axes.set_xlim(0, 1)
+    axes.set_xlabel("out-of-fold recall")
+    axes.set_title(
+        "Model recall per class (lowest 30)"
+        if len(report.classes) > 30
+        else "Model recall per class"
+    )
+    return _svg(figure)
+
+
+def annotator_agreement(report: Report) -> str:
+    """Cohen's kappa for every pair of annotators."""
+    if not report.annotators:
+        return ""
+    names = [a["name"] for a in report.annotators]
+    kappas = report.agreement["cohen_kappa"]
+    matrix = [[1.0 if a == b else (kappas[a].get(b) or 0.0) for b in names] for a in names]
+    figure = _figure(min(2.2 + 0.4 * len(names), 7.0))
+    axes = figure.subplots()
+    image = axes.imshow(matrix, cmap="viridis", vmin=min(0.0, min(map(min, matrix))), vmax=1)
+    axes.set_xticks(range(len(names)), names, rotation=90)
+    axes.set_yticks(range(len(names)), names)
+    axes.set_title("Cohen's kappa between annotators")
+    figure.colorbar(image, ax=axes, shrink=0.7)
+    return _svg(figure)
+
+
+def annotator_ranking(report: Report) -> str:
+    """Annotator quality (CROWDLAB), worst first."""
+    if not report.annotators:
+        return ""
+    entries = report.annotators[::-1]
+    figure = _figure(0.9 + 0.25 * len(entries))
+    axes = figure.subplots()
+    axes.barh([e["name"] for e in entries], [e["quality"] for e in entries], color="#f58518")
+    axes.set_xlim(0, 1)
+    axes.set_xlabel("annotator quality (CROWDLAB)")
+    axes.set_title("Annotators, worst at the bottom")
+    return _svg(figure)
+
+
+PLOTS = (
+    class_sizes,
+    quality_distribution,
+    label_flow,
+    class_recall,
+    annotator_agreement,
+    annotator_ranking,
+)

@@ -1,0 +1,216 @@
+"""report.html: self-contained, escaped, small, and working in a real (headless) browser."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from databugs.cli import app
+from databugs.render import html
+from databugs.report_view import ReportView
+from tests.conftest import EXAMPLES
+
+runner = CliRunner()
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
+ATTACKS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
+
+
+@pytest.fixture(scope="module")
+def sms_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sms") / "report"
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            str(EXAMPLES / "sms_sample.csv"),
+            "--id",
+            "message_id",
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--format",
+            "plain",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Data whose labels and text try to inject markup."""
+    folder = tmp_path_factory.mktemp("hostile")
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv", dtype=str, keep_default_na=False)
+    frame.loc[frame["label"] == "spam", "label"] = ATTACKS[0]
+    frame.loc[frame.index[::7], "text"] = ATTACKS[1] + " free prize call now"
+    path = folder / "hostile.csv"
+    frame.to_csv(path, index=False)
+    out = folder / "report"
+    result = runner.invoke(app, ["scan", str(path), "--out", str(out), "--jobs", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_every_scan_writes_report_html_with_plots_and_clusters(sms_report: Path) -> None:
+    page = (sms_report / "report.html").read_text()
+    assert page.count("<svg") >= 4  # class sizes, quality, given -> suggested, recall
+    content = json.loads((sms_report / "report.json").read_text())
+    assert content["clusters"] and content["clusters"][0]["id"] == "c1"
+    flagged = [i for i in content["issues"] if i["kind"] == "label_issue"]
+    assert all(i["cluster"] for i in flagged)
+    assert {c["id"] for c in content["clusters"]} == {i["cluster"] for i in flagged}
+    for cluster in content["clusters"]:
+        assert f"--accept-cluster {cluster['id']}" in page
+
+
+def test_page_is_offline(sms_report: Path) -> None:
+    page = (sms_report / "report.html").read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.IGNORECASE)
+    assert not re.search(r"url\(\s*['\"]?(?!#)", page)  # only local references: url(#clip)
+    assert "@import" not in page
+    assert "default-src 'none'" in page  # the browser itself refuses any request
+
+
+def test_data_text_is_inert(hostile_report: Path) -> None:
+    page = (hostile_report / "report.html").read_text()
+    script_blocks = re.findall(r"<script\b", page)
+    assert len(script_blocks) == 2  # the data block and the page's own script, nothing else
+    assert "<img" not in page
+    assert 'alert("x")</script>' not in page
+    markdown = (hostile_report / "report.md").read_text()
+    assert "<script>" not in markdown and "<img" not in markdown
+
+
+def test_5000_issues_stay_under_3_mb(sms_report: Path) -> None:
+    content = json.loads((sms_report / "report.json").read_text())
+    many = copy.deepcopy(content)
+    issues = content["issues"]
+    many["issues"] = [
+        {
+            **issues[n % len(issues)],
+            "rank": n + 1,
+            "row": n,
+            "id": f"sms-{n:05d}",
+            "content": ("free entry to win a prize, text back now to claim " * 4)[:160],
+        }
+        for n in range(5000)
+    ]
+    size = len(html.render(ReportView(many)).encode("utf-8"))
+    assert size < 3_000_000, size
+
+
+def test_report_command_rerenders_from_report_json(sms_report: Path, tmp_path: Path) -> None:
+    target = tmp_path / "again"
+    result = runner.invoke(app, ["report", str(sms_report / "report.json"), "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    assert (target / "report.html").read_text() == (sms_report / "report.html").read_text()
+    assert (target / "report.md").read_text() == (sms_report / "report.md").read_text()
+    missing = runner.invoke(app, ["report", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_fix_accepts_a_whole_cluster(sms_report: Path, tmp_path: Path) -> None:
+    data = tmp_path / "sms.csv"
+    shutil.copy(EXAMPLES / "sms_sample.csv", data)
+    out = tmp_path / "report"
+    assert (
+        runner.invoke(
+            app, ["scan", str(data), "--id", "message_id", "--out", str(out), "-q", "--jobs", "1"]
+        ).exit_code
+        == 0
+    )
+    content = json.loads((out / "report.json").read_text())
+    cluster = content["clusters"][1]
+    result = runner.invoke(app, ["fix", "--report", str(out), "--accept-cluster", cluster["id"]])
+    assert result.exit_code == 0, result.output
+    assert f"{cluster['rows']} corrections accepted" in result.output
+    before = pd.read_csv(data, dtype=str)
+    after = pd.read_csv(tmp_path / "sms.fixed.csv", dtype=str)
+    changed = (before["label"] != after["label"]).to_numpy().nonzero()[0].tolist()
+    members = [i["row"] for i in content["issues"] if i["cluster"] == cluster["id"]]
+    assert sorted(changed) == sorted(members)
+    assert (after.loc[changed, "label"] == cluster["suggested_label"]).all()
+    unknown = runner.invoke(app, ["fix", "--report", str(out), "--accept-cluster", "c999"])
+    assert unknown.exit_code == 2 and "no such cluster" in unknown.output
+
+
+def _browser_dom(page: Path, tmp_path: Path, fragment: str = "", shot: Path | None = None) -> str:
+    """The page's DOM after its script ran, in headless Chromium (optionally a screenshot)."""
+    flags = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+        "--virtual-time-budget=5000",
+        "--window-size=1300,2200",
+    ]
+    flags += [f"--screenshot={shot}"] if shot else ["--dump-dom"]
+    done = subprocess.run(
+        [*flags, page.as_uri() + fragment], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@needs_browser
+def test_page_renders_and_filters_in_a_browser(sms_report: Path, tmp_path: Path) -> None:
+    page = sms_report / "report.html"
+    everything = _browser_dom(page, tmp_path)
+    assert everything.count('class="issue-row"') == 64
+    assert "64 of 64 issues" in everything
+    assert everything.count("<svg") >= 4
+    spam = _browser_dom(page, tmp_path, "#kind=label_issue&class=spam&score=0.9")
+    content = json.loads((sms_report / "report.json").read_text())
+    expected = [
+        i
+        for i in content["issues"]
+        if i["kind"] == "label_issue"
+        and "spam" in (i["given_label"], i["suggested_label"])
+        and i["score"] >= 0.9
+    ]
+    assert 0 < len(expected) < 64
+    assert f"{len(expected)} of 64 issues" in spam
+    assert spam.count('class="issue-row"') == len(expected)
+    shot = tmp_path / "report.png"
+    _browser_dom(page, tmp_path, shot=shot)
+    assert shot.stat().st_size > 20_000
+
+
+@needs_browser
+def test_hostile_text_stays_text_in_a_browser(hostile_report: Path, tmp_path: Path) -> None:
+    dom = _browser_dom(hostile_report / "report.html", tmp_path)
+    assert "<img" not in dom  # shown as text, never parsed as markup
+    assert "&lt;img src=x onerror=alert(1)&gt;" in dom
+
+
+@needs_browser
+def test_50000_issues_open_paginated(sms_report: Path, tmp_path: Path) -> None:
+    content = json.loads((sms_report / "report.json").read_text())
+    issue = content["issues"][0]
+    content["issues"] = [
+        {**issue, "rank": n + 1, "row": n, "id": f"r{n}", "score": round(1 - n / 50000, 6)}
+        for n in range(50_000)
+    ]
+    page = tmp_path / "big.html"
+    page.write_text(html.render(ReportView(content)))
+    dom = _browser_dom(page, tmp_path, "#text=r4999")
+    assert "11 of 50000 issues" in dom  # r4999 and r49990..r49999
+    assert dom.count('class="issue-row"') == 11
+    first_page = _browser_dom(page, tmp_path)
+    assert first_page.count('class="issue-row"') == 100 and "page 1 of 500" in first_page
