@@ -19,12 +19,14 @@ from databugs.report_view import ReportView as Report
 EVIDENCE_CHARS = 240
 
 
-def render(report: Report) -> str:
+def render(report: Report, plots: list[str] | None = None) -> str:
+    """The page; ``plots`` (SVG elements) are drawn from the report unless given."""
+    plots = all_plots(report) if plots is None else plots
     template = resources.files("databugs.render").joinpath("report_template.html").read_text()
     parts = {
         "title": escape(f"databugs report: {report.input['path']}"),
         "summary": _summary(report),
-        "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in all_plots(report)),
+        "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in plots),
         "clusters": _clusters(report),
         "annotators": _annotators(report),
         "data": _json_for_script(_table_data(report)),
