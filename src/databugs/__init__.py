@@ -13,7 +13,7 @@ from typing import Any
 from databugs.errors import DatabugsError
 from databugs.version import __version__
 
-__all__ = ["DatabugsError", "Report", "__version__", "scan"]
+__all__ = ["DatabugsError", "Report", "__version__", "rule", "scan"]
 
 
 def __getattr__(name: str) -> Any:
@@ -21,6 +21,10 @@ def __getattr__(name: str) -> Any:
         from databugs.api import scan
 
         return scan
+    if name == "rule":
+        from databugs.rules import rule
+
+        return rule
     if name == "Report":
         from databugs.report import Report
 

@@ -24,7 +24,7 @@ from databugs.compare import compare_reports, load_report, render_comparison
 from databugs.config import DEFAULTS, MODEL_NAMES, resolve_options
 from databugs.errors import DatabugsError
 from databugs.fix import apply_fix, default_output, plan_fix, plan_from_ledger
-from databugs.io import write_files_atomically
+from databugs.io import write_bytes_atomically, write_files_atomically
 from databugs.outputs import render_reports, rewrite_reused, write_outputs, write_report_files
 from databugs.render import github, report_json, terminal
 from databugs.report_view import ReportView
@@ -518,6 +518,85 @@ def next_command(
         name, payload = "to_label.csv", spreadsheet_table(table)
     write_files_atomically(out, {name: payload})
     typer.echo(f"{len(table)} rows to label: {out / name}")
+
+
+LABEL_EXAMPLE = """
+Example:
+
+  databugs label emails.csv --rules rules.yaml --out labels/ --write emails.labelled.csv
+
+applies the rules in rules.yaml, says how good each rule is (labels/rules.md), combines their
+votes, trains a model on the result and writes labels/weak_labels.csv; --write also writes the
+data with its empty labels filled in and a label_source column.
+
+A rules file in YAML:
+
+  rules:
+    - name: mentions_oil
+      label: crude
+      contains: [oil, crude, opec]    # whole words, any case
+    - name: quarterly_figures
+      label: earn
+      regex: '\\bqtr\\b|\\bshr\\b'
+    - name: large_amount
+      label: fraud
+      where: "amount > 10000"         # a pandas query
+
+or a Python file with functions decorated @databugs.rule(label="spam") (row -> True/False)
+or @databugs.rule() (row -> label or None).
+"""
+
+
+@app.command("label", epilog=LABEL_EXAMPLE)
+@user_errors
+def label_command(
+    data: Annotated[Path, typer.Argument(help="A .csv, .tsv, .parquet or .jsonl file (.gz too).")],
+    rules: Annotated[Path, typer.Option("--rules", help="Rules: a .yaml or .py file.")],
+    label: Annotated[str | None, typer.Option("--label", "-l", help="The label column.")] = None,
+    id: Annotated[str | None, typer.Option("--id", help="A unique row key column.")] = None,
+    text: Annotated[list[str] | None, typer.Option("--text", help="A free-text column.")] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="A column that is not a feature.")
+    ] = None,
+    classes: Annotated[
+        str | None, typer.Option("--classes", help="The classes rules may vote: A,B,C.")
+    ] = None,
+    min_confidence: Annotated[
+        float,
+        typer.Option("--min-confidence", help="Leave a row unlabelled below this confidence."),
+    ] = 0.5,
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", help="Also write the data with its empty labels filled in."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
+    jobs: Annotated[int | None, typer.Option("--jobs", help="Parallel workers.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("databugs-labels"),
+) -> None:
+    """Label rows from experts' rules: rule analysis, a label model and an end model."""
+    from databugs.render import weak as weak_render
+    from databugs.weak import label_data
+
+    result = label_data(
+        data,
+        rules=rules,
+        label=label,
+        id=id,
+        text=_split(text),
+        ignore=_split(ignore),
+        classes=_split([classes]) if classes else None,
+        min_confidence=min_confidence,
+        seed=seed,
+        jobs=jobs,
+    )
+    files = weak_render.output_files(result)
+    payload = weak_render.labelled_data(result, write) if write else None
+    write_report_files(out, files)
+    outputs = {name: str(out / name) for name in files}
+    if write:
+        write_bytes_atomically(write, payload)
+        outputs["data"] = str(write)
+    typer.echo("\n".join(weak_render.terminal_lines(result, outputs)))
 
 
 def main() -> None:
