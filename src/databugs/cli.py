@@ -529,21 +529,9 @@ applies the rules in rules.yaml, says how good each rule is (labels/rules.md), c
 votes, trains a model on the result and writes labels/weak_labels.csv; --write also writes the
 data with its empty labels filled in and a label_source column.
 
-A rules file in YAML:
-
-  rules:
-    - name: mentions_oil
-      label: crude
-      contains: [oil, crude, opec]    # whole words, any case
-    - name: quarterly_figures
-      label: earn
-      regex: '\\bqtr\\b|\\bshr\\b'
-    - name: large_amount
-      label: fraud
-      where: "amount > 10000"         # a pandas query
-
-or a Python file with functions decorated @databugs.rule(label="spam") (row -> True/False)
-or @databugs.rule() (row -> label or None).
+A YAML rule is a name, a label and one of contains: [words], regex: '...' or where: "a pandas
+query"; a Python rules file has functions decorated @databugs.rule(label="spam") (row ->
+True/False) or @databugs.rule() (row -> label or None). See the README, "Label".
 """
 
 
