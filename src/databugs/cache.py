@@ -18,23 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from databugs.config import FINDING_OPTIONS
 from databugs.io import write_bytes_atomically
 from databugs.oof import OutOfFold
 from databugs.version import __version__
 
-MODEL_OPTIONS = (
-    "label",
-    "id",
-    "text",
-    "ignore",
-    "annotators",
-    "annotator_col",
-    "folds",
-    "model",
-    "text_model",
-    "seed",
-    "classes_found",
-)
+MODEL_OPTIONS = (*(o for o in FINDING_OPTIONS if o != "classes"), "classes_found")
+"""What shapes the models: the finding options, with the classes found instead of declared."""
 
 
 def cache_key(sha256: str, options: Mapping[str, Any]) -> str:

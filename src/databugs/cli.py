@@ -93,18 +93,27 @@ label health and the 10 worst rows. Then review report/issues.csv and apply corr
 """
 
 
+DataArgument = Annotated[
+    Path, typer.Argument(help="A .csv, .tsv, .parquet or .jsonl file (.gz too).")
+]
+LabelOption = Annotated[str | None, typer.Option("--label", "-l", help="The label column.")]
+IdOption = Annotated[str | None, typer.Option("--id", help="A unique row key column.")]
+TextOption = Annotated[
+    list[str] | None, typer.Option("--text", help="A free-text column (repeatable).")
+]
+IgnoreOption = Annotated[
+    list[str] | None, typer.Option("--ignore", help="A column that is not a feature.")
+]
+
+
 @app.command(epilog=SCAN_EXAMPLE)
 @user_errors
 def scan(
-    data: Annotated[Path, typer.Argument(help="A .csv, .tsv, .parquet or .jsonl file (.gz too).")],
-    label: Annotated[str | None, typer.Option("--label", "-l", help="The label column.")] = None,
-    id: Annotated[str | None, typer.Option("--id", help="A unique row key column.")] = None,
-    text: Annotated[
-        list[str] | None, typer.Option("--text", help="A free-text column (repeatable).")
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="A column that is not a feature.")
-    ] = None,
+    data: DataArgument,
+    label: LabelOption = None,
+    id: IdOption = None,
+    text: TextOption = None,
+    ignore: IgnoreOption = None,
     annotators: Annotated[
         str | None,
         typer.Option(
@@ -475,7 +484,7 @@ class NextFormat(StrEnum):
 @app.command("next", epilog=NEXT_EXAMPLE)
 @user_errors
 def next_command(
-    data: Annotated[Path, typer.Argument(help="A .csv, .tsv, .parquet or .jsonl file (.gz too).")],
+    data: DataArgument,
     budget: Annotated[int, typer.Option("--budget", help="How many rows to label next.")],
     strategy: Annotated[
         str, typer.Option("--strategy", help="auto, uncertainty, diverse, balanced or random.")
@@ -483,12 +492,10 @@ def next_command(
     relabel: Annotated[
         int, typer.Option("--relabel", help="Also list the K labelled rows most likely wrong.")
     ] = 0,
-    label: Annotated[str | None, typer.Option("--label", "-l", help="The label column.")] = None,
-    id: Annotated[str | None, typer.Option("--id", help="A unique row key column.")] = None,
-    text: Annotated[list[str] | None, typer.Option("--text", help="A free-text column.")] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="A column that is not a feature.")
-    ] = None,
+    label: LabelOption = None,
+    id: IdOption = None,
+    text: TextOption = None,
+    ignore: IgnoreOption = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("databugs-report"),
     output_format: Annotated[
@@ -538,14 +545,12 @@ True/False) or @databugs.rule() (row -> label or None). See the README, "Label".
 @app.command("label", epilog=LABEL_EXAMPLE)
 @user_errors
 def label_command(
-    data: Annotated[Path, typer.Argument(help="A .csv, .tsv, .parquet or .jsonl file (.gz too).")],
+    data: DataArgument,
     rules: Annotated[Path, typer.Option("--rules", help="Rules: a .yaml or .py file.")],
-    label: Annotated[str | None, typer.Option("--label", "-l", help="The label column.")] = None,
-    id: Annotated[str | None, typer.Option("--id", help="A unique row key column.")] = None,
-    text: Annotated[list[str] | None, typer.Option("--text", help="A free-text column.")] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="A column that is not a feature.")
-    ] = None,
+    label: LabelOption = None,
+    id: IdOption = None,
+    text: TextOption = None,
+    ignore: IgnoreOption = None,
     classes: Annotated[
         str | None, typer.Option("--classes", help="The classes rules may vote: A,B,C.")
     ] = None,

@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "out": "databugs-report",
 }
 LIST_KEYS = ("text", "ignore", "annotators", "classes")
+FINDING_OPTIONS = tuple(
+    name for name in DEFAULTS if name not in ("fail_on", "baseline", "jobs", "out")
+)
+"""The options that decide what a scan finds (the gate, baseline, workers and folder do not)."""
 MODEL_NAMES = (
     "random-forest",
     "extra-trees",

@@ -12,24 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from databugs.compare import compare_reports, load_report
+from databugs.config import FINDING_OPTIONS
 from databugs.gate import evaluate, gate_section, parse_rules
 from databugs.io import file_sha256, write_bytes_atomically
 from databugs.ledger import ledger_path
 from databugs.version import __version__
 
-FINDING_OPTIONS = (
-    "label",
-    "id",
-    "text",
-    "ignore",
-    "annotators",
-    "annotator_col",
-    "classes",
-    "folds",
-    "model",
-    "text_model",
-    "seed",
-)
 FINGERPRINT = ".cache/last-scan.json"
 
 

@@ -38,7 +38,7 @@ def _cell(value: object) -> str:
     return spreadsheet_safe(str(value))
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -49,17 +49,17 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def spreadsheet_table(frame: pd.DataFrame) -> str:
     """Any table as a spreadsheet-safe CSV (formula-like text defused)."""
     rows = frame.astype(object).itertuples(index=False, name=None)
-    return _csv([str(column) for column in frame.columns], rows)
+    return csv_text([str(column) for column in frame.columns], rows)
 
 
 def issues_csv(report: Report) -> str:
     """One line per issue, worst first."""
     records = report.issue_records()
-    return _csv(ISSUE_COLUMNS, ([record[c] for c in ISSUE_COLUMNS] for record in records))
+    return csv_text(ISSUE_COLUMNS, ([record[c] for c in ISSUE_COLUMNS] for record in records))
 
 
 def corrected_labels_csv(report: Report) -> str:
     """One line per data row, in input order."""
     columns = ROW_COLUMNS + [c for c in CONSENSUS_COLUMNS if c in report.rows.columns]
     rows = report.rows[columns].astype(object).itertuples(index=False, name=None)
-    return _csv(columns, rows)
+    return csv_text(columns, rows)

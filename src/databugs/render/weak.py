@@ -13,7 +13,7 @@ import pandas as pd
 from databugs.errors import DatabugsError
 from databugs.io import detect_format
 from databugs.render.escape import markdown_text as md
-from databugs.render.tables import ISSUE_COLUMNS, _csv, spreadsheet_table
+from databugs.render.tables import ISSUE_COLUMNS, csv_text, spreadsheet_table
 
 if TYPE_CHECKING:
     from databugs.weak import WeakLabels
@@ -26,7 +26,7 @@ def output_files(result: WeakLabels) -> dict[str, str]:
         "weak_labels.csv": spreadsheet_table(result.rows),
         "rules.json": rules_json(result),
         "rules.md": rules_markdown(result),
-        "issues.csv": _csv(
+        "issues.csv": csv_text(
             ISSUE_COLUMNS, ([c[k] for k in ISSUE_COLUMNS] for c in result.conflicts)
         ),
     }
