@@ -14,6 +14,7 @@ import databugs
 from databugs.annotators import _fleiss_from_counts, cohen_kappa, krippendorff_alpha
 from databugs.cli import app
 from databugs.errors import DatabugsError
+from databugs.render import markdown
 from tests.conftest import make_blobs_table
 
 runner = CliRunner()
@@ -258,3 +259,116 @@ def test_fix_accepts_the_consensus_where_it_overrules_the_label(
     assert set(wrong) <= set(changed)
     assert (result.loc[wrong, "label"] == data.loc[wrong, "ann_a"]).all()
     assert len(changed) < 10  # only rows whose consensus differs from their label
+
+
+def test_annotator_spellings_and_number_formats_match_the_label_column(tmp_path: Path) -> None:
+    frame = make_blobs_table(180, seed=4)
+    frame["label"] = frame["label"].map({"cat": 1, "dog": 2, "bird": 3})
+    rng = np.random.default_rng(0)
+    for name in ("ann_a", "ann_b"):
+        frame[name] = frame["label"].where(rng.random(len(frame)) > 0.2)  # floats with gaps
+    path = tmp_path / "numbers.jsonl"
+    frame.to_json(path, orient="records", lines=True)
+    report = databugs.scan(path, annotators=["ann_a", "ann_b"], jobs=1)
+    assert sorted(c["label"] for c in report.classes) == ["1", "2", "3"]
+    json.dumps(report.to_dict(), allow_nan=False)  # no NaN anywhere
+
+    words = make_blobs_table(180, seed=4)
+    words["ann_a"] = words["label"]
+    words["ann_b"] = words["label"].str.capitalize()  # Cat / Dog / Bird
+    report = databugs.scan(words, annotators=["ann_a", "ann_b"], jobs=1)
+    assert sorted(c["label"] for c in report.classes) == ["bird", "cat", "dog"]
+    assert report.agreement["krippendorff_alpha"] == 1.0
+
+
+def test_annotations_of_unlabelled_rows_count_for_agreement(annotated_csv: Path) -> None:
+    data = pd.read_csv(annotated_csv, dtype=str, keep_default_na=False)
+    data.loc[:59, "label"] = ""
+    data["ann_d"] = ""
+    data.loc[:59, "ann_d"] = data.loc[:59, "ann_a"]  # only labelled rows nobody else labelled
+    full = databugs.scan(pd.read_csv(annotated_csv, dtype=str), annotators=["ann_a", "ann_c"])
+    report = databugs.scan(data, annotators=["ann_a", "ann_c", "ann_d"], jobs=1)
+    assert report.annotators[-1]["name"] == "ann_d" and report.annotators[-1]["quality"] is None
+    cohen = report.agreement["cohen_kappa"]["ann_a"]["ann_c"]
+    assert cohen == full.agreement["cohen_kappa"]["ann_a"]["ann_c"]  # all 240 rows count
+    row = next(line for line in markdown.render(report).splitlines() if "| ann\\_d |" in line)
+    assert "n/a" in row  # no quality for an annotator of unlabelled rows only
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--annotators", "ann_a,ann_a,ann_b"], "--annotators names 'ann_a' twice"),
+        (["--annotators", "ann_a,ann_single"], "no row was labelled by two annotators"),
+    ],
+)
+def test_more_bad_annotator_shapes_exit_2(annotated_csv, tmp_path, options, message) -> None:
+    data = pd.read_csv(annotated_csv, dtype=str, keep_default_na=False)
+    data["ann_a"] = np.where(np.arange(len(data)) % 2 == 0, data["ann_a"], "")
+    data["ann_single"] = np.where(np.arange(len(data)) % 2 == 1, data["ann_c"], "")
+    path = tmp_path / "data.csv"
+    data.to_csv(path, index=False)
+    result = runner.invoke(app, ["scan", str(path), *options, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_long_format_ignores_columns_and_refuses_double_votes(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    lines = ["item,annotator,size,stamp,label"]
+    for item in range(40):
+        for annotator in ("ann", "bob"):
+            kind = "cat" if item % 2 else "dog"
+            lines.append(f"i{item},{annotator},{item % 2 + item / 100},{item}{annotator},{kind}")
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            str(path),
+            "--annotator-col",
+            "annotator",
+            "--id",
+            "item",
+            "--ignore",
+            "stamp",
+            "--out",
+            str(tmp_path / "out"),
+            "-q",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    path.write_text("\n".join([*lines, "i3,bob,1.03,x,dog"]) + "\n")
+    twice = runner.invoke(
+        app,
+        ["scan", str(path), "--annotator-col", "annotator", "--id", "item", "--ignore", "stamp"],
+    )
+    assert twice.exit_code == 2 and "labels item 'i3' a second time" in twice.output
+
+
+def test_alpha_gate_in_percent_and_consensus_needs_annotators(
+    annotated_csv: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            str(annotated_csv),
+            "--annotators",
+            "ann_a,ann_b,ann_c",
+            "--out",
+            str(out),
+            "--fail-on",
+            "alpha<99%",
+            "-q",
+        ],
+    )
+    content = json.loads((out / "report.json").read_text())
+    alpha = content["agreement"]["krippendorff_alpha"]
+    assert content["gate"]["rules"][0]["measured"] == pytest.approx(100 * alpha, abs=1e-4)
+    assert result.exit_code == 1
+    plain = tmp_path / "plain"
+    runner.invoke(app, ["scan", str(annotated_csv), "--out", str(plain), "-q"])
+    refused = runner.invoke(app, ["fix", "--report", str(plain), "--accept-consensus"])
+    assert refused.exit_code == 2 and "the scan had no annotators" in refused.output

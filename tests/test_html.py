@@ -214,3 +214,22 @@ def test_50000_issues_open_paginated(sms_report: Path, tmp_path: Path) -> None:
     assert dom.count('class="issue-row"') == 11
     first_page = _browser_dom(page, tmp_path)
     assert first_page.count('class="issue-row"') == 100 and "page 1 of 500" in first_page
+
+
+def test_labels_that_look_like_math_or_placeholders_stay_text(tmp_path: Path) -> None:
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv", dtype=str, keep_default_na=False)
+    frame["label"] = frame["label"].map({"ham": "$a_{b}$ & $x^$", "spam": "{{data}} {{plots}}"})
+    path = tmp_path / "odd.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["scan", str(path), "--out", str(out), "-q", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text()
+    assert page.count('id="issue-data"') == 1 and page.count('<div class="plots"') == 1
+    assert "{{data}} {{plots}}" in page
+
+
+def test_report_command_refuses_an_incomplete_report(tmp_path: Path) -> None:
+    (tmp_path / "report.json").write_text('{"schema": "databugs.report/1", "issues": []}')
+    result = runner.invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2 and "incomplete report.json" in result.output

@@ -69,6 +69,7 @@ def read_annotations(
     label: str | None,
     id_column: str | None,
     source: str,
+    ignore: Sequence[str] = (),
 ) -> Annotations:
     """The annotations of a wide or long table; bad shapes are a DatabugsError (exit 2)."""
     if annotators and annotator_column:
@@ -78,7 +79,10 @@ def read_annotations(
             hint="use --annotators for one column per annotator, --annotator-col for long data",
         )
     if annotator_column:
-        return _pivot_long(frame, annotator_column, label, id_column, source)
+        return _pivot_long(frame, annotator_column, label, id_column, source, ignore)
+    repeated = sorted({name for name in annotators if list(annotators).count(name) > 1})
+    if repeated:
+        raise DatabugsError(f"--annotators names {repeated[0]!r} twice", code="bad_option")
     missing = [name for name in annotators if name not in frame.columns]
     if missing:
         raise DatabugsError(
@@ -86,7 +90,7 @@ def read_annotations(
             code="bad_column",
             hint=f"columns are: {', '.join(map(str, frame.columns))}",
         )
-    labels = [label_texts(frame[name]) for name in annotators]
+    labels = [annotation_texts(frame[name]) for name in annotators]
     annotations = Annotations(
         frame=frame,
         names=list(annotators),
@@ -97,12 +101,23 @@ def read_annotations(
     return annotations
 
 
+def annotation_texts(values: pd.Series) -> list[str | None]:
+    """Labels as written; a number column with gaps (read as floats) gives ``3``, not ``3.0``,
+    so that annotators' labels match the label column's."""
+    if pd.api.types.is_float_dtype(values):
+        whole = values.dropna()
+        if len(whole) and (whole == whole.round()).all():
+            values = values.astype("Int64")
+    return label_texts(values)
+
+
 def _pivot_long(
     frame: pd.DataFrame,
     annotator_column: str,
     label: str | None,
     id_column: str | None,
     source: str,
+    ignore: Sequence[str] = (),
 ) -> Annotations:
     """One item per id; the item's other columns must agree across its lines."""
     for option, column in (("--annotator-col", annotator_column), ("--id", id_column)):
@@ -121,12 +136,13 @@ def _pivot_long(
     features = [c for c in frame.columns if c not in (annotator_column, label, id_column)]
     item_codes, item_keys = pd.factorize(keys, sort=False)
     first_lines = pd.Series(np.arange(len(frame))).groupby(item_codes).min().to_numpy()
-    if features:
-        differs = frame[features].astype("string").fillna("").groupby(item_codes).nunique() > 1
+    checked = [c for c in features if c not in ignore]  # e.g. a time stamp per line
+    if checked:
+        differs = frame[checked].astype("string").fillna("").groupby(item_codes).nunique() > 1
         if differs.to_numpy().any():
             item, column = np.argwhere(differs.to_numpy())[0]
             raise DatabugsError(
-                f"{source}: item {item_keys[item]!r} has different {features[column]!r} values "
+                f"{source}: item {item_keys[item]!r} has different {checked[column]!r} values "
                 "on its lines",
                 code="bad_row",
                 hint="every line of an item must carry the same features",
@@ -135,9 +151,18 @@ def _pivot_long(
     names = sorted({name for name in who if name is not None})
     column_of = {name: index for index, name in enumerate(names)}
     labels: list[list[str | None]] = [[None] * len(names) for _ in range(len(item_keys))]
-    for item, annotator, text in zip(item_codes, who, label_texts(frame[label]), strict=True):
-        if annotator is not None and text is not None:
-            labels[item][column_of[annotator]] = text
+    texts = annotation_texts(frame[label])
+    for line, (item, annotator, text) in enumerate(zip(item_codes, who, texts, strict=True)):
+        if annotator is None or text is None:
+            continue
+        if labels[item][column_of[annotator]] is not None:
+            raise DatabugsError(
+                f"{source}: row {line}: annotator {annotator!r} labels item "
+                f"{item_keys[item]!r} a second time",
+                code="bad_row",
+                hint="keep one line per item and annotator",
+            )
+        labels[item][column_of[annotator]] = text
     items = frame.iloc[first_lines][[id_column, *features]].reset_index(drop=True)
     annotations = Annotations(
         frame=items, names=names, labels=labels, rows=first_lines, long_format=True
@@ -155,6 +180,11 @@ def _check_shape(annotations: Annotations, source: str) -> None:
     for index, name in enumerate(annotations.names):
         if all(row[index] is None for row in annotations.labels):
             raise DatabugsError(f"{source}: annotator {name!r} labelled no row", code="bad_label")
+    if not any(sum(text is not None for text in row) >= 2 for row in annotations.labels):
+        raise DatabugsError(
+            f"{source}: no row was labelled by two annotators; agreement cannot be measured",
+            code="bad_label",
+        )
 
 
 def check_declared(annotations: Annotations, declared: Sequence[str], source: str) -> None:
@@ -257,17 +287,31 @@ class AnnotatorAnalysis:
 
 
 def analyse(
-    matrix: np.ndarray, names: list[str], classes: list[str], probabilities: np.ndarray
+    every_item: np.ndarray,
+    labelled: np.ndarray,
+    names: list[str],
+    classes: list[str],
+    probabilities: np.ndarray,
 ) -> AnnotatorAnalysis:
     """CROWDLAB consensus and annotator quality, agreement figures, per-annotator confusions.
 
-    ``matrix`` and ``probabilities`` are aligned: one line per labelled item.
+    Agreement is measured on ``every_item`` (items x annotators); consensus needs the model's
+    out-of-fold ``probabilities``, which exist for the ``labelled`` items only, so the
+    per-row and per-annotator parts are aligned with those.
     """
     from cleanlab.multiannotator import get_label_quality_multiannotator
 
+    matrix = every_item[labelled]
     annotated = (matrix != MISSING).any(axis=1)  # rows no annotator labelled get no consensus
+    present = [i for i in range(len(names)) if (matrix[:, i] != MISSING).any()]
+    if not ((matrix[annotated] != MISSING).sum(axis=1) >= 2).any():
+        raise DatabugsError(
+            "no labelled row was labelled by two annotators: there is no consensus to find",
+            code="bad_label",
+        )
     labels = pd.DataFrame(
-        np.where(matrix[annotated] == MISSING, np.nan, matrix[annotated]), columns=names
+        np.where(matrix[annotated] == MISSING, np.nan, matrix[annotated])[:, present],
+        columns=[names[i] for i in present],
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cleanlab's notes on annotators with few labels
@@ -289,14 +333,15 @@ def analyse(
     table = [
         {
             "name": name,
-            "rows": int((matrix[:, index] != MISSING).sum()),
-            "agreement": round(float(stats.loc[name, "agreement_with_consensus"]), 6),
-            "quality": round(float(stats.loc[name, "annotator_quality"]), 6),
+            "rows": int((every_item[:, index] != MISSING).sum()),
+            "agreement": _stat(stats, name, "agreement_with_consensus"),
+            "quality": _stat(stats, name, "annotator_quality"),
             "worst_confusion": _worst_confusion(confusions[index], classes),
         }
         for index, name in enumerate(names)
     ]
-    table.sort(key=lambda entry: (entry["quality"], entry["name"]))
+    # worst first; an annotator who labelled no labelled row has no quality and comes last
+    table.sort(key=lambda entry: (entry["quality"] is None, entry["quality"] or 0, entry["name"]))
     return AnnotatorAnalysis(
         names=names,
         matrix=matrix,
@@ -304,10 +349,15 @@ def analyse(
         consensus_quality=consensus_quality,
         agreement_per_item=agreement_per_item,
         annotators=table,
-        agreement=_agreement(matrix, names, len(classes)),
+        agreement=_agreement(every_item, names, len(classes)),
         confusions=confusions,
-        class_pairs=_disputed_pairs(matrix, classes),
+        class_pairs=_disputed_pairs(every_item, classes),
     )
+
+
+def _stat(stats: pd.DataFrame, name: str, column: str) -> float | None:
+    """One of CROWDLAB's per-annotator figures (None for one it could not judge)."""
+    return round(float(stats.loc[name, column]), 6) if name in stats.index else None
 
 
 def _worst_confusion(confusion: np.ndarray, classes: list[str]) -> dict[str, Any] | None:

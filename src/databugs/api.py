@@ -177,7 +177,8 @@ def scan_table(
         for name, detector in all_detectors().items()
         if detectors is None or name in detectors
     ]
-    merges = {v: c for detector in chosen for v, c in detector.merge_labels(labels).items()}
+    spelled = labels + ([t for row in annotations.labels for t in row] if annotations else [])
+    merges = {v: c for detector in chosen for v, c in detector.merge_labels(spelled).items()}
     canonical = [None if text is None else merges.get(text, text) for text in labels]
     classes = check_classes(canonical, source=source, column=label)
     if annotations is not None:
@@ -247,7 +248,8 @@ def scan_table(
         annotators=None
         if annotations is None
         else analyse(
-            class_matrix(annotations, class_index)[labelled],
+            class_matrix(annotations, class_index),
+            labelled,
             annotations.names,
             classes,
             oof.probabilities,
@@ -281,7 +283,11 @@ def scan_table(
         summary=summarise(context, issues),
         classes=class_table(context, issues),
         features=[vars(use) for use in features.columns],
-        notes=_notes(context, len(settled)),
+        notes=_notes(
+            context,
+            len(settled),
+            text_model_unused=bool(options.get("text_model")) and not features.text_columns,
+        ),
         issues=issues,
         rows=rows,
         previews=row_previews(frame, issue_rows, features),
@@ -297,9 +303,7 @@ def scan_table(
         report.annotators = context.annotators.annotators
         report.agreement = {
             **context.annotators.agreement,
-            "class_pairs": _with_rows(
-                context.annotators.class_pairs, context.labelled, annotations.rows
-            ),
+            "class_pairs": _with_rows(context.annotators.class_pairs, annotations.rows),
         }
     if previous is not None:
         report.comparison = compare_reports(previous, report.to_dict())
@@ -333,6 +337,7 @@ def _annotated_frame(
         label=options["label"],
         id_column=options["id"],
         source=source,
+        ignore=options.get("ignore") or [],
     )
     items = annotations.frame
     if not annotations.long_format:
@@ -428,17 +433,12 @@ def _with_consensus(rows: pd.DataFrame, context: Context) -> pd.DataFrame:
     return rows.assign(consensus_label=labels, consensus_quality=quality)
 
 
-def _with_rows(
-    pairs: list[dict[str, Any]], labelled: np.ndarray, lines: np.ndarray
-) -> list[dict[str, Any]]:
+def _with_rows(pairs: list[dict[str, Any]], lines: np.ndarray) -> list[dict[str, Any]]:
     """Disputed class pairs with their example items named by row in the file."""
-    return [
-        {**pair, "examples": [int(lines[labelled[item]]) for item in pair["examples"]]}
-        for pair in pairs
-    ]
+    return [{**pair, "examples": [int(lines[item]) for item in pair["examples"]]} for pair in pairs]
 
 
-def _notes(context: Context, n_settled: int) -> list[str]:
+def _notes(context: Context, n_settled: int, *, text_model_unused: bool = False) -> list[str]:
     """Things the user should know about how the scan went."""
     notes = []
     counts = context.class_counts()
@@ -451,6 +451,8 @@ def _notes(context: Context, n_settled: int) -> list[str]:
     unlabelled = len(context.labels) - len(context.labelled)
     if unlabelled:
         notes.append(f"{unlabelled} rows have no label: they are not scored")
+    if text_model_unused:
+        notes.append("--text-model was not used: the data has no text column")
     if n_settled:
         notes.append(f"{n_settled} rows rejected in databugs-decisions.csv are not flagged again")
     return notes

@@ -17,6 +17,10 @@ from databugs.errors import DatabugsError
 SHOWN = 20
 
 
+REPORT_PARTS = ("input", "options", "summary", "classes", "features", "notes", "kinds", "issues")
+"""What every report.json has and the commands that read one rely on."""
+
+
 def load_report(path: str | Path) -> dict[str, Any]:
     """A ``report.json`` (or the folder holding one)."""
     path = Path(path)
@@ -32,6 +36,11 @@ def load_report(path: str | Path) -> dict[str, Any]:
         raise DatabugsError(f"{path}: not valid JSON", code="bad_report") from None
     if not isinstance(report, dict) or report.get("schema") != "databugs.report/1":
         raise DatabugsError(f"{path}: not a databugs report.json", code="bad_report")
+    missing = [part for part in REPORT_PARTS if part not in report]
+    if missing:
+        raise DatabugsError(
+            f"{path}: an incomplete report.json (no {missing[0]!r})", code="bad_report"
+        )
     return report
 
 

@@ -80,6 +80,12 @@ def plan_fix(
     chosen |= {
         issue["row"]: issue for issue in _cluster_members(accept_clusters or [], flagged, report)
     }
+    if accept_consensus and "annotators" not in report:
+        raise DatabugsError(
+            "--accept-consensus: the scan had no annotators",
+            code="bad_option",
+            hint="scan with --annotators or --annotator-col first",
+        )
     if accept_consensus:
         chosen |= {
             i["row"]: i

@@ -28,7 +28,15 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
 }
 RULE = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$")
-SHARES = {"label_health", "label_issue_share", "model_accuracy", "annotator_agreement"}
+SHARES = {
+    "label_health",
+    "label_issue_share",
+    "model_accuracy",
+    "annotator_agreement",
+    "alpha",
+    "fleiss_kappa",
+}
+"""Figures that are already fractions: ``alpha<60%`` compares them with 0.6, not per row."""
 
 
 @dataclass(frozen=True)

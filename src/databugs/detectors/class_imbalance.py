@@ -27,7 +27,8 @@ class ClassImbalance(Detector):
         ratio = float(counts.max() / max(counts.min(), 1))
         predicted = context.probabilities.argmax(axis=1)
         issues = []
-        for index in np.flatnonzero(counts < self.fair_share_floor * fair):
+        # A class with no labelled row at all (one only annotators used) is not "imbalanced".
+        for index in np.flatnonzero((counts > 0) & (counts < self.fair_share_floor * fair)):
             members = context.targets == index
             recall = float((predicted[members] == index).mean())
             name = context.classes[index]

@@ -9,6 +9,7 @@ JSON block (with ``<``, ``>`` and ``&`` escaped) that the page's script reads an
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from importlib import resources
 from typing import Any
@@ -31,9 +32,9 @@ def render(report: Report, plots: list[str] | None = None) -> str:
         "annotators": _annotators(report),
         "data": _json_for_script(_table_data(report)),
     }
-    for name, value in parts.items():
-        template = template.replace("{{" + name + "}}", value)
-    return template
+    # One pass: text filled in is never scanned for placeholders again (a class named
+    # "{{data}}" stays text).
+    return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)], template)
 
 
 def _summary(report: Report) -> str:
@@ -116,10 +117,11 @@ def _annotators(report: Report) -> str:
             if worst
             else ""
         )
+        agrees = "n/a" if entry["agreement"] is None else f"{entry['agreement']:.1%}"
+        quality = "n/a" if entry["quality"] is None else f"{entry['quality']:.3f}"
         rows.append(
             f"<tr><td>{escape(entry['name'])}</td><td>{entry['rows']}</td>"
-            f"<td>{entry['agreement']:.1%}</td><td>{entry['quality']:.3f}</td>"
-            f"<td>{escape(confusion)}</td></tr>"
+            f"<td>{agrees}</td><td>{quality}</td><td>{escape(confusion)}</td></tr>"
         )
     pairs = "".join(
         f"<li>{escape(str(p['classes'][0]))} / {escape(str(p['classes'][1]))}: "

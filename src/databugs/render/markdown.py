@@ -123,8 +123,8 @@ def _annotators(report: Report) -> list[str]:
             else ""
         )
         lines.append(
-            f"| {md(entry['name'])} | {entry['rows']} | {entry['agreement']:.1%} | "
-            f"{entry['quality']:.3f} | {confusion} |"
+            f"| {md(entry['name'])} | {entry['rows']} | {_share(entry['agreement'])} | "
+            f"{_kappa(entry['quality'])} | {confusion} |"
         )
     names = [entry["name"] for entry in report.annotators]
     kappas = agreement["cohen_kappa"]
@@ -146,7 +146,12 @@ def _annotators(report: Report) -> list[str]:
 
 
 def _kappa(value: float | None) -> str:
+    """A kappa or a quality score; n/a where it could not be measured."""
     return "n/a" if value is None else f"{value:.3f}"
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
 
 
 def _features(report: Report) -> list[str]:

@@ -8,7 +8,9 @@ draws the same plots from a ``report.json``.
 from __future__ import annotations
 
 import io
+import logging
 import re
+import warnings
 from collections import Counter
 from typing import Any
 
@@ -26,8 +28,22 @@ def all_plots(report: Report) -> list[str]:
     """Every plot that has something to show, as SVG elements, in the order of ``PLOTS``."""
     import matplotlib
 
-    with matplotlib.rc_context(STYLE):  # no global state changed for a notebook's own plots
-        return [svg for plot in PLOTS if (svg := plot(report))]
+    logger = logging.getLogger("matplotlib")
+    level = logger.level
+    # No global state left changed (a notebook's own plots keep their style); missing glyphs
+    # (emoji, CJK in labels) and layout notes are drawing details, not the user's business.
+    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logger.setLevel(logging.ERROR)
+        try:
+            return [svg for plot in PLOTS if (svg := plot(report))]
+        finally:
+            logger.setLevel(level)
+
+
+def _plain(text: object) -> str:
+    """Data text for matplotlib: ``$`` would start mathtext (and fail on ``$a_{b}$``)."""
+    return str(text).replace("$", r"\$")
 
 
 def _figure(height: float) -> Any:
@@ -51,7 +67,7 @@ def class_sizes(report: Report) -> str:
         return ""
     figure = _figure(0.9 + 0.22 * len(classes))
     axes = figure.subplots()
-    names = [str(c["label"]) for c in classes]
+    names = [_plain(c["label"]) for c in classes]
     flagged = [c["flagged"] for c in classes]
     clean = [c["count"] - c["flagged"] for c in classes]
     axes.barh(names, clean, color="#4c78a8", label="not flagged")
@@ -113,8 +129,9 @@ def label_flow(report: Report) -> str:
     figure = _figure(size)
     axes = figure.subplots()
     image = axes.imshow(matrix, cmap="Reds")
-    axes.set_xticks(range(len(names)), names, rotation=90)
-    axes.set_yticks(range(len(names)), names)
+    shown = [_plain(name) for name in names]
+    axes.set_xticks(range(len(names)), shown, rotation=90)
+    axes.set_yticks(range(len(names)), shown)
     axes.set_xlabel("suggested label")
     axes.set_ylabel("given label")
     axes.set_title("Flagged rows: given -> suggested")
@@ -134,7 +151,9 @@ def class_recall(report: Report) -> str:
         return ""
     figure = _figure(0.9 + 0.22 * len(classes))
     axes = figure.subplots()
-    axes.barh([str(c["label"]) for c in classes], [c["recall"] for c in classes], color="#72b7b2")
+    axes.barh(
+        [_plain(c["label"]) for c in classes], [c["recall"] for c in classes], color="#72b7b2"
+    )
     axes.set_xlim(0, 1)
     axes.set_xlabel("out-of-fold recall")
     axes.set_title(
@@ -152,11 +171,12 @@ def annotator_agreement(report: Report) -> str:
     names = [a["name"] for a in report.annotators]
     kappas = report.agreement["cohen_kappa"]
     matrix = [[1.0 if a == b else (kappas[a].get(b) or 0.0) for b in names] for a in names]
+    shown = [_plain(name) for name in names]
     figure = _figure(min(2.2 + 0.4 * len(names), 7.0))
     axes = figure.subplots()
     image = axes.imshow(matrix, cmap="viridis", vmin=min(0.0, min(map(min, matrix))), vmax=1)
-    axes.set_xticks(range(len(names)), names, rotation=90)
-    axes.set_yticks(range(len(names)), names)
+    axes.set_xticks(range(len(names)), shown, rotation=90)
+    axes.set_yticks(range(len(names)), shown)
     axes.set_title("Cohen's kappa between annotators")
     figure.colorbar(image, ax=axes, shrink=0.7)
     return _svg(figure)
@@ -166,10 +186,12 @@ def annotator_ranking(report: Report) -> str:
     """Annotator quality (CROWDLAB), worst first."""
     if not report.annotators:
         return ""
-    entries = report.annotators[::-1]
+    entries = [e for e in report.annotators[::-1] if e["quality"] is not None]
     figure = _figure(0.9 + 0.25 * len(entries))
     axes = figure.subplots()
-    axes.barh([e["name"] for e in entries], [e["quality"] for e in entries], color="#f58518")
+    axes.barh(
+        [_plain(e["name"]) for e in entries], [e["quality"] for e in entries], color="#f58518"
+    )
     axes.set_xlim(0, 1)
     axes.set_xlabel("annotator quality (CROWDLAB)")
     axes.set_title("Annotators, worst at the bottom")

@@ -62,7 +62,8 @@ def _annotator_line(report: Report) -> list[str]:
     return [
         f"annotators: {len(report.annotators)}, Krippendorff's alpha "
         f"{agreement['krippendorff_alpha']:.3f}; least reliable {worst['name']} "
-        f"(quality {worst['quality']:.3f}, agrees with consensus {worst['agreement']:.0%})"
+        f"(quality {worst['quality'] or 0:.3f}, "
+        f"agrees with consensus {worst['agreement'] or 0:.0%})"
     ]
 
 
