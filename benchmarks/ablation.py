@@ -105,7 +105,8 @@ def main() -> None:
             column = 0 if kind == "table" else 1
             for variant_name, variant in variants.items():
                 model = variant[column]
-                if variant_name != "default" and variant[column:] == DEFAULT[column:]:
+                same = variant[column] == DEFAULT[column] and variant[2:] == DEFAULT[2:]
+                if variant_name != "default" and same:
                     continue  # the choice this variant changes is for the other kind of data
                 if model not in fitted:
                     started = time.perf_counter()
