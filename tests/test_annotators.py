@@ -156,7 +156,15 @@ def test_wide_scan_writes_the_annotator_sections(annotated_csv: Path, tmp_path: 
     features = {use["column"] for use in content["features"] if use["used_as"] != "left out"}
     assert features == {"weight", "height", "colour"}  # annotations never become features
     corrected = pd.read_csv(out / "corrected_labels.csv")
-    assert list(corrected.columns[-2:]) == ["consensus_label", "consensus_quality"]
+    assert list(corrected.columns[-4:]) == [
+        "consensus_label",
+        "consensus_quality",
+        "annotations",
+        "annotator_agreement",
+    ]
+    ann_b_rows = pd.read_csv(annotated_csv, dtype=str, keep_default_na=False)["ann_b"] != ""
+    assert (corrected["annotations"] == np.where(ann_b_rows, 3, 2)).all()
+    assert corrected["annotator_agreement"].between(0, 1).all()
     data = pd.read_csv(annotated_csv)
     assert (corrected["consensus_label"] == data["label"]).mean() > 0.95
     markdown = (out / "report.md").read_text()

@@ -284,6 +284,8 @@ class AnnotatorAnalysis:
     confusions: np.ndarray
     """Annotators x classes (consensus) x classes (given): label counts."""
     class_pairs: list[dict[str, Any]] = field(default_factory=list)
+    annotation_counts: np.ndarray | None = None
+    """Labels given to each item (every item, not only the labelled ones)."""
 
 
 def analyse(
@@ -352,6 +354,7 @@ def analyse(
         agreement=_agreement(every_item, names, len(classes)),
         confusions=confusions,
         class_pairs=_disputed_pairs(every_item, classes),
+        annotation_counts=(every_item != MISSING).sum(axis=1),
     )
 
 

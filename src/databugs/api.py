@@ -422,15 +422,23 @@ def _quality_histogram(context: Context, rows: pd.DataFrame) -> dict[str, list]:
 
 
 def _with_consensus(rows: pd.DataFrame, context: Context) -> pd.DataFrame:
-    """``corrected_labels.csv`` with each row's consensus label and its quality."""
+    """``corrected_labels.csv`` with each row's consensus label, its quality, the number of
+    annotations and how far the annotators agree on it (CROWDLAB's annotator agreement)."""
     analysis = context.annotators
     labels: list[str | None] = [None] * len(rows)
     quality = np.full(len(rows), np.nan)
+    agreement = np.full(len(rows), np.nan)
     for position, row in enumerate(context.labelled):
         if analysis.consensus[position] >= 0:
             labels[row] = context.classes[analysis.consensus[position]]
             quality[row] = round(float(analysis.consensus_quality[position]), 6)
-    return rows.assign(consensus_label=labels, consensus_quality=quality)
+            agreement[row] = round(float(analysis.agreement_per_item[position]), 6)
+    return rows.assign(
+        consensus_label=labels,
+        consensus_quality=quality,
+        annotations=analysis.annotation_counts,
+        annotator_agreement=agreement,
+    )
 
 
 def _with_rows(pairs: list[dict[str, Any]], lines: np.ndarray) -> list[dict[str, Any]]:

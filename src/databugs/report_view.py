@@ -11,7 +11,7 @@ from typing import Any
 from databugs.gate import gate_passed
 
 ROW_COLUMNS = ["row", "id", "given_label", "suggested_label", "label_quality", "is_label_issue"]
-CONSENSUS_COLUMNS = ["consensus_label", "consensus_quality"]
+CONSENSUS_COLUMNS = ["consensus_label", "consensus_quality", "annotations", "annotator_agreement"]
 """Columns ``corrected_labels.csv`` gains when the data has several annotators."""
 """The columns of ``corrected_labels.csv``."""
 
