@@ -20,7 +20,10 @@ MAX_QUALITY = 0.35
 @register
 class AnnotatorDisagreement(Detector):
     name = "annotator_disagreement"
-    description = "rows annotators disagree on whose consensus label is uncertain"
+    description = (
+        "rows whose label the annotators' consensus overrules, or that annotators split on "
+        "with an uncertain consensus"
+    )
 
     def __init__(self, *, max_quality: float = MAX_QUALITY) -> None:
         self.max_quality = max_quality

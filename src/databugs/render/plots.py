@@ -74,7 +74,7 @@ def class_sizes(report: Report) -> str:
     axes.barh(names, flagged, left=clean, color="#e45756", label="flagged")
     axes.set_xlabel("rows")
     axes.set_title("Class sizes (largest 30)" if len(report.classes) > 30 else "Class sizes")
-    axes.legend(loc="lower right", frameon=True, framealpha=0.9)
+    figure.legend(loc="outside upper right", ncols=2, frameon=False)
     return _svg(figure)
 
 
