@@ -141,12 +141,15 @@ class ReviewSession:
         return issue
 
     def cluster(self) -> list[dict[str, Any]]:
-        """Queued rows like the current one: same group, or same given -> suggested pair."""
+        """Queued rows like the current one: the same cluster of mistakes (report.html's ``c3``)
+        where the scan made clusters, else the same group, or the same given -> suggested pair."""
         head = self.current
         if head is None:
             return []
 
         def alike(issue: dict[str, Any]) -> bool:
+            if head.get("cluster"):
+                return issue.get("cluster") == head["cluster"]
             if head.get("group") and issue.get("group") == head["group"]:
                 return True
             return (issue["kind"], issue["given_label"], issue["suggested_label"]) == (
