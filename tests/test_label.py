@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from databugs.cli import app
 from databugs.label_model import fit_label_model, majority_vote
 from databugs.oof import make_model
-from databugs.weak import label_data
+from databugs.weak import _weak_rows, label_data
 from tests.conftest import EXAMPLES
 
 runner = CliRunner()
@@ -229,3 +229,110 @@ def test_write_never_rewrites_the_input(mostly_unlabelled, tmp_path: Path) -> No
     )
     assert result.exit_code == 2 and "is the input" in result.output
     assert path.read_bytes() == before
+
+
+def test_number_labels_and_write_keep_the_data_as_written(tmp_path: Path) -> None:
+    """JSONL with integer labels and gaps: one class per label; --write changes nothing else."""
+    rng = np.random.default_rng(3)
+    lines = []
+    for n in range(120):
+        spam = n % 3 == 0
+        record = {
+            "id": f"m{n:03d}",
+            "text": ("win a free prize now" if spam else "see you at lunch later") + f" {n}",
+            "score": 0.123456789012345 + n,
+            "meta": {"src": "a/b"},
+            "label": (1 if spam else 0) if rng.random() < 0.3 else None,
+        }
+        lines.append(json.dumps(record))
+    data = tmp_path / "messages.jsonl"
+    data.write_text("\n".join(lines) + "\n")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - name: prize\n    label: 1\n    contains: [prize, win]\n"
+        "  - name: lunch\n    label: 0\n    contains: [lunch]\n"
+    )
+    written = tmp_path / "messages.labelled.jsonl"
+    result = runner.invoke(
+        app,
+        [
+            "label",
+            str(data),
+            "--rules",
+            str(rules),
+            "--id",
+            "id",
+            "--text",
+            "text",
+            "--out",
+            str(tmp_path / "out"),
+            "--write",
+            str(written),
+            "--jobs",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    content = json.loads((tmp_path / "out" / "rules.json").read_text())
+    assert content["classes"] == ["0", "1"]
+    for before, after in zip(lines, written.read_text().splitlines(), strict=True):
+        old, new = json.loads(before), json.loads(after)
+        assert new["score"] == old["score"] and new["meta"] == old["meta"]
+        assert new["label"] in (0, 1)  # numbers stay numbers
+        assert old["label"] is None or new["label"] == old["label"]
+
+
+def test_label_review_findings_are_one_line_errors(tmp_path: Path) -> None:
+    sample = str(EXAMPLES / "sms_sample.csv")
+    variant = tmp_path / "variant.yaml"
+    variant.write_text("rules:\n  - name: shout\n    label: Spam\n    contains: [free]\n")
+    wrong_label = runner.invoke(app, ["label", sample, "--rules", str(RULES), "--label", "Label"])
+    case = runner.invoke(app, ["label", sample, "--rules", str(variant)])
+    other_format = runner.invoke(
+        app,
+        [
+            "label",
+            sample,
+            "--rules",
+            str(RULES),
+            "--write",
+            str(tmp_path / "x.parquet"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    for result, message in (
+        (wrong_label, "no column 'Label'"),
+        (case, "votes 'Spam'; the data writes that label 'spam'"),
+        (other_format, "--write keeps the data's format"),
+    ):
+        assert result.exit_code == 2, result.output
+        assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_yes_no_labels_ties_and_single_row_classes(tmp_path: Path) -> None:
+    rows = ["text,label"] + [f"great product {n},yes" for n in range(3)]
+    rows += [f"awful thing {n}," for n in range(20)] + [f"great but awful {n}," for n in range(5)]
+    rows += ["meh,no"]  # a class with one row must not break the folds
+    path = tmp_path / "reviews.csv"
+    path.write_text("\n".join(rows) + "\n")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - name: good\n    label: yes\n    contains: [great]\n"
+        "  - name: bad\n    label: no\n    contains: [awful]\n"
+    )
+    result = label_data(path, rules=rules, text=["text"], jobs=1)
+    assert result.classes == ["no", "yes"]  # not True / False
+    even = np.array([[0.5, 0.5], [0.3, 0.7]])  # a tie (one vote each way), then a clear row
+    rows = _weak_rows(
+        pd.DataFrame({"x": [1, 2]}),
+        None,
+        np.array([-1, -1]),
+        even,
+        even,
+        np.array([True, True]),
+        0.5,
+        ["no", "yes"],
+    )
+    assert rows["weak_label"].isna().tolist() == [True, False] and rows["weak_label"][1] == "yes"

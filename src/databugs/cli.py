@@ -24,7 +24,7 @@ from databugs.compare import compare_reports, load_report, render_comparison
 from databugs.config import DEFAULTS, MODEL_NAMES, resolve_options
 from databugs.errors import DatabugsError
 from databugs.fix import apply_fix, default_output, plan_fix, plan_from_ledger
-from databugs.io import write_bytes_atomically, write_files_atomically
+from databugs.io import write_files_atomically
 from databugs.outputs import render_reports, rewrite_reused, write_outputs, write_report_files
 from databugs.render import github, report_json, terminal
 from databugs.report_view import ReportView
@@ -583,12 +583,16 @@ def label_command(
         jobs=jobs,
     )
     files = weak_render.output_files(result)
-    payload = weak_render.labelled_data(result, write) if write else None
-    write_report_files(out, files)
     outputs = {name: str(out / name) for name in files}
     if write:
-        write_bytes_atomically(write, payload)
+        try:
+            weak_render.write_labelled_data(result, write)
+        except OSError as error:
+            raise DatabugsError(
+                f"{write}: cannot write ({error.strerror or error})", code="cannot_write"
+            ) from None
         outputs["data"] = str(write)
+    write_report_files(out, files)
     typer.echo("\n".join(weak_render.terminal_lines(result, outputs)))
 
 

@@ -16,7 +16,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,29 +195,48 @@ def _read_jsonl(path: Path, fmt: str) -> pd.DataFrame:
 
 
 def write_relabelled(
-    source: LoadedTable, destination: Path, label: str, new_labels: Mapping[int, str]
+    source: LoadedTable,
+    destination: Path,
+    label: str,
+    new_labels: Mapping[int, str],
+    added: tuple[str, Sequence[str | None]] | None = None,
 ) -> None:
     """Write ``source`` to ``destination`` in the same format, changing only some labels.
 
-    ``new_labels`` maps 0-based row positions to the label text to write. Everything else (columns,
-    order, values, types) is carried over from the file itself, not from the parsed frame.
+    ``new_labels`` maps 0-based row positions to the label text to write (the label column is
+    added if the data has none). ``added`` is a new column (name, one value per row) appended at
+    the end. Everything else (columns, order, values, types) is carried over from the file
+    itself, not from the parsed frame.
     """
     writers = {"csv": _relabel_delimited, "tsv": _relabel_delimited, "parquet": _relabel_parquet}
-    payload = writers.get(source.format, _relabel_jsonl)(source, label, new_labels)
+    payload = writers.get(source.format, _relabel_jsonl)(source, label, new_labels, added)
     compressed = source.format != "parquet" and source.path.name.lower().endswith(".gz")
     write_bytes_atomically(destination, gzip.compress(payload, mtime=0) if compressed else payload)
 
 
-def _relabel_delimited(source: LoadedTable, label: str, new_labels: Mapping[int, str]) -> bytes:
+def _relabel_delimited(
+    source: LoadedTable,
+    label: str,
+    new_labels: Mapping[int, str],
+    added: tuple[str, Sequence[str | None]] | None,
+) -> bytes:
     with _open_text(source.path) as handle:
         first_line = handle.readline()
         handle.seek(0)
         rows = list(csv.reader(handle, delimiter=DELIMITERS[source.format]))
     terminator = "\r\n" if first_line.endswith("\r\n") else "\n"
-    column = rows[0].index(label)
     records = [fields for fields in rows[1:] if not _blank(fields)]  # as pandas skips them
+    if label not in rows[0]:
+        rows[0].append(label)
+        for fields in records:
+            fields.append("")
+    column = rows[0].index(label)
     for row, text in new_labels.items():
         records[row][column] = text
+    if added is not None:
+        rows[0].append(added[0])
+        for fields, value in zip(records, added[1], strict=True):
+            fields.append("" if value is None else value)
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=DELIMITERS[source.format], lineterminator=terminator).writerows(
         rows
@@ -236,16 +255,28 @@ def _bom(source: LoadedTable) -> bytes:
         return codecs.BOM_UTF8 if f.read(3) == codecs.BOM_UTF8 else b""
 
 
-def _relabel_jsonl(source: LoadedTable, label: str, new_labels: Mapping[int, str]) -> bytes:
+def _relabel_jsonl(
+    source: LoadedTable,
+    label: str,
+    new_labels: Mapping[int, str],
+    added: tuple[str, Sequence[str | None]] | None,
+) -> bytes:
     lines: list[str] = []
     row = -1
+    numbers = label in source.frame and pd.api.types.is_numeric_dtype(source.frame[label])
     for _, raw, record in _iter_json_records(source.path):
         if record is not None:
             row += 1
-        if record is None or row not in new_labels:
+        if record is None or (row not in new_labels and added is None):
             lines.append(raw)
             continue
-        record[label] = _typed_like(record.get(label), new_labels[row])
+        if row in new_labels:
+            old = record.get(label)
+            if old is None and numbers:  # an empty label of a number column gets a number
+                old = 0 if new_labels[row].lstrip("-").isdigit() else 0.0
+            record[label] = _typed_like(old, new_labels[row])
+        if added is not None:
+            record[added[0]] = added[1][row]
         ending = "\r\n" if raw.endswith("\r\n") else "\n" if raw.endswith("\n") else ""
         lines.append(json.dumps(record, ensure_ascii=False) + ending)
     return _bom(source) + "".join(lines).encode("utf-8")
@@ -261,13 +292,26 @@ def _typed_like(old: object, text: str) -> object:
         return text
 
 
-def _relabel_parquet(source: LoadedTable, label: str, new_labels: Mapping[int, str]) -> bytes:
+def _relabel_parquet(
+    source: LoadedTable,
+    label: str,
+    new_labels: Mapping[int, str],
+    added: tuple[str, Sequence[str | None]] | None,
+) -> bytes:
     table = pq.read_table(source.path)
+    if label not in table.schema.names:
+        table = table.append_column(label, pa.array([None] * table.num_rows, type=pa.string()))
     index = table.schema.get_field_index(label)
     values = table.column(index).to_pylist()
+    field = table.schema.field(index)
     for row, text in new_labels.items():
         values[row] = _typed_like(values[row], text) if values[row] is not None else text
-    field = table.schema.field(index)
+        if values[row] is text and pa.types.is_integer(field.type) and text.lstrip("-").isdigit():
+            values[row] = int(text)  # an empty cell of a number column gets a number
+        elif values[row] is text and pa.types.is_floating(field.type):
+            values[row] = _typed_like(0.0, text)
+    if added is not None:
+        table = table.append_column(added[0], pa.array(list(added[1]), type=pa.string()))
     try:
         column = pa.array(values, type=field.type)
     except (pa.ArrowInvalid, pa.ArrowTypeError):

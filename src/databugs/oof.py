@@ -207,6 +207,10 @@ def _fit_predict(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The held-out rows' probabilities over all classes, averaged over the views' models."""
     averaged = np.zeros((len(test), n_classes))
+    seen = np.unique(labels[train])
+    if len(seen) == 1:  # a class with one row left this fold's training part a single class
+        averaged[:, seen[0]] = 1.0
+        return test, averaged
     for matrix, estimator in views:
         estimator = clone(estimator)
         with warnings.catch_warnings():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,9 @@ class Rule:
 
     name: str
     label: str | None
-    apply: Callable[[pd.DataFrame], list[str | None]]
+    apply: Callable[[pd.DataFrame, pd.DataFrame], list[str | None]]
+    """``apply(raw, typed)``: the data as written (for words and patterns) and with number
+    columns parsed (for queries and Python rules); returns a vote or None per row."""
 
 
 def rule(label: str | None = None, *, name: str | None = None) -> Callable:
@@ -54,7 +57,7 @@ def rule(label: str | None = None, *, name: str | None = None) -> Callable:
 
 def load_rules(path: Path, frame: pd.DataFrame, text_columns: Sequence[str]) -> list[Rule]:
     """The rules of a ``.yaml``/``.yml`` or ``.py`` file, checked against the data's columns."""
-    if not path.exists():
+    if not path.is_file():
         raise DatabugsError(f"{path}: no such file", code="missing_file")
     if path.suffix.lower() in (".yaml", ".yml"):
         return _yaml_rules(path, frame, text_columns)
@@ -65,11 +68,27 @@ def load_rules(path: Path, frame: pd.DataFrame, text_columns: Sequence[str]) -> 
     )
 
 
+def _text_loader() -> type:
+    """YAML's safe loader, but ``yes``/``no``/``on``/``off`` stay words: they are labels here."""
+    import yaml
+
+    class TextLoader(yaml.SafeLoader):
+        pass
+
+    TextLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return TextLoader
+
+
 def _yaml_rules(path: Path, frame: pd.DataFrame, text_columns: Sequence[str]) -> list[Rule]:
     import yaml
 
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_text_loader())
+    except (OSError, UnicodeDecodeError) as error:
+        raise DatabugsError(f"{path}: cannot be read ({error})", code="bad_rules") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
@@ -95,8 +114,8 @@ def _yaml_rule(
     name = str(entry.get("name") or f"rule_{number}")
     where = f"{path}: rule {name!r}"
     label = entry.get("label")
-    if label is None or str(label).strip() == "":
-        raise DatabugsError(f"{where} has no label", code="bad_rules")
+    if isinstance(label, list | dict) or label is None or str(label).strip() == "":
+        raise DatabugsError(f"{where} needs one label", code="bad_rules")
     kinds = [kind for kind in RULE_KINDS if kind in entry]
     if len(kinds) != 1:
         raise DatabugsError(
@@ -112,8 +131,8 @@ def _yaml_rule(
     if kind == "contains":
         words = entry["contains"]
         words = [words] if isinstance(words, str) else list(words or [])
-        if not words:
-            raise DatabugsError(f"{where}: 'contains' lists no words", code="bad_rules")
+        if not words or any(str(word).strip() == "" for word in words):
+            raise DatabugsError(f"{where}: 'contains' needs words, none empty", code="bad_rules")
         pattern = r"\b(?:" + "|".join(re.escape(str(word)) for word in words) + r")\b"
     else:
         pattern = str(entry["regex"])
@@ -146,12 +165,14 @@ def _rule_columns(
 
 def _pattern_rule(
     pattern: re.Pattern[str], columns: list[str], label: str
-) -> Callable[[pd.DataFrame], list[str | None]]:
-    def apply(frame: pd.DataFrame) -> list[str | None]:
-        hit = np.zeros(len(frame), dtype=bool)
+) -> Callable[[pd.DataFrame, pd.DataFrame], list[str | None]]:
+    def apply(raw: pd.DataFrame, typed: pd.DataFrame) -> list[str | None]:
+        hit = np.zeros(len(raw), dtype=bool)
         for column in columns:
-            text = frame[column].astype("string").fillna("")
-            hit |= text.str.contains(pattern, regex=True).to_numpy(dtype=bool)
+            text = raw[column].astype("string").fillna("")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "pattern has match groups": only hits matter
+                hit |= text.str.contains(pattern, regex=True).to_numpy(dtype=bool)
         return [label if h else ABSTAIN for h in hit]
 
     return apply
@@ -159,8 +180,8 @@ def _pattern_rule(
 
 def _query_rule(
     query: str, label: str, frame: pd.DataFrame, where: str
-) -> Callable[[pd.DataFrame], list[str | None]]:
-    def apply(data: pd.DataFrame) -> list[str | None]:
+) -> Callable[[pd.DataFrame, pd.DataFrame], list[str | None]]:
+    def apply(raw: pd.DataFrame, data: pd.DataFrame) -> list[str | None]:
         try:
             hit = pd.Series(data.eval(query), index=data.index)
         except Exception as error:  # pandas raises many kinds; all mean a bad query
@@ -168,11 +189,13 @@ def _query_rule(
                 f"{where}: bad query {query!r} ({type(error).__name__}: {error})",
                 code="bad_rules",
             ) from None
+        if str(hit.dtype) == "boolean":  # nullable columns (Parquet): missing is no match
+            hit = hit.fillna(False).astype(bool)
         if hit.dtype != bool:
             raise DatabugsError(f"{where}: query {query!r} is not true/false", code="bad_rules")
         return [label if h else ABSTAIN for h in hit.to_numpy()]
 
-    apply(frame.head(5))  # a bad query fails now, naming the rule
+    apply(frame.head(5), frame.head(5))  # a bad query fails now, naming the rule
     return apply
 
 
@@ -182,24 +205,30 @@ def _python_rules(path: Path) -> list[Rule]:
     sys.modules.setdefault("databugs", importlib.import_module("databugs"))
     try:
         spec.loader.exec_module(module)
-    except Exception as error:  # the user's file: say where it failed, in one line
+    except (Exception, SystemExit) as error:  # the user's file: say where it failed, in one line
         raise DatabugsError(
             f"{path}: failed to load ({type(error).__name__}: {error})", code="bad_rules"
         ) from None
-    marked = [
-        value
-        for value in vars(module).values()
-        if callable(value) and hasattr(value, "__databugs_rule__")
-    ]
+    marked = list(
+        {
+            id(value): value
+            for value in vars(module).values()
+            if callable(value) and hasattr(value, "__databugs_rule__")
+        }.values()
+    )  # a function bound to two names is one rule
     if not marked:
         raise DatabugsError(f"{path}: no function decorated with @databugs.rule", code="bad_rules")
+    names = [function.__databugs_rule__[0] for function in marked]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise DatabugsError(f"{path}: two rules are named {twice[0]!r}", code="bad_rules")
     return [_function_rule(function, path) for function in marked]
 
 
 def _function_rule(function: Callable, path: Path) -> Rule:
     name, label = function.__databugs_rule__
 
-    def apply(frame: pd.DataFrame) -> list[str | None]:
+    def apply(raw: pd.DataFrame, frame: pd.DataFrame) -> list[str | None]:
         votes = []
         for position, row in enumerate(frame.to_dict("records")):
             try:
@@ -210,6 +239,12 @@ def _function_rule(function: Callable, path: Path) -> Rule:
                     f"({type(error).__name__}: {error})",
                     code="bad_rules",
                 ) from None
+            if not isinstance(result, str | int | float | bool | None):
+                raise DatabugsError(
+                    f"{path}: rule {name!r} returned a {type(result).__name__} on row {position}"
+                    ", not a label or True/False",
+                    code="bad_rules",
+                )
             if label is not None:
                 votes.append(label if result else ABSTAIN)
             else:

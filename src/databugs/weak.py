@@ -9,7 +9,8 @@
    TREC's six classes with sparse rules, majority vote was right on 100% of the labelled rows
    the rules covered and the label model on 84%; on SMS spam, 75% and 92%.
 4. An end model (the scan's default model on the same features) is trained on the labelled rows
-   plus the confident weak labels, so that rows no rule covers get labels too.
+   plus the confident weak labels, so that rows no rule covers get labels too; where rules
+   voted, its (out-of-fold) probabilities are averaged with the rules'. Ties are not labels.
 5. A labelled row whose label both the rules and the end model confidently contradict is a
    likely misannotation (kind ``rule_conflict``), the bridge to ``databugs scan``.
 """
@@ -27,13 +28,14 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from databugs.annotators import annotation_texts
 from databugs.errors import DatabugsError
 from databugs.features import build_features
 from databugs.io import LoadedTable, read_table
 from databugs.label_model import ABSTAIN, fit_label_model, vote_shares
 from databugs.oof import make_model, out_of_fold_probabilities, resolve_model_name
 from databugs.rules import Rule, load_rules, typed_frame
-from databugs.validate import check_id_column, check_label_column, label_texts, row_ids
+from databugs.validate import check_columns_exist, check_id_column, check_label_column, row_ids
 
 LOW_ACCURACY = 0.5
 MIN_ROWS_FOR_ACCURACY = 5
@@ -80,13 +82,15 @@ def label_data(
     frame, source = table.frame, str(table.path)
     label = _label_column(frame, label, source)
     id_column = check_id_column(frame, id, source=source)
+    check_columns_exist(frame, text, option="--text", source=source)
+    check_columns_exist(frame, ignore, option="--ignore", source=source)
     features = build_features(
         frame, exclude=[c for c in (label, id_column) if c], text=text, ignore=ignore
     )
     typed = typed_frame(frame)
     loaded = load_rules(Path(rules), typed, features.text_columns)
-    written = [rule.apply(typed) for rule in loaded]
-    gold_text = label_texts(frame[label]) if label in frame.columns else [None] * len(frame)
+    written = [rule.apply(frame, typed) for rule in loaded]
+    gold_text = annotation_texts(frame[label]) if label in frame.columns else [None] * len(frame)
     names = _classes(loaded, written, gold_text, classes, source)
     index = {name: position for position, name in enumerate(names)}
     votes = np.array(
@@ -161,13 +165,13 @@ def _combine(
 
 
 def _label_column(frame: pd.DataFrame, label: str | None, source: str) -> str:
-    """The label column, or the name of the one ``--write`` will add when there is none."""
+    """The label column, or ``label``, the one ``--write`` adds, when the data has none.
+    A column named with ``--label`` must exist (a typo would otherwise feed the real labels to
+    the model as a feature)."""
     try:
         return check_label_column(frame, label, source=source)
     except DatabugsError as error:
-        if label is not None:
-            return label  # named but absent: every row is unlabelled
-        if "several" in error.message:
+        if label is not None or "several" in error.message or "label" in frame.columns:
             raise
         return "label"
 
@@ -187,6 +191,16 @@ def _classes(
                 code="bad_rules",
                 hint="fix or remove the rule",
             )
+        known = {g for g in gold if g is not None}
+        for vote in sorted(given - known):
+            twin = next(
+                (g for g in sorted(known) if g.strip().casefold() == vote.strip().casefold()), None
+            )
+            if twin is not None:
+                raise DatabugsError(
+                    f"rule {rule.name!r} votes {vote!r}; the data writes that label {twin!r}",
+                    code="bad_rules",
+                )
         outside = sorted(given - set(declared)) if declared else []
         if outside:
             raise DatabugsError(
@@ -264,12 +278,14 @@ def _end_model(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Class probabilities of every row from a model trained on gold + confident weak labels:
     out-of-fold for the training rows, from a model fitted on all of them for the others."""
-    confident = covered & (posteriors.max(axis=1) >= min_confidence)
+    ordered = np.sort(posteriors, axis=1)
+    tied = np.isclose(ordered[:, -1], ordered[:, -2])
+    confident = covered & ~tied & (posteriors.max(axis=1) >= min_confidence)
     trained = (gold != ABSTAIN) | confident
     targets = np.where(gold != ABSTAIN, gold, posteriors.argmax(axis=1))
     probabilities = np.zeros((len(gold), n_classes))
     if len(np.unique(targets[trained])) < 2:
-        probabilities[:] = posteriors
+        probabilities[covered] = posteriors[covered]  # no end model: nothing for uncovered rows
         return probabilities, trained
     rows = np.flatnonzero(trained)
     name = resolve_model_name(model, features.kind)
@@ -308,6 +324,9 @@ def _weak_rows(
 ) -> pd.DataFrame:
     combined = np.where(covered[:, None], (posteriors + probabilities) / 2, probabilities)
     best, confidence = combined.argmax(axis=1), combined.max(axis=1)
+    ordered = np.sort(combined, axis=1)
+    tied = np.isclose(ordered[:, -1], ordered[:, -2])
+    confidence[tied & (min_confidence > 0)] = 0.0  # a tie is not a label (ham 1 vote, spam 1)
     labels: list[str | None] = []
     sources: list[str | None] = []
     for row in range(len(frame)):

@@ -38,7 +38,9 @@ class ConfusableClasses(Detector):
         issues = []
         for pair in overlap.head(MAX_PAIRS).itertuples(index=False):
             a, b, rows = int(pair[0]), int(pair[1]), int(pair[2])
-            share = rows / max(min(counts[a], counts[b]), 1)
+            if min(counts[a], counts[b]) < context.folds:
+                continue  # a class too rare to cross-validate: rare_class says so instead
+            share = rows / min(counts[a], counts[b])
             if rows < MIN_ROWS or share < MIN_SHARE:
                 continue
             issues.append(self._issue(context, a, b, rows, share))

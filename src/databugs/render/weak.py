@@ -3,7 +3,6 @@ terminal table, and (``--write``) the data with its label column filled in."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from databugs.errors import DatabugsError
-from databugs.io import detect_format
+from databugs.io import detect_format, write_relabelled
 from databugs.render.escape import markdown_text as md
 from databugs.render.tables import ISSUE_COLUMNS, csv_text, spreadsheet_table
 
@@ -119,40 +118,32 @@ def terminal_lines(result: WeakLabels, outputs: dict[str, str]) -> list[str]:
     return lines
 
 
-def labelled_data(result: WeakLabels, path: Path) -> bytes:
+def write_labelled_data(result: WeakLabels, path: Path) -> None:
     """The data with its label column filled where a weak label was given, plus
-    ``label_source`` (gold / rules / model, empty where nothing was confident)."""
-    if result.source.format == "dataframe":
+    ``label_source`` (gold / rules / model, empty where nothing was confident). Written from
+    the file itself, like ``fix``: every other cell stays as it was."""
+    source = result.source
+    if source.format == "dataframe":
         raise DatabugsError("--write needs the data as a file", code="bad_option")
-    if path.resolve() == result.source.path.resolve():
+    if path.resolve() == source.path.resolve():
         raise DatabugsError(
             f"{path}: is the input; databugs label never rewrites it",
             code="bad_option",
             hint="write to another path",
         )
-    fmt, suffix = detect_format(path)
-    if suffix.endswith(".gz"):
-        raise DatabugsError(f"{path}: --write takes an uncompressed file", code="bad_option")
-    frame = result.source.frame.copy()
+    if detect_format(path)[1] != detect_format(source.path)[1]:
+        raise DatabugsError(
+            f"{path}: --write keeps the data's format ({detect_format(source.path)[1]})",
+            code="bad_option",
+        )
+    if "label_source" in source.frame.columns:
+        raise DatabugsError(
+            f"{source.path}: already has a label_source column",
+            code="bad_option",
+            hint="rename it; --write adds one",
+        )
     rows = result.rows
     filled = rows["label_source"].isin(["rules", "model"]).to_numpy()
-    labels = (
-        frame[result.label].astype(object)
-        if result.label in frame
-        else pd.Series([None] * len(frame), dtype=object)
-    )
-    labels = labels.where(~filled, rows["weak_label"].to_numpy())
-    frame[result.label] = labels.to_numpy()
-    frame["label_source"] = rows["label_source"].to_numpy()
-    return _serialise(frame, fmt)
-
-
-def _serialise(frame: pd.DataFrame, fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    if fmt == "parquet":
-        frame.to_parquet(buffer, index=False)
-    elif fmt == "jsonl":
-        frame.to_json(buffer, orient="records", lines=True, force_ascii=False)
-    else:
-        frame.to_csv(buffer, index=False, sep="\t" if fmt == "tsv" else ",")
-    return buffer.getvalue()
+    new_labels = {int(r): str(rows["weak_label"].iat[r]) for r in filled.nonzero()[0]}
+    sources = [None if pd.isna(v) else str(v) for v in rows["label_source"]]
+    write_relabelled(source, path, result.label, new_labels, ("label_source", sources))
