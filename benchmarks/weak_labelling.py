@@ -54,7 +54,7 @@ def main() -> None:
             classes = sorted(set(truth))
             index = {name: i for i, name in enumerate(classes)}
             votes = np.array(
-                [[-1 if v is None else index[v] for v in rule.apply(typed)] for rule in rules]
+                [[-1 if v is None else index[v] for v in rule.apply(data, typed)] for rule in rules]
             ).T
             majority = majority_vote(votes, len(classes))
             voted = np.array([classes[m] if m >= 0 else None for m in majority], dtype=object)
