@@ -147,21 +147,9 @@ def label_flow(report: Report) -> str:
 def class_recall(report: Report) -> str:
     """The out-of-fold model's recall per class: where it cannot tell classes apart."""
     classes = sorted(report.classes, key=lambda c: c["recall"])[:30]
-    if not classes:
-        return ""
-    figure = _figure(0.9 + 0.22 * len(classes))
-    axes = figure.subplots()
-    axes.barh(
-        [_plain(c["label"]) for c in classes], [c["recall"] for c in classes], color="#72b7b2"
-    )
-    axes.set_xlim(0, 1)
-    axes.set_xlabel("out-of-fold recall")
-    axes.set_title(
-        "Model recall per class (lowest 30)"
-        if len(report.classes) > 30
-        else "Model recall per class"
-    )
-    return _svg(figure)
+    title = "Model recall per class" + (" (lowest 30)" if len(report.classes) > 30 else "")
+    names = [c["label"] for c in classes]
+    return _share_bars(names, [c["recall"] for c in classes], "out-of-fold recall", title)
 
 
 def annotator_agreement(report: Report) -> str:
@@ -187,14 +175,27 @@ def annotator_ranking(report: Report) -> str:
     if not report.annotators:
         return ""
     entries = [e for e in report.annotators[::-1] if e["quality"] is not None]
-    figure = _figure(0.9 + 0.25 * len(entries))
-    axes = figure.subplots()
-    axes.barh(
-        [_plain(e["name"]) for e in entries], [e["quality"] for e in entries], color="#f58518"
+    return _share_bars(
+        [e["name"] for e in entries],
+        [e["quality"] for e in entries],
+        "annotator quality (CROWDLAB)",
+        "Annotators, worst at the bottom",
+        colour="#f58518",
     )
+
+
+def _share_bars(
+    names: list[object], values: list[float], xlabel: str, title: str, colour: str = "#72b7b2"
+) -> str:
+    """Horizontal bars of values in [0, 1], one per name; "" when there are none."""
+    if not names:
+        return ""
+    figure = _figure(0.9 + 0.24 * len(names))
+    axes = figure.subplots()
+    axes.barh([_plain(name) for name in names], values, color=colour)
     axes.set_xlim(0, 1)
-    axes.set_xlabel("annotator quality (CROWDLAB)")
-    axes.set_title("Annotators, worst at the bottom")
+    axes.set_xlabel(xlabel)
+    axes.set_title(title)
     return _svg(figure)
 
 
