@@ -98,7 +98,11 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
     if forced_text:
         return ColumnUse(name, "text", "--text"), _as_text(series)
     numbers = _as_numbers(series)
-    present = series.notna() & ~series.astype(str).str.strip().str.lower().isin(MISSING_TOKENS)
+    present = series.notna()
+    if not pd.api.types.is_numeric_dtype(series):  # "NA", "n/a"... written in a text cell
+        codes, uniques = pd.factorize(series)
+        said_missing = _missing_words(uniques)
+        present &= ~np.isin(codes, np.flatnonzero(said_missing))
     distinct = series[present].nunique()
     if distinct <= 1:
         return ColumnUse(name, "left out", "constant"), None
@@ -125,12 +129,21 @@ def _as_numbers(series: pd.Series) -> np.ndarray | None:
         return series.astype("float32").to_numpy()
     if pd.api.types.is_numeric_dtype(series):
         return series.to_numpy(dtype="float32", na_value=np.nan)
-    text = series.astype(str).str.strip()
-    missing = text.str.lower().isin(MISSING_TOKENS) | series.isna()
+    # Parse each distinct value once (a million cells often hold a few thousand values).
+    codes, uniques = pd.factorize(series)
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    missing = _missing_words(uniques)
     parsed = pd.to_numeric(text.where(~missing), errors="coerce")
     if (parsed.isna() & ~missing).any():
         return None
-    return parsed.to_numpy(dtype="float32", na_value=np.nan)
+    values = np.append(parsed.to_numpy(dtype="float32", na_value=np.nan), np.float32(np.nan))
+    return values[codes]  # code -1 (missing) picks the NaN at the end
+
+
+def _missing_words(uniques: object) -> np.ndarray:
+    """Which distinct values are a way of writing "missing" ("NA", "n/a", "", ...)."""
+    words = pd.Series(uniques, dtype=object).astype(str).str.strip().str.lower()
+    return words.isin(MISSING_TOKENS).to_numpy()
 
 
 def _looks_like_id(name: str, numbers: np.ndarray) -> bool:
@@ -147,9 +160,15 @@ def _as_text(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), "").astype(str)
 
 
+TEXT_SAMPLE = 10_000
+"""Rows looked at to decide whether a column is free text (a seeded sample: it is a share)."""
+
+
 def _looks_like_text(strings: pd.Series) -> bool:
     if strings.empty:
         return False
+    if len(strings) > TEXT_SAMPLE:
+        strings = strings.sample(n=TEXT_SAMPLE, random_state=0)
     words = strings.str.split().str.len()
     long_or_wordy = (words >= TEXT_MIN_WORDS) | (strings.str.len() >= TEXT_MIN_CHARS)
     return bool(long_or_wordy.mean() > 0.5)

@@ -170,7 +170,10 @@ def out_of_fold_probabilities(
     if embeddings is not None:
         views.append((embeddings, _embedding_model(seed)))
         name = f"{name} + logistic on sentence embeddings"
-    splits = _stratified_splits(labels, folds, seed)
+    splits = [
+        (_capped(train, labels, seed), test)
+        for train, test in _stratified_splits(labels, folds, seed)
+    ]
     workers = min(len(splits), jobs or os.cpu_count() or 1)
     probabilities = np.zeros((len(labels), n_classes), dtype=np.float64)
     tasks = (delayed(_fit_predict)(views, labels, n_classes, train, test) for train, test in splits)
@@ -185,6 +188,25 @@ def out_of_fold_probabilities(
     probabilities = np.clip(probabilities, PROBABILITY_FLOOR, None)
     probabilities /= probabilities.sum(axis=1, keepdims=True)
     return OutOfFold(probabilities=probabilities, model=name, folds=len(splits))
+
+
+MAX_TRAIN_ROWS = 100_000
+"""Rows each fold's model is fitted on, at most. Past this, more rows barely move the
+out-of-fold probabilities but the trees (and their fitting time) keep growing; every row is
+still predicted by a model that never saw it."""
+
+
+def _capped(train: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
+    """A seeded, class-stratified sample of ``MAX_TRAIN_ROWS`` training rows, if there are more."""
+    if len(train) <= MAX_TRAIN_ROWS:
+        return train
+    rng = np.random.default_rng(seed)
+    share = MAX_TRAIN_ROWS / len(train)
+    kept = [
+        rng.choice(members, max(1, round(share * len(members))), replace=False)
+        for members in (train[labels[train] == c] for c in np.unique(labels[train]))
+    ]
+    return np.sort(np.concatenate(kept))
 
 
 def _stratified_splits(

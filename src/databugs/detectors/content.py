@@ -48,9 +48,11 @@ def _normalise(context: Context, round_numbers: int | None) -> pd.DataFrame:
         if use.column in text_columns:
             folded = values.astype(str).str.casefold().str.replace(r"\s+", " ", regex=True)
             columns[use.column] = folded.str.strip()
-        elif use.used_as == "numeric" and round_numbers is not None:
+        elif use.used_as == "numeric":  # numbers hash as numbers: no string per cell
             numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-            columns[use.column] = pd.Series(_significant(numbers, round_numbers)).astype(str)
+            if round_numbers is not None:
+                numbers = _significant(numbers, round_numbers)
+            columns[use.column] = pd.Series(numbers, index=frame.index)
         else:
             columns[use.column] = values.astype(str).str.strip()
     return pd.DataFrame(columns, index=frame.index)
