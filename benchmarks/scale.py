@@ -122,6 +122,26 @@ def main() -> None:
     table = pd.DataFrame(results)
     table.to_csv(args.out / "scale.csv", index=False)
     print(markdown_table(table))
+    plot(table[table["data"].str.startswith("table")], ROOT / "docs" / "scale.png")
+
+
+def plot(table: pd.DataFrame, path: Path) -> None:
+    """Wall time and peak memory against rows, log-log, with the linear trend for reference."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 3.2), layout="constrained")
+    for axes, column, unit in zip(
+        figure.subplots(1, 2), ["wall s", "peak MB"], ["seconds", "MB"], strict=True
+    ):
+        rows = table["rows"].to_numpy(dtype=float)
+        values = table[column].to_numpy(dtype=float)
+        axes.loglog(rows, values, "o-", label="databugs scan")
+        axes.loglog(rows, values[-1] * rows / rows[-1], ":", color="grey", label="linear")
+        axes.set_xlabel("rows")
+        axes.set_ylabel(unit)
+        axes.set_title(column)
+        axes.legend(frameon=False)
+    figure.savefig(path, dpi=110)
 
 
 if __name__ == "__main__":

@@ -190,7 +190,7 @@ def out_of_fold_probabilities(
     return OutOfFold(probabilities=probabilities, model=name, folds=len(splits))
 
 
-MAX_TRAIN_ROWS = 100_000
+MAX_TRAIN_ROWS = 50_000
 """Rows each fold's model is fitted on, at most. Past this, more rows barely move the
 out-of-fold probabilities but the trees (and their fitting time) keep growing; every row is
 still predicted by a model that never saw it."""
