@@ -242,13 +242,17 @@ def row_previews(
     """A short, one-line view of each row's content for reports: its text, else its columns."""
     used = [use.column for use in features.columns if use.used_as != "left out"]
     shown = features.text_columns or used[:6]
+    rows = sorted(set(rows))
+    part = frame.iloc[rows]  # one selection, then column by column: 74k rows in a second
+    cells = [part[column].astype(object).to_numpy() for column in shown]
     previews = {}
-    for row in sorted(set(rows)):
-        record = frame.iloc[row]
+    for position, row in enumerate(rows):
         if features.text_columns:
-            text = " | ".join(str(record[column]) for column in shown)
+            text = " | ".join(str(values[position]) for values in cells)
         else:
-            text = ", ".join(f"{column}={record[column]}" for column in shown)
+            text = ", ".join(
+                f"{c}={values[position]}" for c, values in zip(shown, cells, strict=True)
+            )
         previews[row] = one_line(text, limit)
     return previews
 

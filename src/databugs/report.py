@@ -44,25 +44,33 @@ class Report:
     cluster_of: dict[int, str] = field(default_factory=dict)
     clusters: list[dict[str, Any]] = field(default_factory=list)
     quality_histogram: dict[str, list] = field(default_factory=dict)
+    _records: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     def issue_records(self) -> list[dict[str, Any]]:
-        """Issues as report.json lists them, with their rank and the row's id."""
-        ids, quality = self.rows["id"], self.rows["label_quality"]
-        lines = self.rows["row"]  # the row's position in the file (an item's first line)
+        """Issues as report.json lists them, with their rank and the row's id (made once: every
+        renderer asks for them)."""
+        if self._records is None:
+            self._records = self._make_records()
+        return self._records
+
+    def _make_records(self) -> list[dict[str, Any]]:
+        ids = self.rows["id"].to_numpy(dtype=object)
+        quality = self.rows["label_quality"].to_numpy()
+        lines = self.rows["row"].to_numpy()  # the row's position in the file
         records = []
         for rank, issue in enumerate(self.issues, start=1):
             record = {
                 "rank": rank,
                 "kind": issue.kind,
-                "row": None if issue.row is None else int(lines.iat[issue.row]),
-                "id": None if issue.row is None else ids.iat[issue.row],
+                "row": None if issue.row is None else int(lines[issue.row]),
+                "id": None if issue.row is None else ids[issue.row],
                 "given_label": issue.given_label,
                 "suggested_label": issue.suggested_label,
                 "score": round(issue.severity, 6),
                 "group": issue.group,
                 "cluster": self.cluster_of.get(issue.row) if is_correction(issue) else None,
                 "key": self.keys.get(issue.row),
-                "label_quality": None if issue.row is None else _number(quality.iat[issue.row]),
+                "label_quality": None if issue.row is None else _number(quality[issue.row]),
                 "detail": issue.message,
                 "content": self.previews.get(issue.row),
                 "evidence": issue.details,

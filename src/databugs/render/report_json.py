@@ -19,7 +19,15 @@ def _plain(value: Any) -> Any:
 
 
 def render(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=_plain) + "\n"
+    """Indented JSON, except that each issue is one compact line: Python's fast encoder only
+    works without indentation, and 74,000 issues took 12 s indented."""
+    content = dict(report.to_dict())  # a copy: a ReportView hands out its own dict
+    issues = content.pop("issues")
+    head = json.dumps(content, indent=2, ensure_ascii=False, default=_plain)
+    lines = [json.dumps(issue, ensure_ascii=False, default=_plain) for issue in issues]
+    body = ",\n    ".join(lines)
+    listed = f'"issues": [\n    {body}\n  ]' if lines else '"issues": []'
+    return head[:-2] + f",\n  {listed}\n}}\n"
 
 
 def render_summary(report: Report, outputs: dict[str, str]) -> str:
