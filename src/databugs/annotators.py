@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.errors import DatabugsError
+from databugs.label_model import vote_counts
 from databugs.validate import check_label_column, label_text, label_texts
 
 MISSING = -1
@@ -208,18 +209,9 @@ def class_matrix(annotations: Annotations, class_index: dict[str, int]) -> np.nd
     ).reshape(len(annotations.labels), len(annotations.names))
 
 
-def _category_counts(matrix: np.ndarray, n_classes: int) -> np.ndarray:
-    """Items x classes: how many annotators chose each class."""
-    counts = np.zeros((len(matrix), n_classes), dtype=int)
-    for column in matrix.T:
-        present = column != MISSING
-        np.add.at(counts, (np.flatnonzero(present), column[present]), 1)
-    return counts
-
-
 def krippendorff_alpha(matrix: np.ndarray, n_classes: int) -> float:
     """Nominal Krippendorff's alpha from the coincidence matrix; items with < 2 labels skipped."""
-    counts = _category_counts(matrix, n_classes)
+    counts = vote_counts(matrix, n_classes)
     pairable = counts[counts.sum(axis=1) >= 2]
     if not len(pairable):
         return float("nan")
@@ -236,7 +228,7 @@ def krippendorff_alpha(matrix: np.ndarray, n_classes: int) -> float:
 
 def fleiss_kappa(matrix: np.ndarray, n_classes: int) -> float:
     """Fleiss' kappa, generalised to items with different numbers of labels (>= 2 each)."""
-    return _fleiss_from_counts(_category_counts(matrix, n_classes))
+    return _fleiss_from_counts(vote_counts(matrix, n_classes))
 
 
 def _fleiss_from_counts(counts: np.ndarray) -> float:
@@ -252,7 +244,7 @@ def _fleiss_from_counts(counts: np.ndarray) -> float:
 
 def percent_agreement(matrix: np.ndarray, n_classes: int) -> float:
     """Share of agreeing pairs among all pairs of labels given to the same item."""
-    counts = _category_counts(matrix, n_classes)
+    counts = vote_counts(matrix, n_classes)
     raters = counts.sum(axis=1)
     pairs = (raters * (raters - 1)).sum()
     return float((counts * (counts - 1)).sum() / pairs) if pairs else float("nan")

@@ -36,8 +36,8 @@ class LabelModel:
 
 
 def vote_counts(votes: np.ndarray, n_classes: int) -> np.ndarray:
-    """Rows x classes: how many rules voted each class."""
-    counts = np.zeros((len(votes), n_classes))
+    """Rows x classes: how many rules (or annotators) voted each class; -1 is no vote."""
+    counts = np.zeros((len(votes), n_classes), dtype=int)
     for column in votes.T:
         voted = column != ABSTAIN
         np.add.at(counts, (np.flatnonzero(voted), column[voted]), 1)
