@@ -336,3 +336,47 @@ def test_yes_no_labels_ties_and_single_row_classes(tmp_path: Path) -> None:
         ["no", "yes"],
     )
     assert rows["weak_label"].isna().tolist() == [True, False] and rows["weak_label"][1] == "yes"
+
+
+def test_write_fills_a_parquet_number_label_column_with_numbers(tmp_path: Path) -> None:
+    rows = 120
+    frame = pd.DataFrame(
+        {
+            "text": [
+                ("win a free prize " if n % 3 == 0 else "lunch later ") + str(n)
+                for n in range(rows)
+            ],
+            "label": pd.array(
+                [(1 if n % 3 == 0 else 0) if n % 4 == 0 else None for n in range(rows)],
+                dtype="Int64",
+            ),
+        }
+    )
+    data, written = tmp_path / "data.parquet", tmp_path / "labelled.parquet"
+    frame.to_parquet(data)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - name: prize\n    label: 1\n    contains: [prize]\n"
+        "  - name: lunch\n    label: 0\n    contains: [lunch]\n"
+    )
+    result = runner.invoke(
+        app,
+        [
+            "label",
+            str(data),
+            "--rules",
+            str(rules),
+            "--text",
+            "text",
+            "--write",
+            str(written),
+            "--out",
+            str(tmp_path / "out"),
+            "--jobs",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    labelled = pd.read_parquet(written)
+    assert str(labelled["label"].dtype) == "Int64"
+    assert labelled["label"].tolist() == [1 if n % 3 == 0 else 0 for n in range(rows)]

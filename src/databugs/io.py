@@ -271,10 +271,7 @@ def _relabel_jsonl(
             lines.append(raw)
             continue
         if row in new_labels:
-            old = record.get(label)
-            if old is None and numbers:  # an empty label of a number column gets a number
-                old = 0 if new_labels[row].lstrip("-").isdigit() else 0.0
-            record[label] = _typed_like(old, new_labels[row])
+            record[label] = _typed_like(record.get(label), new_labels[row], numbers)
         if added is not None:
             record[added[0]] = added[1][row]
         ending = "\r\n" if raw.endswith("\r\n") else "\n" if raw.endswith("\n") else ""
@@ -282,8 +279,11 @@ def _relabel_jsonl(
     return _bom(source) + "".join(lines).encode("utf-8")
 
 
-def _typed_like(old: object, text: str) -> object:
-    """Keep a JSON label a number when it was one and the new label is one too."""
+def _typed_like(old: object, text: str, numbers: bool = False) -> object:
+    """Keep a label a number when it was one and the new label is one too; an empty cell of a
+    number column (``numbers``) gets a number too."""
+    if old is None and numbers:
+        old = 0 if text.lstrip("-").isdigit() else 0.0
     if isinstance(old, bool) or not isinstance(old, int | float):
         return text
     try:
@@ -304,12 +304,9 @@ def _relabel_parquet(
     index = table.schema.get_field_index(label)
     values = table.column(index).to_pylist()
     field = table.schema.field(index)
+    numbers = pa.types.is_integer(field.type) or pa.types.is_floating(field.type)
     for row, text in new_labels.items():
-        values[row] = _typed_like(values[row], text) if values[row] is not None else text
-        if values[row] is text and pa.types.is_integer(field.type) and text.lstrip("-").isdigit():
-            values[row] = int(text)  # an empty cell of a number column gets a number
-        elif values[row] is text and pa.types.is_floating(field.type):
-            values[row] = _typed_like(0.0, text)
+        values[row] = _typed_like(values[row], text, numbers)
     if added is not None:
         table = table.append_column(added[0], pa.array(list(added[1]), type=pa.string()))
     try:
