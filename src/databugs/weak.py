@@ -278,9 +278,7 @@ def _end_model(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Class probabilities of every row from a model trained on gold + confident weak labels:
     out-of-fold for the training rows, from a model fitted on all of them for the others."""
-    ordered = np.sort(posteriors, axis=1)
-    tied = np.isclose(ordered[:, -1], ordered[:, -2])
-    confident = covered & ~tied & (posteriors.max(axis=1) >= min_confidence)
+    confident = covered & ~_tied(posteriors) & (posteriors.max(axis=1) >= min_confidence)
     trained = (gold != ABSTAIN) | confident
     targets = np.where(gold != ABSTAIN, gold, posteriors.argmax(axis=1))
     probabilities = np.zeros((len(gold), n_classes))
@@ -324,9 +322,9 @@ def _weak_rows(
 ) -> pd.DataFrame:
     combined = np.where(covered[:, None], (posteriors + probabilities) / 2, probabilities)
     best, confidence = combined.argmax(axis=1), combined.max(axis=1)
-    ordered = np.sort(combined, axis=1)
-    tied = np.isclose(ordered[:, -1], ordered[:, -2])
-    confidence[tied & (min_confidence > 0)] = 0.0  # a tie is not a label (ham 1 vote, spam 1)
+    confidence[_tied(combined) & (min_confidence > 0)] = (
+        0.0  # a tie (ham 1 vote, spam 1) is no label
+    )
     labels: list[str | None] = []
     sources: list[str | None] = []
     for row in range(len(frame)):
@@ -349,6 +347,12 @@ def _weak_rows(
             "label_source": sources,
         }
     )
+
+
+def _tied(probabilities: np.ndarray) -> np.ndarray:
+    """Rows whose two likeliest classes are equally likely."""
+    ordered = np.sort(probabilities, axis=1)
+    return np.isclose(ordered[:, -1], ordered[:, -2])
 
 
 def _conflicts(
