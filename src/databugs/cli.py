@@ -25,7 +25,7 @@ from databugs.config import DEFAULTS, MODEL_NAMES, resolve_options
 from databugs.errors import DatabugsError
 from databugs.fix import apply_fix, default_output, plan_fix, plan_from_ledger
 from databugs.io import write_files_atomically
-from databugs.outputs import render_reports, rewrite_reused, write_outputs, write_report_files
+from databugs.outputs import render_pages, rewrite_reused, write_outputs, write_report_files
 from databugs.render import github, report_json, terminal
 from databugs.report_view import ReportView
 from databugs.reuse import fingerprint, remember, reusable_report
@@ -280,7 +280,7 @@ def report_command(
     """Render report.md and report.html from a report.json."""
     view = ReportView(load_report(folder))
     target = out or (folder if folder.is_dir() else folder.parent)
-    files = {name: text for name, text in render_reports(view).items() if name != "report.json"}
+    files = render_pages(view)
     write_report_files(target, files)
     typer.echo("wrote " + ", ".join(str(target / name) for name in files))
 

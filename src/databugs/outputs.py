@@ -52,12 +52,13 @@ def rewrite_reused(view: ReportView, folder: str | Path) -> dict[str, str]:
 
 
 def render_reports(view: ReportView | Report, plots: list[str] | None = None) -> dict[str, str]:
-    """The files made from ``report.json`` alone, by name (``databugs report DIR`` too)."""
-    return {
-        "report.json": report_json.render(view),
-        "report.md": markdown.render(view),
-        "report.html": html.render(view, plots),
-    }
+    """The files made from ``report.json`` alone, by name."""
+    return {"report.json": report_json.render(view), **render_pages(view, plots)}
+
+
+def render_pages(view: ReportView | Report, plots: list[str] | None = None) -> dict[str, str]:
+    """The reports for people (``databugs report DIR`` writes these again)."""
+    return {"report.md": markdown.render(view), "report.html": html.render(view, plots)}
 
 
 def write_report_files(folder: str | Path, files: dict[str, str]) -> None:
