@@ -103,13 +103,15 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
         codes, uniques = pd.factorize(series)
         said_missing = _missing_words(uniques)
         present &= ~np.isin(codes, np.flatnonzero(said_missing))
-    distinct = series[present].nunique()
-    if distinct <= 1:
-        return ColumnUse(name, "left out", "constant"), None
     if numbers is not None:
+        if _constant(numbers[~np.isnan(numbers)]):
+            return ColumnUse(name, "left out", "constant"), None
         if _looks_like_id(name, numbers):
             return ColumnUse(name, "left out", "id-like: a unique integer per row"), None
         return ColumnUse(name, "numeric", "numbers"), numbers
+    distinct = series[present].nunique()
+    if distinct <= 1:
+        return ColumnUse(name, "left out", "constant"), None
     strings = _as_text(series)
     if _looks_like_text(strings[present]):
         return ColumnUse(name, "text", "free text (mostly long or multi-word)"), strings
@@ -146,13 +148,18 @@ def _missing_words(uniques: object) -> np.ndarray:
     return words.isin(MISSING_TOKENS).to_numpy()
 
 
+def _constant(numbers: np.ndarray) -> bool:
+    return len(numbers) == 0 or bool(numbers.min() == numbers.max())
+
+
 def _looks_like_id(name: str, numbers: np.ndarray) -> bool:
-    present = numbers[~np.isnan(numbers)]
-    if len(present) < len(numbers) or len(np.unique(present)) < len(present):
+    """Whole numbers, none missing, all different: checked in that order, cheapest first."""
+    if np.isnan(numbers).any() or not np.all(numbers == np.round(numbers)):
         return False
-    if not np.all(present == np.round(present)):
+    ordered = np.sort(numbers)
+    steps = np.diff(ordered)
+    if np.any(steps == 0):
         return False
-    steps = np.diff(np.sort(present))
     return bool(ID_NAME.search(name)) or bool(len(steps) and np.all(steps == 1))
 
 
@@ -265,6 +272,14 @@ def row_keys(
     rows = sorted(set(rows))
     if id_column is not None:
         return {row: str(frame[id_column].iat[row]) for row in rows}
-    content = frame.iloc[rows].drop(columns=[label]).astype(str)
+    part = frame.iloc[rows].drop(columns=[label])
+    content = pd.DataFrame(
+        {
+            position: values.astype("float64")  # numbers as numbers: 3 and 3.0 are one key
+            if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+            else values.astype(str)
+            for position, (_, values) in enumerate(part.items())
+        }
+    )
     hashes = pd.util.hash_pandas_object(content, index=False).to_numpy()
     return {row: f"{value:016x}" for row, value in zip(rows, hashes, strict=True)}

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from databugs.distinct import map_distinct
 from databugs.errors import DatabugsError
 
 LABEL_COLUMN_NAMES = ("label", "labels", "target", "class", "y")
@@ -33,7 +34,7 @@ def label_text(value: object) -> str | None:
 
 def label_texts(values: pd.Series) -> list[str | None]:
     """:func:`label_text` of every cell, as a list (pandas would turn None back into NaN)."""
-    return [label_text(value) for value in values.tolist()]
+    return map_distinct(values, label_text, None)
 
 
 def row_ids(frame: pd.DataFrame, id_column: str | None) -> list[str | None]:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.detectors.base import Context, Issue
+from databugs.distinct import map_distinct
 
 
 def used_columns(context: Context) -> list[str]:
@@ -38,6 +39,14 @@ def normalised_content(context: Context, *, round_numbers: int | None = None) ->
 
 
 def _normalise(context: Context, round_numbers: int | None) -> pd.DataFrame:
+    """Strings are folded once per distinct value; with ``round_numbers`` only the numbers are
+    redone (the strings come from the unrounded content)."""
+    if round_numbers is not None:
+        exact = normalised_content(context)
+        numeric = [use.column for use in context.features.columns if use.used_as == "numeric"]
+        return exact.assign(
+            **{c: _significant(exact[c].to_numpy(), round_numbers) for c in numeric}
+        )
     frame = context.frame
     text_columns = set(context.features.text_columns)
     columns = {}
@@ -46,16 +55,18 @@ def _normalise(context: Context, round_numbers: int | None) -> pd.DataFrame:
             continue
         values = frame[use.column]
         if use.column in text_columns:
-            folded = values.astype(str).str.casefold().str.replace(r"\s+", " ", regex=True)
-            columns[use.column] = folded.str.strip()
+            columns[use.column] = map_distinct(values, _folded_text, None)
         elif use.used_as == "numeric":  # numbers hash as numbers: no string per cell
             numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-            if round_numbers is not None:
-                numbers = _significant(numbers, round_numbers)
             columns[use.column] = pd.Series(numbers, index=frame.index)
         else:
-            columns[use.column] = values.astype(str).str.strip()
+            columns[use.column] = map_distinct(values, lambda value: str(value).strip(), None)
     return pd.DataFrame(columns, index=frame.index)
+
+
+def _folded_text(value: object) -> str:
+    """Text compared without case and runs of white space."""
+    return " ".join(str(value).casefold().split())
 
 
 def _significant(values: np.ndarray, digits: int) -> np.ndarray:

@@ -28,8 +28,17 @@ class LabelIssues(Detector):
         self.min_margin = min_margin
 
     def detect(self, context: Context) -> list[Issue]:
-        flagged = self.flags(context)
-        return [self._issue(context, position) for position in np.flatnonzero(flagged)]
+        positions = np.flatnonzero(self.flags(context))
+        probabilities = np.round(context.probabilities[positions], 6)  # as report.json shows
+        top = np.argsort(-context.probabilities[positions], axis=1, kind="stable")[:, :TOP_CLASSES]
+        given = context.targets[positions]
+        suggested = top[:, 0]
+        return [
+            self._issue(context, int(position), row.tolist(), int(g), int(s), order.tolist())
+            for position, row, g, s, order in zip(
+                positions, probabilities, given, suggested, top, strict=True
+            )
+        ]
 
     def flags(self, context: Context) -> np.ndarray:
         """Boolean per labelled row: flagged as a label issue."""
@@ -40,26 +49,31 @@ class LabelIssues(Detector):
         learnable = context.class_counts()[targets] >= context.folds
         return (suggested != targets) & (margin >= self.min_margin) & learnable
 
-    def _issue(self, context: Context, position: int) -> Issue:
-        probabilities = context.probabilities[position]
-        given, suggested = context.targets[position], int(probabilities.argmax())
-        top = np.argsort(-probabilities, kind="stable")[:TOP_CLASSES]
+    def _issue(
+        self,
+        context: Context,
+        position: int,
+        probabilities: list[float],
+        given: int,
+        suggested: int,
+        top: list[int],
+    ) -> Issue:
+        classes = context.classes
         return Issue(
             kind=self.name,
             row=int(context.labelled[position]),
             severity=severity(context.label_quality[position]),
             given_label=context.labels[context.labelled[position]],
-            suggested_label=context.classes[suggested],
+            suggested_label=classes[suggested],
             message=(
-                f"the model gives {context.classes[suggested]!r} {probabilities[suggested]:.0%} "
+                f"the model gives {classes[suggested]!r} {probabilities[suggested]:.0%} "
                 f"and the given label {probabilities[given]:.0%}"
             ),
             details={
-                "given_probability": round(float(probabilities[given]), 6),
-                "suggested_probability": round(float(probabilities[suggested]), 6),
+                "given_probability": probabilities[given],
+                "suggested_probability": probabilities[suggested],
                 "top_classes": [
-                    {"label": context.classes[c], "probability": round(float(probabilities[c]), 6)}
-                    for c in top
+                    {"label": classes[c], "probability": probabilities[c]} for c in top
                 ],
             },
         )
