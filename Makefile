@@ -1,12 +1,12 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+:
 #   make demo   install into .venv, scan a shipped example, print the summary
-#   make test   install into .venv, then run the tests (those of the optional embeddings extra
-#               skip unless `make install-embeddings` ran first, as .ci/run does)
+#   make test   install into .venv, then run the tests (those of the optional extras skip
+#               unless `make install-extras` ran first, as .ci/run does)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-embeddings demo test lint clean
+.PHONY: install install-embeddings install-extras demo test lint clean
 
 $(BIN)/databugs: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ install-embeddings: install
 	$(BIN)/pip install --quiet torch==2.13.0 || $(BIN)/pip install --quiet torch \
 		--index-url https://download.pytorch.org/whl/cpu
 	$(BIN)/pip install --quiet -e '.[test,embeddings]'
+
+# Every optional extra: embeddings (above) and dask (--engine dask).
+install-extras: install-embeddings
+	$(BIN)/pip install --quiet -e '.[test,embeddings,dask]'
 
 demo: install
 	$(BIN)/databugs scan examples/sms_sample.csv --id message_id --out databugs-report --format rich

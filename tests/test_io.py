@@ -110,3 +110,26 @@ def test_a_byte_order_mark_is_not_part_of_the_header_and_is_kept(tmp_path: Path)
     out = tmp_path / "out.csv"
     write_relabelled(table, out, "label", {0: "b"})
     assert out.read_bytes() == b"\xef\xbb\xbflabel,x\r\nb,1\r\nb,2\r\n"
+
+
+def test_a_parquet_folder_or_glob_reads_as_one_table_in_file_order(tmp_path):
+    from typer.testing import CliRunner
+
+    from databugs.cli import app
+
+    frame = pd.DataFrame({"x": [v % 7 * 1.5 for v in range(30)], "label": ["a", "b", "c"] * 10})
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for number in (2, 0, 1):  # written out of order: read in name order
+        frame.iloc[number * 10 : number * 10 + 10].to_parquet(parts / f"part-{number}.parquet")
+    (parts / "notes.txt").write_text("not data")
+    for given in (parts, f"{parts}/part-*.parquet", f"{parts}/"):
+        table = read_table(given)
+        assert table.format == "parquet"
+        pd.testing.assert_frame_equal(table.frame, frame)
+    runner = CliRunner()
+    scanned = runner.invoke(app, ["scan", str(parts), "--out", str(tmp_path / "out"), "-q"])
+    assert scanned.exit_code in (0, 1), scanned.output
+    refused = runner.invoke(app, ["fix", "--report", str(tmp_path / "out"), "--accept-top", "1"])
+    assert refused.exit_code == 2
+    assert "fix writes single files only" in refused.output

@@ -29,6 +29,7 @@ from databugs.compare import compare_reports, load_report
 from databugs.detectors import Context, Issue, all_detectors
 from databugs.detectors.base import is_correction
 from databugs.embeddings import embed_texts, joined_texts, model_folder
+from databugs.engines import Engine, open_engine
 from databugs.errors import DatabugsError
 from databugs.features import build_features, row_keys, row_previews
 from databugs.gate import check_figures, evaluate, parse_rules
@@ -77,6 +78,8 @@ def scan(
     fail_on: str | None = None,
     baseline: str | os.PathLike[str] | None = None,
     jobs: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
     progress: Progress | None = None,
     detectors: Sequence[str] | None = None,
     cache: str | os.PathLike[str] | None = None,
@@ -97,6 +100,9 @@ def scan(
         consensus plays its role.
     classes : the classes the data should have; missing and undeclared ones become findings.
     folds, model, seed, jobs : cross-validation folds, model name (``auto``), seed, workers.
+    engine, scheduler : where the model fits run and a Parquet dataset (a folder or glob) is
+        read: ``"local"``, or ``"dask"`` on the Dask scheduler at ``scheduler``
+        (``tcp://host:8786``), or on a LocalCluster of worker processes when it is None.
     text_model : a sentence-embedding model (folder, or ``all-MiniLM-L6-v2`` with the
         ``embeddings`` extra) whose embeddings of the text columns feed a second model beside
         TF-IDF; slower, better on short texts.
@@ -114,10 +120,6 @@ def scan(
     Report
         ``report.to_dict()`` is the content of ``report.json``.
     """
-    if isinstance(data, pd.DataFrame):
-        table = LoadedTable(frame=data, path=Path("<dataframe>"), format="dataframe", sha256="")
-    else:
-        table = read_table(data)
     options = {
         "label": label,
         "id": id,
@@ -133,16 +135,21 @@ def scan(
         "fail_on": fail_on,
         "baseline": None if baseline is None else str(baseline),
     }
-    return scan_table(
-        table, options, jobs=jobs, progress=progress, detectors=detectors, cache=cache
-    )
+    with open_engine(engine, scheduler=scheduler, jobs=jobs) as runner:
+        if isinstance(data, pd.DataFrame):
+            table = LoadedTable(frame=data, path=Path("<dataframe>"), format="dataframe", sha256="")
+        else:
+            table = read_table(data, runner)
+        return scan_table(
+            table, options, engine=runner, progress=progress, detectors=detectors, cache=cache
+        )
 
 
 def scan_table(
     table: LoadedTable,
     options: dict[str, Any],
     *,
-    jobs: int | None = None,
+    engine: Engine | None = None,
     progress: Progress | None = None,
     detectors: Sequence[str] | None = None,
     cache: str | os.PathLike[str] | None = None,
@@ -224,7 +231,7 @@ def scan_table(
             model=model,
             folds=folds,
             seed=options["seed"],
-            jobs=jobs,
+            engine=engine,
             on_fold_done=_fold_counter(progress, folds),
             embeddings=embeddings,
         )

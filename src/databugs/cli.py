@@ -22,6 +22,7 @@ from rich.table import Table
 
 from databugs.compare import compare_reports, load_report, render_comparison
 from databugs.config import DEFAULTS, MODEL_NAMES, resolve_options
+from databugs.engines import check_engine
 from databugs.errors import DatabugsError
 from databugs.fix import apply_fix, default_output, plan_fix, plan_from_ledger
 from databugs.io import write_files_atomically
@@ -94,7 +95,11 @@ label health and the 10 worst rows. Then review report/issues.csv and apply corr
 
 
 DataArgument = Annotated[
-    Path, typer.Argument(help="A .csv, .tsv, .parquet or .jsonl file (.gz too).")
+    Path,
+    typer.Argument(
+        help="A .csv, .tsv, .parquet or .jsonl file (.gz too), or a folder or quoted glob of "
+        "Parquet files."
+    ),
 ]
 LabelOption = Annotated[str | None, typer.Option("--label", "-l", help="The label column.")]
 IdOption = Annotated[str | None, typer.Option("--id", help="A unique row key column.")]
@@ -163,6 +168,22 @@ def scan(
     jobs: Annotated[
         int | None, typer.Option("--jobs", help="Parallel workers (default: all cores).")
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Where model fits and Parquet dataset reads run: local [default] or dask "
+            "(needs databugs[dask]).",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address, e.g. tcp://host:8786 (default with --engine dask: "
+            "a local cluster of worker processes).",
+        ),
+    ] = None,
     output_format: Annotated[
         OutputFormat | None,
         typer.Option("--format", help="stdout: rich (terminal), plain (default when piped), json."),
@@ -192,8 +213,11 @@ def scan(
         "fail_on": fail_on,
         "baseline": None if baseline is None else str(baseline),
         "jobs": jobs,
+        "engine": engine,
+        "scheduler": scheduler,
     }
     options = resolve_options(data, given)
+    check_engine(options["engine"], options["scheduler"])
     if options["jobs"] is not None and options["jobs"] < 1:
         raise DatabugsError(f"--jobs is {options['jobs']}", code="bad_option", hint="use 1 or more")
     stderr = Console(stderr=True)

@@ -30,13 +30,18 @@ DEFAULTS: dict[str, Any] = {
     "fail_on": None,
     "baseline": None,
     "jobs": None,
+    "engine": "local",
+    "scheduler": None,
     "out": "databugs-report",
 }
 LIST_KEYS = ("text", "ignore", "annotators", "classes")
 FINDING_OPTIONS = tuple(
-    name for name in DEFAULTS if name not in ("fail_on", "baseline", "jobs", "out")
+    name
+    for name in DEFAULTS
+    if name not in ("fail_on", "baseline", "jobs", "engine", "scheduler", "out")
 )
-"""The options that decide what a scan finds (the gate, baseline, workers and folder do not)."""
+"""The options that decide what a scan finds (the gate, baseline, where the work runs and the
+folder do not)."""
 MODEL_NAMES = (
     "random-forest",
     "extra-trees",
@@ -61,6 +66,8 @@ TYPES: dict[str, tuple[type, ...]] = {
     "fail_on": (str, list),
     "baseline": (str,),
     "jobs": (int,),
+    "engine": (str,),
+    "scheduler": (str,),
     "out": (str,),
 }
 

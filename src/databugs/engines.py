@@ -140,7 +140,7 @@ def _dask(scheduler: str | None, jobs: int | None) -> Iterator[Engine]:
     workers = jobs or os.cpu_count() or 1
     with (
         LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):

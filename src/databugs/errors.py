@@ -35,3 +35,11 @@ class DatabugsError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
+
+    def __reduce__(self) -> tuple:
+        """Picklable, so that an error raised on a Dask worker reaches the user intact."""
+        return (_rebuilt, (self.message, self.code, self.hint))
+
+
+def _rebuilt(message: str, code: str, hint: str | None) -> DatabugsError:
+    return DatabugsError(message, code=code, hint=hint)

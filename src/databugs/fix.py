@@ -16,6 +16,7 @@ from databugs.errors import DatabugsError
 from databugs.io import (
     LoadedTable,
     detect_format,
+    is_parquet_dataset,
     read_table,
     write_bytes_atomically,
     write_relabelled,
@@ -159,6 +160,12 @@ def scanned_data(report: dict[str, Any], data: str | Path | None = None) -> Load
             f"{path}: has no label column to correct (the scan used the annotators' consensus)",
             code="bad_option",
             hint="corrected_labels.csv holds the consensus label of every row",
+        )
+    if is_parquet_dataset(path):
+        raise DatabugsError(
+            f"{path}: a Parquet dataset (folder or glob); fix writes single files only",
+            code="bad_option",
+            hint="take the corrections from corrected_labels.csv (one line per row, in order)",
         )
     if not path.exists():
         raise DatabugsError(

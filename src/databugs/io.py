@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import glob
 import gzip
 import hashlib
 import io
@@ -24,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from databugs.engines import Engine, LocalEngine
 from databugs.errors import DatabugsError
 
 FORMATS = {
@@ -73,11 +75,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_table(path: str | os.PathLike[str]) -> LoadedTable:
-    """Read a CSV, TSV, Parquet or JSON Lines file (text formats may be gzipped).
+def read_table(path: str | os.PathLike[str], engine: Engine | None = None) -> LoadedTable:
+    """Read a CSV, TSV, Parquet or JSON Lines file (text formats may be gzipped), or a Parquet
+    dataset: a folder of Parquet files or a glob such as ``data/part-*.parquet``, whose files
+    ``engine`` reads (on a Dask cluster: the workers, one task per file).
 
     Every problem becomes a :class:`DatabugsError` naming the file and, where known, the line.
     """
+    if is_parquet_dataset(path):
+        return read_parquet_dataset(str(path), engine or LocalEngine())
     path = Path(path)
     fmt, _ = detect_format(path)
     if not path.exists():
@@ -157,6 +163,64 @@ def _read_parquet(path: Path, fmt: str) -> pd.DataFrame:
         ) from None
     _check_unique_columns(path, list(schema.names))
     return pq.read_table(path).to_pandas()
+
+
+def is_parquet_dataset(path: str | os.PathLike[str]) -> bool:
+    """A folder (here, or named with a trailing slash) or a glob stands for a Parquet dataset."""
+    text = str(path)
+    return (
+        any(mark in text for mark in "*?[") or text.endswith(("/", os.sep)) or Path(path).is_dir()
+    )
+
+
+def read_parquet_dataset(pattern: str, engine: Engine) -> LoadedTable:
+    """The files of a Parquet dataset, listed and read by ``engine``, in name order.
+
+    The sha256 covers every file's name and bytes, so the OOF cache sees any change.
+    """
+    files = engine.map(dataset_files, [pattern])[0]
+    if not files:
+        raise DatabugsError(
+            f"{pattern}: no Parquet files (.parquet, .pq) found",
+            code="missing_file",
+            hint="give a folder of Parquet files or a glob such as 'data/part-*.parquet'",
+        )
+    parts = engine.map(read_parquet_part, files)
+    columns = list(parts[0][0].columns)
+    for file, (part, _) in zip(files, parts, strict=True):
+        if list(part.columns) != columns:
+            raise DatabugsError(
+                f"{file}: its columns differ from those of {files[0]}",
+                code="unreadable_file",
+                hint="every file of a dataset needs the same columns in the same order",
+            )
+    frame = pd.concat([part for part, _ in parts], ignore_index=True)
+    if len(frame) == 0:
+        raise DatabugsError(f"{pattern}: the dataset has no rows", code="empty_file")
+    digest = hashlib.sha256()
+    for file, (_, sha256) in zip(files, parts, strict=True):
+        digest.update(f"{Path(file).name}:{sha256}\n".encode())
+    return LoadedTable(frame=frame, path=Path(pattern), format="parquet", sha256=digest.hexdigest())
+
+
+def dataset_files(pattern: str) -> list[str]:
+    """The Parquet files a folder holds or a glob matches, sorted (runs where the data is)."""
+    if os.path.isdir(pattern):
+        pattern = os.path.join(pattern, "*")
+    return sorted(
+        name
+        for name in glob.glob(pattern)
+        if os.path.isfile(name) and name.lower().endswith((".parquet", ".pq"))
+    )
+
+
+def read_parquet_part(file: str) -> tuple[pd.DataFrame, str]:
+    """One file of a dataset and its sha256, read as a single Parquet file is."""
+    path = Path(file)
+    try:
+        return _read_parquet(path, "parquet"), file_sha256(path)
+    except OSError as exc:
+        raise DatabugsError(f"{path}: cannot be read: {exc}", code="unreadable_file") from None
 
 
 def _iter_json_records(path: Path) -> Iterator[tuple[int, str, dict | None]]:

@@ -1,20 +1,18 @@
 """Out-of-fold predicted probabilities: the only place where models are fit.
 
 Every row's probabilities come from a model that never saw that row, which is what confident
-learning needs. Folds are stratified and seeded; they run in parallel worker processes and the
-result does not depend on how many.
+learning needs. Folds are stratified and seeded; they run in parallel (threads here, or tasks on
+a Dask cluster: see ``engines``) and the result does not depend on where or how many.
 """
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed
 from sklearn.base import ClassifierMixin, clone
 from sklearn.ensemble import (
     ExtraTreesClassifier,
@@ -28,8 +26,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
+from databugs.engines import Engine, LocalEngine
 from databugs.errors import DatabugsError
 
 PROBABILITY_FLOOR = 1e-6
@@ -156,6 +154,7 @@ def out_of_fold_probabilities(
     jobs: int | None = None,
     on_fold_done: Callable[[], None] | None = None,
     embeddings: np.ndarray | None = None,
+    engine: Engine | None = None,
 ) -> OutOfFold:
     """Fit one model per fold and predict the held-out rows.
 
@@ -163,7 +162,8 @@ def out_of_fold_probabilities(
     (``table`` or ``text``). A class with fewer rows than folds is allowed: folds whose training
     part lacks it give it probability zero (then floored). With ``embeddings`` (rows x
     dimensions), a logistic regression on them is fitted in the same folds and the two models'
-    probabilities are averaged.
+    probabilities are averaged. The folds run on ``engine`` (default: threads on this machine,
+    ``jobs`` of them); the result does not depend on where.
     """
     name = resolve_model_name(model, kind)
     views = [(matrix, make_model(name, kind, seed))]
@@ -174,17 +174,13 @@ def out_of_fold_probabilities(
         (_capped(train, labels, seed), test)
         for train, test in _stratified_splits(labels, folds, seed)
     ]
-    workers = min(len(splits), jobs or os.cpu_count() or 1)
+    engine = engine or LocalEngine(jobs)
     probabilities = np.zeros((len(labels), n_classes), dtype=np.float64)
-    tasks = (delayed(_fit_predict)(views, labels, n_classes, train, test) for train, test in splits)
-    # One BLAS/OpenMP thread per fold: folds already fill the cores, and nested threads on a
-    # busy machine made a logistic regression 30x slower and gradient boosting hang.
-    with threadpool_limits(limits=1):
-        results = Parallel(n_jobs=workers, prefer="threads", return_as="generator_unordered")(tasks)
-        for test, fold_probabilities in results:
-            probabilities[test] = fold_probabilities
-            if on_fold_done:
-                on_fold_done()
+    results = engine.run_folds(_fit_predict, (views, labels, n_classes), splits)
+    for test, fold_probabilities in results:
+        probabilities[test] = fold_probabilities
+        if on_fold_done:
+            on_fold_done()
     probabilities = np.clip(probabilities, PROBABILITY_FLOOR, None)
     probabilities /= probabilities.sum(axis=1, keepdims=True)
     return OutOfFold(probabilities=probabilities, model=name, folds=len(splits))

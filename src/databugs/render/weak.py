@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from databugs.errors import DatabugsError
-from databugs.io import detect_format, write_relabelled
+from databugs.io import detect_format, is_parquet_dataset, write_relabelled
 from databugs.render.escape import markdown_text as md
 from databugs.render.tables import ISSUE_COLUMNS, csv_text, spreadsheet_table
 
@@ -123,8 +123,8 @@ def write_labelled_data(result: WeakLabels, path: Path) -> None:
     ``label_source`` (gold / rules / model, empty where nothing was confident). Written from
     the file itself, like ``fix``: every other cell stays as it was."""
     source = result.source
-    if source.format == "dataframe":
-        raise DatabugsError("--write needs the data as a file", code="bad_option")
+    if source.format == "dataframe" or is_parquet_dataset(source.path):
+        raise DatabugsError("--write needs the data as a single file", code="bad_option")
     if path.resolve() == source.path.resolve():
         raise DatabugsError(
             f"{path}: is the input; databugs label never rewrites it",
