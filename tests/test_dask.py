@@ -169,3 +169,23 @@ def test_a_local_scan_never_imports_dask(tmp_path):
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_engine_local_on_the_command_line_overrides_the_config(tmp_path, letters):
+    data = tmp_path / "letters.csv"
+    letters.to_csv(data, index=False)
+    (tmp_path / "databugs.toml").write_text('engine = "dask"\nscheduler = "tcp://127.0.0.1:9"\n')
+    done = run("scan", data, "--engine", "local", "--out", tmp_path / "out", "-q")
+    assert done.exit_code == 0, done.output
+
+
+def test_a_scheduler_without_workers_is_an_error_not_a_hang(tmp_path, monkeypatch):
+    monkeypatch.setattr("databugs.engines.CONNECT_TIMEOUT", "2s")
+    with distributed.LocalCluster(n_workers=0, dashboard_address=":0") as empty:
+        done = run(
+            "scan", EXAMPLES / "letters_sample.csv", "--engine", "dask",
+            "--scheduler", empty.scheduler_address, "--out", tmp_path / "out",
+        )  # fmt: skip
+    assert done.exit_code == 2
+    assert "has no workers" in done.output
+    assert not (tmp_path / "out").exists()

@@ -133,3 +133,15 @@ def test_a_parquet_folder_or_glob_reads_as_one_table_in_file_order(tmp_path):
     refused = runner.invoke(app, ["fix", "--report", str(tmp_path / "out"), "--accept-top", "1"])
     assert refused.exit_code == 2
     assert "fix writes single files only" in refused.output
+
+
+def test_a_file_whose_name_looks_like_a_glob_is_still_a_file(tmp_path):
+    path = tmp_path / "labels[v2].csv"
+    path.write_text("x,label\n1,a\n2,b\n")
+    assert read_table(path).frame["label"].tolist() == ["a", "b"]
+
+
+def test_dataset_parts_are_read_in_natural_order(tmp_path):
+    for number in (10, 2, 1):
+        pd.DataFrame({"part": [number]}).to_parquet(tmp_path / f"part-{number}.parquet")
+    assert read_table(tmp_path).frame["part"].tolist() == [1, 2, 10]

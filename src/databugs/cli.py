@@ -217,6 +217,8 @@ def scan(
         "scheduler": scheduler,
     }
     options = resolve_options(data, given)
+    if engine == "local" and scheduler is None:  # a config file's scheduler, overridden
+        options["scheduler"] = None
     check_engine(options["engine"], options["scheduler"])
     if options["jobs"] is not None and options["jobs"] < 1:
         raise DatabugsError(f"--jobs is {options['jobs']}", code="bad_option", hint="use 1 or more")

@@ -66,18 +66,71 @@ class DaskEngine:
 
     def map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
         """``function`` of each item on the workers, in order (errors re-raised here)."""
-        futures = self.client.map(function, list(items), pure=False)
-        return self.client.gather(futures)
+        with _cluster_errors():
+            futures = self.client.map(function, list(items), pure=False)
+            return self.client.gather(futures)
 
     def run_folds(
         self, function: Callable[..., Any], shared: tuple[Any, ...], folds: Sequence[tuple]
     ) -> Iterator[Any]:
         from distributed import as_completed
 
-        scattered = self.client.scatter(list(shared), broadcast=False, hash=False)
-        futures = [self.client.submit(function, *scattered, *fold, pure=False) for fold in folds]
-        for future in as_completed(futures):
-            yield future.result()
+        with _cluster_errors():
+            scattered = self.client.scatter(list(shared), broadcast=False, hash=False)
+            futures = [
+                self.client.submit(function, *scattered, *fold, pure=False) for fold in folds
+            ]
+            for future in as_completed(futures):
+                yield future.result()
+
+
+@contextmanager
+def _cluster_errors() -> Iterator[None]:
+    """A worker that died, a lost scheduler or a task that failed remotely: one line, exit 2.
+    Errors about the data (``DatabugsError``, raised on a worker) pass through as they are."""
+    try:
+        yield
+    except DatabugsError:
+        raise
+    except Exception as error:
+        raise DatabugsError(
+            f"the Dask cluster failed: {type(error).__name__}: {' '.join(str(error).split())}",
+            code="engine_failed",
+            hint="check the workers' logs and that they run this databugs version",
+        ) from None
+
+
+def worker_version() -> str:
+    """What a worker reports: the databugs version it imports (run there by ``client.run``)."""
+    from databugs.version import __version__
+
+    return __version__
+
+
+def _check_workers(client: Any) -> None:
+    """Workers exist and run this databugs: otherwise every task would fail or wait forever."""
+    from databugs.version import __version__
+
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        versions = client.run(worker_version)
+    except TimeoutError:
+        raise DatabugsError(
+            "the Dask scheduler has no workers", code="engine_failed", hint="start some workers"
+        ) from None
+    except Exception as error:  # workers that cannot import databugs fail to unpickle the call
+        raise DatabugsError(
+            f"the Dask workers cannot run databugs ({type(error).__name__}: {error})",
+            code="engine_failed",
+            hint="pip install 'databugs[dask]' on every worker",
+        ) from None
+    wrong = sorted({version for version in versions.values() if version != __version__})
+    if wrong:
+        raise DatabugsError(
+            f"the Dask workers run databugs {', '.join(wrong)}, this is {__version__}",
+            code="engine_failed",
+            hint="install the same databugs version on the workers",
+        )
 
 
 Engine = LocalEngine | DaskEngine
@@ -134,6 +187,7 @@ def _dask(scheduler: str | None, jobs: int | None) -> Iterator[Engine]:
                 hint="check the address (tcp://host:8786) and that the scheduler runs",
             ) from None
         with client:
+            _check_workers(client)
             yield DaskEngine(client)
         return
     # One single-threaded worker process per core (or --jobs): a fold is one task.

@@ -275,9 +275,9 @@ def row_keys(
     part = frame.iloc[rows].drop(columns=[label])
     content = pd.DataFrame(
         {
-            position: values.astype("float64")  # numbers as numbers: 3 and 3.0 are one key
-            if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-            else values.astype(str)
+            position: values
+            if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf"
+            else values.astype(str)  # numbers hash as numbers: no string per cell
             for position, (_, values) in enumerate(part.items())
         }
     )

@@ -162,15 +162,19 @@ def _read_parquet(path: Path, fmt: str) -> pd.DataFrame:
             f"{path}: not a readable Parquet file ({exc})", code="unreadable_file"
         ) from None
     _check_unique_columns(path, list(schema.names))
-    return pq.read_table(path).to_pandas()
+    try:
+        return pq.read_table(path).to_pandas()
+    except pa.ArrowException as exc:
+        raise DatabugsError(
+            f"{path}: not a readable Parquet file ({exc})", code="unreadable_file"
+        ) from None
 
 
 def is_parquet_dataset(path: str | os.PathLike[str]) -> bool:
-    """A folder (here, or named with a trailing slash) or a glob stands for a Parquet dataset."""
-    text = str(path)
-    return (
-        any(mark in text for mark in "*?[") or text.endswith(("/", os.sep)) or Path(path).is_dir()
-    )
+    """A folder or a glob (``data/part-*.parquet``) stands for a Parquet dataset."""
+    if Path(path).is_file():  # a file named data[v2].csv is a file, not a pattern
+        return False
+    return any(mark in str(path) for mark in "*?[") or Path(path).is_dir()
 
 
 def read_parquet_dataset(pattern: str, engine: Engine) -> LoadedTable:
@@ -204,14 +208,25 @@ def read_parquet_dataset(pattern: str, engine: Engine) -> LoadedTable:
 
 
 def dataset_files(pattern: str) -> list[str]:
-    """The Parquet files a folder holds or a glob matches, sorted (runs where the data is)."""
+    """The Parquet files a folder holds or a glob matches, in natural name order (runs where
+    the data is: on a Dask worker for the Dask engine)."""
     if os.path.isdir(pattern):
         pattern = os.path.join(pattern, "*")
     return sorted(
-        name
-        for name in glob.glob(pattern)
-        if os.path.isfile(name) and name.lower().endswith((".parquet", ".pq"))
+        (
+            name
+            for name in glob.glob(pattern)
+            if os.path.isfile(name) and name.lower().endswith((".parquet", ".pq"))
+        ),
+        key=_natural_order,
     )
+
+
+def _natural_order(name: str) -> list[tuple[int, int | str]]:
+    """part-2 before part-10, as Spark and Dask number their files."""
+    return [
+        (0, int(piece)) if piece.isdigit() else (1, piece) for piece in re.split(r"(\d+)", name)
+    ]
 
 
 def read_parquet_part(file: str) -> tuple[pd.DataFrame, str]:

@@ -29,14 +29,20 @@ class LabelIssues(Detector):
 
     def detect(self, context: Context) -> list[Issue]:
         positions = np.flatnonzero(self.flags(context))
-        probabilities = np.round(context.probabilities[positions], 6)  # as report.json shows
-        top = np.argsort(-context.probabilities[positions], axis=1, kind="stable")[:, :TOP_CLASSES]
+        probabilities = context.probabilities[positions]
+        top = np.argsort(-probabilities, axis=1, kind="stable")[:, :TOP_CLASSES]
         given = context.targets[positions]
         suggested = top[:, 0]
         return [
-            self._issue(context, int(position), row.tolist(), int(g), int(s), order.tolist())
-            for position, row, g, s, order in zip(
-                positions, probabilities, given, suggested, top, strict=True
+            self._issue(context, int(position), row, shown.tolist(), int(g), int(s), order)
+            for position, row, shown, g, s, order in zip(
+                positions,
+                probabilities,
+                np.round(probabilities, 6),
+                given,
+                suggested,
+                top.tolist(),
+                strict=True,
             )
         ]
 
@@ -53,7 +59,8 @@ class LabelIssues(Detector):
         self,
         context: Context,
         position: int,
-        probabilities: list[float],
+        probabilities: np.ndarray,
+        shown: list[float],
         given: int,
         suggested: int,
         top: list[int],
@@ -69,11 +76,9 @@ class LabelIssues(Detector):
                 f"the model gives {classes[suggested]!r} {probabilities[suggested]:.0%} "
                 f"and the given label {probabilities[given]:.0%}"
             ),
-            details={
-                "given_probability": probabilities[given],
-                "suggested_probability": probabilities[suggested],
-                "top_classes": [
-                    {"label": classes[c], "probability": probabilities[c]} for c in top
-                ],
+            details={  # rounded as report.json shows them
+                "given_probability": shown[given],
+                "suggested_probability": shown[suggested],
+                "top_classes": [{"label": classes[c], "probability": shown[c]} for c in top],
             },
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from databugs.distinct import map_distinct
@@ -30,7 +31,7 @@ ISSUE_COLUMNS = [
 def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:.6f}"
@@ -63,9 +64,9 @@ def spreadsheet_table(frame: pd.DataFrame) -> str:
 def _column_fields(values: pd.Series) -> list[str]:
     """The CSV field of every value: numbers formatted in bulk, anything else once per
     distinct value."""
-    if pd.api.types.is_float_dtype(values.dtype) and not isinstance(values.dtype, pd.ArrowDtype):
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":  # not Float64: NA
         return ["" if number != number else f"{number:.6f}" for number in values.tolist()]
-    if pd.api.types.is_integer_dtype(values.dtype) and values.dtype.kind in "iu":
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":  # not Int64: NA
         return list(map(str, values.tolist()))
     return map_distinct(values, lambda value: _field(_cell(value)), "")
 
