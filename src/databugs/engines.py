@@ -34,9 +34,19 @@ class LocalEngine:
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = jobs
 
-    def map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-        """``function`` of each item, in order."""
-        return [function(item) for item in items]
+    def map(
+        self,
+        function: Callable[[Any], Any],
+        items: Sequence[Any],
+        on_done: Callable[[], None] | None = None,
+    ) -> list[Any]:
+        """``function`` of each item, in order; ``on_done()`` after each."""
+        results = []
+        for item in items:
+            results.append(function(item))
+            if on_done:
+                on_done()
+        return results
 
     def run_folds(
         self, function: Callable[..., Any], shared: tuple[Any, ...], folds: Sequence[tuple]
@@ -64,10 +74,21 @@ class DaskEngine:
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    def map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-        """``function`` of each item on the workers, in order (errors re-raised here)."""
+    def map(
+        self,
+        function: Callable[[Any], Any],
+        items: Sequence[Any],
+        on_done: Callable[[], None] | None = None,
+    ) -> list[Any]:
+        """``function`` of each item on the workers, in order (errors re-raised here);
+        ``on_done()`` as each finishes."""
+        from distributed import as_completed
+
         with _cluster_errors():
             futures = self.client.map(function, list(items), pure=False)
+            for _ in as_completed(futures):
+                if on_done:
+                    on_done()
             return self.client.gather(futures)
 
     def run_folds(
