@@ -25,6 +25,8 @@ from databugs.features import FeatureSet
 CLUSTER_SIZE = 15
 MAX_CLUSTERS_PER_PAIR = 8
 TERMS = 5
+STATISTICS_SAMPLE = 100_000
+"""Rows the table statistics that describe clusters are taken from, at most."""
 
 
 def cluster_corrections(
@@ -91,8 +93,12 @@ class _RowView:
         self.sparse = sp.issparse(features.matrix)
         if self.sparse:  # a cluster's words are those heavier in it than in the whole data
             self.overall = np.asarray(features.matrix.mean(axis=0)).ravel()
-        else:
-            matrix = np.asarray(features.matrix, dtype=float)
+        else:  # column statistics from a seeded sample: a million rows add nothing to them
+            matrix = features.matrix
+            if len(matrix) > STATISTICS_SAMPLE:
+                rng = np.random.default_rng(0)
+                matrix = matrix[np.sort(rng.choice(len(matrix), STATISTICS_SAMPLE, replace=False))]
+            matrix = np.asarray(matrix, dtype=float)
             self.mean = np.nanmean(matrix, axis=0)
             spread = np.nanstd(matrix, axis=0)
             self.spread = np.where(spread > 0, spread, 1.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from databugs.report_view import CONSENSUS_COLUMNS, ROW_COLUMNS
 if TYPE_CHECKING:
     from databugs.report import Report
 
+NEEDS_QUOTES = re.compile(r'[,"\n\r]')
 ISSUE_COLUMNS = [
     "rank",
     "kind",
@@ -40,7 +42,7 @@ def _cell(value: object) -> str:
 
 def _field(text: str) -> str:
     """A CSV field as the csv module writes it (quoted only when it must be)."""
-    if any(special in text for special in ',"\n\r'):
+    if NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
 
