@@ -132,7 +132,7 @@ def test_a_parquet_folder_or_glob_reads_as_one_table_in_file_order(tmp_path):
     assert scanned.exit_code in (0, 1), scanned.output
     refused = runner.invoke(app, ["fix", "--report", str(tmp_path / "out"), "--accept-top", "1"])
     assert refused.exit_code == 2
-    assert "fix writes single files only" in refused.output
+    assert "written to single files only" in refused.output
 
 
 def test_a_file_whose_name_looks_like_a_glob_is_still_a_file(tmp_path):
@@ -145,3 +145,16 @@ def test_dataset_parts_are_read_in_natural_order(tmp_path):
     for number in (10, 2, 1):
         pd.DataFrame({"part": [number]}).to_parquet(tmp_path / f"part-{number}.parquet")
     assert read_table(tmp_path).frame["part"].tolist() == [1, 2, 10]
+
+
+def test_a_folder_named_like_a_pattern_is_read_as_a_folder(tmp_path):
+    folder = tmp_path / "labels[2024]"
+    folder.mkdir()
+    pd.DataFrame({"x": [1, 2]}).to_parquet(folder / "part-0.parquet")
+    assert read_table(folder).frame["x"].tolist() == [1, 2]
+
+
+def test_parts_numbered_alike_are_read_in_one_order(tmp_path):
+    pd.DataFrame({"part": ["1"]}).to_parquet(tmp_path / "part-1.parquet")
+    pd.DataFrame({"part": ["01"]}).to_parquet(tmp_path / "part-01.parquet")
+    assert read_table(tmp_path).frame["part"].tolist() == ["01", "1"]

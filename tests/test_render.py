@@ -70,3 +70,12 @@ def test_spreadsheet_table_writes_what_the_csv_module_would_for_every_column_typ
     assert [row[5] for row in rows[1:]][:3] == ["true", "false", ""]
     assert [row[6] for row in rows[1:]] == ["x", "y", "", "x", "'+y", "x"]
     assert [row[7] for row in rows[1:]] == ["1", "true", "1.000000", "1", "", "b"]
+
+
+def test_spreadsheet_table_defuses_column_names_too() -> None:
+    import pandas as pd
+
+    from databugs.render.tables import spreadsheet_table
+
+    header = spreadsheet_table(pd.DataFrame({"=HYPERLINK(1)": [1], "-1": [2]})).splitlines()[0]
+    assert header == "'=HYPERLINK(1),-1"

@@ -84,3 +84,15 @@ def test_text_model_comes_from_config(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--text-model 'no-such-model'" in result.output
     assert not (tmp_path / "out" / "report.json").exists()
+
+
+@needs_embeddings
+def test_embed_texts_takes_arrays_and_series() -> None:
+    import numpy as np
+    import pandas as pd
+
+    texts = ["What is the capital of Peru?", ""]
+    as_list = embed_texts(texts, "all-MiniLM-L6-v2")
+    assert embed_texts(np.array(texts), "all-MiniLM-L6-v2").shape == as_list.shape == (2, 384)
+    assert embed_texts(pd.Series(texts), "all-MiniLM-L6-v2").shape == (2, 384)
+    assert embed_texts([], "all-MiniLM-L6-v2").shape == (0, 384)

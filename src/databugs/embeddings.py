@@ -13,6 +13,7 @@ import functools
 import importlib
 import itertools
 import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,8 +82,10 @@ def embed_texts(
     a local run's to float rounding.
     """
     folder = model_folder(name_or_path)
-    if not texts:
-        dimensions = _load_encoder(folder).get_sentence_embedding_dimension()
+    if len(texts) == 0:
+        encoder = _load_encoder(folder)  # sentence-transformers 5 renamed the method
+        size = getattr(encoder, "get_embedding_dimension", None)
+        dimensions = (size or encoder.get_sentence_embedding_dimension)()
         return np.zeros((0, dimensions), dtype="float32")
     engine = engine or LocalEngine()
     size = BATCH_SIZE if engine.name == "local" else CHUNK_BATCHES * BATCH_SIZE
@@ -108,8 +111,18 @@ def embed_chunk(texts: list[str], name_or_path: str) -> np.ndarray:
     return np.vstack(parts)
 
 
-@functools.lru_cache(maxsize=2)
+_LOADING = threading.Lock()
+
+
 def _load_encoder(folder: Path) -> SentenceTransformer:
+    """The model in ``folder``, loaded once per process even when threads ask at once (a Dask
+    worker with several threads runs several chunks together)."""
+    with _LOADING:
+        return _loaded_encoder(folder)
+
+
+@functools.lru_cache(maxsize=2)
+def _loaded_encoder(folder: Path) -> SentenceTransformer:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # our own bar is enough
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")

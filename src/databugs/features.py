@@ -264,6 +264,14 @@ def row_previews(
     return previews
 
 
+def _hashable_numbers(values: pd.Series) -> pd.Series:
+    """Numbers as float64, so that a whole-number column keeps its keys when one empty cell
+    turns it from int64 into float64; integers beyond 2**53 (exact only as integers) stay."""
+    if values.dtype.kind in "iu" and len(values) and values.abs().max() > 2**53:
+        return values
+    return values.astype("float64")
+
+
 def row_keys(
     frame: pd.DataFrame, rows: Sequence[int], *, id_column: str | None, label: str
 ) -> dict[int, str]:
@@ -275,7 +283,7 @@ def row_keys(
     part = frame.iloc[rows].drop(columns=[label])
     content = pd.DataFrame(
         {
-            position: values
+            position: _hashable_numbers(values)
             if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf"
             else values.astype(str)  # numbers hash as numbers: no string per cell
             for position, (_, values) in enumerate(part.items())

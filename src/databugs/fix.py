@@ -163,7 +163,8 @@ def scanned_data(report: dict[str, Any], data: str | Path | None = None) -> Load
         )
     if is_parquet_dataset(path):
         raise DatabugsError(
-            f"{path}: a Parquet dataset (folder or glob); fix writes single files only",
+            f"{path}: a Parquet dataset (folder or glob); corrections are written to single "
+            "files only",
             code="bad_option",
             hint="take the corrections from corrected_labels.csv (one line per row, in order)",
         )

@@ -185,7 +185,7 @@ def read_parquet_dataset(pattern: str, engine: Engine) -> LoadedTable:
     files = engine.map(dataset_files, [pattern])[0]
     if not files:
         raise DatabugsError(
-            f"{pattern}: no Parquet files (.parquet, .pq) found",
+            f"{pattern}: no such file, and no Parquet files (.parquet, .pq) match it",
             code="missing_file",
             hint="give a folder of Parquet files or a glob such as 'data/part-*.parquet'",
         )
@@ -210,15 +210,15 @@ def read_parquet_dataset(pattern: str, engine: Engine) -> LoadedTable:
 def dataset_files(pattern: str) -> list[str]:
     """The Parquet files a folder holds or a glob matches, in natural name order (runs where
     the data is: on a Dask worker for the Dask engine)."""
-    if os.path.isdir(pattern):
-        pattern = os.path.join(pattern, "*")
+    if os.path.isdir(pattern):  # a folder named data[2024] is a name, not a pattern
+        pattern = os.path.join(glob.escape(pattern), "*")
     return sorted(
         (
             name
             for name in glob.glob(pattern)
             if os.path.isfile(name) and name.lower().endswith((".parquet", ".pq"))
         ),
-        key=_natural_order,
+        key=lambda name: (_natural_order(name), name),  # part-1, part-01: one order
     )
 
 

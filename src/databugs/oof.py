@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 
 import numpy as np
@@ -176,11 +177,13 @@ def out_of_fold_probabilities(
     ]
     engine = engine or LocalEngine(jobs)
     probabilities = np.zeros((len(labels), n_classes), dtype=np.float64)
-    results = engine.run_folds(_fit_predict, (views, labels, n_classes), splits)
-    for test, fold_probabilities in results:
-        probabilities[test] = fold_probabilities
-        if on_fold_done:
-            on_fold_done()
+    # closing(): stopped early (an error, Ctrl-C), the engine still restores its thread limits
+    # and drops the remaining folds at once, not when the generator is collected.
+    with closing(engine.run_folds(_fit_predict, (views, labels, n_classes), splits)) as results:
+        for test, fold_probabilities in results:
+            probabilities[test] = fold_probabilities
+            if on_fold_done:
+                on_fold_done()
     probabilities = np.clip(probabilities, PROBABILITY_FLOOR, None)
     probabilities /= probabilities.sum(axis=1, keepdims=True)
     return OutOfFold(probabilities=probabilities, model=name, folds=len(splits))

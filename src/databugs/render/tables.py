@@ -56,7 +56,7 @@ def spreadsheet_table(frame: pd.DataFrame) -> str:
     """Any table as a spreadsheet-safe CSV: formula-like text defused, floats to 6 decimals,
     empty cells for missing values. Built column by column and joined once, because pandas'
     and the csv module's writers take seconds on a million rows."""
-    header = ",".join(_field(str(name)) for name in frame.columns)
+    header = ",".join(_field(spreadsheet_safe(str(name))) for name in frame.columns)
     if frame.empty:
         return header + "\n"
     columns = [_column_fields(frame[name]) for name in frame.columns]
