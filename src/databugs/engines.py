@@ -34,6 +34,10 @@ class LocalEngine:
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = jobs
 
+    def workers(self, tasks: int) -> int:
+        """Threads for ``tasks`` parallel tasks: ``jobs``, else every core, at most one each."""
+        return min(tasks, self.jobs or os.cpu_count() or 1)
+
     def map(
         self,
         function: Callable[[Any], Any],
@@ -52,7 +56,7 @@ class LocalEngine:
         self, function: Callable[..., Any], shared: tuple[Any, ...], folds: Sequence[tuple]
     ) -> Iterator[Any]:
         """``function(*shared, *fold)`` for each fold, yielded as they finish."""
-        workers = min(len(folds), self.jobs or os.cpu_count() or 1)
+        workers = self.workers(len(folds))
         tasks = (delayed(function)(*shared, *fold) for fold in folds)
         # One BLAS/OpenMP thread per fold: folds already fill the cores, and nested threads on a
         # busy machine made a logistic regression 30x slower and gradient boosting hang.
