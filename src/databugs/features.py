@@ -97,12 +97,14 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
     """Decide how one column is used; returns the use and the cleaned values."""
     if forced_text:
         return ColumnUse(name, "text", "--text"), _as_text(series)
-    numbers = _as_numbers(series)
     present = series.notna()
-    if not pd.api.types.is_numeric_dtype(series):  # "NA", "n/a"... written in a text cell
+    if pd.api.types.is_numeric_dtype(series):
+        numbers = _typed_numbers(series)
+    else:  # each distinct value looked at once; "NA", "n/a"... in a text cell mean missing
         codes, uniques = pd.factorize(series)
         said_missing = _missing_words(uniques)
         present &= ~np.isin(codes, np.flatnonzero(said_missing))
+        numbers = _parsed_numbers(codes, uniques, said_missing)
     if numbers is not None:
         if _constant(numbers[~np.isnan(numbers)]):
             return ColumnUse(name, "left out", "constant"), None
@@ -125,18 +127,22 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
     return ColumnUse(name, "categorical", reason), strings.where(present, None)
 
 
-def _as_numbers(series: pd.Series) -> np.ndarray | None:
-    """The column as float32, NaN where missing; None if a present value is not a number."""
+def _typed_numbers(series: pd.Series) -> np.ndarray:
+    """A numeric (or boolean) column as float32, NaN where missing."""
     if pd.api.types.is_bool_dtype(series):
         return series.astype("float32").to_numpy()
-    if pd.api.types.is_numeric_dtype(series):
-        return series.to_numpy(dtype="float32", na_value=np.nan)
-    # Parse each distinct value once (a million cells often hold a few thousand values).
-    codes, uniques = pd.factorize(series)
+    return series.to_numpy(dtype="float32", na_value=np.nan)
+
+
+def _parsed_numbers(
+    codes: np.ndarray, uniques: object, said_missing: np.ndarray
+) -> np.ndarray | None:
+    """A text column (factorized) as float32, NaN where missing; None if a present value is
+    not a number. Each distinct value is parsed once: a million cells often hold a few
+    thousand values."""
     text = pd.Series(uniques, dtype=object).astype(str).str.strip()
-    missing = _missing_words(uniques)
-    parsed = pd.to_numeric(text.where(~missing), errors="coerce")
-    if (parsed.isna() & ~missing).any():
+    parsed = pd.to_numeric(text.where(~said_missing), errors="coerce")
+    if (parsed.isna() & ~said_missing).any():
         return None
     values = np.append(parsed.to_numpy(dtype="float32", na_value=np.nan), np.float32(np.nan))
     return values[codes]  # code -1 (missing) picks the NaN at the end
