@@ -106,8 +106,12 @@ def read_table(path: str | os.PathLike[str], engine: Engine | None = None) -> Lo
     return LoadedTable(frame=frame, path=path, format=fmt, sha256=file_sha256(path))
 
 
+def _gzipped(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
+
+
 def _open_text(path: Path, mode: str = "rt") -> io.TextIOBase:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    opener = gzip.open if _gzipped(path) else open
     return opener(path, mode, encoding="utf-8-sig", newline="")  # a BOM is not part of a name
 
 
@@ -156,15 +160,9 @@ def _describe_parser_error(exc: Exception) -> str:
 
 def _read_parquet(path: Path, fmt: str) -> pd.DataFrame:
     try:
-        schema = pq.read_schema(path)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise DatabugsError(
-            f"{path}: not a readable Parquet file ({exc})", code="unreadable_file"
-        ) from None
-    _check_unique_columns(path, list(schema.names))
-    try:
+        _check_unique_columns(path, list(pq.read_schema(path).names))
         return pq.read_table(path).to_pandas()
-    except pa.ArrowException as exc:
+    except (pa.ArrowException, OSError) as exc:  # a bad footer, or bad data past a good one
         raise DatabugsError(
             f"{path}: not a readable Parquet file ({exc})", code="unreadable_file"
         ) from None
@@ -191,19 +189,18 @@ def read_parquet_dataset(pattern: str, engine: Engine) -> LoadedTable:
         )
     parts = engine.map(read_parquet_part, files)
     columns = list(parts[0][0].columns)
-    for file, (part, _) in zip(files, parts, strict=True):
+    digest = hashlib.sha256()
+    for file, (part, sha256) in zip(files, parts, strict=True):
         if list(part.columns) != columns:
             raise DatabugsError(
                 f"{file}: its columns differ from those of {files[0]}",
                 code="unreadable_file",
                 hint="every file of a dataset needs the same columns in the same order",
             )
+        digest.update(f"{Path(file).name}:{sha256}\n".encode())
     frame = pd.concat([part for part, _ in parts], ignore_index=True)
     if len(frame) == 0:
         raise DatabugsError(f"{pattern}: the dataset has no rows", code="empty_file")
-    digest = hashlib.sha256()
-    for file, (_, sha256) in zip(files, parts, strict=True):
-        digest.update(f"{Path(file).name}:{sha256}\n".encode())
     return LoadedTable(frame=frame, path=Path(pattern), format="parquet", sha256=digest.hexdigest())
 
 
@@ -289,7 +286,7 @@ def write_relabelled(
     """
     writers = {"csv": _relabel_delimited, "tsv": _relabel_delimited, "parquet": _relabel_parquet}
     payload = writers.get(source.format, _relabel_jsonl)(source, label, new_labels, added)
-    compressed = source.format != "parquet" and source.path.name.lower().endswith(".gz")
+    compressed = source.format != "parquet" and _gzipped(source.path)
     write_bytes_atomically(destination, gzip.compress(payload, mtime=0) if compressed else payload)
 
 
@@ -330,7 +327,7 @@ def _blank(fields: list[str]) -> bool:
 
 def _bom(source: LoadedTable) -> bytes:
     """The UTF-8 byte-order mark, if the source file had one (it is written back the same)."""
-    with (gzip.open if source.path.name.lower().endswith(".gz") else open)(source.path, "rb") as f:
+    with (gzip.open if _gzipped(source.path) else open)(source.path, "rb") as f:
         return codecs.BOM_UTF8 if f.read(3) == codecs.BOM_UTF8 else b""
 
 
