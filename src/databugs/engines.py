@@ -1,8 +1,9 @@
 """Where the heavy work runs: on this machine (``local``) or on a Dask cluster (``dask``).
 
-An engine does two things for a scan: it reads the parts of a Parquet dataset (a folder or a
-glob) and it runs the out-of-fold model fits. The work itself is the same functions either way,
-given the same inputs in the same order, so a Dask scan finds what a local scan finds.
+An engine does the heavy parts of a scan: it reads the parts of a Parquet dataset (a folder or
+a glob), computes sentence embeddings (``--text-model``) and runs the out-of-fold model fits.
+The work itself is the same functions either way, given the same inputs in the same order, so a
+Dask scan finds what a local scan finds.
 
 The local engine fits folds in threads (the models release the GIL); the Dask engine submits
 one task per fold to a ``dask.distributed`` cluster: the scheduler at ``--scheduler ADDR``, or
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from joblib import Parallel, delayed
@@ -36,7 +37,7 @@ class LocalEngine:
 
     def workers(self, tasks: int) -> int:
         """Threads for ``tasks`` parallel tasks: ``jobs``, else every core, at most one each."""
-        return min(tasks, self.jobs or os.cpu_count() or 1)
+        return min(tasks, _cores(self.jobs))
 
     def map(
         self,
@@ -161,7 +162,12 @@ def _check_workers(client: Any) -> None:
 Engine = LocalEngine | DaskEngine
 
 
-def check_engine(name: str, scheduler: str | None) -> str:
+def _cores(jobs: int | None) -> int:
+    """``--jobs``, else every core of this machine."""
+    return jobs or os.cpu_count() or 1
+
+
+def check_engine(name: str, scheduler: str | None) -> None:
     """Refuse unknown engines, and a scheduler address the local engine would ignore."""
     if name not in ENGINES:
         raise DatabugsError(
@@ -173,7 +179,6 @@ def check_engine(name: str, scheduler: str | None) -> str:
             code="bad_option",
             hint="add --engine dask, or leave out --scheduler",
         )
-    return name
 
 
 def open_engine(
@@ -183,13 +188,8 @@ def open_engine(
     started) is closed when the scan ends."""
     check_engine(name, scheduler)
     if name == "local":
-        return _local(jobs)
+        return nullcontext(LocalEngine(jobs))
     return _dask(scheduler, jobs)
-
-
-@contextmanager
-def _local(jobs: int | None) -> Iterator[Engine]:
-    yield LocalEngine(jobs)
 
 
 @contextmanager
@@ -216,10 +216,9 @@ def _dask(scheduler: str | None, jobs: int | None) -> Iterator[Engine]:
             yield DaskEngine(client)
         return
     # One single-threaded worker process per core (or --jobs): a fold is one task.
-    workers = jobs or os.cpu_count() or 1
     with (
         LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+            n_workers=_cores(jobs), threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):

@@ -179,7 +179,7 @@ def out_of_fold_probabilities(
     engine = engine or LocalEngine(jobs)
     if isinstance(engine, LocalEngine) and all(_is_forest(e) for _, e in views):
         cores = engine.workers(len(splits))
-        views = [(m, clone(e).set_params(n_jobs=cores)) for m, e in views]
+        views = [(m, e.set_params(n_jobs=cores)) for m, e in views]  # made here, not shared
         engine = LocalEngine(1)
     probabilities = np.zeros((len(labels), n_classes), dtype=np.float64)
     # closing(): stopped early (an error, Ctrl-C), the engine still restores its thread limits
