@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from databugs.active import select_rows, unexplored_regions
+from databugs.active.selection import select_rows, unexplored_regions
 from databugs.cli import app
-from databugs.features import build_features
+from databugs.data.features import build_features
 from tests.conftest import make_blobs_table
 
 runner = CliRunner()
@@ -113,8 +113,8 @@ def test_label_studio_tasks(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--budget", "0"], "--budget is 0"),
-        (["--budget", "3", "--strategy", "smart"], "--strategy 'smart' is not known"),
+        (["--budget", "0"], "--budget 0 is below 1"),
+        (["--budget", "3", "--strategy", "smart"], "--strategy smart is not known"),
     ],
 )
 def test_bad_options(tmp_path: Path, args: list[str], message: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import databugs
-from databugs.annotators import _fleiss_from_counts, cohen_kappa, krippendorff_alpha
+from databugs.annotators.agreement import _fleiss_from_counts, cohen_kappa, krippendorff_alpha
 from databugs.cli import app
 from databugs.errors import DatabugsError
 from databugs.render import markdown
@@ -190,7 +190,7 @@ def test_long_format_is_pivoted_and_rows_point_at_first_lines(tmp_path: Path) ->
     assert all(first_of[i] == r for i, r in zip(report.rows["id"], report.rows["row"], strict=True))
     assert report.annotators[0]["name"] == "eve"
     with pytest.raises(DatabugsError, match="no label column"):
-        from databugs.fix import plan_fix
+        from databugs.corrections.plan import plan_fix
 
         plan_fix(report.to_dict(), accept_top=1)
 

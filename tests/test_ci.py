@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 import databugs.api
 from databugs.cli import app
-from databugs.compare import compare_reports
-from databugs.config import resolve_options
+from databugs.gate.baseline import compare_reports
+from databugs.pipeline.options import resolve_options
 from databugs.errors import DatabugsError
-from databugs.gate import evaluate, parse_rules
+from databugs.gate.rules import evaluate, parse_rules
 from tests.conftest import make_blobs_table
 
 runner = CliRunner()
@@ -184,7 +184,7 @@ def test_a_second_scan_of_unchanged_data_reuses_the_models(
     def no_fitting(*args, **kwargs):
         raise AssertionError("models were fitted again")
 
-    monkeypatch.setattr(databugs.api, "out_of_fold_probabilities", no_fitting)
+    monkeypatch.setattr("databugs.pipeline.fit.out_of_fold_probabilities", no_fitting)
     second = run("scan", blobs_csv, "--out", tmp_path / "r", "-q", "--fail-on", "label_issues>90%")
     assert second.exit_code == 0, second.output
     after = json.loads((tmp_path / "r" / "report.json").read_text())
@@ -258,8 +258,8 @@ def test_ci_flow_in_a_git_repository(tmp_path: Path) -> None:
 
 
 def test_model_names_in_help_match_the_models() -> None:
-    from databugs.config import MODEL_NAMES
-    from databugs.oof import MODELS
+    from databugs.pipeline.options import MODEL_NAMES
+    from databugs.models.zoo import MODELS
 
     assert set(MODEL_NAMES) == set(MODELS)
 
@@ -273,7 +273,7 @@ def test_new_gate_rules_on_unchanged_data_reuse_the_report(
     def no_scan(*args, **kwargs):
         raise AssertionError("scanned again")
 
-    monkeypatch.setattr(databugs.api, "scan", no_scan)
+    monkeypatch.setattr("databugs.pipeline.scan.scan", no_scan)
     result = run(
         "scan",
         blobs_csv,
@@ -306,7 +306,8 @@ def test_a_rule_naming_no_figure_stops_before_any_work(tmp_path: Path, blobs_csv
 
 
 def test_the_figures_rules_may_name_are_the_summary_numbers(blobs) -> None:
-    from databugs.summary import FIGURES
+    from databugs.pipeline.summary import figure_names
 
     summary = databugs.api.scan(blobs, jobs=1).summary
-    assert {k for k, v in summary.items() if isinstance(v, int | float)} == set(FIGURES)
+    numbers = {k for k, v in summary.items() if isinstance(v, int | float)}
+    assert numbers == set(figure_names(annotated=False))

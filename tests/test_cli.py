@@ -107,7 +107,7 @@ def test_labels_are_kept_exactly_as_written(tmp_path: Path, blobs) -> None:
         ("a,label\n1,x\n2,y\n", ["--label", "nope"], "no column 'nope'"),
         ("a,label\n1,x\n2,y\n", ["--id", "a", "--ignore", "zz"], "no column 'zz'"),
         ("k,a,label\n1,1,x\n1,2,y\n", ["--id", "k"], "appears more than once"),
-        ("a,label\n1,x\n2,y\n", ["--folds", "1"], "--folds is 1"),
+        ("a,label\n1,x\n2,y\n", ["--folds", "1"], "--folds 1 is below 2"),
         ("a,label\n1,x\n2,y\n", ["--model", "gpt"], "not a known model"),
         ("a,label,label\n1,x,y\n", [], "appears more than once"),
     ],
@@ -317,4 +317,4 @@ def test_bad_config_values(tmp_path: Path, blobs, toml: str, message: str) -> No
 
 def test_bad_seed(tmp_path: Path, blobs_csv: Path) -> None:
     result = run("scan", blobs_csv, "--out", tmp_path / "r", "--seed", "-1")
-    assert result.exit_code == 2 and "--seed is -1" in result.output
+    assert result.exit_code == 2 and "--seed -1 is outside 0 to 4294967295" in result.output

@@ -88,7 +88,7 @@ def test_workers_read_a_parquet_folder_and_glob(tmp_path, dataset, cluster):
 
 
 def test_a_changed_part_changes_the_dataset_fingerprint(tmp_path, dataset, letters):
-    from databugs.io import read_table
+    from databugs.data.io import read_table
 
     _, parts = dataset
     before = read_table(parts)
@@ -114,7 +114,7 @@ def test_dataset_errors_are_one_line_and_exit_2(tmp_path, dataset, letters, clus
 
 
 def test_engine_options_are_checked_before_any_work(tmp_path, monkeypatch):
-    monkeypatch.setattr("databugs.engines.CONNECT_TIMEOUT", "2s")
+    monkeypatch.setattr("databugs.models.engines.CONNECT_TIMEOUT", "2s")
     data = EXAMPLES / "letters_sample.csv"
     unknown = run("scan", data, "--engine", "spark", "--out", tmp_path / "a")
     assert unknown.exit_code == 2 and "use local or dask" in unknown.output
@@ -181,7 +181,7 @@ def test_engine_local_on_the_command_line_overrides_the_config(tmp_path, letters
 
 
 def test_a_scheduler_without_workers_is_an_error_not_a_hang(tmp_path, monkeypatch):
-    monkeypatch.setattr("databugs.engines.CONNECT_TIMEOUT", "2s")
+    monkeypatch.setattr("databugs.models.engines.CONNECT_TIMEOUT", "2s")
     with distributed.LocalCluster(n_workers=0, dashboard_address=":0") as empty:
         done = run(
             "scan", EXAMPLES / "letters_sample.csv", "--engine", "dask",
@@ -198,10 +198,10 @@ def test_a_scheduler_without_workers_is_an_error_not_a_hang(tmp_path, monkeypatc
     reason="the embeddings extra is not installed",
 )
 def test_workers_embed_the_texts_as_this_process_would(cluster, monkeypatch):
-    from databugs.embeddings import BATCH_SIZE, embed_texts
-    from databugs.engines import DaskEngine
+    from databugs.models.embeddings import BATCH_SIZE, embed_texts
+    from databugs.models.engines import DaskEngine
 
-    monkeypatch.setattr("databugs.embeddings.CHUNK_BATCHES", 2)  # tasks of 128 texts
+    monkeypatch.setattr("databugs.models.embeddings.CHUNK_BATCHES", 2)  # tasks of 128 texts
     texts = pd.read_csv(EXAMPLES / "sms_sample.csv")["text"].tolist()[: 4 * BATCH_SIZE + 44]
     done = []
     local = embed_texts(texts, "all-MiniLM-L6-v2")

@@ -7,8 +7,8 @@ import pandas as pd
 
 from databugs.detectors import Context
 from databugs.detectors.label_issues import LabelIssues
-from databugs.features import FeatureSet
-from databugs.scoring import label_quality
+from databugs.data.features import FeatureSet
+from databugs.models.scoring import label_quality
 
 
 def _context(targets: list[int], probabilities: list[list[float]], **kwargs) -> Context:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from databugs.features import build_features
+from databugs.data.features import build_features
 
 
 def _uses(frame: pd.DataFrame, **kwargs) -> dict[str, str]:
@@ -64,7 +64,7 @@ def test_forced_text_column() -> None:
 
 
 def test_row_keys_survive_a_whole_number_column_gaining_an_empty_cell() -> None:
-    from databugs.features import row_keys
+    from databugs.data.keys import row_keys
 
     before = pd.DataFrame(
         {"count": [3, 7, 9], "colour": ["red", "blue", "red"], "label": list("abc")}

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from databugs.cli import app
 from databugs.render import html
-from databugs.report_view import ReportView
+from databugs.report.report import Report
 from tests.conftest import EXAMPLES
 
 runner = CliRunner()
@@ -105,7 +105,7 @@ def test_5000_issues_stay_under_3_mb(sms_report: Path) -> None:
         }
         for n in range(5000)
     ]
-    size = len(html.render(ReportView(many)).encode("utf-8"))
+    size = len(html.render(Report.from_dict(many)).encode("utf-8"))
     assert size < 3_000_000, size
 
 
@@ -208,7 +208,7 @@ def test_50000_issues_open_paginated(sms_report: Path, tmp_path: Path) -> None:
         for n in range(50_000)
     ]
     page = tmp_path / "big.html"
-    page.write_text(html.render(ReportView(content)))
+    page.write_text(html.render(Report.from_dict(content)))
     dom = _browser_dom(page, tmp_path, "#text=r4999")
     assert "11 of 50000 issues" in dom  # r4999 and r49990..r49999
     assert dom.count('class="issue-row"') == 11

@@ -10,7 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from databugs.errors import DatabugsError
-from databugs.io import detect_format, read_table, write_relabelled
+from databugs.data.io import detect_format, read_table
+from databugs.data.write import write_relabelled
 
 
 def test_reads_every_format_with_the_same_content(tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from databugs.cli import app
-from databugs.label_model import fit_label_model, majority_vote
-from databugs.oof import make_model
-from databugs.weak import _weak_rows, label_data
+from databugs.weak.label_model import fit_label_model, majority_vote
+from databugs.models.zoo import make_model
+from databugs.weak.labelling import _weak_rows, label_data
 from tests.conftest import EXAMPLES
 
 runner = CliRunner()
@@ -44,7 +44,7 @@ def test_weak_labels_beat_majority_vote_and_a_model_on_the_few_labels(mostly_unl
     assert coverage > 0.95
     assert accuracy > 0.9
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    from databugs.features import build_features
+    from databugs.data.features import build_features
 
     features = build_features(frame, exclude=["label", "message_id"])
     few = make_model("sgd+nb", "text", 0).fit(features.matrix[~hidden], truth[~hidden])

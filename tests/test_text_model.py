@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import databugs
 from databugs.cli import app
-from databugs.embeddings import PACKAGED_MODELS, embed_texts
+from databugs.models.embeddings import PACKAGED_MODELS, embed_texts
 from databugs.errors import DatabugsError
 from tests.conftest import EXAMPLES
 from tests.test_quality import _quality_on_example
@@ -82,7 +82,7 @@ def test_text_model_comes_from_config(tmp_path: Path) -> None:
     (tmp_path / "databugs.toml").write_text('text_model = "no-such-model"\n')
     result = CliRunner().invoke(app, ["scan", str(data), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert "--text-model 'no-such-model'" in result.output
+    assert "--text-model no-such-model is neither" in result.output
     assert not (tmp_path / "out" / "report.json").exists()
 
 

@@ -1,11 +1,11 @@
 """databugs: find and fix data bugs (wrong labels and more) in labelled datasets.
 
-``scan`` and ``Report`` are imported on first use, so that commands which fit no model (re-checking
-a gate, ``fix``, ``diff``) start without loading scikit-learn.
+The functions are imported on first use, so that commands which fit no model (re-checking a
+gate, ``fix``, ``diff``) start without loading scikit-learn.
 
 >>> import databugs
->>> callable(databugs.scan)
-True
+>>> callable(databugs.scan), "scan" in dir(databugs)
+(True, True)
 """
 
 from typing import Any
@@ -13,20 +13,25 @@ from typing import Any
 from databugs.errors import DatabugsError
 from databugs.version import __version__
 
-__all__ = ["DatabugsError", "Report", "__version__", "rule", "scan"]
+__all__ = ["DatabugsError", "Report", "__version__", "fix", "label", "next_rows", "rule", "scan"]
+
+_LAZY = {
+    "scan": "databugs.api",
+    "label": "databugs.api",
+    "next_rows": "databugs.api",
+    "fix": "databugs.api",
+    "rule": "databugs.weak.rules",
+    "Report": "databugs.report.report",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "scan":
-        from databugs.api import scan
+    if name in _LAZY:
+        import importlib
 
-        return scan
-    if name == "rule":
-        from databugs.rules import rule
-
-        return rule
-    if name == "Report":
-        from databugs.report import Report
-
-        return Report
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'databugs' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

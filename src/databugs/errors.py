@@ -1,10 +1,49 @@
-"""The one exception a user sees.
+"""The one exception a user sees, its stable codes, and how messages name options.
 
 Library code raises :class:`DatabugsError` for every bad input or bad usage; the CLI turns it
-into a one-line message on stderr and exit code 2, in one place.
+into a one-line message on stderr and exit code 2, in one place. Messages name options the way
+the caller wrote them: ``folds=1`` from Python, ``--folds 1`` from the command line, which
+spells them so while it runs a command (:func:`cli_spelling`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable error codes: stable, so that scripts and tests match on them while the
+    wording improves. ``--format json`` prints them; the README lists them."""
+
+    MISSING_FILE = "missing_file"
+    EMPTY_FILE = "empty_file"
+    UNKNOWN_FORMAT = "unknown_format"
+    UNREADABLE_FILE = "unreadable_file"
+    DUPLICATE_COLUMN = "duplicate_column"
+    BAD_ROW = "bad_row"
+    NO_LABEL_COLUMN = "no_label_column"
+    UNKNOWN_COLUMN = "unknown_column"
+    BAD_COLUMN = "bad_column"
+    BAD_ID = "bad_id"
+    BAD_LABEL = "bad_label"
+    BAD_LABEL_TYPE = "bad_label_type"
+    TOO_FEW_CLASSES = "too_few_classes"
+    NO_FEATURES = "no_features"
+    BAD_OPTION = "bad_option"
+    BAD_CONFIG = "bad_config"
+    BAD_GATE_RULE = "bad_gate_rule"
+    BAD_LABELLING_RULE = "bad_labelling_rule"
+    MISSING_REPORT = "missing_report"
+    BAD_REPORT = "bad_report"
+    DATA_CHANGED = "data_changed"
+    UNKNOWN_ROW = "unknown_row"
+    CANNOT_WRITE = "cannot_write"
+    MISSING_EXTRA = "missing_extra"
+    ENGINE_FAILED = "engine_failed"
 
 
 class DatabugsError(Exception):
@@ -14,32 +53,70 @@ class DatabugsError(Exception):
     ----------
     message : str
         What was found and what was required, naming the file, column or row.
-    code : str
-        A stable machine-readable code (``"no_label_column"``), so that tests and JSON output
-        match on codes while the wording can improve.
+    code : ErrorCode
+        A stable machine-readable code, so that tests and JSON output match on codes while the
+        wording can improve.
     hint : str, optional
         How to fix it.
 
     Examples
     --------
-    >>> error = DatabugsError("data.csv: no column 'y'", code="no_label_column", hint="use --label")
-    >>> str(error)
-    "data.csv: no column 'y' (use --label)"
+    >>> error = DatabugsError("data.csv: no column 'y'", code=ErrorCode.NO_LABEL_COLUMN,
+    ...                       hint="use --label")
+    >>> str(error), error.to_dict()["code"]
+    ("data.csv: no column 'y' (use --label)", 'no_label_column')
     """
 
-    def __init__(self, message: str, *, code: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, code: ErrorCode, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.code = code
+        self.code = ErrorCode(code)
         self.hint = hint
 
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
+    def to_dict(self) -> dict[str, Any]:
+        """What ``--format json`` prints under ``"error"``."""
+        return {"code": str(self.code), "message": self.message, "hint": self.hint}
+
     def __reduce__(self) -> tuple:
         """Picklable, so that an error raised on a Dask worker reaches the user intact."""
-        return (_rebuilt, (self.message, self.code, self.hint))
+        return (_rebuilt, (self.message, str(self.code), self.hint))
 
 
 def _rebuilt(message: str, code: str, hint: str | None) -> DatabugsError:
-    return DatabugsError(message, code=code, hint=hint)
+    return DatabugsError(message, code=ErrorCode(code), hint=hint)
+
+
+_COMMAND_LINE: ContextVar[bool] = ContextVar("databugs_command_line", default=False)
+
+
+@contextmanager
+def cli_spelling() -> Iterator[None]:
+    """Within this block, messages name options as command-line flags (``--folds``)."""
+    token = _COMMAND_LINE.set(True)
+    try:
+        yield
+    finally:
+        _COMMAND_LINE.reset(token)
+
+
+def option(name: str) -> str:
+    """An option's name as the caller writes it: ``text_model``, or ``--text-model``.
+
+    >>> option("text_model")
+    'text_model'
+    """
+    return "--" + name.replace("_", "-") if _COMMAND_LINE.get() else name
+
+
+def given(name: str, value: object) -> str:
+    """An option with the value the caller gave: ``folds=1``, or ``--folds 1``.
+
+    >>> given("folds", 1), given("model", "x")
+    ('folds=1', "model='x'")
+    """
+    if _COMMAND_LINE.get():
+        return f"{option(name)} {value}"
+    return f"{name}={value!r}"

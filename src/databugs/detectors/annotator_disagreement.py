@@ -10,7 +10,7 @@ wrong consensus labels; below 0.5 there were 245 rows.
 
 from __future__ import annotations
 
-from databugs.annotators import MISSING
+from databugs.annotators.agreement import MISSING
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from databugs.annotators import MIN_ROWS_FOR_CONFUSION
+from databugs.annotators.consensus import MIN_ROWS_FOR_CONFUSION
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
 

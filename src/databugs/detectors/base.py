@@ -6,16 +6,18 @@ fit models and never print.
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from databugs.annotators import AnnotatorAnalysis
-from databugs.features import FeatureSet
+if TYPE_CHECKING:  # types only: renderers ask detectors about their kinds without these
+    from databugs.annotators.consensus import AnnotatorAnalysis
+    from databugs.data.features import FeatureSet
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Context:
     ``label_quality`` are out-of-fold and aligned with ``labelled``. ``declared_classes`` are the
     classes the user said the data should have (``--classes``), if any; ``annotators`` the
     analysis of several annotators' labels (aligned with ``labelled``), when the data has them.
+    ``task`` is the kind of labels (``classification``: one class per row); ``seed`` the scan's
+    seed, for every random choice a detector makes.
     """
 
     frame: pd.DataFrame
@@ -70,6 +74,8 @@ class Context:
     canonical: list[str | None] = field(default_factory=list)
     declared_classes: list[str] | None = None
     annotators: AnnotatorAnalysis | None = None
+    task: str = "classification"
+    seed: int = 0
     shared: dict[Any, Any] = field(default_factory=dict)
 
     def computed_once(self, key: Any, compute: Callable[[], Any]) -> Any:
@@ -84,10 +90,33 @@ class Context:
 
 
 class Detector(ABC):
-    """One kind of data bug. Subclasses set ``name`` (the issue kind) and ``description``."""
+    """One kind of data bug. Subclasses set ``name`` (the issue kind) and ``description``.
+
+    A detector's settings are the keyword-only arguments of its ``__init__``, with defaults
+    (config: ``[tool.databugs.detectors.<name>]``). ``flags_labels`` marks the detector whose
+    issues are the likely misannotations: label health, the reports' "worst labels" and the
+    given -> suggested plot are about its flags. ``figure_names`` are the summary figures it
+    adds (:meth:`figures`), which gate rules may name.
+    """
 
     name: ClassVar[str]
     description: ClassVar[str]
+    flags_labels: ClassVar[bool] = False
+    figure_names: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def settings(cls) -> dict[str, Any]:
+        """The settings this detector takes, with their defaults."""
+        parameters = inspect.signature(cls.__init__).parameters.values()
+        return {p.name: p.default for p in parameters if p.kind is p.KEYWORD_ONLY}
+
+    @classmethod
+    def figures(cls, context: Context, issues: list[Issue]) -> dict[str, Any]:
+        """Summary figures from this detector's (ranked, final) issues, named ``figure_names``.
+
+        Asked of every detector, also one not run (then with no issues), so that a summary has
+        the same figures whichever detectors ran."""
+        return {}
 
     def merge_labels(self, labels: Sequence[str | None]) -> dict[str, str]:
         """Label spellings to merge before training (variant -> canonical); none by default."""

@@ -8,7 +8,6 @@ direction so that a person can write the missing sentence.
 from __future__ import annotations
 
 import numpy as np
-from cleanlab.dataset import find_overlapping_classes
 
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
@@ -28,9 +27,15 @@ class ConfusableClasses(Detector):
         "smaller class): a guideline to clarify, or classes to merge"
     )
 
+    def __init__(self, *, min_rows: int = MIN_ROWS, min_share: float = MIN_SHARE) -> None:
+        self.min_rows = min_rows
+        self.min_share = min_share
+
     def detect(self, context: Context) -> list[Issue]:
         if len(context.classes) < 2:
             return []
+        from cleanlab.dataset import find_overlapping_classes  # loaded when a scan detects
+
         overlap = find_overlapping_classes(
             labels=context.targets, pred_probs=context.probabilities, multi_label=False
         )
@@ -41,7 +46,7 @@ class ConfusableClasses(Detector):
             if min(counts[a], counts[b]) < context.folds:
                 continue  # a class too rare to cross-validate: rare_class says so instead
             share = rows / min(counts[a], counts[b])
-            if rows < MIN_ROWS or share < MIN_SHARE:
+            if rows < self.min_rows or share < self.min_share:
                 continue
             issues.append(self._issue(context, a, b, rows, share))
         return issues

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from databugs.data.distinct import map_distinct
 from databugs.detectors.base import Context, Issue
-from databugs.distinct import map_distinct
 
 
 def used_columns(context: Context) -> list[str]:

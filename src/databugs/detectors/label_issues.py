@@ -14,7 +14,7 @@ import numpy as np
 
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
-from databugs.scoring import severity
+from databugs.models.scoring import severity
 
 TOP_CLASSES = 3
 
@@ -23,6 +23,8 @@ TOP_CLASSES = 3
 class LabelIssues(Detector):
     name = "label_issue"
     description = "rows whose label the out-of-fold model contradicts, with a suggested label"
+    flags_labels = True
+    figure_names = ("label_health", "label_issues", "label_issue_share")
 
     def __init__(self, *, min_margin: float = 0.2) -> None:
         self.min_margin = min_margin
@@ -45,6 +47,17 @@ class LabelIssues(Detector):
                 strict=True,
             )
         ]
+
+    @classmethod
+    def figures(cls, context: Context, issues: list[Issue]) -> dict[str, float]:
+        """Label health: the share of labelled rows not flagged; and the flagged rows."""
+        labelled = len(context.labelled)
+        flagged = len({issue.row for issue in issues})
+        return {
+            "label_health": round(1 - flagged / labelled, 6),
+            "label_issues": flagged,
+            "label_issue_share": round(flagged / labelled, 6),
+        }
 
     def flags(self, context: Context) -> np.ndarray:
         """Boolean per labelled row: flagged as a label issue."""

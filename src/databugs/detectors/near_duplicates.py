@@ -17,11 +17,10 @@ exact copies of each other are left to ``conflicting_duplicates``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.content import (
@@ -32,6 +31,9 @@ from databugs.detectors.content import (
     normalised_content,
 )
 from databugs.detectors.registry import register
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 SEVERITY = 0.7
 MIN_COSINE = 0.95
@@ -45,6 +47,8 @@ MAX_DIFFERING_BITS = 40
 
 def word_vectors(texts: pd.Series) -> sp.csr_matrix:
     """Unit-length vectors of word counts, hashed: no vocabulary to fit, no word dropped."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
     vectorizer = HashingVectorizer(
         n_features=HASHED_FEATURES,
         alternate_sign=False,
@@ -96,6 +100,9 @@ def _bucket_links(keys: np.ndarray) -> np.ndarray:
 
 def components(pairs: np.ndarray, size: int) -> np.ndarray:
     """Component number of each of ``size`` nodes joined by ``pairs``."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
     graph = sp.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(size, size))
     return connected_components(graph, directed=False)[1]
 
@@ -108,9 +115,8 @@ class NearDuplicates(Detector):
         "different labels"
     )
 
-    def __init__(self, *, min_cosine: float = MIN_COSINE, seed: int = 0) -> None:
+    def __init__(self, *, min_cosine: float = MIN_COSINE) -> None:
         self.min_cosine = min_cosine
-        self.seed = seed
 
     def detect(self, context: Context) -> list[Issue]:
         labelled = context.labelled
@@ -121,7 +127,7 @@ class NearDuplicates(Detector):
             texts = columns[0]
             for column in columns[1:]:
                 texts = texts + " | " + column
-            groups = self._text_groups(texts, labelled)
+            groups = self._text_groups(texts, labelled, context.seed)
         else:
             rounded = content_hashes(context, round_numbers=ROUND_DIGITS)
             groups = groups_of_equal(rounded, labelled)
@@ -129,11 +135,11 @@ class NearDuplicates(Detector):
         conflicting = conflicting_groups(context, near)
         return group_issues(self.name, context, conflicting, severity=SEVERITY, what="near copies")
 
-    def _text_groups(self, texts: pd.Series, rows: np.ndarray) -> list[np.ndarray]:
+    def _text_groups(self, texts: pd.Series, rows: np.ndarray, seed: int) -> list[np.ndarray]:
         """Groups of ``rows`` whose texts are near copies (identical texts hashed once)."""
         position, distinct = pd.factorize(texts.iloc[rows])
         unit = word_vectors(pd.Series(distinct))
-        pairs = similar_pairs(unit, min_cosine=self.min_cosine, seed=self.seed)
+        pairs = similar_pairs(unit, min_cosine=self.min_cosine, seed=seed)
         if len(pairs) == 0:
             return []
         component = components(pairs, len(distinct))[position]

@@ -1,10 +1,18 @@
-"""Name -> detector registry. Adding a detector is one module plus one line here."""
+"""Name -> detector registry. Adding a detector is one module plus its line here (the line
+fixes where its kind comes in every report).
+
+Detectors are built with their settings (``[tool.databugs.detectors.<name>]``), each checked
+against the keyword arguments the detector takes.
+"""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from databugs.detectors.base import Detector
+from databugs.errors import DatabugsError, ErrorCode
 
 DETECTOR_MODULES = (
     "databugs.detectors.label_issues",
@@ -38,3 +46,76 @@ def all_detectors() -> dict[str, type[Detector]]:
     for module in DETECTOR_MODULES:
         importlib.import_module(module)
     return dict(_REGISTRY)
+
+
+def build_detectors(
+    names: Sequence[str] | None = None,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    source: str = "detector_settings",
+) -> list[Detector]:
+    """The detectors to run (``names``, default all), each with its settings."""
+    known = all_detectors()
+    unknown = sorted(set(names or ()) - set(known))
+    if unknown:
+        raise DatabugsError(
+            f"no detector named {unknown[0]!r}",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"detectors are: {', '.join(known)}",
+        )
+    check_settings(settings or {}, source=source)
+    return [
+        detector(**(settings or {}).get(name, {}))
+        for name, detector in known.items()
+        if names is None or name in names
+    ]
+
+
+def check_settings(settings: Mapping[str, Any], *, source: str) -> dict[str, dict[str, Any]]:
+    """Settings per detector name, each a keyword the detector takes, typed like its default.
+
+    >>> check_settings({"label_issue": {"min_margin": 0.3}}, source="x")
+    {'label_issue': {'min_margin': 0.3}}
+    """
+    known = all_detectors()
+    for name, values in settings.items():
+        if name not in known:
+            raise DatabugsError(
+                f"{source}: detectors.{name}: no detector of that name",
+                code=ErrorCode.BAD_CONFIG,
+                hint=f"detectors are: {', '.join(known)}",
+            )
+        if not isinstance(values, Mapping):
+            raise DatabugsError(
+                f"{source}: detectors.{name} must be a table of settings", code=ErrorCode.BAD_CONFIG
+            )
+        defaults = known[name].settings()
+        for key, value in values.items():
+            if key not in defaults:
+                listed = ", ".join(defaults) or "none"
+                raise DatabugsError(
+                    f"{source}: detectors.{name} has no setting {key!r}",
+                    code=ErrorCode.BAD_CONFIG,
+                    hint=f"its settings: {listed}",
+                )
+            if not _same_type(value, defaults[key]):
+                raise DatabugsError(
+                    f"{source}: detectors.{name}.{key} = {value!r} has the wrong type "
+                    f"(expected a {type(defaults[key]).__name__})",
+                    code=ErrorCode.BAD_CONFIG,
+                )
+    return {name: dict(values) for name, values in settings.items()}
+
+
+def _same_type(value: object, default: object) -> bool:
+    """A number where a number goes (an int where a float goes), never a bool for a number."""
+    if isinstance(value, bool) or isinstance(default, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float)
+    return isinstance(value, type(default))
+
+
+def label_flag_kinds() -> frozenset[str]:
+    """The kinds whose issues are likely misannotations (see ``Detector.flags_labels``)."""
+    return frozenset(name for name, detector in all_detectors().items() if detector.flags_labels)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from databugs.text import one_line
+
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -19,18 +21,6 @@ def spreadsheet_safe(value: str) -> str:
     if value.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(value):
         return "'" + value
     return value
-
-
-def one_line(value: object, limit: int | None = None) -> str:
-    """Text on one line (white space folded), cut to ``limit`` characters with an ellipsis.
-
-    >>> one_line("a\\n  b  c", limit=3)
-    'a …'
-    """
-    text = " ".join(str("" if value is None else value).split())
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
 
 
 def markdown_text(value: object, limit: int | None = None) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from databugs.render import markdown
-from databugs.report_view import ReportView as Report
+from databugs.report.report import Report
 
 ANNOTATED_ROWS = 10
 LINE_FORMATS = ("csv", "tsv")

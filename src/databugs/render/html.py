@@ -15,9 +15,12 @@ from importlib import resources
 from typing import Any
 
 from databugs.render.plots import all_plots
-from databugs.report_view import ReportView as Report
+from databugs.report.report import Report
+from databugs.report.schema import ISSUE_FIELDS
 
 EVIDENCE_CHARS = 240
+TABLE_FIELDS = [name for name in ISSUE_FIELDS if name not in ("group", "key")]
+"""The fields of an issue the page's table shows."""
 
 
 def render(report: Report, plots: list[str] | None = None) -> str:
@@ -141,20 +144,7 @@ def _annotators(report: Report) -> str:
 
 def _table_data(report: Report) -> dict[str, Any]:
     """The issues in the compact form the page's script reads (one list per issue)."""
-    columns = [
-        "rank",
-        "kind",
-        "row",
-        "id",
-        "given_label",
-        "suggested_label",
-        "score",
-        "cluster",
-        "label_quality",
-        "detail",
-        "content",
-        "evidence",
-    ]
+    columns = TABLE_FIELDS
     issues = []
     for record in report.issue_records():
         evidence = json.dumps(record.get("evidence") or {}, ensure_ascii=False, default=str)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from databugs.detectors.registry import label_flag_kinds
 from databugs.render.escape import markdown_text as md
-from databugs.report_view import ReportView as Report
-from databugs.report_view import worst_label_issues
+from databugs.report.report import Report
 
 MAX_ROWS_PER_KIND = 200
 
@@ -48,9 +48,9 @@ def _summary(report: Report) -> list[str]:
 
 def render_summary(report: Report) -> str:
     """The short version for a CI job's summary page: figures, gate, changes, worst labels."""
-    worst = worst_label_issues(report, 10)
+    kinds = ", ".join(sorted(label_flag_kinds()))
     lines = _summary(report) + _gate(report) + _comparison(report)
-    lines += _issue_section("label_issue", "the 10 worst labels", worst)
+    lines += _issue_section(kinds, "the 10 worst labels", report.worst_labels(10))
     return "\n".join(lines) + "\n"
 
 

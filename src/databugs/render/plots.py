@@ -14,7 +14,8 @@ import warnings
 from collections import Counter
 from typing import Any
 
-from databugs.report_view import ReportView as Report
+from databugs.detectors.registry import label_flag_kinds
+from databugs.report.report import Report
 
 MAX_MATRIX_CLASSES = 20
 WIDTH = 6.4
@@ -108,10 +109,11 @@ def quality_distribution(report: Report) -> str:
 
 def label_flow(report: Report) -> str:
     """Given -> suggested label of the flagged rows: which classes bleed into which."""
+    kinds = label_flag_kinds()
     pairs = Counter(
         (str(r["given_label"]), str(r["suggested_label"]))
         for r in report.issue_records()
-        if r["kind"] == "label_issue"
+        if r["kind"] in kinds
     )
     if not pairs:
         return ""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from databugs.gate import gate_section
-from databugs.report_view import ReportView as Report
+from databugs.gate.rules import gate_section
+from databugs.report.report import Report
 
 
 def _plain(value: Any) -> Any:
@@ -21,7 +21,7 @@ def _plain(value: Any) -> Any:
 def render(report: Report) -> str:
     """Indented JSON, except that each issue is one compact line: Python's fast encoder only
     works without indentation, and 74,000 issues took 12 s indented."""
-    content = dict(report.to_dict())  # a copy: a ReportView hands out its own dict
+    content = report.to_dict()
     issues = content.pop("issues")
     head = json.dumps(content, indent=2, ensure_ascii=False, default=_plain)
     lines = [json.dumps(issue, ensure_ascii=False, default=_plain) for issue in issues]

@@ -9,25 +9,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from databugs.distinct import map_distinct
+from databugs.data.distinct import map_distinct
 from databugs.render.escape import spreadsheet_safe
-from databugs.report_view import CONSENSUS_COLUMNS, ROW_COLUMNS
+from databugs.report.schema import CONSENSUS_COLUMNS, ISSUE_CSV_COLUMNS, ROW_COLUMNS
 
 if TYPE_CHECKING:
-    from databugs.report import Report
+    from databugs.report.report import Report
 
 NEEDS_QUOTES = re.compile(r'[,"\n\r]')
-ISSUE_COLUMNS = [
-    "rank",
-    "kind",
-    "row",
-    "id",
-    "given_label",
-    "suggested_label",
-    "score",
-    "group",
-    "detail",
-]
 
 
 def _cell(value: object) -> str:
@@ -76,7 +65,9 @@ def _column_fields(values: pd.Series) -> list[str]:
 def issues_csv(report: Report) -> str:
     """One line per issue, worst first."""
     records = report.issue_records()
-    return csv_text(ISSUE_COLUMNS, ([record[c] for c in ISSUE_COLUMNS] for record in records))
+    return csv_text(
+        ISSUE_CSV_COLUMNS, ([record[c] for c in ISSUE_CSV_COLUMNS] for record in records)
+    )
 
 
 def corrected_labels_csv(report: Report) -> str:

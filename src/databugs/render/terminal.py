@@ -7,9 +7,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from databugs.render.escape import one_line
-from databugs.report_view import ReportView as Report
-from databugs.report_view import worst_label_issues
+from databugs.detectors.registry import label_flag_kinds
+from databugs.report.report import Report
+from databugs.text import one_line
 
 WORST_ROWS = 10
 
@@ -69,9 +69,9 @@ def _annotator_line(report: Report) -> list[str]:
 
 def _findings(report: Report) -> list[str]:
     """One line per dataset-level finding (a group counts once), worst first."""
-    lines, seen = [], set()
+    lines, seen, listed = [], set(), label_flag_kinds()  # those are in the table
     for issue in report.issue_records():
-        if issue["kind"] == "label_issue" or (issue["kind"], issue["group"]) in seen:
+        if issue["kind"] in listed or (issue["kind"], issue["group"]) in seen:
             continue
         if issue["group"] is not None:
             seen.add((issue["kind"], issue["group"]))
@@ -90,7 +90,7 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     )
     for column in ("rank", "row", "id", "given -> suggested", "score", "content"):
         table.add_column(column, no_wrap=True, style="dim" if column == "content" else None)
-    for record in worst_label_issues(report, WORST_ROWS):
+    for record in report.worst_labels(WORST_ROWS):
         table.add_row(
             str(record["rank"]),
             "" if record["row"] is None else str(record["row"]),
@@ -117,7 +117,7 @@ def render_plain(report: Report, outputs: dict[str, str]) -> str:
     lines += [f"  {line}" for line in _findings(report)]
     lines += [f"note: {note}" for note in report.notes[:3]]
     lines += _gate_and_changes(report)
-    for record in worst_label_issues(report, WORST_ROWS):
+    for record in report.worst_labels(WORST_ROWS):
         content = one_line(record["content"] or "", 60)
         lines.append(
             f"  #{record['rank']} row {record['row']}: {record['given_label']} -> "

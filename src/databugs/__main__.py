@@ -1,0 +1,5 @@
+"""``python -m databugs``: the command line."""
+
+from databugs.cli import main
+
+main()

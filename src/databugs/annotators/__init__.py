@@ -1,0 +1,1 @@
+"""Several annotators per row: read their labels, measure agreement, find the consensus."""

@@ -1,0 +1,91 @@
+"""Agreement between annotators: Krippendorff's alpha, Fleiss' kappa, Cohen's kappa, votes.
+
+Implemented here, from the published formulas (the popular ``krippendorff`` package is GPL);
+checked against the worked examples of Krippendorff (2011), Fleiss (1971) and Cohen (1960).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+MISSING = -1
+"""No label: the annotator did not label this item (or the rule abstained)."""
+
+
+def vote_counts(votes: np.ndarray, n_classes: int) -> np.ndarray:
+    """Rows x classes: how many annotators (or rules) voted each class; -1 is no vote."""
+    counts = np.zeros((len(votes), n_classes), dtype=int)
+    for column in votes.T:
+        voted = column != MISSING
+        np.add.at(counts, (np.flatnonzero(voted), column[voted]), 1)
+    return counts
+
+
+def krippendorff_alpha(matrix: np.ndarray, n_classes: int) -> float:
+    """Nominal Krippendorff's alpha from the coincidence matrix; items with < 2 labels skipped."""
+    counts = vote_counts(matrix, n_classes)
+    pairable = counts[counts.sum(axis=1) >= 2]
+    if not len(pairable):
+        return float("nan")
+    per_item = pairable.sum(axis=1, keepdims=True) - 1
+    coincidences = (pairable[:, :, None] * pairable[:, None, :]).astype(float)
+    coincidences[:, np.arange(n_classes), np.arange(n_classes)] -= pairable
+    coincidences = (coincidences / per_item[:, :, None]).sum(axis=0)
+    totals = coincidences.sum(axis=1)
+    n = totals.sum()
+    observed = coincidences.sum() - np.trace(coincidences)
+    expected = (totals.sum() ** 2 - (totals**2).sum()) / (n - 1)
+    return float(1 - observed / expected) if expected else 1.0
+
+
+def fleiss_kappa(matrix: np.ndarray, n_classes: int) -> float:
+    """Fleiss' kappa, generalised to items with different numbers of labels (>= 2 each)."""
+    return _fleiss_from_counts(vote_counts(matrix, n_classes))
+
+
+def _fleiss_from_counts(counts: np.ndarray) -> float:
+    raters = counts.sum(axis=1)
+    counts, raters = counts[raters >= 2], raters[raters >= 2]
+    if not len(counts):
+        return float("nan")
+    agreement = ((counts * (counts - 1)).sum(axis=1) / (raters * (raters - 1))).mean()
+    shares = counts.sum(axis=0) / raters.sum()
+    chance = float((shares**2).sum())
+    return float((agreement - chance) / (1 - chance)) if chance < 1 else 1.0
+
+
+def percent_agreement(matrix: np.ndarray, n_classes: int) -> float:
+    """Share of agreeing pairs among all pairs of labels given to the same item."""
+    counts = vote_counts(matrix, n_classes)
+    raters = counts.sum(axis=1)
+    pairs = (raters * (raters - 1)).sum()
+    return float((counts * (counts - 1)).sum() / pairs) if pairs else float("nan")
+
+
+def cohen_kappa(first: np.ndarray, second: np.ndarray) -> float | None:
+    """Cohen's kappa on the items both annotators labelled (None if fewer than 2)."""
+    both = (first != MISSING) & (second != MISSING)
+    if both.sum() < 2:
+        return None
+    a, b = first[both], second[both]
+    observed = float(np.mean(a == b))
+    classes = np.union1d(a, b)
+    chance = float(sum(np.mean(a == c) * np.mean(b == c) for c in classes))
+    return (observed - chance) / (1 - chance) if chance < 1 else 1.0
+
+
+def agreement_figures(matrix: np.ndarray, names: list[str], n_classes: int) -> dict[str, Any]:
+    cohen = {a: {} for a in names}
+    for (i, a), (j, b) in itertools.combinations(enumerate(names), 2):
+        kappa = cohen_kappa(matrix[:, i], matrix[:, j])
+        value = None if kappa is None else round(kappa, 6)
+        cohen[a][b] = cohen[b][a] = value
+    return {
+        "krippendorff_alpha": round(krippendorff_alpha(matrix, n_classes), 6),
+        "fleiss_kappa": round(fleiss_kappa(matrix, n_classes), 6),
+        "percent": round(percent_agreement(matrix, n_classes), 6),
+        "cohen_kappa": cohen,
+    }

@@ -1,0 +1,127 @@
+"""Write the corrected data and record every decision in the ledger beside it.
+
+The output differs from the scanned file only in the labels of accepted rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from databugs.corrections.plan import FixPlan, plan_fix, plan_from_ledger
+from databugs.data.io import detect_format
+from databugs.data.ledger import append_decisions, ledger_path
+from databugs.data.validate import check_at_least
+from databugs.data.write import write_bytes_atomically, write_relabelled
+from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.report.schema import load_report
+
+
+def default_output(data: Path) -> Path:
+    """``data.csv.gz`` -> ``data.fixed.csv.gz``, beside the data."""
+    return _tagged(data, "fixed")
+
+
+def original_copy(data: Path) -> Path:
+    """Where ``--in-place`` keeps the original: ``data.orig.csv``."""
+    return _tagged(data, "orig")
+
+
+def _tagged(data: Path, tag: str) -> Path:
+    """``data.csv.gz`` -> ``data.<tag>.csv.gz``: the tag goes before the format's suffix."""
+    _, suffix = detect_format(data)
+    stem = data.name[: len(data.name) - len(suffix)]
+    return data.with_name(f"{stem}.{tag}{data.name[len(stem) :]}")
+
+
+def _target(plan: FixPlan, output: str | Path | None, in_place: bool) -> Path:
+    """Where the corrected data goes: a new file in the data's format, or (``in_place``) the
+    data itself."""
+    if in_place and output is not None:
+        raise DatabugsError(
+            f"{option('in_place')} and {option('output')} exclude each other",
+            code=ErrorCode.BAD_OPTION,
+        )
+    target = plan.data if in_place else Path(output) if output else default_output(plan.data)
+    if not in_place and target.resolve() == plan.data.resolve():
+        raise DatabugsError(
+            f"{target}: is the data itself",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"use {option('in_place')} for that",
+        )
+    if detect_format(target) != detect_format(plan.data):
+        raise DatabugsError(
+            f"{target}: the corrected data keeps the format of {plan.data.name}",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"give {option('output')} a name ending in {detect_format(plan.data)[1]}",
+        )
+    return target
+
+
+def apply_fix(
+    plan: FixPlan, *, output: str | Path | None = None, in_place: bool = False
+) -> Path | None:
+    """Write the corrected data and append the decisions to the ledger.
+
+    Returns the path written, or None when no correction was accepted.
+    """
+    target = _target(plan, output, in_place)
+    written = None
+    if not plan.accepted.empty:
+        new_labels = dict(
+            zip(plan.accepted["row"].astype(int), plan.accepted["new_label"], strict=True)
+        )
+        if in_place and not original_copy(plan.data).exists():  # the first original is kept
+            write_bytes_atomically(original_copy(plan.data), plan.data.read_bytes())
+        write_relabelled(plan.source, target, plan.label, new_labels)
+        written = target
+    if plan.record and not plan.decisions.empty:
+        append_decisions(ledger_path(plan.data), plan.decisions)
+    return written
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """What ``databugs fix`` decided and where it wrote the corrected data (None: nowhere)."""
+
+    plan: FixPlan
+    written: Path | None
+    target: Path
+
+
+def fix_data(
+    report: str | Path = "databugs-report",
+    *,
+    accept_top: int = 0,
+    accept: list[str] | None = None,
+    reject: list[str] | None = None,
+    min_quality: float | None = None,
+    accept_consensus: bool = False,
+    accept_clusters: list[str] | None = None,
+    output: str | Path | None = None,
+    in_place: bool = False,
+    dry_run: bool = False,
+    data: str | Path | None = None,
+) -> FixResult:
+    """Apply the named decisions to the scan in ``report``; with none named, the decisions a
+    review recorded in the ledger. ``dry_run`` decides but writes nothing."""
+    check_at_least("accept_top", accept_top, 0)
+    content = load_report(report)
+    named = accept_top or accept or reject or min_quality is not None
+    if named or accept_consensus or accept_clusters:
+        plan = plan_fix(
+            content,
+            accept_top=accept_top,
+            accept=accept,
+            reject=reject,
+            min_quality=min_quality,
+            accept_consensus=accept_consensus,
+            accept_clusters=accept_clusters,
+            data=data,
+        )
+    else:
+        plan = plan_from_ledger(content, data=data)
+    target = _target(plan, output, in_place)
+    if dry_run or plan.decisions.empty:
+        return FixResult(plan, None, target)
+    return FixResult(plan, apply_fix(plan, output=output, in_place=in_place), target)

@@ -1,0 +1,192 @@
+"""Decide which of a scan's corrections to apply: named rows, the worst N, a quality bar,
+clusters, the annotators' consensus, or the decisions a review recorded in the ledger.
+
+The data must be byte-for-byte the file that was scanned (its sha256 is checked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from databugs.data.io import LoadedTable, is_parquet_dataset, read_table
+from databugs.data.keys import row_ids
+from databugs.data.ledger import LEDGER_COLUMNS, decision_line, decisions_about
+from databugs.data.validate import label_texts
+from databugs.errors import DatabugsError, ErrorCode, given, option
+
+
+@dataclass(frozen=True)
+class FixPlan:
+    """The decisions to apply to the scanned data: one line per accepted or rejected row."""
+
+    source: LoadedTable
+    label: str
+    decisions: pd.DataFrame
+    record: bool = True  # False when the decisions already are in the ledger (from review)
+
+    @property
+    def data(self) -> Path:
+        return self.source.path
+
+    @property
+    def accepted(self) -> pd.DataFrame:
+        return self.decisions[self.decisions["decision"] == "accepted"]
+
+
+def plan_fix(
+    report: dict[str, Any],
+    *,
+    accept_top: int = 0,
+    accept: list[str] | None = None,
+    reject: list[str] | None = None,
+    min_quality: float | None = None,
+    accept_consensus: bool = False,
+    accept_clusters: list[str] | None = None,
+    data: str | Path | None = None,
+) -> FixPlan:
+    """Decide which flagged rows to accept or reject.
+
+    ``accept`` and ``reject`` name rows by ``id`` when the scan had one, else by ``row``.
+    ``accept_consensus`` accepts the annotators' consensus wherever it differs from the label;
+    ``accept_clusters`` every correction in the named clusters of mistakes (``c1``, ...).
+    """
+    source = scanned_data(report, data)
+    flagged = corrections(report)
+    by_key = {_key(issue, report): issue for issue in flagged}
+    named = {issue["row"]: issue for issue in _lookup(accept or [], by_key, report)}
+    rejected = {issue["row"]: issue for issue in _lookup(reject or [], by_key, report)}
+    chosen = {issue["row"]: issue for issue in flagged[: max(accept_top, 0)]}
+    if min_quality is not None:
+        chosen |= {
+            i["row"]: i
+            for i in flagged
+            if i.get("label_quality") is not None and i["label_quality"] < min_quality
+        }
+    chosen |= {
+        issue["row"]: issue for issue in _cluster_members(accept_clusters or [], flagged, report)
+    }
+    if accept_consensus and "annotators" not in report:
+        raise DatabugsError(
+            f"{option('accept_consensus')}: the scan had no annotators",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"scan with {option('annotators')} or {option('annotator_col')} first",
+        )
+    if accept_consensus:
+        chosen |= {
+            i["row"]: i
+            for i in report["issues"]
+            if i["kind"] == CONSENSUS_KIND and i["suggested_label"] != i["given_label"]
+        }
+    chosen = {row: issue for row, issue in chosen.items() if row not in rejected} | named
+    both = sorted(set(named) & set(rejected))
+    if both:
+        raise DatabugsError(
+            f"row {both[0]} is both accepted and rejected",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"name each row in {option('accept')} or {option('reject')}, not both",
+        )
+    name = source.path.name
+    lines = [decision_line(issue, "accepted", name) for issue in chosen.values()]
+    lines += [decision_line(issue, "rejected", name) for issue in rejected.values()]
+    decisions = pd.DataFrame(lines, columns=LEDGER_COLUMNS).sort_values("row", kind="stable")
+    return FixPlan(source=source, label=report["input"]["label"], decisions=decisions)
+
+
+def plan_from_ledger(report: dict[str, Any], *, data: str | Path | None = None) -> FixPlan:
+    """The corrections accepted or edited in the ledger (by ``databugs review``) that the data
+    does not have yet: the latest decision per row, made while the label was what it is now."""
+    source = scanned_data(report, data)
+    labels = label_texts(source.frame[report["input"]["label"]])
+    ledger = decisions_about(source.path, row_ids(source.frame, report["input"].get("id")))
+    wanted = ledger[ledger["decision"].isin(["accepted", "edited"])]
+    current = wanted["row"].map(lambda row: labels[int(row)])
+    wanted = wanted[(current == wanted["old_label"]) & (wanted["new_label"] != wanted["old_label"])]
+    decisions = wanted.assign(decision="accepted")[LEDGER_COLUMNS]
+    return FixPlan(source=source, label=report["input"]["label"], decisions=decisions, record=False)
+
+
+CONSENSUS_KIND = "annotator_disagreement"
+"""The issue kind whose suggestion is the annotators' consensus label."""
+
+
+def corrections(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows a scan proposes to relabel, worst first, each once (its worst finding)."""
+    seen: set[int] = set()
+    found = []
+    for issue in report["issues"]:
+        suggested, row = issue["suggested_label"], issue["row"]
+        if row is None or suggested is None or suggested == issue["given_label"] or row in seen:
+            continue
+        seen.add(row)
+        found.append(issue)
+    return found
+
+
+def _cluster_members(
+    clusters: list[str], flagged: list[dict[str, Any]], report: dict[str, Any]
+) -> list[dict[str, Any]]:
+    known = [cluster["id"] for cluster in report.get("clusters", [])]
+    for cluster in clusters:
+        if cluster not in known:
+            raise DatabugsError(
+                f"{given('accept_clusters', cluster)}: no such cluster in the report",
+                code=ErrorCode.BAD_OPTION,
+                hint=f"clusters are: {', '.join(known)}" if known else "the scan found none",
+            )
+    return [issue for issue in flagged if issue.get("cluster") in clusters]
+
+
+def scanned_data(report: dict[str, Any], data: str | Path | None = None) -> LoadedTable:
+    """The data a scan was made of (``data`` if it moved), read once; refused if it changed."""
+    path = Path(data) if data is not None else Path(report["input"]["path"])
+    if report["options"].get("annotator_col") or report["input"].get("label_source"):
+        raise DatabugsError(
+            f"{path}: has no label column to correct (the scan used the annotators' consensus)",
+            code=ErrorCode.BAD_OPTION,
+            hint="corrected_labels.csv holds the consensus label of every row",
+        )
+    if is_parquet_dataset(path):
+        raise DatabugsError(
+            f"{path}: a Parquet dataset (folder or glob); corrections are written to single "
+            "files only",
+            code=ErrorCode.BAD_OPTION,
+            hint="take the corrections from corrected_labels.csv (one line per row, in order)",
+        )
+    if not path.exists():
+        raise DatabugsError(
+            f"{path}: no such file",
+            code=ErrorCode.MISSING_FILE,
+            hint=f"give the data with {option('data')}",
+        )
+    source = read_table(path)
+    if source.sha256 != report["input"]["sha256"]:
+        raise DatabugsError(
+            f"{path}: changed since the scan (sha256 differs)",
+            code=ErrorCode.DATA_CHANGED,
+            hint="scan it again before fixing",
+        )
+    return source
+
+
+def _key(issue: dict[str, Any], report: dict[str, Any]) -> str:
+    return str(issue["id"]) if report["input"].get("id") else str(issue["row"])
+
+
+def _lookup(
+    keys: list[str], by_key: dict[str, dict[str, Any]], report: dict[str, Any]
+) -> list[dict[str, Any]]:
+    what = "id" if report["input"].get("id") else "row"
+    found = []
+    for key in keys:
+        if key not in by_key:
+            raise DatabugsError(
+                f"{what} {key} has no suggested correction in the scan",
+                code=ErrorCode.UNKNOWN_ROW,
+                hint="see issues.csv for the flagged rows",
+            )
+        found.append(by_key[key])
+    return found

@@ -1,0 +1,248 @@
+"""Turn a table's columns into a feature matrix with no set-up, and say what was used.
+
+Numeric columns are used as they are (missing values allowed), short repeated strings become
+categories, free text becomes TF-IDF; id-like and constant columns are left out. Featurising is
+unsupervised (no labels are seen), so fitting it on all rows leaks nothing into the folds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
+ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index)$|^unnamed: ?\d+$", re.IGNORECASE)
+MAX_CATEGORIES = 50
+TEXT_MIN_WORDS = 3
+TEXT_MIN_CHARS = 40
+
+
+@dataclass(frozen=True)
+class ColumnUse:
+    """How one input column was used (``numeric``, ``categorical``, ``text`` or ``left out``)."""
+
+    column: str
+    used_as: str
+    reason: str
+
+
+@dataclass
+class FeatureSet:
+    """The matrix the models see and a description of it.
+
+    ``kind`` is ``"table"`` (dense; numbers and category codes, NaN where missing) or ``"text"``
+    (sparse; TF-IDF beside scaled numbers and one-hot categories).
+    """
+
+    matrix: np.ndarray | sp.csr_matrix
+    kind: str
+    columns: list[ColumnUse] = field(default_factory=list)
+    text_columns: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    """What each matrix column is: a word or word pair of the text, or an input column."""
+
+
+def build_features(
+    frame: pd.DataFrame,
+    *,
+    exclude: Sequence[str],
+    text: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> FeatureSet:
+    """Describe every column, then build the matrix from the used ones.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        All rows, labelled or not.
+    exclude : columns that are not features (the label, the id); not described.
+    text : columns to treat as free text whatever they look like.
+    ignore : columns the user left out with ``--ignore``.
+    """
+    uses: list[ColumnUse] = []
+    numeric: dict[str, np.ndarray] = {}
+    categorical: dict[str, pd.Series] = {}
+    texts: dict[str, pd.Series] = {}
+    for column in frame.columns:
+        name = str(column)
+        if name in exclude:
+            continue
+        if name in ignore:
+            uses.append(ColumnUse(name, "left out", "--ignore"))
+            continue
+        use, values = _classify(name, frame[column], forced_text=name in text)
+        uses.append(use)
+        by_role = {"numeric": numeric, "categorical": categorical, "text": texts}
+        if use.used_as in by_role:
+            by_role[use.used_as][name] = values
+    if texts:
+        matrix, names = _sparse_matrix(numeric, categorical, texts)
+        kind = "text"
+    else:
+        matrix = _dense_matrix(numeric, categorical, len(frame))
+        names = [*numeric, *categorical]
+        kind = "table"
+    return FeatureSet(matrix, kind, uses, text_columns=list(texts), names=names)
+
+
+def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[ColumnUse, object]:
+    """Decide how one column is used; returns the use and the cleaned values."""
+    if forced_text:
+        return ColumnUse(name, "text", "--text"), _as_text(series)
+    present = series.notna()
+    if pd.api.types.is_numeric_dtype(series):
+        numbers = _typed_numbers(series)
+    else:  # each distinct value looked at once; "NA", "n/a"... in a text cell mean missing
+        codes, uniques = pd.factorize(series)
+        said_missing = _missing_words(uniques)
+        present &= ~np.isin(codes, np.flatnonzero(said_missing))
+        numbers = _parsed_numbers(codes, uniques, said_missing)
+    if numbers is not None:
+        if _constant(numbers[~np.isnan(numbers)]):
+            return ColumnUse(name, "left out", "constant"), None
+        if _looks_like_id(name, numbers):
+            return ColumnUse(name, "left out", "id-like: a unique integer per row"), None
+        return ColumnUse(name, "numeric", "numbers"), numbers
+    distinct = series[present].nunique()
+    if distinct <= 1:
+        return ColumnUse(name, "left out", "constant"), None
+    strings = _as_text(series)
+    if _looks_like_text(strings[present]):
+        return ColumnUse(name, "text", "free text (mostly long or multi-word)"), strings
+    if (distinct == present.sum() and ID_NAME.search(name)) or distinct > max(
+        MAX_CATEGORIES, 0.5 * len(series)
+    ):
+        return ColumnUse(name, "left out", "id-like: nearly every value is different"), None
+    reason = f"{distinct} categories" + (
+        f" (the {MAX_CATEGORIES} most frequent kept)" if distinct > MAX_CATEGORIES else ""
+    )
+    return ColumnUse(name, "categorical", reason), strings.where(present, None)
+
+
+def _typed_numbers(series: pd.Series) -> np.ndarray:
+    """A numeric (or boolean) column as float32, NaN where missing."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype("float32").to_numpy()
+    return series.to_numpy(dtype="float32", na_value=np.nan)
+
+
+def _parsed_numbers(
+    codes: np.ndarray, uniques: object, said_missing: np.ndarray
+) -> np.ndarray | None:
+    """A text column (factorized) as float32, NaN where missing; None if a present value is
+    not a number. Each distinct value is parsed once: a million cells often hold a few
+    thousand values."""
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    parsed = pd.to_numeric(text.where(~said_missing), errors="coerce")
+    if (parsed.isna() & ~said_missing).any():
+        return None
+    values = np.append(parsed.to_numpy(dtype="float32", na_value=np.nan), np.float32(np.nan))
+    return values[codes]  # code -1 (missing) picks the NaN at the end
+
+
+def _missing_words(uniques: object) -> np.ndarray:
+    """Which distinct values are a way of writing "missing" ("NA", "n/a", "", ...)."""
+    words = pd.Series(uniques, dtype=object).astype(str).str.strip().str.lower()
+    return words.isin(MISSING_TOKENS).to_numpy()
+
+
+def _constant(numbers: np.ndarray) -> bool:
+    return len(numbers) == 0 or bool(numbers.min() == numbers.max())
+
+
+def _looks_like_id(name: str, numbers: np.ndarray) -> bool:
+    """Whole numbers, none missing, all different: checked in that order, cheapest first."""
+    if np.isnan(numbers).any() or not np.all(numbers == np.round(numbers)):
+        return False
+    ordered = np.sort(numbers)
+    steps = np.diff(ordered)
+    if np.any(steps == 0):
+        return False
+    return bool(ID_NAME.search(name)) or bool(len(steps) and np.all(steps == 1))
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    return series.astype(object).where(series.notna(), "").astype(str)
+
+
+TEXT_SAMPLE = 10_000
+"""Rows looked at to decide whether a column is free text (a seeded sample: it is a share)."""
+
+
+def _looks_like_text(strings: pd.Series) -> bool:
+    if strings.empty:
+        return False
+    if len(strings) > TEXT_SAMPLE:
+        strings = strings.sample(n=TEXT_SAMPLE, random_state=0)
+    words = strings.str.split().str.len()
+    long_or_wordy = (words >= TEXT_MIN_WORDS) | (strings.str.len() >= TEXT_MIN_CHARS)
+    return bool(long_or_wordy.mean() > 0.5)
+
+
+def _category_codes(values: pd.Series) -> np.ndarray:
+    """Codes of the most frequent categories; rarer ones share one code, missing is NaN."""
+    top = values.value_counts().index[:MAX_CATEGORIES]
+    codes = pd.Categorical(values, categories=top).codes.astype("float32")
+    codes[(codes < 0) & values.notna().to_numpy()] = len(top)
+    codes[values.isna().to_numpy()] = np.nan
+    return codes
+
+
+def _dense_matrix(
+    numeric: dict[str, np.ndarray], categorical: dict[str, pd.Series], rows: int
+) -> np.ndarray:
+    blocks = list(numeric.values()) + [_category_codes(v) for v in categorical.values()]
+    if not blocks:
+        return np.zeros((rows, 1), dtype="float32")
+    return np.column_stack(blocks).astype("float32", copy=False)
+
+
+def _sparse_matrix(
+    numeric: dict[str, np.ndarray], categorical: dict[str, pd.Series], texts: dict[str, pd.Series]
+) -> tuple[sp.csr_matrix, list[str]]:
+    blocks, names = [], []
+    for values in texts.values():
+        block, terms = _tfidf(values)
+        blocks.append(block)
+        names += terms
+    for name, values in numeric.items():
+        blocks.append(sp.csr_matrix(_unit_scaled(values).reshape(-1, 1)))
+        names.append(name)
+    for name, values in categorical.items():
+        names += [f"{name}={value}" for value in values.value_counts().index[:MAX_CATEGORIES]]
+        names += [f"{name}=other"] * (MAX_CATEGORIES + 1 - min(MAX_CATEGORIES, values.nunique()))
+        codes = _category_codes(values)
+        present = ~np.isnan(codes)
+        rows = np.flatnonzero(present)
+        onehot = sp.csr_matrix(
+            (np.ones(len(rows), dtype="float32"), (rows, codes[present].astype(int))),
+            shape=(len(codes), MAX_CATEGORIES + 1),
+        )
+        blocks.append(onehot)
+    return sp.hstack(blocks, format="csr", dtype="float64"), names
+
+
+def _unit_scaled(values: np.ndarray) -> np.ndarray:
+    """Numbers into [0, 1] (missing -> median), on the scale of TF-IDF and non-negative."""
+    filled = np.where(np.isnan(values), np.nanmedian(values), values)
+    low, high = filled.min(), filled.max()
+    return ((filled - low) / ((high - low) or 1.0)).astype("float32")
+
+
+def _tfidf(values: pd.Series) -> tuple[sp.csr_matrix, list[str]]:
+    """Word uni- and bi-grams, sublinear counts: robust across short and long texts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # loaded when text is met
+
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=200_000
+    )
+    try:
+        matrix = vectorizer.fit_transform(values).tocsr()
+    except ValueError:  # every text empty or each word seen once
+        return sp.csr_matrix((len(values), 1), dtype="float32"), [""]
+    return matrix, vectorizer.get_feature_names_out().tolist()

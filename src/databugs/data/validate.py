@@ -1,0 +1,134 @@
+"""Check the user's table and options before any work starts.
+
+Each ``check_*`` function either returns what it resolved or raises :class:`DatabugsError` whose
+message says what was found, what was required and how to fix it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from databugs.data.distinct import map_distinct
+from databugs.errors import DatabugsError, ErrorCode, given, option
+
+LABEL_COLUMN_NAMES = ("label", "labels", "target", "class", "y")
+
+
+def label_text(value: object) -> str | None:
+    """The label exactly as written, or ``None`` when the cell is empty.
+
+    >>> label_text(" spam"), label_text(3), label_text(float("nan")), label_text("  ")
+    (' spam', '3', None, None)
+    """
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float | np.floating) and math.isnan(value):
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return text if text.strip() else None
+
+
+def label_texts(values: pd.Series) -> list[str | None]:
+    """:func:`label_text` of every cell, as a list (pandas would turn None back into NaN)."""
+    return map_distinct(values, label_text, None)
+
+
+def check_label_column(frame: pd.DataFrame, label: str | None, *, source: str) -> str:
+    """Resolve the label column: the one given, or the single conventionally named one."""
+    columns = [str(column) for column in frame.columns]
+    if label is not None:
+        if label not in columns:
+            raise DatabugsError(
+                f"{source}: no column {label!r}",
+                code=ErrorCode.NO_LABEL_COLUMN,
+                hint=f"columns are: {', '.join(columns)}",
+            )
+        return label
+    found = [column for column in columns if column.lower() in LABEL_COLUMN_NAMES]
+    if len(found) == 1:
+        return found[0]
+    what = "several label-like columns " + ", ".join(found) if found else "no label column"
+    raise DatabugsError(
+        f"{source}: {what}",
+        code=ErrorCode.NO_LABEL_COLUMN,
+        hint=f"name it with {option('label')}; columns are: {', '.join(columns)}",
+    )
+
+
+def check_columns_exist(
+    frame: pd.DataFrame, columns: Iterable[str], *, named_by: str, source: str
+) -> list[str]:
+    """Every column named by the option ``named_by`` (``text``, ``ignore``...) must exist."""
+    names = [str(column) for column in frame.columns]
+    wanted = list(columns)
+    for column in wanted:
+        if column not in names:
+            raise DatabugsError(
+                f"{source}: no column {column!r} (given with {option(named_by)})",
+                code=ErrorCode.UNKNOWN_COLUMN,
+                hint=f"columns are: {', '.join(names)}",
+            )
+    return wanted
+
+
+def check_id_column(frame: pd.DataFrame, id_column: str | None, *, source: str) -> str | None:
+    """An ``--id`` column must exist and hold a unique, non-empty key per row."""
+    if id_column is None:
+        return None
+    check_columns_exist(frame, [id_column], named_by="id", source=source)
+    keys = pd.Series(label_texts(frame[id_column]), dtype=object)
+    empty = np.flatnonzero(keys.isna().to_numpy())
+    if len(empty):
+        raise DatabugsError(
+            f"{source}: row {empty[0]} has an empty id in column {id_column!r}",
+            code=ErrorCode.BAD_ID,
+            hint="every row needs an id",
+        )
+    repeated = keys[keys.duplicated()]
+    if len(repeated):
+        raise DatabugsError(
+            f"{source}: the id {repeated.iloc[0]!r} appears more than once in column {id_column!r}",
+            code=ErrorCode.BAD_ID,
+            hint="ids must be unique",
+        )
+    return id_column
+
+
+def check_classes(labels: Sequence[str | None], *, source: str, column: str) -> list[str]:
+    """At least two classes among the labelled rows; returns them sorted."""
+    classes = sorted({text for text in labels if text is not None})
+    if len(classes) < 2:
+        found = f"only the class {classes[0]!r}" if classes else "no labelled rows"
+        raise DatabugsError(
+            f"{source}: column {column!r} has {found}",
+            code=ErrorCode.TOO_FEW_CLASSES,
+            hint="a label check needs at least two classes",
+        )
+    return classes
+
+
+def check_at_least(name: str, value: int | float, minimum: int | float) -> None:
+    """A count option (folds, workers, a budget) must be at least ``minimum``.
+
+    >>> check_at_least("folds", 5, 2)
+    """
+    if value < minimum:
+        raise DatabugsError(
+            f"{given(name, value)} is below {minimum}",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"use {minimum} or more",
+        )
+
+
+def check_between(name: str, value: int | float, low: int | float, high: int | float) -> None:
+    """An option with a range (a seed, a confidence) must lie in ``[low, high]``."""
+    if not low <= value <= high:
+        raise DatabugsError(
+            f"{given(name, value)} is outside {low} to {high}",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"use {low} to {high}",
+        )

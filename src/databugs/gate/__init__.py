@@ -1,0 +1,1 @@
+"""The CI gate (rules over the summary figures) and the baseline (what changed since)."""

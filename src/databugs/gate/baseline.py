@@ -1,0 +1,65 @@
+"""The baseline: compare two scans, which issues are new, which were fixed, which are open.
+
+Issues are matched by kind and row key: the ``--id`` value where the scan had one, else a hash
+of the row's content, so that inserting or deleting rows does not shift everything. A finding
+about the dataset (no row) is matched by its group.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+SHOWN = 20
+
+
+def _identity(issue: dict[str, Any]) -> tuple[str, str]:
+    return issue["kind"], str(issue.get("key") or issue.get("group") or issue.get("given_label"))
+
+
+def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """New, fixed and open issues per kind, examples of each, and the figures that moved."""
+    old_ids = {_identity(issue): issue for issue in old["issues"]}
+    new_ids = {_identity(issue): issue for issue in new["issues"]}
+    added = [issue for key, issue in new_ids.items() if key not in old_ids]
+    fixed = [issue for key, issue in old_ids.items() if key not in new_ids]
+    still = [issue for key, issue in new_ids.items() if key in old_ids]
+    kinds = list(new["summary"]["counts"])
+    figures = {}
+    for name, value in new["summary"].items():
+        before = old["summary"].get(name)
+        if isinstance(value, int | float) and isinstance(before, int | float) and before != value:
+            figures[name] = {"old": before, "new": value}
+    return {
+        "baseline": {"path": old["input"]["path"], "sha256": old["input"]["sha256"]},
+        "new": _per_kind(added, kinds),
+        "fixed": _per_kind(fixed, kinds),
+        "open": _per_kind(still, kinds),
+        "figures": figures,
+        "new_issues": [_brief(issue) for issue in added[:SHOWN]],
+        "fixed_issues": [_brief(issue) for issue in fixed[:SHOWN]],
+    }
+
+
+def _per_kind(issues: list[dict[str, Any]], kinds: list[str]) -> dict[str, int]:
+    counts = Counter(issue["kind"] for issue in issues)
+    return {kind: counts.get(kind, 0) for kind in kinds}
+
+
+def _brief(issue: dict[str, Any]) -> dict[str, Any]:
+    fields = ("kind", "row", "id", "given_label", "suggested_label", "detail")
+    return {name: issue.get(name) for name in fields}
+
+
+def render_comparison(comparison: dict[str, Any]) -> str:
+    """Plain text for the terminal and CI logs."""
+    lines = [f"compared with {comparison['baseline']['path']}"]
+    for label in ("new", "fixed", "open"):
+        counts = {k: v for k, v in comparison[label].items() if v}
+        shown = ", ".join(f"{kind} {count}" for kind, count in counts.items()) or "none"
+        lines.append(f"  {label}: {shown}")
+    for name, change in comparison["figures"].items():
+        lines.append(f"  {name}: {change['old']} -> {change['new']}")
+    for issue in comparison["new_issues"][:5]:
+        lines.append(f"  + {issue['kind']} row {issue['row']}: {issue['detail']}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,142 @@
+"""The models a scan can fit, by the name ``--model`` takes, and the default for each kind of data.
+
+scikit-learn is imported when a model is made, not when this module is: the names are needed
+by commands that fit nothing (``--help``, re-checking a gate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from databugs.errors import DatabugsError, ErrorCode, given
+
+Estimator = Any
+"""A scikit-learn classifier (typed loosely: scikit-learn is imported lazily)."""
+
+
+def _extra_trees(kind: str, seed: int) -> Estimator:
+    """Two rows per leaf: with one, duplicated rows get probabilities of 1 and rank badly."""
+    from sklearn.ensemble import ExtraTreesClassifier
+
+    return ExtraTreesClassifier(n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1)
+
+
+def _random_forest(kind: str, seed: int) -> Estimator:
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1)
+
+
+def _hist_gradient_boosting(kind: str, seed: int) -> Estimator:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(random_state=seed)
+
+
+def _for_kind(kind: str, estimator: Estimator) -> Estimator:
+    """Linear models on tables need missing values filled and numbers scaled first."""
+    if kind == "text":
+        return estimator
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    imputer = SimpleImputer(strategy="median", keep_empty_features=True)
+    return make_pipeline(imputer, StandardScaler(), estimator)
+
+
+def _logistic(kind: str, seed: int) -> Estimator:
+    from sklearn.linear_model import LogisticRegression
+
+    return _for_kind(kind, LogisticRegression(C=10.0, max_iter=2000, random_state=seed))
+
+
+def _sgd(kind: str, seed: int) -> Estimator:
+    from sklearn.linear_model import SGDClassifier
+
+    return _for_kind(kind, SGDClassifier(loss="log_loss", random_state=seed))
+
+
+def _sgd_and_naive_bayes(kind: str, seed: int) -> Estimator:
+    """Two text models that err differently, their probabilities averaged."""
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.naive_bayes import ComplementNB
+
+    members = [("sgd", _sgd(kind, seed)), ("complement_nb", ComplementNB())]
+    return VotingClassifier(members, voting="soft")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model name users can pass to ``--model``."""
+
+    description: str
+    kinds: tuple[str, ...]
+    make: Callable[[str, int], Estimator]
+
+
+MODELS: dict[str, ModelSpec] = {
+    "extra-trees": ModelSpec(
+        "extremely randomised trees, 100 trees, 2 rows per leaf", ("table",), _extra_trees
+    ),
+    "random-forest": ModelSpec(
+        "random forest, 100 trees, 2 rows per leaf", ("table",), _random_forest
+    ),
+    "hist-gradient-boosting": ModelSpec(
+        "histogram gradient boosting", ("table",), _hist_gradient_boosting
+    ),
+    "logistic": ModelSpec("logistic regression, C=10", ("table", "text"), _logistic),
+    "sgd": ModelSpec("linear model, log loss, by SGD", ("table", "text"), _sgd),
+    "sgd+nb": ModelSpec(
+        "sgd averaged with complement naive Bayes", ("text",), _sgd_and_naive_bayes
+    ),
+}
+AUTO = {"table": "extra-trees", "text": "sgd+nb"}
+
+
+def make_model(name: str, kind: str, seed: int) -> Estimator:
+    """The estimator behind a model name, for features of ``kind`` (``table`` or ``text``)."""
+    spec = MODELS[name]
+    if kind not in spec.kinds:
+        usable = [other for other, spec in MODELS.items() if kind in spec.kinds]
+        raise DatabugsError(
+            f"{given('model', name)} does not work on {kind} data",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"use auto or one of {', '.join(usable)}",
+        )
+    return spec.make(kind, seed)
+
+
+def check_model_name(name: str) -> str:
+    """Refuse unknown model names before any work starts."""
+    if name != "auto" and name not in MODELS:
+        raise DatabugsError(
+            f"{given('model', name)} is not a known model",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"use auto or one of {', '.join(MODELS)}",
+        )
+    return name
+
+
+def resolve_model_name(name: str, kind: str) -> str:
+    """``auto`` becomes the default for the data's kind (``table`` or ``text``)."""
+    return AUTO[kind] if check_model_name(name) == "auto" else name
+
+
+def embedding_model(seed: int) -> Estimator:
+    """The model fitted on sentence embeddings (``--text-model``), beside the text model.
+
+    Unit-length embeddings need no scaling; C=1 ranked better than C=10 (docs/benchmarks.md).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=1.0, max_iter=2000, random_state=seed)
+
+
+def is_forest(estimator: Estimator) -> bool:
+    """Forests grow their trees in threads (see ``oof``)."""
+    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+
+    return isinstance(estimator, ExtraTreesClassifier | RandomForestClassifier)

@@ -1,0 +1,227 @@
+"""The scan's last stage: ranked issues and per-row results assembled into a :class:`Report`.
+
+The per-row table (``corrected_labels.csv``), the clusters of mistakes, each issue's record as
+report.json lists it (with a preview of the row and a key that survives inserted rows), the
+summary figures and the notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from databugs.data.features import FeatureSet
+from databugs.data.keys import row_keys
+from databugs.detectors.base import Context, Issue, is_correction
+from databugs.detectors.registry import all_detectors
+from databugs.models.oof import OutOfFold
+from databugs.pipeline.clusters import cluster_corrections
+from databugs.pipeline.prepare import CONSENSUS_COLUMN, Prepared
+from databugs.pipeline.summary import class_table, summarise
+from databugs.report.report import Report
+from databugs.report.schema import ROW_COLUMNS
+from databugs.text import one_line
+
+QUALITY_BINS = 20
+PREVIEW_CHARS = 160
+
+
+def assemble(
+    data: Prepared,
+    context: Context,
+    oof: OutOfFold,
+    issues: list[Issue],
+    options: dict[str, Any],
+) -> Report:
+    """The report of a scan (gate and comparison are added by the caller)."""
+    rows = _row_table(context, data.ids, issues)
+    if data.annotations is not None:
+        rows = _with_consensus(rows, context)
+        rows["row"] = data.annotations.rows  # long data: an item is reported at its first line
+    cluster_of, clusters = cluster_corrections(issues, data.features, options["seed"])
+    report = Report(
+        input=_input(data),
+        options={**options, "label": data.columns.label, "model": data.model, "folds": oof.folds},
+        summary=summarise(context, issues),
+        classes=class_table(context, issues),
+        features=[vars(use) for use in data.features.columns],
+        notes=_notes(context, data, options),
+        kinds={name: detector.description for name, detector in all_detectors().items()},
+        records=issue_records(data, issues, rows, cluster_of),
+        clusters=[
+            {**c, "examples": [int(rows["row"].iat[r]) for r in c["examples"]]} for c in clusters
+        ],
+        quality_histogram=_quality_histogram(context, rows),
+        rows=rows,
+        issues=issues,
+    )
+    if context.annotators is not None:
+        report.annotators = context.annotators.annotators
+        report.agreement = {
+            **context.annotators.agreement,
+            "class_pairs": _with_rows(context.annotators.class_pairs, data.annotations.rows),
+        }
+    return report
+
+
+def _input(data: Prepared) -> dict[str, Any]:
+    """What was scanned: report.json's ``input``."""
+    consensus = data.columns.label == CONSENSUS_COLUMN and data.annotations is not None
+    return {
+        "path": data.source,
+        "format": data.table.format,
+        "rows": len(data.table.frame),
+        "sha256": data.table.sha256,
+        "label": data.columns.label,
+        "id": data.columns.id,
+        **({"label_source": "annotators' consensus"} if consensus else {}),
+    }
+
+
+def issue_records(
+    data: Prepared, issues: list[Issue], rows: pd.DataFrame, cluster_of: dict[int, str]
+) -> list[dict[str, Any]]:
+    """Issues as report.json lists them (fields as ``schema.ISSUE_FIELDS``), with their rank and
+    the row's position in the file, id, key, label quality and a preview of its content."""
+    issue_rows = [issue.row for issue in issues if issue.row is not None]
+    previews = row_previews(data.frame, issue_rows, data.features)
+    keys = row_keys(data.frame, issue_rows, id_column=data.columns.id, label=data.columns.label)
+    ids = rows["id"].to_numpy(dtype=object)
+    quality = rows["label_quality"].to_numpy()
+    lines = rows["row"].to_numpy()
+    return [
+        {
+            "rank": rank,
+            "kind": issue.kind,
+            "row": None if issue.row is None else int(lines[issue.row]),
+            "id": None if issue.row is None else ids[issue.row],
+            "given_label": issue.given_label,
+            "suggested_label": issue.suggested_label,
+            "score": round(issue.severity, 6),
+            "group": issue.group,
+            "cluster": cluster_of.get(issue.row) if is_correction(issue) else None,
+            "key": keys.get(issue.row),
+            "label_quality": None if issue.row is None else _number(quality[issue.row]),
+            "detail": issue.message,
+            "content": previews.get(issue.row),
+            "evidence": issue.details,
+        }
+        for rank, issue in enumerate(issues, start=1)
+    ]
+
+
+def _number(value: float) -> float | None:
+    """A float for JSON; None for NaN (unlabelled rows have no quality)."""
+    return None if value != value else float(value)
+
+
+def row_previews(
+    frame: pd.DataFrame, rows: Sequence[int], features: FeatureSet, limit: int = PREVIEW_CHARS
+) -> dict[int, str]:
+    """A short, one-line view of each row's content for reports: its text, else its columns."""
+    used = [use.column for use in features.columns if use.used_as != "left out"]
+    shown = features.text_columns or used[:6]
+    rows = sorted(set(rows))
+    part = frame.iloc[rows]  # one selection, then column by column: 74k rows in a second
+    cells = [part[column].astype(object).to_numpy() for column in shown]
+    previews = {}
+    for position, row in enumerate(rows):
+        if features.text_columns:
+            text = " | ".join(str(values[position]) for values in cells)
+        else:
+            text = ", ".join(
+                f"{c}={values[position]}" for c, values in zip(shown, cells, strict=True)
+            )
+        previews[row] = one_line(text, limit)
+    return previews
+
+
+def _row_table(context: Context, ids: list[str | None], issues: list[Issue]) -> pd.DataFrame:
+    """One line per data row: the content of ``corrected_labels.csv``.
+
+    ``is_label_issue`` marks every row some finding proposes to relabel (a misannotation, a
+    spelling variant, the minority of a conflicting duplicate group, ...).
+    """
+    n_rows = len(context.labels)
+    quality = np.full(n_rows, np.nan)
+    quality[context.labelled] = np.round(context.label_quality, 6)
+    suggested = list(context.labels)
+    flagged = np.zeros(n_rows, dtype=bool)
+    for issue in issues:  # worst first: a row's worst correction wins
+        if is_correction(issue) and not flagged[issue.row]:
+            suggested[issue.row] = issue.suggested_label
+            flagged[issue.row] = True
+    table = pd.DataFrame(
+        {
+            "row": np.arange(n_rows),
+            "id": ids,
+            "given_label": context.labels,
+            "suggested_label": suggested,
+            "label_quality": quality,
+            "is_label_issue": flagged,
+        }
+    )
+    return table[ROW_COLUMNS]
+
+
+def _quality_histogram(context: Context, rows: pd.DataFrame) -> dict[str, list]:
+    """Label quality of the labelled rows in 20 bins, all and flagged: the report's plot."""
+    edges = np.linspace(0.0, 1.0, QUALITY_BINS + 1)
+    flagged = rows["is_label_issue"].to_numpy()[context.labelled]
+    every, _ = np.histogram(context.label_quality, bins=edges)
+    marked, _ = np.histogram(context.label_quality[flagged], bins=edges)
+    return {
+        "edges": [round(float(e), 6) for e in edges],
+        "rows": every.tolist(),
+        "flagged": marked.tolist(),
+    }
+
+
+def _with_consensus(rows: pd.DataFrame, context: Context) -> pd.DataFrame:
+    """``corrected_labels.csv`` with each row's consensus label, its quality, the number of
+    annotations and how far the annotators agree on it (CROWDLAB's annotator agreement)."""
+    analysis = context.annotators
+    labels: list[str | None] = [None] * len(rows)
+    quality = np.full(len(rows), np.nan)
+    agreement = np.full(len(rows), np.nan)
+    for position, row in enumerate(context.labelled):
+        if analysis.consensus[position] >= 0:
+            labels[row] = context.classes[analysis.consensus[position]]
+            quality[row] = round(float(analysis.consensus_quality[position]), 6)
+            agreement[row] = round(float(analysis.agreement_per_item[position]), 6)
+    return rows.assign(
+        consensus_label=labels,
+        consensus_quality=quality,
+        annotations=analysis.annotation_counts,
+        annotator_agreement=agreement,
+    )
+
+
+def _with_rows(pairs: list[dict[str, Any]], lines: np.ndarray) -> list[dict[str, Any]]:
+    """Disputed class pairs with their example items named by row in the file."""
+    return [{**pair, "examples": [int(lines[item]) for item in pair["examples"]]} for pair in pairs]
+
+
+def _notes(context: Context, data: Prepared, options: dict[str, Any]) -> list[str]:
+    """Things the user should know about how the scan went."""
+    notes = []
+    counts = context.class_counts()
+    for name, count in zip(context.classes, counts, strict=True):
+        if count < context.folds:
+            notes.append(
+                f"class {name!r} has {count} rows, fewer than the {context.folds} folds: "
+                "its rows are scored but not flagged"
+            )
+    unlabelled = len(context.labels) - len(context.labelled)
+    if unlabelled:
+        notes.append(f"{unlabelled} rows have no label: they are not scored")
+    if options.get("text_model") and not data.features.text_columns:
+        notes.append("--text-model was not used: the data has no text column")
+    if data.settled:
+        notes.append(
+            f"{len(data.settled)} rows rejected in databugs-decisions.csv are not flagged again"
+        )
+    return notes

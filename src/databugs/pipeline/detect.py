@@ -1,0 +1,55 @@
+"""The scan's third stage: the detectors' shared context, every detector's issues, one ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from databugs.annotators.consensus import analyse
+from databugs.annotators.read import class_matrix
+from databugs.detectors.base import Context, Detector, Issue, is_correction
+from databugs.models.oof import OutOfFold
+from databugs.models.scoring import label_quality
+from databugs.pipeline.prepare import Prepared
+from databugs.pipeline.rank import rank_issues
+
+
+def detection_context(
+    data: Prepared, oof: OutOfFold, *, declared: list[str] | None, seed: int
+) -> Context:
+    """What every detector reads, computed once: probabilities, label quality, annotators."""
+    annotators = None
+    if data.annotations is not None:
+        class_index = {name: index for index, name in enumerate(data.classes)}
+        annotators = analyse(
+            class_matrix(data.annotations, class_index),
+            data.labelled,
+            data.annotations.names,
+            data.classes,
+            oof.probabilities,
+        )
+    return Context(
+        frame=data.frame,
+        label_column=data.columns.label,
+        labels=data.labels,
+        classes=data.classes,
+        labelled=data.labelled,
+        targets=data.targets,
+        probabilities=oof.probabilities,
+        label_quality=label_quality(data.targets, oof.probabilities),
+        features=data.features,
+        folds=oof.folds,
+        canonical=data.canonical,
+        declared_classes=declared,
+        annotators=annotators,
+        task=data.task,
+        seed=seed,
+    )
+
+
+def find_issues(
+    detectors: Sequence[Detector], context: Context, settled: frozenset[int]
+) -> list[Issue]:
+    """Every detector's issues, ranked worst first. A correction a reviewer rejected is not
+    proposed again, whichever detector proposes it."""
+    found = [issue for detector in detectors for issue in detector.detect(context)]
+    return rank_issues(i for i in found if not (i.row in settled and is_correction(i)))

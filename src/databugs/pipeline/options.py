@@ -1,0 +1,208 @@
+"""Scan options: their defaults and types, which of them shape the findings, and configuration
+files, so that a CI job needs no flags.
+
+Sources, lowest precedence first: built-in defaults; ``[tool.databugs]`` in the nearest
+``pyproject.toml`` (searched from the data's folder upwards); ``databugs.toml`` beside the data;
+in each file, a ``datasets."<path>"`` section matching the data; then the command line. Keys
+are the long option names with dashes written as underscores; an unknown key is an error.
+Detector settings are tables of their own: ``[tool.databugs.detectors.<kind>]``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from databugs.detectors.registry import check_settings
+from databugs.errors import DatabugsError, ErrorCode
+from databugs.models.zoo import MODELS
+
+DEFAULTS: dict[str, Any] = {
+    "label": None,
+    "id": None,
+    "text": [],
+    "ignore": [],
+    "annotators": [],
+    "annotator_col": None,
+    "classes": None,
+    "folds": 5,
+    "model": "auto",
+    "text_model": None,
+    "seed": 0,
+    "fail_on": None,
+    "baseline": None,
+    "jobs": None,
+    "engine": "local",
+    "scheduler": None,
+    "out": "databugs-report",
+    "detector_settings": {},
+}
+LIST_KEYS = ("text", "ignore", "annotators", "classes")
+FINDING_OPTIONS = tuple(
+    name
+    for name in DEFAULTS
+    if name not in ("fail_on", "baseline", "jobs", "engine", "scheduler", "out")
+)
+"""The options that decide what a scan finds (the gate, baseline, where the work runs and the
+folder do not)."""
+RUN_OPTIONS = ("jobs", "engine", "scheduler", "out")
+"""Where and how the work runs and where outputs go: report.json does not record them, so that
+it is the same whichever."""
+MODEL_OPTIONS = (
+    *(o for o in FINDING_OPTIONS if o not in ("classes", "detector_settings")),
+    "classes_found",
+)
+"""What shapes the models: the finding options but the detectors', with the classes found
+instead of the classes declared."""
+MODEL_NAMES = tuple(MODELS)
+"""The names ``--model`` accepts besides ``auto``."""
+TYPES: dict[str, tuple[type, ...]] = {
+    "label": (str,),
+    "id": (str,),
+    "text": (list, str),
+    "ignore": (list, str),
+    "annotators": (list, str),
+    "annotator_col": (str,),
+    "classes": (list, str),
+    "folds": (int,),
+    "model": (str,),
+    "text_model": (str,),
+    "seed": (int,),
+    "fail_on": (str, list),
+    "baseline": (str,),
+    "jobs": (int,),
+    "engine": (str,),
+    "scheduler": (str,),
+    "out": (str,),
+    "detector_settings": (dict,),
+}
+CONFIG_TABLES = {"detectors": "detector_settings"}
+"""Tables of a configuration file that hold an option: ``[tool.databugs.detectors.<kind>]``."""
+
+
+def recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options report.json records, in its order: every option but ``RUN_OPTIONS``, lists
+    as lists, paths as text, detector settings only when some are set."""
+    recorded: dict[str, Any] = {}
+    for name, default in DEFAULTS.items():
+        value = options.get(name, default)
+        if name in RUN_OPTIONS or (name == "detector_settings" and not value):
+            continue
+        if name in LIST_KEYS and value is not None:
+            value = [value] if isinstance(value, str) else list(value)
+        if name == "baseline" and value is not None:
+            value = str(value)
+        if name == "detector_settings":
+            value = {kind: dict(settings) for kind, settings in value.items()}
+        recorded[name] = value
+    return recorded
+
+
+def resolve_options(data: Path, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Every scan option in effect: defaults < pyproject.toml < databugs.toml < ``given``.
+
+    ``given`` holds the options set on the command line (None where not set). Relative paths in
+    a file (``baseline``, ``out``) are taken relative to that file's folder.
+    """
+    options = dict(DEFAULTS)
+    for path, table in _config_tables(data):
+        for section in (table, _dataset_section(table, path, data)):
+            checked = _checked(section, path)
+            settings = checked.pop("detector_settings", {})
+            options.update(checked)
+            options["detector_settings"] = _merged(options["detector_settings"], settings)
+    options.update({key: value for key, value in given.items() if value is not None})
+    for key in LIST_KEYS:
+        if isinstance(options[key], str):
+            options[key] = [part.strip() for part in options[key].split(",") if part.strip()]
+    if isinstance(options["fail_on"], list):
+        options["fail_on"] = ",".join(options["fail_on"])
+    return options
+
+
+def _config_tables(data: Path) -> list[tuple[Path, dict[str, Any]]]:
+    found = []
+    folder = data.resolve().parent
+    for candidate in [folder, *folder.parents]:
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read(pyproject).get("tool", {}).get("databugs")
+            if table is not None:
+                found.append((pyproject, table))
+            break
+    beside = folder / "databugs.toml"
+    if beside.is_file():
+        found.append((beside, _read(beside)))
+    return found
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise DatabugsError(
+            f"{path}: not valid TOML ({error})", code=ErrorCode.BAD_CONFIG
+        ) from None
+
+
+def _dataset_section(table: dict[str, Any], path: Path, data: Path) -> dict[str, Any]:
+    """The ``datasets."<path>"`` entry naming this data (relative to the file, or its name)."""
+    sections = table.get("datasets", {})
+    if not isinstance(sections, dict):
+        raise DatabugsError(
+            f"{path}: 'datasets' must be a table of tables", code=ErrorCode.BAD_CONFIG
+        )
+    target = data.resolve()
+    for name, section in sections.items():
+        if not isinstance(section, dict):
+            raise DatabugsError(
+                f"{path}: datasets.{name!r} must be a table of options", code=ErrorCode.BAD_CONFIG
+            )
+        if (path.parent / name).resolve() == target or name == data.name:
+            return section
+    return {}
+
+
+def _checked(section: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """Known keys with values of the right type; relative paths made absolute."""
+    checked = {}
+    for key, value in section.items():
+        if key == "datasets":
+            continue
+        if key in CONFIG_TABLES:
+            checked[CONFIG_TABLES[key]] = _table(value, key, path)
+            continue
+        if key not in TYPES or key in CONFIG_TABLES.values():
+            raise DatabugsError(
+                f"{path}: unknown key {key!r}",
+                code=ErrorCode.BAD_CONFIG,
+                hint=f"known keys: {', '.join(_config_keys())}",
+            )
+        wrong_items = isinstance(value, list) and not all(isinstance(v, str) for v in value)
+        if not isinstance(value, TYPES[key]) or isinstance(value, bool) or wrong_items:
+            raise DatabugsError(
+                f"{path}: {key} = {value!r} has the wrong type", code=ErrorCode.BAD_CONFIG
+            )
+        if key in ("baseline", "out"):
+            value = str(path.parent / value)
+        checked[key] = value
+    return checked
+
+
+def _table(value: Any, key: str, path: Path) -> dict[str, Any]:
+    """A table option (detector settings), checked."""
+    if not isinstance(value, dict):
+        raise DatabugsError(f"{path}: {key!r} must be a table", code=ErrorCode.BAD_CONFIG)
+    return check_settings(value, source=str(path))
+
+
+def _merged(settings: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """Detector settings of a later file over an earlier one's, setting by setting."""
+    return {kind: {**settings.get(kind, {}), **more.get(kind, {})} for kind in {**settings, **more}}
+
+
+def _config_keys() -> list[str]:
+    """The keys a configuration file may hold."""
+    return [key for key in TYPES if key not in CONFIG_TABLES.values()] + list(CONFIG_TABLES)

@@ -1,0 +1,189 @@
+"""The scan's first stage: from a loaded table and the options to everything the models need.
+
+Every option and column is checked here, before any model is fitted; label spellings are
+merged (so that variants do not split a class), classes are indexed and the features built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from databugs.annotators.read import Annotations, check_declared, read_annotations
+from databugs.data.features import FeatureSet
+from databugs.data.io import LoadedTable
+from databugs.data.keys import row_ids
+from databugs.data.ledger import decisions_about, settled_rows
+from databugs.data.table import Columns, check_columns, featurise
+from databugs.data.validate import (
+    check_at_least,
+    check_between,
+    check_classes,
+    check_label_column,
+    label_texts,
+)
+from databugs.detectors.base import Detector
+from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.models.embeddings import model_folder
+from databugs.models.zoo import check_model_name, resolve_model_name
+
+CONSENSUS_COLUMN = "consensus"
+"""The label column's name in every output when the data has annotators but no label column."""
+CLASSIFICATION = "classification"
+"""The task kind: one class per row (the only kind so far)."""
+
+
+@dataclass
+class Prepared:
+    """The checked table and what the later stages read.
+
+    ``frame`` has one row per item (long annotator data is pivoted); ``labels`` are each row's
+    label as written (None: unlabelled), ``canonical`` the class it counts as once spelling
+    variants are merged; ``labelled`` the positions of labelled rows and ``targets`` their
+    class indices into ``classes``; ``settled`` the rows a reviewer's rejection protects.
+    """
+
+    table: LoadedTable
+    frame: pd.DataFrame
+    columns: Columns
+    annotations: Annotations | None
+    labels: list[str | None]
+    canonical: list[str | None]
+    classes: list[str]
+    labelled: np.ndarray
+    targets: np.ndarray
+    features: FeatureSet
+    model: str
+    folds: int
+    ids: list[str | None]
+    settled: frozenset[int]
+    task: str = CLASSIFICATION
+
+    @property
+    def source(self) -> str:
+        return str(self.table.path)
+
+
+def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Detector]) -> Prepared:
+    """Check the table and options, merge label spellings, index classes, build features."""
+    source = str(table.path)
+    frame, annotations, label_option = annotated_frame(table.frame, options, source)
+    columns = check_columns(
+        frame,
+        source=source,
+        label=check_label_column(frame, label_option, source=source),
+        id=options["id"],
+        text=options["text"],
+        ignore=options["ignore"],
+    )
+    folds = _check_model_options(options)
+    labels = label_texts(frame[columns.label])
+    canonical, classes, annotations = _classes(
+        labels, annotations, detectors, options, columns, source
+    )
+    labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
+    class_index = {name: index for index, name in enumerate(classes)}
+    features = featurise(frame, columns, exclude=options.get("annotators", []))
+    if not any(use.used_as != "left out" for use in features.columns):
+        raise DatabugsError(
+            f"{source}: no usable feature columns",
+            code=ErrorCode.NO_FEATURES,
+            hint="every column was left out (id-like, constant or ignored)",
+        )
+    ids = row_ids(frame, columns.id)
+    return Prepared(
+        table=table,
+        frame=frame,
+        columns=columns,
+        annotations=annotations,
+        labels=labels,
+        canonical=canonical,
+        classes=classes,
+        labelled=labelled,
+        targets=np.array([class_index[canonical[row]] for row in labelled], dtype=int),
+        features=features,
+        model=resolve_model_name(options["model"], features.kind),
+        folds=folds,
+        ids=ids,
+        settled=_settled(table, ids, labels),
+    )
+
+
+def _check_model_options(options: dict[str, Any]) -> int:
+    """Folds, seed, model and text model, checked before the features are built."""
+    folds = options["folds"]
+    check_at_least("folds", folds, 2)  # a part to train on and a part held out
+    check_between("seed", options["seed"], 0, 2**32 - 1)
+    check_model_name(options["model"])
+    if options.get("text_model"):
+        model_folder(options["text_model"])  # a wrong name fails now, not after featurising
+    return folds
+
+
+def _classes(
+    labels: list[str | None],
+    annotations: Annotations | None,
+    detectors: Sequence[Detector],
+    options: dict[str, Any],
+    columns: Columns,
+    source: str,
+) -> tuple[list[str | None], list[str], Annotations | None]:
+    """Each row's class with spelling variants merged, the sorted classes, and the annotations
+    with the same merges (their labels may add classes)."""
+    spelled = labels + ([t for row in annotations.labels for t in row] if annotations else [])
+    merges = {v: c for detector in detectors for v, c in detector.merge_labels(spelled).items()}
+    canonical = [None if text is None else merges.get(text, text) for text in labels]
+    classes = check_classes(canonical, source=source, column=columns.label)
+    if annotations is not None:
+        annotations = annotations.merged(merges)
+        if options.get("classes"):
+            check_declared(annotations, options["classes"], source)
+        classes = sorted(set(classes) | annotations.classes())
+    return canonical, classes, annotations
+
+
+def _settled(table: LoadedTable, ids: list[str | None], labels: list[str | None]) -> frozenset:
+    """Rows whose rejection in the decisions ledger beside the file still holds."""
+    if table.format == "dataframe":  # no file, no ledger
+        return frozenset()
+    return settled_rows(decisions_about(table.path, ids), labels)
+
+
+def annotated_frame(
+    frame: pd.DataFrame, options: dict[str, Any], source: str
+) -> tuple[pd.DataFrame, Annotations | None, str | None]:
+    """The table to scan (one row per item), its annotations, and the label column to use.
+
+    Without a label column (always so for long data, whose label column holds each line's
+    annotation), the annotators' majority becomes the label, named ``consensus``.
+    """
+    if not options.get("annotators") and not options.get("annotator_col"):
+        return frame, None, options["label"]
+    annotations = read_annotations(
+        frame,
+        annotators=options.get("annotators") or [],
+        annotator_column=options.get("annotator_col"),
+        label=options["label"],
+        id_column=options["id"],
+        source=source,
+        ignore=options.get("ignore") or [],
+    )
+    items = annotations.frame
+    if not annotations.long_format:
+        try:
+            return items, annotations, check_label_column(items, options["label"], source=source)
+        except DatabugsError:
+            if options["label"] is not None:
+                raise
+    if CONSENSUS_COLUMN in items.columns:
+        raise DatabugsError(
+            f"{source}: a column is named {CONSENSUS_COLUMN!r}, the name databugs gives the "
+            "annotators' consensus",
+            code=ErrorCode.BAD_COLUMN,
+            hint=f"name the label column with {option('label')}, or rename that column",
+        )
+    return items.assign(**{CONSENSUS_COLUMN: annotations.majority()}), annotations, CONSENSUS_COLUMN

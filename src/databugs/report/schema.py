@@ -1,0 +1,65 @@
+"""What ``report.json`` holds, in one place: its schema name, its parts, the fields of an issue
+and of a row, and reading one back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from databugs.errors import DatabugsError, ErrorCode
+
+SCHEMA = "databugs.report/1"
+REPORT_PARTS = ("input", "options", "summary", "classes", "features", "notes", "kinds", "issues")
+"""What every report.json has and the commands that read one rely on."""
+
+ISSUE_FIELDS = (
+    "rank",
+    "kind",
+    "row",
+    "id",
+    "given_label",
+    "suggested_label",
+    "score",
+    "group",
+    "cluster",
+    "key",
+    "label_quality",
+    "detail",
+    "content",
+    "evidence",
+)
+"""An issue in report.json, in this order."""
+ISSUE_CSV_COLUMNS = [
+    name
+    for name in ISSUE_FIELDS
+    if name not in ("cluster", "key", "label_quality", "content", "evidence")
+]
+"""The columns of ``issues.csv`` (SPEC)."""
+ROW_COLUMNS = ["row", "id", "given_label", "suggested_label", "label_quality", "is_label_issue"]
+"""The columns of ``corrected_labels.csv``."""
+CONSENSUS_COLUMNS = ["consensus_label", "consensus_quality", "annotations", "annotator_agreement"]
+"""Columns ``corrected_labels.csv`` gains when the data has several annotators."""
+
+
+def load_report(path: str | Path) -> dict[str, Any]:
+    """A ``report.json`` (or the folder holding one), checked to be one."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "report.json"
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DatabugsError(
+            f"{path}: no such file", code=ErrorCode.MISSING_REPORT, hint="run databugs scan first"
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise DatabugsError(f"{path}: not valid JSON", code=ErrorCode.BAD_REPORT) from None
+    if not isinstance(report, dict) or report.get("schema") != SCHEMA:
+        raise DatabugsError(f"{path}: not a databugs report.json", code=ErrorCode.BAD_REPORT)
+    missing = [part for part in REPORT_PARTS if part not in report]
+    if missing:
+        raise DatabugsError(
+            f"{path}: an incomplete report.json (no {missing[0]!r})", code=ErrorCode.BAD_REPORT
+        )
+    return report

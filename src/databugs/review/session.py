@@ -1,0 +1,174 @@
+"""The review session: the flagged rows of a scan, one at a time, worst first, and the
+decisions a person makes about them, each written to the ledger at once.
+
+The queue leaves out rows already decided (so a new session resumes where the last stopped).
+``databugs fix`` with no accept option then applies the accepted and edited labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from databugs.corrections.plan import corrections, scanned_data
+from databugs.data.keys import row_ids
+from databugs.data.ledger import (
+    LEDGER_COLUMNS,
+    append_decisions,
+    decision_line,
+    decisions_about,
+    ledger_path,
+)
+from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.report.schema import load_report
+
+
+def _check_filters(
+    report: dict[str, Any], kinds: list[str] | None, classes: list[str] | None
+) -> None:
+    """Unknown --kind or --class values are errors, not an empty queue."""
+    known_kinds = list(report["summary"]["counts"])
+    known_classes = [entry["label"] for entry in report["classes"]]
+    for value, known, flag in [
+        (kinds, known_kinds, option("kind")),
+        (classes, known_classes, option("class")),
+    ]:
+        unknown = [v for v in value or [] if v not in known]
+        if unknown:
+            raise DatabugsError(
+                f"{flag} {unknown[0]!r} is not in the scan",
+                code=ErrorCode.BAD_OPTION,
+                hint=f"known: {', '.join(known)}",
+            )
+
+
+@dataclass
+class ReviewSession:
+    """What is left to review, what was decided in this session, and where it is recorded."""
+
+    data: Path
+    frame: pd.DataFrame
+    classes: list[str]
+    queue: list[dict[str, Any]]
+    total: int
+    done: int
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def open(
+        cls,
+        report_dir: str | Path,
+        *,
+        kinds: list[str] | None = None,
+        classes: list[str] | None = None,
+        min_score: float | None = None,
+        data: str | Path | None = None,
+    ) -> ReviewSession:
+        report = load_report(report_dir)
+        _check_filters(report, kinds, classes)
+        source = scanned_data(report, data)
+        candidates = [
+            issue
+            for issue in corrections(report)
+            if (not kinds or issue["kind"] in kinds)
+            and (
+                not classes
+                or issue["given_label"] in classes
+                or issue["suggested_label"] in classes
+            )
+            and (min_score is None or issue["score"] >= min_score)
+        ]
+        ids = row_ids(source.frame, report["input"].get("id"))
+        decided = set(decisions_about(source.path, ids)["row"].astype(int))
+        queue = [issue for issue in candidates if issue["row"] not in decided]
+        return cls(
+            data=source.path,
+            frame=source.frame,
+            classes=[c["label"] for c in report["classes"]],
+            queue=queue,
+            total=len(candidates),
+            done=len(candidates) - len(queue),
+        )
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        return self.queue[0] if self.queue else None
+
+    def content(self, issue: dict[str, Any]) -> dict[str, str]:
+        """The row's columns as written, for showing."""
+        record = self.frame.iloc[issue["row"]]
+        return {str(column): str(value) for column, value in record.items()}
+
+    def decide(self, decision: str, new_label: str | None = None) -> None:
+        """Accept, reject or edit the current row (one ledger line, written now)."""
+        if decision == "edited":
+            new_label = self._checked_label(new_label)
+        issue = self.queue.pop(0)
+        self._record(issue, decision, new_label)
+        self.history.append(issue)
+        self.done += 1
+
+    def _checked_label(self, typed: str | None) -> str:
+        """A known class, or a new one typed ``+name`` on purpose; a typo is refused."""
+        label = (typed or "").strip()
+        if label.startswith("+"):
+            label = label[1:].strip()
+        elif label not in self.classes:
+            raise DatabugsError(
+                f"{label!r} is not a class of this data",
+                code=ErrorCode.BAD_LABEL,
+                hint="pick a class, or type +name to add a new one",
+            )
+        if not label:
+            raise DatabugsError("an edited label cannot be empty", code=ErrorCode.BAD_LABEL)
+        return label
+
+    def skip(self) -> None:
+        """Move the current row to the end of this session's queue."""
+        self.queue.append(self.queue.pop(0))
+
+    def undo(self) -> dict[str, Any] | None:
+        """Take back the last decision of this session; its row comes back first."""
+        if not self.history:
+            return None
+        issue = self.history.pop()
+        self._record(issue, "undone", issue["given_label"])
+        self.queue.insert(0, issue)
+        self.done -= 1
+        return issue
+
+    def cluster(self) -> list[dict[str, Any]]:
+        """Queued rows like the current one: the same cluster of mistakes (report.html's ``c3``)
+        where the scan made clusters, else the same group, or the same given -> suggested pair."""
+        head = self.current
+        if head is None:
+            return []
+
+        def alike(issue: dict[str, Any]) -> bool:
+            if head.get("cluster"):
+                return issue.get("cluster") == head["cluster"]
+            if head.get("group") and issue.get("group") == head["group"]:
+                return True
+            return (issue["kind"], issue["given_label"], issue["suggested_label"]) == (
+                head["kind"],
+                head["given_label"],
+                head["suggested_label"],
+            )
+
+        return [issue for issue in self.queue if alike(issue)]
+
+    def decide_cluster(self, decision: str) -> int:
+        """Accept or reject the current row's whole cluster; returns how many rows."""
+        members = self.cluster()
+        for issue in members:
+            self.queue.remove(issue)
+            self.queue.insert(0, issue)
+            self.decide(decision)
+        return len(members)
+
+    def _record(self, issue: dict[str, Any], decision: str, new_label: str | None) -> None:
+        line = decision_line(issue, decision, self.data.name, new_label)
+        append_decisions(ledger_path(self.data), pd.DataFrame([line], columns=LEDGER_COLUMNS))

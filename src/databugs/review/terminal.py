@@ -1,0 +1,159 @@
+"""``databugs review`` in a terminal: one flagged row per screen, one key per decision.
+
+On a terminal, keys are read one at a time; otherwise (a pipe, a script) one line per decision,
+its first character the key, so ``printf 'a\\nr\\nq\\n' | databugs review`` works. Fits 80x24.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from databugs.errors import DatabugsError
+from databugs.review.session import ReviewSession
+
+KEYS = "[a]ccept  [r]eject  [e]dit label  [s]kip  [u]ndo  [c]luster  [q]uit"
+CONTENT_LINES = 8
+
+
+def read_key_function() -> Callable[[], str]:
+    """One key at a time on a terminal; else the first character of each line ('q' at EOF)."""
+    if sys.stdin.isatty():
+        import termios
+        import tty
+
+        def read_key() -> str:
+            descriptor = sys.stdin.fileno()
+            saved = termios.tcgetattr(descriptor)
+            try:
+                tty.setcbreak(descriptor)
+                return sys.stdin.read(1)
+            finally:
+                termios.tcsetattr(descriptor, termios.TCSADRAIN, saved)
+
+        return read_key
+
+    def read_line_key() -> str:
+        line = sys.stdin.readline()
+        return line.strip()[:1].lower() if line else "q"
+
+    return read_line_key
+
+
+def read_label(classes: list[str]) -> str:
+    """A label typed in full, or picked by its number; completion over classes on a terminal."""
+    if sys.stdin.isatty():
+        try:
+            import readline
+
+            readline.set_completer(
+                lambda text, state: ([c for c in classes if c.startswith(text)] + [None])[state]
+            )
+            readline.parse_and_bind("tab: complete")
+        except ImportError:  # pragma: no cover - readline missing on some builds
+            pass
+        answer = input("label (Tab completes, a number, or +name for a new class): ")
+    else:
+        answer = sys.stdin.readline().rstrip("\n")
+    answer = answer.strip()
+    if answer.isdigit() and 1 <= int(answer) <= len(classes):
+        return classes[int(answer) - 1]
+    return answer
+
+
+def show(console: Console, session: ReviewSession, issue: dict[str, Any]) -> None:
+    """The current row: position, kind, content, given and suggested labels, evidence."""
+    console.print(
+        Text(
+            f"{session.done + 1} / {session.total}   {issue['kind']}   row "
+            f"{issue['row']}" + (f" (id {issue['id']})" if issue["id"] else ""),
+            style="bold",
+        )
+    )
+    content = session.content(issue)
+    texts = {k: v for k, v in content.items() if len(v) > 40}
+    if texts:
+        room = CONTENT_LINES * 80 // len(texts)  # long texts are cut so a row fits 80x24
+        for column, value in texts.items():
+            shown = value if len(value) <= room else value[: room - 1] + "…"
+            console.print(Text(f"{column}: {shown}"), width=min(console.width, 80))
+    else:
+        pairs = ", ".join(f"{k}={v}" for k, v in content.items())
+        console.print(Text(pairs), width=min(console.width, 80))
+    top = issue.get("evidence", {}).get("top_classes") or []
+    odds = ", ".join(f"{c['label']} {c['probability']:.0%}" for c in top)
+    console.print(
+        Text(
+            f"given: {issue['given_label']}   suggested: {issue['suggested_label']}"
+            + (f"   model: {odds}" if odds else ""),
+            style="cyan",
+        )
+    )
+    console.print(Text(f"why: {issue['detail']}", style="dim"), width=min(console.width, 80))
+    console.print(Text(KEYS, style="dim"))
+
+
+def run_review(session: ReviewSession, console: Console) -> None:
+    """The decision loop, then where things stand; ends when the queue is empty, on q or on
+    Ctrl-C (every decision is already in the ledger)."""
+    try:
+        _loop(session, console)
+    except (KeyboardInterrupt, EOFError):
+        console.print()
+    left = len(session.queue)
+    console.print(
+        Text(
+            f"{session.done} of {session.total} decided; "
+            + (
+                f"{left} left: run databugs review again to go on"
+                if left
+                else "all done: run databugs fix to apply the accepted labels"
+            ),
+            style="bold",
+        )
+    )
+
+
+def _loop(session: ReviewSession, console: Console) -> None:
+    read_key = read_key_function()
+    while session.current is not None:
+        issue = session.current
+        show(console, session, issue)
+        key = read_key().lower()
+        if key == "q":
+            break
+        if key == "a":
+            session.decide("accepted")
+        elif key == "r":
+            session.decide("rejected")
+        elif key == "e":
+            console.print(Text("  ".join(f"{i}:{c}" for i, c in enumerate(session.classes, 1))))
+            label = read_label(session.classes)
+            try:
+                session.decide("edited", label)
+            except DatabugsError as error:
+                console.print(Text(str(error), style="red"))
+        elif key == "s":
+            session.skip()
+        elif key == "u":
+            undone = session.undo()
+            console.print(
+                Text("nothing to undo" if undone is None else f"undid row {undone['row']}")
+            )
+        elif key == "c":
+            members = session.cluster()
+            console.print(
+                Text(
+                    f"cluster of {len(members)} rows: {issue['given_label']} -> "
+                    f"{issue['suggested_label']}; [a]ccept all, [r]eject all, other: back"
+                )
+            )
+            choice = read_key().lower()
+            if choice in ("a", "r"):
+                count = session.decide_cluster("accepted" if choice == "a" else "rejected")
+                console.print(f"{count} rows {'accepted' if choice == 'a' else 'rejected'}")
+        console.print()

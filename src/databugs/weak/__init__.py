@@ -1,0 +1,1 @@
+"""Weak labelling: experts' rules vote, a label model combines them, an end model generalises."""
