@@ -1,4 +1,5 @@
-"""Shared fixtures: small real-looking tables built in the test, and the shipped examples."""
+"""Shared fixtures and helpers: small real-looking tables built in the test, the shipped
+examples, the command line in this process, and what tests in several folders use."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import Result
+from sklearn.metrics import average_precision_score
+from typer.testing import CliRunner
+
+import databugs
+from databugs.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -62,3 +69,126 @@ def blobs_csv(tmp_path: Path, blobs: pd.DataFrame) -> Path:
 
 
 SWAPPED_ROWS = {5, 40, 77, 120, 200, 250}
+
+
+# --- the command line ------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def run(*args: object, env: dict[str, str] | None = None) -> Result:
+    """Run the command line in this process, each argument passed as a string."""
+    return runner.invoke(app, [str(arg) for arg in args], env=env)
+
+
+def scan(data: Path, out: Path, *extra: str) -> Result:
+    result = run("scan", data, "--out", out, "--format", "plain", "--jobs", "1", *extra)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+# --- the shipped examples --------------------------------------------------------------------
+
+RULES = EXAMPLES / "rules" / "sms_spam.yaml"
+
+
+@pytest.fixture(scope="module")
+def mostly_unlabelled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
+    """The SMS sample with 95% of its labels hidden; returns the file and the true labels."""
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv", dtype=str, keep_default_na=False)
+    truth = pd.read_csv(EXAMPLES / "sms_sample.truth.csv", dtype=str)
+    labels = frame["label"].to_numpy().copy()
+    labels[truth["row"].astype(int)] = truth["true_label"].to_numpy()  # the clean labels
+    rng = np.random.default_rng(0)
+    kept = rng.random(len(frame)) < 0.05
+    path = tmp_path_factory.mktemp("label") / "sms.csv"
+    frame.assign(label=np.where(kept, labels, "")).to_csv(path, index=False)
+    return path, labels
+
+
+@pytest.fixture(scope="module")
+def sms_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sms") / "report"
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            str(EXAMPLES / "sms_sample.csv"),
+            "--id",
+            "message_id",
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--format",
+            "plain",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def letters() -> pd.DataFrame:
+    """2,000 rows of the UCI letters table with some labels changed: 26 classes, 16 numbers."""
+    return pd.read_csv(EXAMPLES / "letters_sample.csv")
+
+
+@pytest.fixture
+def dataset(tmp_path, letters):
+    """The same rows as one Parquet file and as a folder of three parts."""
+    whole = tmp_path / "letters.parquet"
+    letters.to_parquet(whole)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for number, rows in enumerate(np.array_split(np.arange(len(letters)), 3)):
+        letters.iloc[rows].to_parquet(parts / f"part-{number}.parquet")
+    return whole, parts
+
+
+def _quality_on_example(name: str, **options) -> tuple[float, float, float]:
+    """(AP of the ranking, precision of the flags, gain in label accuracy if all accepted)."""
+    truth = pd.read_csv(EXAMPLES / f"{name}.truth.csv", dtype=str)
+    report = databugs.scan(EXAMPLES / f"{name}.csv", jobs=1, **options)
+    rows = report.rows
+    is_error = rows["row"].isin(truth["row"].astype(int)).to_numpy()
+    ap = average_precision_score(is_error, -rows["label_quality"].to_numpy())
+    flagged = rows["is_label_issue"].to_numpy()
+    precision = (flagged & is_error).sum() / max(flagged.sum(), 1)
+    true_labels = rows["given_label"].to_numpy().copy()
+    true_labels[truth["row"].astype(int)] = truth["true_label"].to_numpy()
+    before = (rows["given_label"].to_numpy() == true_labels).mean()
+    after = (rows["suggested_label"].to_numpy() == true_labels).mean()
+    return ap, precision, after - before
+
+
+# --- detectors -------------------------------------------------------------------------------
+
+CONFIDENT = [0.9, 0.05, 0.05], [0.05, 0.9, 0.05], [0.05, 0.05, 0.9]
+
+
+def _clean_block() -> tuple[list[int], list[list[float]]]:
+    targets = [0, 1, 2] * 4
+    return targets, [list(CONFIDENT[t]) for t in targets]
+
+
+def _kinds(report: databugs.Report, kind: str) -> list:
+    return [issue for issue in report.issues if issue.kind == kind]
+
+
+# --- annotators ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def annotated_csv(tmp_path: Path) -> Path:
+    """Blobs with a label column and three annotators; ann_c calls every bird a dog."""
+    frame = make_blobs_table(240, seed=3)
+    rng = np.random.default_rng(1)
+    truth = frame["label"].to_numpy()
+    frame["ann_a"] = truth
+    frame["ann_b"] = np.where(rng.random(len(truth)) < 0.1, "cat", truth)
+    frame["ann_c"] = np.where(truth == "bird", "dog", truth)
+    frame.loc[rng.random(len(truth)) < 0.2, "ann_b"] = ""
+    path = tmp_path / "animals.csv"
+    frame.to_csv(path, index=False)
+    return path

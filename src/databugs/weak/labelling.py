@@ -110,15 +110,9 @@ def label_data(
         row_ids(frame, id_column),
     )
     summary = _summary(frame, gold, rows, len(conflicts)) | {"combiner": combiner, **judged}
-    options = {
-        "rules": str(rules),
-        "label": label,
-        "id": id_column,
-        "min_confidence": min_confidence,
-        "model": resolve_model_name(model, features.kind),
-        "folds": folds,
-        "seed": seed,
-    }
+    model = resolve_model_name(model, features.kind)
+    options = dict(rules=str(rules), label=label, id=id_column, min_confidence=min_confidence)
+    options |= {"model": model, "folds": folds, "seed": seed}
     return WeakLabels(table, label, names, rule_table, rows, conflicts, summary, options)
 
 

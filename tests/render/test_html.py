@@ -11,39 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from databugs.cli import app
 from databugs.render import html
 from databugs.report.report import Report
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, runner
 
-runner = CliRunner()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
 ATTACKS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
-
-
-@pytest.fixture(scope="module")
-def sms_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sms") / "report"
-    result = runner.invoke(
-        app,
-        [
-            "scan",
-            str(EXAMPLES / "sms_sample.csv"),
-            "--id",
-            "message_id",
-            "--out",
-            str(out),
-            "--jobs",
-            "1",
-            "--format",
-            "plain",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -107,41 +83,6 @@ def test_5000_issues_stay_under_3_mb(sms_report: Path) -> None:
     ]
     size = len(html.render(Report.from_dict(many)).encode("utf-8"))
     assert size < 3_000_000, size
-
-
-def test_report_command_rerenders_from_report_json(sms_report: Path, tmp_path: Path) -> None:
-    target = tmp_path / "again"
-    result = runner.invoke(app, ["report", str(sms_report / "report.json"), "--out", str(target)])
-    assert result.exit_code == 0, result.output
-    assert (target / "report.html").read_text() == (sms_report / "report.html").read_text()
-    assert (target / "report.md").read_text() == (sms_report / "report.md").read_text()
-    missing = runner.invoke(app, ["report", str(tmp_path / "nowhere")])
-    assert missing.exit_code == 2 and "no such file" in missing.output
-
-
-def test_fix_accepts_a_whole_cluster(sms_report: Path, tmp_path: Path) -> None:
-    data = tmp_path / "sms.csv"
-    shutil.copy(EXAMPLES / "sms_sample.csv", data)
-    out = tmp_path / "report"
-    assert (
-        runner.invoke(
-            app, ["scan", str(data), "--id", "message_id", "--out", str(out), "-q", "--jobs", "1"]
-        ).exit_code
-        == 0
-    )
-    content = json.loads((out / "report.json").read_text())
-    cluster = content["clusters"][1]
-    result = runner.invoke(app, ["fix", "--report", str(out), "--accept-cluster", cluster["id"]])
-    assert result.exit_code == 0, result.output
-    assert f"{cluster['rows']} corrections accepted" in result.output
-    before = pd.read_csv(data, dtype=str)
-    after = pd.read_csv(tmp_path / "sms.fixed.csv", dtype=str)
-    changed = (before["label"] != after["label"]).to_numpy().nonzero()[0].tolist()
-    members = [i["row"] for i in content["issues"] if i["cluster"] == cluster["id"]]
-    assert sorted(changed) == sorted(members)
-    assert (after.loc[changed, "label"] == cluster["suggested_label"]).all()
-    unknown = runner.invoke(app, ["fix", "--report", str(out), "--accept-cluster", "c999"])
-    assert unknown.exit_code == 2 and "no such cluster" in unknown.output
 
 
 def _browser_dom(page: Path, tmp_path: Path, fragment: str = "", shot: Path | None = None) -> str:
@@ -227,9 +168,3 @@ def test_labels_that_look_like_math_or_placeholders_stay_text(tmp_path: Path) ->
     page = (out / "report.html").read_text()
     assert page.count('id="issue-data"') == 1 and page.count('<div class="plots"') == 1
     assert "{{data}} {{plots}}" in page
-
-
-def test_report_command_refuses_an_incomplete_report(tmp_path: Path) -> None:
-    (tmp_path / "report.json").write_text('{"schema": "databugs.report/1", "issues": []}')
-    result = runner.invoke(app, ["report", str(tmp_path)])
-    assert result.exit_code == 2 and "incomplete report.json" in result.output

@@ -1,33 +1,15 @@
-"""Detection quality on real data with known injected noise (floors well below measured values).
-
-Measured values and the comparison with the cleanlab recipe are in docs/benchmarks.md; these
-tests guard against regressions, not against small changes.
-"""
+"""Detection quality on real data with known injected noise (floors well below measured values)."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from sklearn.metrics import average_precision_score
 
 import databugs
-from tests.conftest import EXAMPLES
+from tests.conftest import _quality_on_example
 
-
-def _quality_on_example(name: str, **options) -> tuple[float, float, float]:
-    """(AP of the ranking, precision of the flags, gain in label accuracy if all accepted)."""
-    truth = pd.read_csv(EXAMPLES / f"{name}.truth.csv", dtype=str)
-    report = databugs.scan(EXAMPLES / f"{name}.csv", jobs=1, **options)
-    rows = report.rows
-    is_error = rows["row"].isin(truth["row"].astype(int)).to_numpy()
-    ap = average_precision_score(is_error, -rows["label_quality"].to_numpy())
-    flagged = rows["is_label_issue"].to_numpy()
-    precision = (flagged & is_error).sum() / max(flagged.sum(), 1)
-    true_labels = rows["given_label"].to_numpy().copy()
-    true_labels[truth["row"].astype(int)] = truth["true_label"].to_numpy()
-    before = (rows["given_label"].to_numpy() == true_labels).mean()
-    after = (rows["suggested_label"].to_numpy() == true_labels).mean()
-    return ap, precision, after - before
+# Measured values and the comparison with the cleanlab recipe are in docs/benchmarks.md; these
+# tests guard against regressions, not against small changes.
 
 
 def test_text_example_finds_the_injected_errors() -> None:

@@ -10,11 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pexpect
 import pytest
-from typer.testing import CliRunner
 
 from databugs.cli import app
-
-runner = CliRunner()
+from tests.conftest import runner
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ from typer.testing import CliRunner
 
 import databugs
 from databugs.cli import app
-from databugs.models.embeddings import PACKAGED_MODELS, embed_texts
 from databugs.errors import DatabugsError
-from tests.conftest import EXAMPLES
-from tests.test_quality import _quality_on_example
+from databugs.models.embeddings import PACKAGED_MODELS, embed_texts
+from tests.conftest import EXAMPLES, _quality_on_example
 
 needs_embeddings = pytest.mark.skipif(
     importlib.util.find_spec("sentence_transformers") is None
@@ -49,6 +48,8 @@ def test_text_model_ranks_the_injected_errors_at_least_as_well() -> None:
 def test_text_model_is_recorded_and_ignored_for_tables(blobs_csv: Path, tmp_path: Path) -> None:
     report = databugs.scan(blobs_csv, text_model="all-MiniLM-L6-v2", jobs=1)
     assert report.options["model"] == "extra-trees"  # no text column: nothing to embed
+    assert report.options["text_model"] == "all-MiniLM-L6-v2"
+    assert "--text-model was not used: the data has no text column" in report.notes
 
 
 def test_unknown_text_model_is_a_one_line_error(tmp_path: Path) -> None:

@@ -1,17 +1,15 @@
+"""Reading tables: every format as written, one clear error per bad file, Parquet datasets."""
+
 from __future__ import annotations
 
 import gzip
-import json
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from databugs.errors import DatabugsError
 from databugs.data.io import detect_format, read_table
-from databugs.data.write import write_relabelled
+from databugs.errors import DatabugsError
 
 
 def test_reads_every_format_with_the_same_content(tmp_path: Path) -> None:
@@ -72,47 +70,6 @@ def test_detect_format_knows_gzip_suffixes() -> None:
     assert detect_format(Path("A.PARQUET")) == ("parquet", ".parquet")
 
 
-def test_relabel_csv_changes_only_the_label_cells(tmp_path: Path) -> None:
-    path = tmp_path / "d.csv"
-    path.write_text('id,text,label\r\n1,"hello, ""world""",a\r\n\r\n2,x,-1\r\n')
-    out = tmp_path / "out.csv"
-    write_relabelled(read_table(path), out, "label", {1: "b"})
-    assert out.read_bytes() == b'id,text,label\r\n1,"hello, ""world""",a\r\n\r\n2,x,b\r\n'
-
-
-def test_relabel_jsonl_keeps_other_lines_byte_for_byte(tmp_path: Path) -> None:
-    path = tmp_path / "d.jsonl"
-    lines = ['{"label": 1, "x": 1.0}', '{"x":  2.50, "label": 2}', '{"label": 3, "x": 3}']
-    path.write_text("\n".join(lines) + "\n")
-    out = tmp_path / "out.jsonl"
-    write_relabelled(read_table(path), out, "label", {2: "1"})
-    written = out.read_text().splitlines()
-    assert written[:2] == lines[:2]
-    assert json.loads(written[2]) == {"label": 1, "x": 3}
-
-
-def test_relabel_parquet_keeps_types(tmp_path: Path) -> None:
-    path = tmp_path / "d.parquet"
-    table = pa.table({"label": pa.array([1, 2, 3], pa.int16()), "x": [0.5, 1.5, 2.5]})
-    pq.write_table(table, path)
-    out = tmp_path / "out.parquet"
-    write_relabelled(read_table(path), out, "label", {0: "3"})
-    written = pq.read_table(out)
-    assert written.schema == table.schema
-    assert written.column("label").to_pylist() == [3, 2, 3]
-    assert written.column("x").to_pylist() == [0.5, 1.5, 2.5]
-
-
-def test_a_byte_order_mark_is_not_part_of_the_header_and_is_kept(tmp_path: Path) -> None:
-    path = tmp_path / "d.csv"
-    path.write_bytes(b"\xef\xbb\xbflabel,x\r\na,1\r\nb,2\r\n")
-    table = read_table(path)
-    assert list(table.frame.columns) == ["label", "x"]
-    out = tmp_path / "out.csv"
-    write_relabelled(table, out, "label", {0: "b"})
-    assert out.read_bytes() == b"\xef\xbb\xbflabel,x\r\nb,1\r\nb,2\r\n"
-
-
 def test_a_parquet_folder_or_glob_reads_as_one_table_in_file_order(tmp_path):
     from typer.testing import CliRunner
 
@@ -159,3 +116,14 @@ def test_parts_numbered_alike_are_read_in_one_order(tmp_path):
     pd.DataFrame({"part": ["1"]}).to_parquet(tmp_path / "part-1.parquet")
     pd.DataFrame({"part": ["01"]}).to_parquet(tmp_path / "part-01.parquet")
     assert read_table(tmp_path).frame["part"].tolist() == ["01", "1"]
+
+
+def test_a_changed_part_changes_the_dataset_fingerprint(tmp_path, dataset, letters):
+    from databugs.data.io import read_table
+
+    _, parts = dataset
+    before = read_table(parts)
+    letters.iloc[:10].to_parquet(parts / "part-9.parquet")
+    after = read_table(parts)
+    assert len(after.frame) == len(before.frame) + 10
+    assert after.sha256 != before.sha256

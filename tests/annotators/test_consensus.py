@@ -1,0 +1,55 @@
+"""Consensus and annotator quality: a class-swapping annotator ranks last, consensus wins."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import databugs
+
+
+def _simulated(frame: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Three decent annotators and one who swaps two classes; each skips a quarter of rows."""
+    rng = np.random.default_rng(seed)
+    truth = frame["label"].astype(str).to_numpy()
+    classes = np.array(sorted(set(truth)))
+
+    def annotate(accuracy: float, swap: tuple[str, str] | None = None) -> np.ndarray:
+        labels = truth.astype(object).copy()
+        wrong = rng.random(len(labels)) > accuracy
+        labels[wrong] = [rng.choice(classes[classes != t]) for t in truth[wrong]]
+        if swap:
+            labels[truth == swap[0]], labels[truth == swap[1]] = swap[1], swap[0]
+        labels[rng.random(len(labels)) < 0.25] = None
+        return labels
+
+    annotations = {
+        "ann_a": annotate(0.85),
+        "ann_b": annotate(0.8),
+        "ann_c": annotate(0.85),
+        "ann_d": annotate(0.85, swap=(classes[3], classes[8 % len(classes)])),
+    }
+    return frame.drop(columns="label").assign(**annotations), truth
+
+
+def test_swapping_annotator_ranks_last_and_consensus_beats_majority(shared_dataset) -> None:
+    data, truth = _simulated(shared_dataset("digits"))
+    report = databugs.scan(data, annotators=["ann_a", "ann_b", "ann_c", "ann_d"], jobs=2)
+    assert report.annotators[0]["name"] == "ann_d"
+    assert {
+        report.annotators[0]["worst_confusion"]["label"],
+        report.annotators[0]["worst_confusion"]["as"],
+    } == {"3", "8"}
+    habits = [i for i in report.issues if i.kind == "annotator_systematic"]
+    assert {
+        (i.details["annotator"], i.details["consensus_label"], i.details["used_label"])
+        for i in habits
+    } == {("ann_d", "3", "8"), ("ann_d", "8", "3")}
+    assert report.agreement["class_pairs"][0]["classes"] == ["3", "8"]
+    rows = report.rows
+    labelled = rows["consensus_label"].notna().to_numpy()
+    consensus = (rows["consensus_label"][labelled] == truth[labelled]).mean()
+    majority = (rows["given_label"][labelled] == truth[labelled]).mean()  # no label column
+    assert consensus > majority + 0.05
+    assert report.input["label"] == "consensus"
+    assert 0.4 < report.summary["alpha"] < 0.8

@@ -1,0 +1,202 @@
+"""databugs fix as a user runs it: corrections to a copy or in place, the ledger, refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from databugs.cli import app
+from tests.conftest import EXAMPLES, run, runner, scan
+
+
+def test_scan_then_fix_round_trip(blobs_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    scan(blobs_csv, out)
+    issues = pd.read_csv(out / "issues.csv", keep_default_na=False)
+    issues = issues[issues["kind"] == "label_issue"]
+    top = issues.head(3)
+    original = blobs_csv.read_bytes()
+
+    dry = run("fix", "--report", out, "--accept-top", "3", "--dry-run")
+    assert dry.exit_code == 0 and "would write" in dry.output
+    assert not (tmp_path / "animals.fixed.csv").exists()
+
+    rejected_row = int(issues["row"].iat[3])
+    result = run("fix", "--report", out, "--accept-top", "3", "--reject", str(rejected_row))
+    assert result.exit_code == 0, result.output
+    assert blobs_csv.read_bytes() == original  # the input is never modified
+    before = pd.read_csv(blobs_csv, dtype=str, keep_default_na=False)
+    after = pd.read_csv(tmp_path / "animals.fixed.csv", dtype=str, keep_default_na=False)
+    changed = before.index[(before != after).any(axis=1)].tolist()
+    assert changed == sorted(top["row"].astype(int).tolist())
+    assert after.loc[top["row"].astype(int), "label"].tolist() == top["suggested_label"].tolist()
+    assert (before.drop(columns="label") == after.drop(columns="label")).all().all()
+
+    ledger = pd.read_csv(tmp_path / "databugs-decisions.csv", keep_default_na=False)
+    assert sorted(ledger["decision"]) == ["accepted"] * 3 + ["rejected"]
+
+    rescan = scan(blobs_csv, tmp_path / "r2")
+    again = pd.read_csv(tmp_path / "r2" / "corrected_labels.csv")
+    assert not again.loc[rejected_row, "is_label_issue"]
+    assert "rejected in databugs-decisions.csv" in rescan.output
+
+
+def test_fix_refuses_changed_data(blobs_csv: Path, tmp_path: Path) -> None:
+    scan(blobs_csv, tmp_path / "r")
+    blobs_csv.write_text(blobs_csv.read_text() + "1,1,red,cat\n")
+    result = run("fix", "--report", tmp_path / "r", "--accept-top", "2")
+    assert result.exit_code == 2
+    assert "changed since the scan" in result.output
+    assert not (tmp_path / "animals.fixed.csv").exists()
+
+
+def test_fix_in_place_keeps_the_original(tmp_path: Path, blobs_csv: Path) -> None:
+    parquet = tmp_path / "animals.parquet"
+    pd.read_csv(blobs_csv).to_parquet(parquet)
+    scan(parquet, tmp_path / "r")
+    original = parquet.read_bytes()
+    result = run("fix", "--report", tmp_path / "r", "--min-quality", "0.2", "--in-place")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "animals.orig.parquet").read_bytes() == original
+    fixed = pd.read_parquet(parquet)
+    assert fixed.dtypes.equals(pd.read_parquet(tmp_path / "animals.orig.parquet").dtypes)
+
+
+def test_fix_by_id(tmp_path: Path, blobs_csv: Path) -> None:
+    frame = pd.read_csv(blobs_csv)
+    frame.insert(0, "animal_id", [f"a{i}" for i in range(len(frame))])
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    scan(path, tmp_path / "r", "--id", "animal_id")
+    issues = pd.read_csv(tmp_path / "r" / "issues.csv", dtype=str, keep_default_na=False)
+    issues = issues[issues["kind"] == "label_issue"]
+    first = issues["id"].iat[0]
+    assert first == f"a{issues['row'].iat[0]}"
+    result = run("fix", "--report", tmp_path / "r", "--accept", first)
+    assert result.exit_code == 0, result.output
+    assert "1 corrections accepted" in result.output
+    bad = run("fix", "--report", tmp_path / "r", "--accept", "a99999")
+    assert bad.exit_code == 2 and "id a99999 has no suggested correction" in bad.output
+
+
+def _flip(frame: pd.DataFrame, row: int) -> None:
+    frame.loc[row, "label"] = "bird" if frame.loc[row, "label"] != "bird" else "cat"
+
+
+def test_fix_with_a_white_space_line_in_the_csv(tmp_path: Path, blobs) -> None:
+    _flip(blobs, 150)
+    lines = blobs.to_csv(index=False).splitlines()
+    lines.insert(3, "   ")  # pandas skips it; fix must count rows the same way
+    path = tmp_path / "d.csv"
+    path.write_text("\n".join(lines) + "\n")
+    scan(path, tmp_path / "r")
+    result = run("fix", "--report", tmp_path / "r", "--accept", "150")
+    assert result.exit_code == 0, result.output
+    before = path.read_text().splitlines()
+    after = (tmp_path / "d.fixed.csv").read_text().splitlines()
+    assert [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [152]
+
+
+def test_a_rejected_duplicate_is_not_proposed_again_and_ledgers_are_per_file(
+    tmp_path: Path, blobs
+) -> None:
+    copy = blobs.iloc[[7]].assign(label="bird" if blobs.at[7, "label"] != "bird" else "cat")
+    frame = pd.concat([blobs, copy], ignore_index=True)  # row 300 conflicts with row 7
+    path = tmp_path / "d.csv"
+    frame.to_csv(path, index=False)
+    frame.to_csv(tmp_path / "other.csv", index=False)
+    scan(path, tmp_path / "r")
+    assert run("fix", "--report", tmp_path / "r", "--reject", "300").exit_code == 0
+    scan(path, tmp_path / "r2")
+    again = pd.read_csv(tmp_path / "r2" / "corrected_labels.csv")
+    assert not again.loc[300, "is_label_issue"]
+    scan(tmp_path / "other.csv", tmp_path / "r3")  # same folder, other file: still flagged
+    other = pd.read_csv(tmp_path / "r3" / "corrected_labels.csv")
+    assert other.loc[300, "is_label_issue"]
+
+
+def test_reject_removes_rows_from_the_top_and_in_place_keeps_the_first_original(
+    tmp_path: Path, blobs_csv: Path
+) -> None:
+    original = blobs_csv.read_bytes()
+    scan(blobs_csv, tmp_path / "r")
+    issues = pd.read_csv(tmp_path / "r" / "issues.csv", keep_default_na=False)
+    second = issues["row"].iat[1]
+    result = run(
+        "fix", "--report", tmp_path / "r", "--accept-top", "3", "--reject", second, "--in-place"
+    )
+    assert result.exit_code == 0 and "2 corrections accepted, 1 rejected" in result.output
+    assert (blobs_csv.with_name("animals.orig.csv")).read_bytes() == original
+    assert oct(blobs_csv.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+    scan(blobs_csv, tmp_path / "r2")
+    again = run("fix", "--report", tmp_path / "r2", "--accept-top", "1", "--in-place")
+    assert again.exit_code == 0, again.output
+    assert (blobs_csv.with_name("animals.orig.csv")).read_bytes() == original
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_fix_refuses_an_output_of_another_format(tmp_path: Path, blobs_csv: Path) -> None:
+    scan(blobs_csv, tmp_path / "r")
+    result = run(
+        "fix", "--report", tmp_path / "r", "--accept-top", "1", "--output", tmp_path / "x.parquet"
+    )
+    assert result.exit_code == 2 and "keeps the format" in result.output
+
+
+def test_fix_accepts_the_consensus_where_it_overrules_the_label(
+    annotated_csv: Path, tmp_path: Path
+) -> None:
+    data = pd.read_csv(annotated_csv, dtype=str, keep_default_na=False)
+    wrong = [4, 9, 30]  # all three annotators say otherwise
+    for row in wrong:
+        data.loc[row, "label"] = "cat" if data.loc[row, "ann_a"] != "cat" else "dog"
+        data.loc[row, ["ann_a", "ann_b", "ann_c"]] = data.loc[row, "ann_a"]
+    path = tmp_path / "relabelled.csv"
+    data.to_csv(path, index=False)
+    out = tmp_path / "out"
+    scanned = runner.invoke(
+        app, ["scan", str(path), "--annotators", "ann_a,ann_b,ann_c", "--out", str(out)]
+    )
+    assert scanned.exit_code == 0, scanned.output
+    fixed = runner.invoke(app, ["fix", "--report", str(out), "--accept-consensus"])
+    assert fixed.exit_code == 0, fixed.output
+    result = pd.read_csv(tmp_path / "relabelled.fixed.csv", dtype=str, keep_default_na=False)
+    changed = sorted(np.flatnonzero(result["label"] != data["label"]).tolist())
+    assert set(wrong) <= set(changed)
+    assert (result.loc[wrong, "label"] == data.loc[wrong, "ann_a"]).all()
+    assert len(changed) < 10  # only rows whose consensus differs from their label
+
+
+def test_fix_accepts_a_whole_cluster(sms_report: Path, tmp_path: Path) -> None:
+    data = tmp_path / "sms.csv"
+    shutil.copy(EXAMPLES / "sms_sample.csv", data)
+    out = tmp_path / "report"
+    assert (
+        runner.invoke(
+            app, ["scan", str(data), "--id", "message_id", "--out", str(out), "-q", "--jobs", "1"]
+        ).exit_code
+        == 0
+    )
+    content = json.loads((out / "report.json").read_text())
+    cluster = content["clusters"][1]
+    result = runner.invoke(app, ["fix", "--report", str(out), "--accept-cluster", cluster["id"]])
+    assert result.exit_code == 0, result.output
+    assert f"{cluster['rows']} corrections accepted" in result.output
+    before = pd.read_csv(data, dtype=str)
+    after = pd.read_csv(tmp_path / "sms.fixed.csv", dtype=str)
+    changed = (before["label"] != after["label"]).to_numpy().nonzero()[0].tolist()
+    members = [i["row"] for i in content["issues"] if i["cluster"] == cluster["id"]]
+    assert sorted(changed) == sorted(members)
+    assert (after.loc[changed, "label"] == cluster["suggested_label"]).all()
+    unknown = runner.invoke(app, ["fix", "--report", str(out), "--accept-cluster", "c999"])
+    assert unknown.exit_code == 2 and "no such cluster" in unknown.output

@@ -1,0 +1,31 @@
+"""The baseline: issues matched by row content, so rows that move are not new or fixed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+import databugs.api
+from databugs.gate.baseline import compare_reports
+from tests.conftest import make_blobs_table
+
+
+def test_baseline_matches_rows_by_content_when_rows_move(tmp_path: Path) -> None:
+    frame = make_blobs_table(rows=300, seed=11)
+    frame.loc[[10, 20], "label"] = [
+        "dog" if frame.loc[10, "label"] != "dog" else "cat",
+        "bird" if frame.loc[20, "label"] != "bird" else "cat",
+    ]
+    old = databugs.api.scan(frame, jobs=1)
+    moved = pd.concat([make_blobs_table(rows=5, seed=99), frame], ignore_index=True)
+    moved.loc[105, "label"] = "bird" if moved.loc[105, "label"] != "bird" else "dog"
+    new = databugs.api.scan(moved, jobs=1)
+    comparison = compare_reports(old.to_dict(), new.to_dict())
+    old_rows = {i.row for i in old.issues if i.kind == "label_issue"}
+    assert {10, 20} <= old_rows
+    assert comparison["new"]["label_issue"] >= 1  # row 100 of the old data, now 105
+    assert comparison["fixed"]["label_issue"] == 0  # rows 10 and 20 moved, not fixed
+    assert comparison["open"]["label_issue"] == len(old_rows)
+    new_rows = [issue["row"] for issue in comparison["new_issues"]]
+    assert 105 in new_rows

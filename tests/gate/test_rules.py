@@ -1,0 +1,82 @@
+"""Gate rules: parsed, evaluated over the summary, checked before any work, percent of alpha."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from databugs.cli import app
+from databugs.errors import DatabugsError
+from databugs.gate.rules import evaluate, parse_rules
+from tests.conftest import run, runner
+
+SUMMARY = {
+    "labelled": 200,
+    "label_issues": 6,
+    "label_health": 0.97,
+    "min_class_count": 12,
+    "counts": {"label_issue": 6, "conflicting_duplicates": 1},
+}
+
+
+@pytest.mark.parametrize(
+    ("rules", "passed"),
+    [
+        ("label_issues>2%", [False]),  # 3% of 200 labelled rows
+        ("label_issues>5%", [True]),
+        ("conflicting_duplicates>0, min_class_count<20", [False, False]),
+        ("label_health<0.9,label_health<98%", [True, False]),
+        ("label_issues>=6", [False]),
+    ],
+)
+def test_gate_rules(rules: str, passed: list[bool]) -> None:
+    results = evaluate(parse_rules(rules), SUMMARY)
+    assert [result["passed"] for result in results] == passed
+
+
+@pytest.mark.parametrize("bad", ["label_issues>>2", "label issues>2", "label_issues>two"])
+def test_unreadable_rules_are_errors(bad: str) -> None:
+    with pytest.raises(DatabugsError, match="cannot read the rule"):
+        parse_rules(bad)
+
+
+def test_a_rule_naming_no_figure_lists_the_figures() -> None:
+    with pytest.raises(DatabugsError) as caught:
+        evaluate(parse_rules("alpha<0.6"), SUMMARY)
+    assert "names no figure" in str(caught.value) and "label_health" in str(caught.value)
+
+
+def test_a_rule_naming_no_figure_stops_before_any_work(tmp_path: Path, blobs_csv: Path) -> None:
+    result = run("scan", blobs_csv, "--out", tmp_path / "r", "--fail-on", "new_label_issues>0")
+    assert result.exit_code == 2 and "needs --baseline" in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_alpha_gate_in_percent_and_consensus_needs_annotators(
+    annotated_csv: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            str(annotated_csv),
+            "--annotators",
+            "ann_a,ann_b,ann_c",
+            "--out",
+            str(out),
+            "--fail-on",
+            "alpha<99%",
+            "-q",
+        ],
+    )
+    content = json.loads((out / "report.json").read_text())
+    alpha = content["agreement"]["krippendorff_alpha"]
+    assert content["gate"]["rules"][0]["measured"] == pytest.approx(100 * alpha, abs=1e-4)
+    assert result.exit_code == 1
+    plain = tmp_path / "plain"
+    runner.invoke(app, ["scan", str(annotated_csv), "--out", str(plain), "-q"])
+    refused = runner.invoke(app, ["fix", "--report", str(plain), "--accept-consensus"])
+    assert refused.exit_code == 2 and "the scan had no annotators" in refused.output

@@ -1,0 +1,16 @@
+"""Label quality from out-of-fold probabilities: contradicted rows rank first."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from databugs.models.scoring import label_quality
+from tests.conftest import _clean_block
+
+
+def test_quality_orders_contradicted_rows_first() -> None:
+    targets, probs = _clean_block()
+    targets.append(0)
+    probs.append([0.02, 0.95, 0.03])
+    quality = label_quality(np.array(targets), np.array(probs))
+    assert quality.argmin() == 12

@@ -1,0 +1,96 @@
+"""The library as a user calls it: errors that name options as passed, stable error codes,
+detector settings, and one Report type that reads back what it wrote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import databugs
+from databugs.cli import app
+from databugs.errors import DatabugsError, ErrorCode
+from databugs.report.report import Report
+
+runner = CliRunner()
+
+
+def test_python_errors_name_parameters_and_cli_errors_name_flags(blobs, tmp_path: Path) -> None:
+    with pytest.raises(DatabugsError, match=r"^folds=1 is below 2") as raised:
+        databugs.scan(blobs, folds=1)
+    assert raised.value.code is ErrorCode.BAD_OPTION
+    blobs.to_csv(tmp_path / "b.csv", index=False)
+    result = runner.invoke(app, ["scan", str(tmp_path / "b.csv"), "--folds", "1"])
+    assert result.exit_code == 2 and "--folds 1 is below 2" in result.output
+
+
+def test_json_format_prints_the_error_with_its_code(blobs, tmp_path: Path) -> None:
+    blobs.to_csv(tmp_path / "b.csv", index=False)
+    args = ["scan", str(tmp_path / "b.csv"), "--label", "nope", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "no_label_column"
+    assert error["message"].endswith("no column 'nope'") and "columns are" in error["hint"]
+    assert result.stderr.startswith("databugs: error: ")
+
+
+def test_error_codes_are_unique_snake_case_words() -> None:
+    values = [code.value for code in ErrorCode]
+    assert len(values) == len(set(values))
+    assert all(value.replace("_", "").isalpha() and value.islower() for value in values)
+
+
+def test_detector_settings_from_config_change_what_is_flagged(blobs_csv: Path) -> None:
+    folder = blobs_csv.parent
+    strict = runner.invoke(app, ["scan", str(blobs_csv), "--out", str(folder / "a"), "-q"])
+    assert strict.exit_code == 0, strict.output
+    (folder / "databugs.toml").write_text("[detectors.label_issue]\nmin_margin = 0.99\n")
+    loose = runner.invoke(app, ["scan", str(blobs_csv), "--out", str(folder / "b"), "-q"])
+    assert loose.exit_code == 0, loose.output
+    before = json.loads((folder / "a" / "report.json").read_text())
+    after = json.loads((folder / "b" / "report.json").read_text())
+    assert after["options"]["detector_settings"] == {"label_issue": {"min_margin": 0.99}}
+    assert "detector_settings" not in before["options"]
+    assert 0 < after["summary"]["label_issues"] < before["summary"]["label_issues"] or (
+        after["summary"]["label_issues"] == 0 < before["summary"]["label_issues"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[detectors.label_issues]\nmin_margin = 0.3\n", "detectors.label_issues: no detector"),
+        ("[detectors.label_issue]\nmargin = 0.3\n", "has no setting 'margin'"),
+        ("[detectors.label_issue]\nmin_margin = 'big'\n", "min_margin = 'big' has the wrong type"),
+        ("[detectors.rare_class]\nmin_rows = 2.5\n", "min_rows = 2.5 has the wrong type"),
+    ],
+)
+def test_bad_detector_settings_exit_2_naming_the_file(blobs_csv: Path, toml, message) -> None:
+    (blobs_csv.parent / "databugs.toml").write_text(toml)
+    result = runner.invoke(app, ["scan", str(blobs_csv), "--out", str(blobs_csv.parent / "o")])
+    assert result.exit_code == 2 and message in result.output
+    assert "databugs.toml" in result.output and not (blobs_csv.parent / "o").exists()
+
+
+def test_detector_settings_from_python(blobs) -> None:
+    noisy = blobs.copy()
+    noisy.loc[:9, "label"] = noisy.loc[:9, "label"].map(
+        {"cat": "dog", "dog": "bird", "bird": "cat"}
+    )
+    default = databugs.scan(noisy, jobs=1).summary["label_issues"]
+    settings = {"label_issue": {"min_margin": 0.9}}
+    strict = databugs.scan(noisy, jobs=1, detector_settings=settings).summary["label_issues"]
+    assert default >= 10 > strict
+
+
+def test_a_report_reads_back_what_it_wrote(blobs_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    assert runner.invoke(app, ["scan", str(blobs_csv), "--out", str(out), "-q"]).exit_code == 0
+    written = (out / "report.json").read_text()
+    content = json.loads(written)
+    again = Report.from_dict(content)
+    assert again.to_dict() == content
+    assert again.worst_labels(3) == [r for r in content["issues"] if r["kind"] == "label_issue"][:3]
