@@ -47,12 +47,12 @@ def test_detector_settings_from_config_change_what_is_flagged(blobs_csv: Path) -
     folder = blobs_csv.parent
     strict = runner.invoke(app, ["scan", str(blobs_csv), "--out", str(folder / "a"), "-q"])
     assert strict.exit_code == 0, strict.output
-    (folder / "databugs.toml").write_text("[detectors.label_issue]\nmin_margin = 0.99\n")
+    (folder / "databugs.toml").write_text("[detectors.label_issue]\nmin_gain = 0.99\n")
     loose = runner.invoke(app, ["scan", str(blobs_csv), "--out", str(folder / "b"), "-q"])
     assert loose.exit_code == 0, loose.output
     before = json.loads((folder / "a" / "report.json").read_text())
     after = json.loads((folder / "b" / "report.json").read_text())
-    assert after["options"]["detector_settings"] == {"label_issue": {"min_margin": 0.99}}
+    assert after["options"]["detector_settings"] == {"label_issue": {"min_gain": 0.99}}
     assert "detector_settings" not in before["options"]
     assert 0 < after["summary"]["label_issues"] < before["summary"]["label_issues"] or (
         after["summary"]["label_issues"] == 0 < before["summary"]["label_issues"]
@@ -62,9 +62,9 @@ def test_detector_settings_from_config_change_what_is_flagged(blobs_csv: Path) -
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ("[detectors.label_issues]\nmin_margin = 0.3\n", "detectors.label_issues: no detector"),
+        ("[detectors.label_issues]\nmin_gain = 0.3\n", "detectors.label_issues: no detector"),
         ("[detectors.label_issue]\nmargin = 0.3\n", "has no setting 'margin'"),
-        ("[detectors.label_issue]\nmin_margin = 'big'\n", "min_margin = 'big' has the wrong type"),
+        ("[detectors.label_issue]\nmin_gain = 'big'\n", "min_gain = 'big' has the wrong type"),
         ("[detectors.rare_class]\nmin_rows = 2.5\n", "min_rows = 2.5 has the wrong type"),
     ],
 )
@@ -81,7 +81,7 @@ def test_detector_settings_from_python(blobs) -> None:
         {"cat": "dog", "dog": "bird", "bird": "cat"}
     )
     default = databugs.scan(noisy, jobs=1).summary["label_issues"]
-    settings = {"label_issue": {"min_margin": 0.9}}
+    settings = {"label_issue": {"min_gain": 0.999}}
     strict = databugs.scan(noisy, jobs=1, detector_settings=settings).summary["label_issues"]
     assert default >= 10 > strict
 

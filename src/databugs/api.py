@@ -64,7 +64,7 @@ def scan(
     ``report.gate``), ``baseline`` an earlier report.json (``report.comparison``).
     ``progress(stage, done, total)`` is called as work advances. ``detectors`` names the
     detectors to run (default all), ``detector_settings`` their settings
-    (``{"label_issue": {"min_margin": 0.3}}``). ``cache`` is a folder that keeps out-of-fold
+    (``{"label_issue": {"min_gain": 0.3}}``). ``cache`` is a folder that keeps out-of-fold
     probabilities between scans of unchanged data.
     """
     from databugs.pipeline.scan import scan as run_scan

@@ -145,7 +145,7 @@ def test_unknown_filters_are_errors(tmp_path: Path, scanned) -> None:
 
 def test_decisions_follow_ids_when_rows_move(tmp_path: Path, blobs) -> None:
     blobs.insert(0, "animal_id", [f"a{i}" for i in range(len(blobs))])
-    for row in (10, 20):
+    for row in (10, 20, 30, 40, 50, 60):
         blobs.loc[row, "label"] = "bird" if blobs.loc[row, "label"] != "bird" else "cat"
     path = tmp_path / "ids.csv"
     blobs.to_csv(path, index=False)

@@ -1,4 +1,4 @@
-"""The label-issue detector on hand-built probabilities: no model is fit here."""
+"""The label-issue detector on hand-built posteriors: no model is fit here."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from databugs.models.scoring import label_quality
 from tests.conftest import _clean_block
 
 
-def _context(targets: list[int], probabilities: list[list[float]], **kwargs) -> Context:
+def _context(targets: list[int], posterior: list[list[float]], **kwargs) -> Context:
     targets_array = np.array(targets)
-    probs = np.array(probabilities, dtype=float)
+    probs = np.array(posterior, dtype=float)
     classes = ["cat", "dog", "bird"][: probs.shape[1]]
     labels = [classes[t] for t in targets]
     return Context(
@@ -25,7 +25,8 @@ def _context(targets: list[int], probabilities: list[list[float]], **kwargs) -> 
         labelled=np.arange(len(targets)),
         targets=targets_array,
         probabilities=probs,
-        label_quality=label_quality(targets_array, probs),
+        label_quality=label_quality(probs, targets_array),
+        posterior=probs,
         features=FeatureSet(matrix=np.zeros((len(targets), 1)), kind="table"),
         folds=2,
         **kwargs,
@@ -45,7 +46,7 @@ def test_flags_the_row_the_model_contradicts() -> None:
 def test_no_flag_when_the_suggestion_is_not_clearly_better() -> None:
     targets, probs = _clean_block()
     targets.append(0)
-    probs.append([0.42, 0.50, 0.08])  # a coin toss between cat and dog: not safe to accept
+    probs.append([0.12, 0.86, 0.02])  # dog is likelier, but only 74 points: not safe to accept
     assert LabelIssues().detect(_context(targets, probs)) == []
 
 

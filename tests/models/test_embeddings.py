@@ -47,7 +47,8 @@ def test_text_model_ranks_the_injected_errors_at_least_as_well() -> None:
 @needs_embeddings
 def test_text_model_is_recorded_and_ignored_for_tables(blobs_csv: Path, tmp_path: Path) -> None:
     report = databugs.scan(blobs_csv, text_model="all-MiniLM-L6-v2", jobs=1)
-    assert report.options["model"] == "extra-trees"  # no text column: nothing to embed
+    names = [model["name"] for model in report.models]
+    assert names == ["extra-trees", "logistic", "random-forest"]  # no text: nothing to embed
     assert report.options["text_model"] == "all-MiniLM-L6-v2"
     assert "--text-model was not used: the data has no text column" in report.notes
 

@@ -112,12 +112,14 @@ def _browser_dom(page: Path, tmp_path: Path, fragment: str = "", shot: Path | No
 @needs_browser
 def test_page_renders_and_filters_in_a_browser(sms_report: Path, tmp_path: Path) -> None:
     page = sms_report / "report.html"
+    content = json.loads((sms_report / "report.json").read_text())
+    total = len(content["issues"])
     everything = _browser_dom(page, tmp_path)
-    assert everything.count('class="issue-row"') == 64
-    assert "64 of 64 issues" in everything
+    assert 20 < total <= 100  # one page
+    assert everything.count('class="issue-row"') == total
+    assert f"{total} of {total} issues" in everything
     assert everything.count("<svg") >= 4
     spam = _browser_dom(page, tmp_path, "#kind=label_issue&class=spam&score=0.9")
-    content = json.loads((sms_report / "report.json").read_text())
     expected = [
         i
         for i in content["issues"]
@@ -125,8 +127,8 @@ def test_page_renders_and_filters_in_a_browser(sms_report: Path, tmp_path: Path)
         and "spam" in (i["given_label"], i["suggested_label"])
         and i["score"] >= 0.9
     ]
-    assert 0 < len(expected) < 64
-    assert f"{len(expected)} of 64 issues" in spam
+    assert 0 < len(expected) < total
+    assert f"{len(expected)} of {total} issues" in spam
     assert spam.count('class="issue-row"') == len(expected)
     shot = tmp_path / "report.png"
     _browser_dom(page, tmp_path, shot=shot)

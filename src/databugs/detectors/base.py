@@ -54,9 +54,12 @@ class Context:
     ``labels`` holds each row's label exactly as written (None where unlabelled), ``canonical``
     the class it counts as once spelling variants are merged; ``labelled`` the positions of
     labelled rows; ``targets`` their class indices into ``classes``; ``probabilities`` and
-    ``label_quality`` are out-of-fold and aligned with ``labelled``. ``declared_classes`` are the
-    classes the user said the data should have (``--classes``), if any; ``annotators`` the
-    analysis of several annotators' labels (aligned with ``labelled``), when the data has them.
+    ``label_quality`` are out-of-fold and aligned with ``labelled``: ``probabilities`` are the
+    calibrated P(true class | row), ``posterior`` P(true class | row, given label) and
+    ``label_quality`` the posterior of the given label; ``noise`` is ``T[true, given]``.
+    ``declared_classes`` are the classes the user said the data should have (``--classes``), if
+    any; ``annotators`` the analysis of several annotators' labels (aligned with ``labelled``),
+    when the data has them.
     ``task`` is the kind of labels (``classification``: one class per row); ``seed`` the scan's
     seed, for every random choice a detector makes.
     """
@@ -71,6 +74,8 @@ class Context:
     label_quality: np.ndarray
     features: FeatureSet
     folds: int
+    posterior: np.ndarray | None = None
+    noise: np.ndarray | None = None
     canonical: list[str | None] = field(default_factory=list)
     declared_classes: list[str] | None = None
     annotators: AnnotatorAnalysis | None = None

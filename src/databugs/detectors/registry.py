@@ -74,8 +74,8 @@ def build_detectors(
 def check_settings(settings: Mapping[str, Any], *, source: str) -> dict[str, dict[str, Any]]:
     """Settings per detector name, each a keyword the detector takes, typed like its default.
 
-    >>> check_settings({"label_issue": {"min_margin": 0.3}}, source="x")
-    {'label_issue': {'min_margin': 0.3}}
+    >>> check_settings({"label_issue": {"min_gain": 0.3}}, source="x")
+    {'label_issue': {'min_gain': 0.3}}
     """
     known = all_detectors()
     for name, values in settings.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -39,6 +40,7 @@ def cached_fit(
                     probabilities=stored["probabilities"],
                     model=str(stored["model"]),
                     folds=int(stored["folds"]),
+                    models=tuple(json.loads(str(stored["models"]))),
                 )
         except (OSError, KeyError, ValueError):
             pass  # a damaged cache entry is refitted and replaced
@@ -55,5 +57,6 @@ def _npz(result: OutOfFold) -> bytes:
         probabilities=result.probabilities,
         model=np.array(result.model),
         folds=np.array(result.folds),
+        models=np.array(json.dumps(list(result.models))),
     )
     return buffer.getvalue()

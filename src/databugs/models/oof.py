@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,6 +21,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from databugs.models.engines import Engine, LocalEngine
 from databugs.models.zoo import (
+    CANDIDATES,
     Estimator,
     embedding_model,
     is_forest,
@@ -32,11 +34,16 @@ PROBABILITY_FLOOR = 1e-6
 
 @dataclass(frozen=True)
 class OutOfFold:
-    """Out-of-fold probabilities (rows x classes) and the model that made them."""
+    """Out-of-fold probabilities (rows x classes), the candidate models that made them, and how
+    much each counts (``models``: name, weight, out-of-fold accuracy and log loss)."""
 
     probabilities: np.ndarray
     model: str
     folds: int
+    models: tuple[dict[str, Any], ...] = ()
+
+
+EMBEDDING_MODEL = "logistic on sentence embeddings"
 
 
 def out_of_fold_probabilities(
@@ -53,20 +60,21 @@ def out_of_fold_probabilities(
     embeddings: np.ndarray | None = None,
     engine: Engine | None = None,
 ) -> OutOfFold:
-    """Fit one model per fold and predict the held-out rows.
+    """Fit each candidate model in each fold and predict the held-out rows; combine them.
 
     ``labels`` are class indices for the rows of ``matrix``; ``kind`` is the feature kind
-    (``table`` or ``text``). A class with fewer rows than folds is allowed: folds whose training
-    part lacks it give it probability zero (then floored). With ``embeddings`` (rows x
-    dimensions), a logistic regression on them is fitted in the same folds and the two models'
-    probabilities are averaged. The folds run on ``engine`` (default: threads on this machine,
-    ``jobs`` of them); the result does not depend on where.
+    (``table`` or ``text``). ``model="auto"`` fits every candidate of the kind (see
+    ``zoo.CANDIDATES``); a model name fits that one. With ``embeddings`` (rows x dimensions), a
+    logistic regression on them is one more candidate. The candidates' probabilities are
+    weighted by how well each fits the given labels out of fold (:func:`combine`). A class with
+    fewer rows than folds is allowed: folds whose training part lacks it give it probability
+    zero (then floored). The folds run on ``engine`` (default: threads on this machine, ``jobs``
+    of them); the result does not depend on where.
     """
-    name = resolve_model_name(model, kind)
-    views = [(matrix, make_model(name, kind, seed))]
+    names = candidate_names(model, kind)
+    views = [(name, matrix, make_model(name, kind, seed)) for name in names]
     if embeddings is not None:
-        views.append((embeddings, embedding_model(seed)))
-        name = f"{name} + logistic on sentence embeddings"
+        views.append((EMBEDDING_MODEL, embeddings, embedding_model(seed)))
     splits = [
         (_capped(train, labels, seed), test)
         for train, test in _stratified_splits(labels, folds, seed)
@@ -75,21 +83,54 @@ def out_of_fold_probabilities(
     # Forests grow their trees in threads. On this machine their folds then run one after the
     # other with every core on each: 5 folds on 2 cores otherwise leave a core idle for the
     # last fold, and two forests are held at once. The trees are the same either way.
-    if isinstance(engine, LocalEngine) and all(is_forest(e) for _, e in views):
+    if isinstance(engine, LocalEngine) and any(is_forest(e) for _, _, e in views):
         cores = engine.workers(len(splits))
-        views = [(m, e.set_params(n_jobs=cores)) for m, e in views]  # made here, not shared
+        views = [(n, m, e.set_params(n_jobs=cores) if is_forest(e) else e) for n, m, e in views]
         engine = LocalEngine(1)
-    probabilities = np.zeros((len(labels), n_classes), dtype=np.float64)
+    candidates = np.zeros((len(views), len(labels), n_classes), dtype=np.float64)
+    shared = ([(m, e) for _, m, e in views], labels, n_classes)
     # closing(): stopped early (an error, Ctrl-C), the engine still restores its thread limits
     # and drops the remaining folds at once, not when the generator is collected.
-    with closing(engine.run_folds(_fit_predict, (views, labels, n_classes), splits)) as results:
+    with closing(engine.run_folds(_fit_predict, shared, splits)) as results:
         for test, fold_probabilities in results:
-            probabilities[test] = fold_probabilities
+            candidates[:, test] = fold_probabilities
             if on_fold_done:
                 on_fold_done()
-    probabilities = np.clip(probabilities, PROBABILITY_FLOOR, None)
-    probabilities /= probabilities.sum(axis=1, keepdims=True)
-    return OutOfFold(probabilities=probabilities, model=name, folds=len(splits))
+    candidates = np.clip(candidates, PROBABILITY_FLOOR, None)
+    candidates /= candidates.sum(axis=2, keepdims=True)
+    probabilities, summary = combine([name for name, _, _ in views], candidates, labels)
+    return OutOfFold(probabilities, " + ".join(n for n, _, _ in views), len(splits), summary)
+
+
+def candidate_names(model: str, kind: str) -> list[str]:
+    """The models to fit: every candidate of the kind for ``auto``, else the one named."""
+    return list(CANDIDATES[kind]) if model == "auto" else [resolve_model_name(model, kind)]
+
+
+def combine(
+    names: list[str], candidates: np.ndarray, labels: np.ndarray
+) -> tuple[np.ndarray, tuple[dict[str, Any], ...]]:
+    """The candidates' probabilities, weighted by their out-of-fold fit to the given labels.
+
+    Noise is a minority, so the model that best predicts the given labels out of fold is the
+    best detector of the ones that disagree. A candidate's weight falls off as
+    ``exp(-sqrt(n) * (its log loss - the best log loss))``: on a few hundred rows models that
+    fit about as well share the work; on thousands, the best one takes nearly all of it.
+    """
+    rows = np.arange(len(labels))
+    losses = np.array([-np.log(c[rows, labels]).mean() for c in candidates])
+    weights = np.exp(-np.sqrt(len(labels)) * (losses - losses.min()))
+    weights /= weights.sum()
+    summary = tuple(
+        {
+            "name": name,
+            "weight": round(float(weight), 6),
+            "accuracy": round(float((c.argmax(axis=1) == labels).mean()), 6),
+            "log_loss": round(float(loss), 6),
+        }
+        for name, weight, loss, c in zip(names, weights, losses, candidates, strict=True)
+    )
+    return np.tensordot(weights, candidates, axes=1), summary
 
 
 MAX_TRAIN_ROWS = 50_000
@@ -129,19 +170,19 @@ def _fit_predict(
     train: np.ndarray,
     test: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The held-out rows' probabilities over all classes, averaged over the views' models."""
-    averaged = np.zeros((len(test), n_classes))
+    """The held-out rows' probabilities over all classes, one layer per view's model."""
+    predicted = np.zeros((len(views), len(test), n_classes))
     seen = np.unique(labels[train])
     if len(seen) == 1:  # a class with one row left this fold's training part a single class
-        averaged[:, seen[0]] = 1.0
-        return test, averaged
-    for matrix, estimator in views:
+        predicted[:, :, seen[0]] = 1.0
+        return test, predicted
+    for layer, (matrix, estimator) in zip(predicted, views, strict=True):
         estimator = clone(estimator)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the scores speak for the model
             estimator.fit(matrix[train], labels[train])
-            averaged[:, estimator.classes_] += _probabilities(estimator, matrix[test]) / len(views)
-    return test, averaged
+            layer[:, estimator.classes_] = _probabilities(estimator, matrix[test])
+    return test, predicted
 
 
 def _probabilities(estimator: Estimator, rows: np.ndarray | sp.csr_matrix) -> np.ndarray:

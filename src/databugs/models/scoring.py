@@ -1,27 +1,22 @@
-"""Label quality per row from out-of-fold probabilities; the one place cleanlab scores are made.
+"""Label quality per row: the probability that its given label is right.
 
-Quality is in [0, 1], low meaning likely mislabelled; severity of a label issue is ``1 - quality``.
-Probabilities must be out-of-fold.
+It is the calibrated posterior of the given label (see :mod:`databugs.models.calibration`),
+so it reads as a probability: 0.1 means "wrong nine times in ten". Severity of a label issue is
+``1 - quality``. Probabilities must be out-of-fold.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-RANKING_METHOD = "normalized_margin"
 
+def label_quality(posterior: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Each row's posterior probability of its given class.
 
-def label_quality(targets: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
-    """Cleanlab's label quality score of each row's given label.
-
-    >>> import numpy as np
-    >>> quality = label_quality(np.array([0, 1]), np.array([[0.9, 0.1], [0.8, 0.2]]))
-    >>> bool(quality[0] > quality[1])
-    True
+    >>> label_quality(np.array([[0.9, 0.1], [0.3, 0.7]]), np.array([0, 0])).tolist()
+    [0.9, 0.3]
     """
-    from cleanlab.rank import get_label_quality_scores  # cleanlab loads when a scan scores
-
-    return get_label_quality_scores(targets, probabilities, method=RANKING_METHOD)
+    return posterior[np.arange(len(targets)), targets]
 
 
 def severity(quality: float) -> float:

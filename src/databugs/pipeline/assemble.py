@@ -44,10 +44,11 @@ def assemble(
     cluster_of, clusters = cluster_corrections(issues, data.features, options["seed"])
     report = Report(
         input=_input(data),
-        options={**options, "label": data.columns.label, "model": data.model, "folds": oof.folds},
+        options={**options, "label": data.columns.label, "folds": oof.folds},
         summary=summarise(context, issues),
         classes=class_table(context, issues),
         features=[vars(use) for use in data.features.columns],
+        models=list(oof.models),
         notes=_notes(context, data, options),
         kinds={name: detector.description for name, detector in all_detectors().items()},
         records=issue_records(data, issues, rows, cluster_of),

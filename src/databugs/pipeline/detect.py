@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from databugs.annotators.consensus import analyse
 from databugs.annotators.read import class_matrix
 from databugs.detectors.base import Context, Detector, Issue, is_correction
+from databugs.models.calibration import calibrate
 from databugs.models.oof import OutOfFold
 from databugs.models.scoring import label_quality
 from databugs.pipeline.prepare import Prepared
@@ -16,7 +17,9 @@ from databugs.pipeline.rank import rank_issues
 def detection_context(
     data: Prepared, oof: OutOfFold, *, declared: list[str] | None, seed: int
 ) -> Context:
-    """What every detector reads, computed once: probabilities, label quality, annotators."""
+    """What every detector reads, computed once: calibrated probabilities, the posterior of
+    each row's class, label quality, annotators."""
+    calibrated = calibrate(oof.probabilities, data.targets)
     annotators = None
     if data.annotations is not None:
         class_index = {name: index for index, name in enumerate(data.classes)}
@@ -25,7 +28,7 @@ def detection_context(
             data.labelled,
             data.annotations.names,
             data.classes,
-            oof.probabilities,
+            calibrated.probabilities,
         )
     return Context(
         frame=data.frame,
@@ -34,10 +37,12 @@ def detection_context(
         classes=data.classes,
         labelled=data.labelled,
         targets=data.targets,
-        probabilities=oof.probabilities,
-        label_quality=label_quality(data.targets, oof.probabilities),
+        probabilities=calibrated.probabilities,
+        label_quality=label_quality(calibrated.posterior, data.targets),
         features=data.features,
         folds=oof.folds,
+        posterior=calibrated.posterior,
+        noise=calibrated.noise,
         canonical=data.canonical,
         declared_classes=declared,
         annotators=annotators,

@@ -29,7 +29,7 @@ from databugs.data.validate import (
 from databugs.detectors.base import Detector
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.models.embeddings import model_folder
-from databugs.models.zoo import check_model_name, resolve_model_name
+from databugs.models.zoo import check_model_name, make_model
 
 CONSENSUS_COLUMN = "consensus"
 """The label column's name in every output when the data has annotators but no label column."""
@@ -106,11 +106,18 @@ def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Det
         labelled=labelled,
         targets=np.array([class_index[canonical[row]] for row in labelled], dtype=int),
         features=features,
-        model=resolve_model_name(options["model"], features.kind),
+        model=_model_for(options["model"], features.kind),
         folds=folds,
         ids=ids,
         settled=_settled(table, ids, labels),
     )
+
+
+def _model_for(model: str, kind: str) -> str:
+    """``auto`` (every candidate, combined), or the named model if it works on this kind."""
+    if model != "auto":
+        make_model(model, kind, 0)  # a table-only model on text fails now, not in the folds
+    return model
 
 
 def _check_model_options(options: dict[str, Any]) -> int:

@@ -76,10 +76,10 @@ def _summary(report: Report) -> str:
     if report.notes:
         notes = "".join(f"<li>{escape(note)}</li>" for note in report.notes)
         html.append(f'<ul class="notes">{notes}</ul>')
-    model = report.options["model"]
     html.append(
-        f'<p class="dim">Label column {escape(str(report.input["label"]))}; model '
-        f"{escape(str(model))}, {report.options['folds']} folds, seed {report.options['seed']}."
+        f'<p class="dim">Label column {escape(str(report.input["label"]))}; models '
+        f"{escape(report.model_mix())}; {report.options['folds']} folds, "
+        f"seed {report.options['seed']}."
         "</p>"
     )
     return "\n".join(html)

@@ -36,8 +36,9 @@ def _summary(report: Report) -> list[str]:
         f"| labelled / unlabelled | {summary['labelled']} / {summary['unlabelled']} |",
         f"| classes | {summary['classes']} |",
         f"| label column | {md(source['label'])} |",
-        f"| model | {md(report.options['model'])}, {report.options['folds']} folds, "
-        f"seed {report.options['seed']} (out-of-fold accuracy {summary['model_accuracy']:.1%}) |",
+        f"| models | {md(report.model_mix())}; {report.options['folds']} folds, "
+        f"seed {report.options['seed']}; together {summary['model_accuracy']:.1%} accurate "
+        "out of fold |",
     ]
     lines += [f"| {md(kind)} | {count} |" for kind, count in summary["counts"].items()]
     lines.append("")

@@ -23,6 +23,11 @@ def _headline(report: Report) -> str:
     )
 
 
+def _models_line(report: Report) -> str:
+    accuracy = report.summary["model_accuracy"]
+    return f"models: {report.model_mix(accuracy=False)} (out-of-fold accuracy {accuracy:.1%})"
+
+
 def _counts_line(report: Report) -> str:
     counts = report.summary["counts"]
     found = [f"{kind} {count}" for kind, count in counts.items() if count]
@@ -99,7 +104,8 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
             f"{record['score']:.3f}",
             Text(one_line(record["content"] or "", 26)),
         )
-    parts = [Text(_headline(report), style="bold"), Text(_counts_line(report))]
+    parts = [Text(_headline(report), style="bold"), Text(_models_line(report), style="dim")]
+    parts.append(Text(_counts_line(report)))
     parts += [Text(line) for line in _annotator_line(report)]
     parts += [Text(f"  {line}", overflow="ellipsis", no_wrap=True) for line in _findings(report)]
     parts += [Text(f"note: {note}", style="yellow") for note in report.notes[:3]]
@@ -113,7 +119,8 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
 
 def render_plain(report: Report, outputs: dict[str, str]) -> str:
     """The same content as plain text lines, for logs and pipes."""
-    lines = [_headline(report), _counts_line(report), *_annotator_line(report)]
+    lines = [_headline(report), _models_line(report), _counts_line(report)]
+    lines += _annotator_line(report)
     lines += [f"  {line}" for line in _findings(report)]
     lines += [f"note: {note}" for note in report.notes[:3]]
     lines += _gate_and_changes(report)

@@ -37,6 +37,8 @@ class Report:
     notes: list[str]
     kinds: dict[str, str]
     records: list[dict[str, Any]]
+    models: list[dict[str, Any]] = field(default_factory=list)
+    """The models the probabilities come from: name, weight, out-of-fold accuracy, log loss."""
     clusters: list[dict[str, Any]] = field(default_factory=list)
     quality_histogram: dict[str, list] = field(default_factory=dict)
     annotators: list[dict[str, Any]] | None = None
@@ -59,6 +61,7 @@ class Report:
             notes=content["notes"],
             kinds=content["kinds"],
             records=content["issues"],
+            models=content.get("models", []),
             clusters=content.get("clusters", []),
             quality_histogram=content.get("label_quality_histogram", {}),
             annotators=content.get("annotators"),
@@ -76,6 +79,7 @@ class Report:
             "summary": self.summary,
             "classes": self.classes,
             "features": self.features,
+            "models": self.models,
             "notes": self.notes,
             "kinds": self.kinds,
             "clusters": self.clusters,
@@ -98,6 +102,18 @@ class Report:
         """The ``count`` worst-ranked likely misannotations (see ``Detector.flags_labels``)."""
         kinds = label_flag_kinds()
         return [record for record in self.records if record["kind"] in kinds][:count]
+
+    def model_mix(self, *, accuracy: bool = True) -> str:
+        """The models as a phrase: "extra-trees 71% (out-of-fold accuracy 93.2%), ..." (weights,
+        largest first); the model option when the report does not list them."""
+        if not self.models:
+            return str(self.options["model"])
+        shown = [m for m in self.models if m["weight"] >= 0.005] or self.models
+        return ", ".join(
+            f"{m['name']} {m['weight']:.0%}"
+            + (f" (out-of-fold accuracy {m['accuracy']:.1%})" if accuracy else "")
+            for m in sorted(shown, key=lambda m: -m["weight"])
+        )
 
     def gate_passed(self) -> bool:
         """True unless a ``--fail-on`` rule failed."""
