@@ -26,11 +26,11 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 
 sys.path.insert(0, str(Path(__file__).parent))
-from pool import cases, dataset_names, worst_class_gain  # noqa: E402
-from pool_oof import case_file  # noqa: E402
+from pool import cases, dataset_names, worst_class_gain
+from pool_oof import case_file
 
-from databugs.models.calibration import noise_matrix, posterior, vector_scaling  # noqa: E402
-from databugs.models.oof import PROBABILITY_FLOOR, combine  # noqa: E402
+from databugs.models.calibration import noise_matrix, posterior, vector_scaling
+from databugs.models.oof import PROBABILITY_FLOOR, combine
 
 TABLE_SETS = {
     "extra-trees": ("extra-trees",),
