@@ -202,8 +202,11 @@ def worst_class_gain(clean: np.ndarray, noisy: np.ndarray, suggested: np.ndarray
     return float(min(gains)) if gains else 0.0
 
 
-def run_case(name: str, kind: str, rate: float, methods: list[str]) -> list[dict]:
-    """Both methods on one case, each in its own process."""
+def run_case(
+    name: str, kind: str, rate: float, methods: list[str], *, fresh: bool = False
+) -> list[dict]:
+    """Both methods on one case, each in its own process (results kept from an earlier run
+    unless ``fresh``)."""
     frame = load(name)
     noisy = inject_noise(frame, kind, rate, case_seed(name, kind, rate))
     folder = RESULTS / "pool"
@@ -213,7 +216,9 @@ def run_case(name: str, kind: str, rate: float, methods: list[str]) -> list[dict
     rows = []
     for method in methods:
         out = folder / f"{name}-{kind}-{rate}-{method}.json"
-        subprocess.run([sys.executable, __file__, "--one", method, str(data), str(out)], check=True)
+        if not out.exists() or fresh:  # a run stopped half way goes on where it stopped
+            command = [sys.executable, __file__, "--one", method, str(data), str(out)]
+            subprocess.run(command, check=True)
         result = json.loads(out.read_text())
         figures = score(
             frame["label"].to_numpy(),
@@ -326,6 +331,7 @@ def main() -> None:
     parser.add_argument("--report", type=Path, help="print the tables of this results CSV")
     parser.add_argument("--datasets", default="", help="comma-separated (default: all)")
     parser.add_argument("--methods", default="recipe,databugs")
+    parser.add_argument("--fresh", action="store_true", help="run every case again")
     parser.add_argument("--one", nargs=3, metavar=("METHOD", "DATA", "RESULT"), help="internal")
     args = parser.parse_args()
     if args.one:
@@ -342,7 +348,7 @@ def main() -> None:
     names = args.datasets.split(",") if args.datasets else dataset_names()
     rows = []
     for name, kind, rate in cases(args.tier, names):
-        rows += run_case(name, kind, rate, args.methods.split(","))
+        rows += run_case(name, kind, rate, args.methods.split(","), fresh=args.fresh)
     table = pd.DataFrame(rows)
     out = RESULTS / f"pool-{args.tier}.csv"
     table.to_csv(out, index=False)

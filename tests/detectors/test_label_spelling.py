@@ -28,3 +28,9 @@ def test_label_spelling_end_to_end_merges_before_training() -> None:
     assert report.summary["classes"] == 3  # variants did not become classes of their own
     assert report.summary["counts"]["label_spelling"] == 1  # one group
     assert report.rows.loc[dogs, "suggested_label"].eq("dog").all()
+
+
+def test_numbers_are_classes_by_value_never_by_their_digits() -> None:
+    labels = ["1.0"] * 50 + ["-1.0"] * 40 + ["3"] * 30 + ["5"] * 2 + ["1"] * 3
+    merges = LabelSpelling().merge_labels(labels)
+    assert merges == {"1": "1.0"}  # the same number written two ways, nothing else

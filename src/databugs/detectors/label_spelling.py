@@ -21,13 +21,24 @@ TYPO_MAX_SHARE = 0.2
 SEVERITY = 0.9
 
 
+NUMBER_KEY = "#"
+"""Keys of labels that are numbers start with this: they are their value, not their letters."""
+
+
 def spelling_key(label: str) -> str:
-    """What is left of a label once case, spaces, Unicode form and punctuation are ignored.
+    """What is left of a label once case, spaces, Unicode form and punctuation are ignored; a
+    number is its value (``-1`` and ``1`` are two classes, ``1`` and ``1.0`` one).
 
     >>> spelling_key(" Very-Positive "), spelling_key("very positive")
     ('verypositive', 'verypositive')
+    >>> spelling_key("-1.0") != spelling_key("1.0"), spelling_key("1") == spelling_key(" 1.0")
+    (True, True)
     """
-    return NOT_LETTERS.sub("", unicodedata.normalize("NFKC", label).casefold())
+    try:
+        value = float(label)
+    except ValueError:
+        return NOT_LETTERS.sub("", unicodedata.normalize("NFKC", label).casefold())
+    return NUMBER_KEY + repr(value + 0.0)  # + 0.0: -0.0 is 0.0
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -52,7 +63,10 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 def _typo_limit(key: str) -> int:
-    return 0 if len(key) < TYPO_MIN_LENGTH else 1 if len(key) < 8 else 2
+    """Letters a typo may change; none in a short key or a number (``3`` is no typo of ``5``)."""
+    if key.startswith(NUMBER_KEY) or len(key) < TYPO_MIN_LENGTH:
+        return 0
+    return 1 if len(key) < 8 else 2
 
 
 @register

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from databugs.detectors.base import Context, Detector, Issue
-from databugs.detectors.label_spelling import edit_distance, spelling_key
+from databugs.detectors.label_spelling import NUMBER_KEY, edit_distance, spelling_key
 from databugs.detectors.registry import register
 
 MISSING_SEVERITY = 0.7
@@ -18,6 +18,8 @@ def closest_declared(label: str, declared: list[str]) -> str | None:
     for name in declared:
         if spelling_key(name) == key:
             return name
+    if key.startswith(NUMBER_KEY):  # 3 is no typo of 5
+        return None
     near = [name for name in declared if edit_distance(key, spelling_key(name), 2) <= 2]
     return near[0] if len(near) == 1 and len(key) >= 4 else None
 
