@@ -17,6 +17,7 @@ from databugs.data.keys import row_ids
 from databugs.data.ledger import LEDGER_COLUMNS, decision_line, decisions_about
 from databugs.data.validate import label_texts
 from databugs.errors import DatabugsError, ErrorCode, given, option
+from databugs.report.report import proposed_corrections
 
 
 @dataclass(frozen=True)
@@ -114,16 +115,8 @@ CONSENSUS_KIND = "annotator_disagreement"
 
 
 def corrections(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows a scan proposes to relabel, worst first, each once (its worst finding)."""
-    seen: set[int] = set()
-    found = []
-    for issue in report["issues"]:
-        suggested, row = issue["suggested_label"], issue["row"]
-        if row is None or suggested is None or suggested == issue["given_label"] or row in seen:
-            continue
-        seen.add(row)
-        found.append(issue)
-    return found
+    """The rows a scan (report.json's content) proposes to relabel, worst first, each once."""
+    return proposed_corrections(report["issues"])
 
 
 def _cluster_members(

@@ -29,7 +29,7 @@ def render(report: Report, plots: list[str] | None = None) -> str:
     template = resources.files("databugs.render").joinpath("report_template.html").read_text()
     parts = {
         "title": escape(f"databugs report: {report.input['path']}"),
-        "summary": _summary(report),
+        "summary": summary_html(report),
         "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in plots),
         "clusters": _clusters(report),
         "annotators": _annotators(report),
@@ -40,7 +40,8 @@ def render(report: Report, plots: list[str] | None = None) -> str:
     return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)], template)
 
 
-def _summary(report: Report) -> str:
+def summary_html(report: Report) -> str:
+    """The summary cards, counts per kind, gate, notes and run settings (escaped)."""
     summary = report.summary
     cards = [
         ("rows", f"{summary['rows']:,}"),
