@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 
+def count(number: int, noun: str) -> str:
+    """``number`` and ``noun``, plural unless one.
+
+    >>> count(1, "correction"), count(3, "correction")
+    ('1 correction', '3 corrections')
+    """
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def one_line(value: object, limit: int | None = None) -> str:
     """Text on one line (white space folded), cut to ``limit`` characters with an ellipsis.
 

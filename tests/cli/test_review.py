@@ -158,7 +158,7 @@ def test_decisions_follow_ids_when_rows_move(tmp_path: Path, blobs) -> None:
     moved.to_csv(path, index=False)  # every row moves down by one
     assert runner.invoke(app, scan).exit_code == 0
     result = runner.invoke(app, ["fix", "--report", str(tmp_path / "r")])
-    assert result.exit_code == 0 and "1 corrections accepted" in result.output
+    assert result.exit_code == 0 and "1 correction accepted" in result.output
     fixed = pd.read_csv(path.with_name("ids.fixed.csv"), dtype=str, keep_default_na=False)
     before = pd.read_csv(path, dtype=str, keep_default_na=False)
     changed = fixed.loc[(fixed != before).any(axis=1), "animal_id"].tolist()

@@ -28,7 +28,8 @@ def diff(
     old: Annotated[Path, typer.Argument(help="The earlier report.json (or its folder).")],
     new: Annotated[Path, typer.Argument(help="The later report.json (or its folder).")],
     output_format: Annotated[
-        OutputFormat | None, typer.Option("--format", help="plain (default) or json.")
+        OutputFormat | None,
+        typer.Option("--format", help="text (plain, the default, or rich: the same) or json."),
     ] = None,
 ) -> None:
     """Compare two scans: new, fixed and open issues, and figures that moved."""

@@ -12,6 +12,7 @@ from rich.table import Table
 from databugs.cli.app import app, user_errors
 from databugs.cli.options import DataOption, ReportOption, split_list
 from databugs.corrections.apply import FixResult, fix_data
+from databugs.text import count
 
 FIX_EXAMPLE = """
 Example:
@@ -23,7 +24,10 @@ and 42 excepted) and records every decision in databugs-decisions.csv beside the
 """
 
 AcceptTop = Annotated[
-    int, typer.Option("--accept-top", help="Accept the N worst-ranked label issues.")
+    int,
+    typer.Option(
+        "--accept-top", help="Accept the N worst-ranked proposed corrections (of every kind)."
+    ),
 ]
 Accept = Annotated[
     list[str] | None, typer.Option("--accept", help="Rows (or ids) to accept: 3,17.")
@@ -88,7 +92,9 @@ def fix(
     else:
         accepted, rejected = len(plan.accepted), len(plan.decisions) - len(plan.accepted)
         where = f"; wrote {result.written}" if result.written else ""
-        typer.echo(f"{accepted} corrections accepted, {rejected} rejected{where}")
+        typer.echo(f"{count(accepted, 'correction')} accepted, {rejected} rejected{where}")
+    for note in plan.notes:
+        typer.echo(f"note: {note}")
 
 
 def _print_plan(result: FixResult) -> None:

@@ -18,8 +18,9 @@ cluster (same group or same given -> suggested pair) at once, q quit. Every deci
 written to databugs-decisions.csv at once; the next review resumes where this one stopped.
 Then `databugs fix` applies the accepted and edited labels.
 
-Example:
+Examples:
 
+\b
   databugs review --kind label_issue --min-score 0.8
   printf 'a\\nr\\nq\\n' | databugs review      (one key and Enter per decision)
 """

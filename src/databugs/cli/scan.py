@@ -30,8 +30,9 @@ Example:
 
   databugs scan reviews.csv --label sentiment --id review_id --out report/
 
-writes report/report.json, report.md, issues.csv and corrected_labels.csv, and prints the
-label health and the 10 worst rows. Then review report/issues.csv and apply corrections with
+writes report/report.json, report.md, report.html, issues.csv and corrected_labels.csv, and
+prints the label health and the 10 worst rows. Then open report/report.html (or run
+`databugs review --report report/`) and apply corrections with
 `databugs fix --report report/ --accept-top 30`.
 """
 

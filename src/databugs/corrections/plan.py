@@ -28,6 +28,8 @@ class FixPlan:
     label: str
     decisions: pd.DataFrame
     record: bool = True  # False when the decisions already are in the ledger (from review)
+    notes: tuple[str, ...] = ()
+    """What a user should know about the decisions: rows with two different suggestions."""
 
     @property
     def data(self) -> Path:
@@ -94,7 +96,16 @@ def plan_fix(
     lines = [decision_line(issue, "accepted", name) for issue in chosen.values()]
     lines += [decision_line(issue, "rejected", name) for issue in rejected.values()]
     decisions = pd.DataFrame(lines, columns=LEDGER_COLUMNS).sort_values("row", kind="stable")
-    return FixPlan(source=source, label=report["input"]["label"], decisions=decisions)
+    notes = tuple(_conflict_note(issue) for issue in chosen.values() if issue.get("also_suggested"))
+    return FixPlan(source=source, label=report["input"]["label"], decisions=decisions, notes=notes)
+
+
+def _conflict_note(issue: dict[str, Any]) -> str:
+    others = ", ".join(f"{o['suggested_label']!r} ({o['kind']})" for o in issue["also_suggested"])
+    return (
+        f"row {issue['row']}: took {issue['suggested_label']!r} ({issue['kind']}); "
+        f"also suggested {others}"
+    )
 
 
 def plan_from_ledger(report: dict[str, Any], *, data: str | Path | None = None) -> FixPlan:
@@ -179,7 +190,15 @@ def _lookup(
             raise DatabugsError(
                 f"{what} {key} has no suggested correction in the scan",
                 code=ErrorCode.UNKNOWN_ROW,
-                hint="see issues.csv for the flagged rows",
+                hint=_row_named_by_position(key, by_key) or "see issues.csv for the flagged rows",
             )
         found.append(by_key[key])
     return found
+
+
+def _row_named_by_position(key: str, by_key: dict[str, dict[str, Any]]) -> str | None:
+    """When a scan with ``--id`` is given a row number, the id to use instead."""
+    for issue_id, issue in by_key.items():
+        if str(issue["row"]) == key and issue_id != key:
+            return f"row {key} is id {issue_id}: name it {issue_id}"
+    return None

@@ -172,16 +172,28 @@ class Report:
 
 
 def proposed_corrections(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Of ``records`` (ranked issues as report.json lists them), the ones proposing a new label
-    for a row, worst first, each row once (its worst finding)."""
-    seen: set[int] = set()
-    found = []
+    """Of ``records`` (ranked issues as report.json lists them), one proposed new label per
+    row, worst row first.
+
+    Where two findings suggest different labels for a row (a spelling variant that the model
+    also thinks is the wrong class), the model's flag wins: it was made on the merged
+    spellings, so accepting it fixes both. The other suggestions are kept in
+    ``also_suggested`` so that nobody takes one silently."""
+    flag_kinds = label_flag_kinds()
+    by_row: dict[int, list[dict[str, Any]]] = {}
     for issue in records:
         suggested, row = issue["suggested_label"], issue["row"]
-        if row is None or suggested is None or suggested == issue["given_label"] or row in seen:
-            continue
-        seen.add(row)
-        found.append(issue)
+        if row is not None and suggested is not None and suggested != issue["given_label"]:
+            by_row.setdefault(row, []).append(issue)
+    found = []
+    for findings in by_row.values():
+        chosen = next((i for i in findings if i["kind"] in flag_kinds), findings[0])
+        others = [
+            {"kind": i["kind"], "suggested_label": i["suggested_label"]}
+            for i in findings
+            if i["suggested_label"] != chosen["suggested_label"]
+        ]
+        found.append({**chosen, "also_suggested": others} if others else chosen)
     return found
 
 
