@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from databugs.text import one_line, visible
+
 SHOWN = 20
 
 
@@ -53,13 +55,13 @@ def _brief(issue: dict[str, Any]) -> dict[str, Any]:
 
 def render_comparison(comparison: dict[str, Any]) -> str:
     """Plain text for the terminal and CI logs."""
-    lines = [f"compared with {comparison['baseline']['path']}"]
+    lines = [f"compared with {visible(comparison['baseline']['path'])}"]
     for label in ("new", "fixed", "open"):
         counts = {k: v for k, v in comparison[label].items() if v}
         shown = ", ".join(f"{kind} {count}" for kind, count in counts.items()) or "none"
         lines.append(f"  {label}: {shown}")
     for name, change in comparison["figures"].items():
-        lines.append(f"  {name}: {change['old']} -> {change['new']}")
+        lines.append(f"  {one_line(name)}: {change['old']} -> {change['new']}")
     for issue in comparison["new_issues"][:5]:
-        lines.append(f"  + {issue['kind']} row {issue['row']}: {issue['detail']}")
+        lines.append(f"  + {issue['kind']} row {issue['row']}: {one_line(issue['detail'])}")
     return "\n".join(lines) + "\n"
