@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from databugs.cli.app import app, user_errors
+from databugs.cli.app import app, console, say, user_errors
 from databugs.cli.options import DataOption, ReportOption, split_list
 from databugs.corrections.apply import FixResult, fix_data
-from databugs.text import count
+from databugs.text import count, one_line, visible
 
 FIX_EXAMPLE = """
 Example:
@@ -86,23 +86,23 @@ def fix(
     )
     plan = result.plan
     if plan.decisions.empty:
-        typer.echo("nothing to do: no row accepted or rejected (see --help)")
+        say("nothing to do: no row accepted or rejected (see --help)")
     elif dry_run:
         _print_plan(result)
     else:
         accepted, rejected = len(plan.accepted), len(plan.decisions) - len(plan.accepted)
-        where = f"; wrote {result.written}" if result.written else ""
-        typer.echo(f"{count(accepted, 'correction')} accepted, {rejected} rejected{where}")
+        where = f"; wrote {visible(result.written)}" if result.written else ""
+        say(f"{count(accepted, 'correction')} accepted, {rejected} rejected{where}")
     for note in plan.notes:
-        typer.echo(f"note: {note}")
+        say(f"note: {one_line(note)}")
 
 
 def _print_plan(result: FixResult) -> None:
-    table = Table(title=f"would write {result.target}", title_justify="left")
-    for column in ("decision", "row", "id", "old_label", "new_label"):
+    """The decisions as a table; data cells are ``Text``, so that rich reads no markup in them."""
+    table = Table(title=Text(f"would write {visible(result.target)}"), title_justify="left")
+    columns = ("decision", "row", "id", "old_label", "new_label")
+    for column in columns:
         table.add_column(column)
-    for line in result.plan.decisions.itertuples(index=False):
-        table.add_row(
-            line.decision, str(line.row), str(line.id), str(line.old_label), str(line.new_label)
-        )
-    Console().print(table)
+    for line in result.plan.decisions[list(columns)].itertuples(index=False):
+        table.add_row(*(Text(one_line(value)) for value in line))
+    console().print(table)

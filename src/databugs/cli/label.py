@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from databugs.cli.app import app, user_errors
+from databugs.cli.app import app, say, user_errors
 from databugs.cli.options import (
     DataArgument,
     IdOption,
@@ -85,4 +85,4 @@ def label_command(
             ) from None
         outputs["data"] = str(write)
     write_report_files(out, files)
-    typer.echo("\n".join(weak_render.terminal_lines(result, outputs)))
+    say("\n".join(weak_render.terminal_lines(result, outputs)))

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from databugs.cli.app import app, user_errors
+from databugs.cli.app import app, say, user_errors
 from databugs.cli.options import (
     DataArgument,
     IdOption,
@@ -18,6 +18,7 @@ from databugs.cli.options import (
     split_list,
 )
 from databugs.data.write import write_files_atomically
+from databugs.text import visible
 
 NEXT_EXAMPLE = """
 Example:
@@ -76,4 +77,4 @@ def next_command(
     else:
         name, payload = "to_label.csv", spreadsheet_table(table)
     write_files_atomically(out, {name: payload})
-    typer.echo(f"{len(table)} rows to label: {out / name}")
+    say(f"{len(table)} rows to label: {visible(out / name)}")

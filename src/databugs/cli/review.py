@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from databugs.cli.app import app, user_errors
+from databugs.cli.app import app, console, user_errors
 from databugs.cli.options import DataOption, ReportOption, split_list
 
 REVIEW_EXAMPLE = """
@@ -52,4 +51,4 @@ def review(
         min_score=min_score,
         data=data,
     )
-    run_review(session, Console(highlight=False))
+    run_review(session, console(highlight=False))

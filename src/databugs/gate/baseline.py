@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from databugs.text import one_line, visible
+
 SHOWN = 20
 
 
@@ -75,9 +77,9 @@ def _brief(issue: dict[str, Any]) -> dict[str, Any]:
 
 def render_comparison(comparison: dict[str, Any]) -> str:
     """Plain text for the terminal and CI logs."""
-    lines = [f"compared with {comparison['baseline']['path']}"]
+    lines = [f"compared with {visible(comparison['baseline']['path'])}"]
     lines += [
-        f"  warning: {warning}; are they scans of the same dataset?"
+        f"  warning: {one_line(warning)}; are they scans of the same dataset?"
         for warning in comparison.get("warnings", [])
     ]
     for label in ("new", "fixed", "open"):
@@ -85,8 +87,8 @@ def render_comparison(comparison: dict[str, Any]) -> str:
         shown = ", ".join(f"{kind} {count}" for kind, count in counts.items()) or "none"
         lines.append(f"  {label}: {shown}")
     for name, change in comparison["figures"].items():
-        lines.append(f"  {name}: {change['old']} -> {change['new']}")
+        lines.append(f"  {one_line(name)}: {change['old']} -> {change['new']}")
     for issue in comparison["new_issues"][:5]:
         where = "" if issue["row"] is None else f" row {issue['row']}"
-        lines.append(f"  + {issue['kind']}{where}: {issue['detail']}")
+        lines.append(f"  + {issue['kind']}{where}: {one_line(issue['detail'])}")
     return "\n".join(lines) + "\n"

@@ -1,6 +1,9 @@
 """``report.html``: one self-contained, offline page: summary, plots, clusters, every issue.
 
 Nothing is fetched when the page opens: styles, script and plots (inline SVG) are in the file.
+The Content-Security-Policy runs one script, the page's own, named by its SHA-256 (a hash, not
+a random nonce, so that the same report gives the same bytes); markup that got into the page
+some other way could not run a script.
 Data text reaches the page two ways, both inert: escaped HTML for the parts written here, and a
 JSON block (with ``<``, ``>`` and ``&`` escaped) that the page's script reads and shows with
 ``textContent`` only. The issue table is paginated, so 50,000 issues stay responsive.
@@ -8,6 +11,8 @@ JSON block (with ``<``, ``>`` and ``&`` escaped) that the page's script reads an
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from html import escape
@@ -28,6 +33,7 @@ def render(report: Report, plots: list[str] | None = None) -> str:
     plots = all_plots(report) if plots is None else plots
     template = resources.files("databugs.render").joinpath("report_template.html").read_text()
     parts = {
+        "script_source": _script_source(template),
         "title": escape(f"databugs report: {report.input['path']}"),
         "summary": summary_html(report),
         "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in plots),
@@ -38,6 +44,13 @@ def render(report: Report, plots: list[str] | None = None) -> str:
     # One pass: text filled in is never scanned for placeholders again (a class named
     # "{{data}}" stays text).
     return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)], template)
+
+
+def _script_source(template: str) -> str:
+    """The CSP source that allows the template's one script and nothing else."""
+    script = re.search(r"<script>(.*?)</script>", template, re.DOTALL)[1]
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    return f"'sha256-{digest}'"
 
 
 def summary_html(report: Report) -> str:

@@ -1,4 +1,8 @@
-"""The terminal summary: fits one screen; counts, label health and the 10 worst rows."""
+"""The terminal summary: fits one screen; counts, label health and the 10 worst rows.
+
+Data text (file names, labels, ids, details) is put on one line by ``databugs.text`` and given
+to rich as ``Text``, never as markup: ``[bold]`` in a label is printed as written.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from rich.text import Text
 
 from databugs.detectors.registry import label_flag_kinds
 from databugs.report.report import Report
-from databugs.text import one_line
+from databugs.text import one_line, visible
 
 WORST_ROWS = 10
 
@@ -17,7 +21,7 @@ WORST_ROWS = 10
 def _headline(report: Report) -> str:
     summary = report.summary
     return (
-        f"{report.input['path']}: {summary['rows']} rows, {summary['classes']} classes, "
+        f"{visible(report.input['path'])}: {summary['rows']} rows, {summary['classes']} classes, "
         f"label health {summary['label_health']:.1%} "
         f"({summary['label_issues']} likely wrong labels of {summary['labelled']})"
     )
@@ -55,7 +59,9 @@ def _gate_and_changes(report: Report) -> list[str]:
         )
     for result in report.gate or []:
         verdict = "pass" if result["passed"] else "FAIL"
-        lines.append(f"gate {verdict}: {result['rule']} (measured {result['measured']:g})")
+        lines.append(
+            f"gate {verdict}: {one_line(result['rule'])} (measured {result['measured']:g})"
+        )
     return lines
 
 
@@ -66,7 +72,7 @@ def _annotator_line(report: Report) -> list[str]:
     worst, agreement = report.annotators[0], report.agreement
     return [
         f"annotators: {len(report.annotators)}, Krippendorff's alpha "
-        f"{agreement['krippendorff_alpha']:.3f}; least reliable {worst['name']} "
+        f"{agreement['krippendorff_alpha']:.3f}; least reliable {one_line(worst['name'])} "
         f"(quality {worst['quality'] or 0:.3f}, "
         f"agrees with consensus {worst['agreement'] or 0:.0%})"
     ]
@@ -80,9 +86,13 @@ def _findings(report: Report) -> list[str]:
             continue
         if issue["group"] is not None:
             seen.add((issue["kind"], issue["group"]))
-        lines.append(f"{issue['kind']}: {issue['detail']}")
+        lines.append(f"{issue['kind']}: {one_line(issue['detail'])}")
     extra = len(lines) - MAX_FINDINGS
     return lines[:MAX_FINDINGS] + ([f"... {extra} more in report.md"] if extra > 0 else [])
+
+
+def _change(record: dict) -> str:
+    return f"{one_line(record['given_label'])} -> {one_line(record['suggested_label'])}"
 
 
 def render_rich(report: Report, outputs: dict[str, str]) -> Group:
@@ -99,8 +109,8 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
         table.add_row(
             str(record["rank"]),
             "" if record["row"] is None else str(record["row"]),
-            one_line(record["id"] or "", 12),
-            Text(one_line(f"{record['given_label']} -> {record['suggested_label']}", 24)),
+            Text(one_line(record["id"] or "", 12)),
+            Text(one_line(_change(record), 24)),
             f"{record['score']:.3f}",
             Text(one_line(record["content"] or "", 26)),
         )
@@ -108,12 +118,12 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     parts.append(Text(_counts_line(report)))
     parts += [Text(line) for line in _annotator_line(report)]
     parts += [Text(f"  {line}", overflow="ellipsis", no_wrap=True) for line in _findings(report)]
-    parts += [Text(f"note: {note}", style="yellow") for note in report.notes[:3]]
+    parts += [Text(f"note: {one_line(note)}", style="yellow") for note in report.notes[:3]]
     parts += [
         Text(line, style="bold red" if "FAIL" in line else "green")
         for line in _gate_and_changes(report)
     ]
-    parts += [table, Text(f"report: {outputs['report.md']}", style="dim")]
+    parts += [table, Text(f"report: {visible(outputs['report.md'])}", style="dim")]
     return Group(*parts)
 
 
@@ -122,13 +132,13 @@ def render_plain(report: Report, outputs: dict[str, str]) -> str:
     lines = [_headline(report), _models_line(report), _counts_line(report)]
     lines += _annotator_line(report)
     lines += [f"  {line}" for line in _findings(report)]
-    lines += [f"note: {note}" for note in report.notes[:3]]
+    lines += [f"note: {one_line(note)}" for note in report.notes[:3]]
     lines += _gate_and_changes(report)
     for record in report.worst_labels(WORST_ROWS):
         content = one_line(record["content"] or "", 60)
         lines.append(
-            f"  #{record['rank']} row {record['row']}: {record['given_label']} -> "
-            f"{record['suggested_label']} ({record['score']:.3f}) {content}"
+            f"  #{record['rank']} row {record['row']}: {_change(record)} "
+            f"({record['score']:.3f}) {content}"
         )
-    lines.append(f"report: {outputs['report.md']}")
+    lines.append(f"report: {visible(outputs['report.md'])}")
     return "\n".join(lines) + "\n"
