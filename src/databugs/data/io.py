@@ -249,7 +249,42 @@ def sniff_delimiter(path: Path, delimiter: str) -> str:
 def _read_delimited(path: Path, delimiter: str) -> pd.DataFrame:
     """Every field a string as written; a short line gets empty cells, a long one is refused
     (pandas would take its first field for an index and shift every column)."""
-    records = filter(itemgetter(2), delimited_records(path, delimiter))  # blank lines: None
+    with open_text(path) as handle:
+        lines = handle.readlines()
+    parts = _even_rows(path, lines, delimiter) or _rows_one_by_one(path, lines, delimiter)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _even_rows(path: Path, lines: list[str], delimiter: str) -> list[pd.DataFrame] | None:
+    """The common file, read at C speed: a header of two fields or more, then records of
+    exactly as many, the last one closed. Such a file has no blank, short or long line, so
+    :func:`delimited_records` would yield the same rows; None for any other file."""
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        header = next(reader, [])
+        _check_unique_columns(path, header)
+        parts, chunk = [], []
+        while rows := list(itertools.islice(reader, CHUNK_ROWS)):
+            if len(header) < 2 or set(map(len, rows)) != {len(header)}:
+                return None
+            parts.append(_string_frame(column_names(header), rows))
+            chunk = rows
+    except csv.Error:
+        return None
+    return parts if chunk and _last_line_is_last_record(lines[-1], chunk[-1], delimiter) else None
+
+
+def _last_line_is_last_record(line: str, record: list[str], delimiter: str) -> bool:
+    """A last record that spans lines may hold a quote left open: then read one by one."""
+    return (
+        not field_spans(line, delimiter)[1]
+        and next(csv.reader([line], delimiter=delimiter)) == record
+    )
+
+
+def _rows_one_by_one(path: Path, lines: list[str], delimiter: str) -> list[pd.DataFrame]:
+    """Any file, record by record: blank lines skipped, short lines padded, long ones refused."""
+    records = filter(itemgetter(2), _records(path, lines, delimiter))  # blank lines: None
     first = next(records, None)
     if first is None:
         raise DatabugsError(f"{path}: the file is empty", code=ErrorCode.EMPTY_FILE)
@@ -257,10 +292,11 @@ def _read_delimited(path: Path, delimiter: str) -> pd.DataFrame:
     header = column_names(first[2])
     parts = []  # a chunk's cells are Python strings at a time, not all of them
     while chunk := list(itertools.islice(records, CHUNK_ROWS)):
-        parts.append(_string_frame(path, header, chunk))
-    if len(parts) > 1:
-        return pd.concat(parts, ignore_index=True)
-    return parts[0] if parts else _string_frame(path, header, [])
+        for number, _, fields in chunk:
+            if len(fields) != len(header):
+                _pad(path, number, fields, len(header))
+        parts.append(_string_frame(header, list(map(itemgetter(2), chunk))))
+    return parts or [_string_frame(header, [])]
 
 
 CHUNK_ROWS = 100_000
@@ -277,17 +313,14 @@ def _pad(path: Path, number: int, fields: list[str], width: int) -> None:
     fields += [""] * (width - len(fields))
 
 
-def _string_frame(
-    path: Path, header: list[str], chunk: list[tuple[int, str, list[str]]]
-) -> pd.DataFrame:
-    rows = list(map(itemgetter(2), chunk))
-    if set(map(len, rows)) - {len(header)}:
-        for number, _, fields in chunk:
-            _pad(path, number, fields, len(header))
-    cells = np.array(rows, dtype=object).reshape(len(rows), len(header))
+def _string_frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
+    """Rows of strings as columns of pandas' ``str`` type: one Arrow array of every cell,
+    then each column taken out of it (no Python loop over cells)."""
+    cells = pa.array(list(itertools.chain.from_iterable(rows)), type=pa.large_string())
+    width = len(header)
     return pd.DataFrame(
         {
-            name: pd.Series(pa.array(cells[:, position], type=pa.large_string()), dtype=str)
+            name: pd.Series(cells.take(np.arange(position, len(cells), width)), dtype=str)
             for position, name in enumerate(header)
         }
     )
