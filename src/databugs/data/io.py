@@ -173,7 +173,7 @@ def _records(
     path: Path, lines: list[str], delimiter: str
 ) -> Iterator[tuple[int, str, list[str] | None]]:
     reader = csv.reader(lines, delimiter=delimiter)
-    start, raw = 0, ""
+    start, last, raw = 0, 1, ""
     try:
         for fields in reader:
             end = reader.line_num
