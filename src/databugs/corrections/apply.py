@@ -11,7 +11,7 @@ from pathlib import Path
 from databugs.corrections.plan import FixPlan, plan_fix, plan_from_ledger
 from databugs.data.io import detect_format
 from databugs.data.ledger import append_decisions, ledger_path
-from databugs.data.validate import check_at_least
+from databugs.data.validate import check_at_least, label_text, label_texts
 from databugs.data.write import write_bytes_atomically, write_relabelled
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.report.schema import load_report
@@ -80,6 +80,27 @@ def apply_fix(
     return written
 
 
+def _check_rows_as_scanned(plan: FixPlan, rows: int) -> None:
+    """The file must read as the rows the scan saw, each decided row with the label the scan
+    saw: a matching sha256 says the bytes are the same, not that they are read the same way."""
+    found = len(plan.source.frame)
+    if found != rows:
+        raise _changed(plan, f"{found} rows, the scan saw {rows}")
+    labels = label_texts(plan.source.frame[plan.label])
+    decided = zip(plan.decisions["row"].astype(int), plan.decisions["old_label"], strict=True)
+    for row, old in decided:
+        if labels[row] != label_text(old):
+            raise _changed(plan, f"row {row} holds {labels[row]!r}, the scan saw {old!r}")
+
+
+def _changed(plan: FixPlan, what: str) -> DatabugsError:
+    return DatabugsError(
+        f"{plan.data}: changed since the scan ({what})",
+        code=ErrorCode.DATA_CHANGED,
+        hint="scan it again before fixing",
+    )
+
+
 @dataclass(frozen=True)
 class FixResult:
     """What ``databugs fix`` decided and where it wrote the corrected data (None: nowhere)."""
@@ -121,6 +142,7 @@ def fix_data(
         )
     else:
         plan = plan_from_ledger(content, data=data)
+    _check_rows_as_scanned(plan, content["input"]["rows"])
     target = _target(plan, output, in_place)
     if dry_run or plan.decisions.empty:
         return FixResult(plan, None, target)
