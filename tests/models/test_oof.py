@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import run
+
 
 def test_a_class_with_one_row_does_not_break_the_scan(tmp_path) -> None:
     """Folds whose training part lacks the single spam row fit one class; no bogus overlap."""
@@ -13,3 +21,19 @@ def test_a_class_with_one_row_does_not_break_the_scan(tmp_path) -> None:
     report = databugs.scan(path, jobs=1)
     assert report.summary["counts"]["rare_class"] == 1
     assert report.summary["counts"]["confusable_classes"] == 0
+
+
+@pytest.mark.parametrize("classes", [2, 26, 1000])
+def test_classes_of_one_row_each_are_refused_in_one_line(tmp_path: Path, classes: int) -> None:
+    """Nothing to learn from: exit 2 with one line, no traceback and nothing written."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"width": rng.normal(size=classes), "height": rng.normal(size=classes)})
+    frame["label"] = [f"class {n}" for n in range(classes)]
+    path = tmp_path / "singletons.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "report"
+    result = run("scan", path, "--out", out, "--jobs", "1", "--format", "plain")
+    assert result.exit_code == 2, result.output
+    assert "every class has one row" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert not out.exists() or not any(out.iterdir())

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from databugs.errors import DatabugsError, ErrorCode
 from databugs.models.engines import Engine, LocalEngine
 from databugs.models.zoo import (
     CANDIDATES,
@@ -156,6 +157,12 @@ def _stratified_splits(
     labels: np.ndarray, folds: int, seed: int
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     largest = int(np.bincount(labels).max())
+    if largest < 2:  # each row's model would be trained without its class
+        raise DatabugsError(
+            "every class has one row: nothing to learn from",
+            code=ErrorCode.TOO_FEW_CLASSES,
+            hint="a label check needs some class with at least two rows",
+        )
     n_splits = max(2, min(folds, largest))
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     with warnings.catch_warnings():
