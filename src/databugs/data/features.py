@@ -1,8 +1,9 @@
 """Turn a table's columns into a feature matrix with no set-up, and say what was used.
 
 Numeric columns are used as they are (missing values allowed), short repeated strings become
-categories, free text becomes TF-IDF; id-like and constant columns are left out. Featurising is
-unsupervised (no labels are seen), so fitting it on all rows leaks nothing into the folds.
+categories, free text becomes TF-IDF; id-like and constant columns, and columns of lists or
+structs, are left out. Featurising is unsupervised (no labels are seen), so fitting it on all
+rows leaks nothing into the folds.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
     """Decide how one column is used; returns the use and the cleaned values."""
     if forced_text:
         return ColumnUse(name, "text", "--text"), _as_text(series)
+    if _holds_nested_values(series):
+        return ColumnUse(name, "left out", "lists or structs: not used as features"), None
     present = series.notna()
     if pd.api.types.is_numeric_dtype(series):
         numbers = _typed_numbers(series)
@@ -122,6 +125,18 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
         f" (the {MAX_CATEGORIES} most frequent kept)" if distinct > MAX_CATEGORIES else ""
     )
     return ColumnUse(name, "categorical", reason), strings.where(present, None)
+
+
+NESTED_TYPES = (list, tuple, dict, np.ndarray)
+"""What a Parquet list, array or struct cell reads as."""
+
+
+def _holds_nested_values(series: pd.Series) -> bool:
+    """Cells that are lists or structs (Parquet nested types): they are not values to count,
+    compare or hash, so the column is left out instead of failing the scan."""
+    if series.dtype != object:
+        return False
+    return any(isinstance(value, NESTED_TYPES) for value in series.to_numpy())
 
 
 def _typed_numbers(series: pd.Series) -> np.ndarray:
