@@ -32,6 +32,7 @@ writes databugs-report/to_label.csv: 50 unlabelled rows to label next (uncertain
 over the data, favouring rare classes) and 10 labelled rows to label again. Put the new labels in
 the label column and run it again.
 
+\b
   databugs next tickets.csv --label queue --id ticket_id --budget 50 --format label-studio
   databugs next tickets.csv --label queue --id ticket_id --import export.json
 
