@@ -87,3 +87,9 @@ def test_bad_options(tmp_path: Path, args: list[str], message: str) -> None:
     path, _ = _partly_labelled(tmp_path, labelled=60)
     result = runner.invoke(app, ["next", str(path), *args, "--out", str(tmp_path / "r")])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_help_shows_the_label_studio_round_trip_one_command_a_line() -> None:
+    lines = [line.strip() for line in runner.invoke(app, ["next", "--help"]).output.splitlines()]
+    assert any(line.endswith("--format label-studio") for line in lines)
+    assert any(line.endswith("--import export.json") for line in lines)

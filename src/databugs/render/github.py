@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from databugs.gate.rules import measured_text
 from databugs.render import markdown
 from databugs.report.report import Report
 from databugs.text import log_line, one_line
@@ -28,8 +29,8 @@ def annotations(report: Report, data: Path) -> list[str]:
     for result in report.gate or []:
         if not result["passed"]:
             lines.append(
-                f"::error title=databugs gate::{_message(result['rule'])} failed "
-                f"(measured {result['measured']:g})"
+                "::error title=databugs gate::"
+                + _message(f"{result['rule']} failed (measured {measured_text(result)})")
             )
     rows = [r for r in report.issue_records() if r["row"] is not None][:ANNOTATED_ROWS]
     for record in rows:

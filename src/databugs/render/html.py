@@ -19,6 +19,7 @@ from html import escape
 from importlib import resources
 from typing import Any
 
+from databugs.gate.rules import measured_text
 from databugs.render.plots import all_plots
 from databugs.report.report import Report
 from databugs.report.schema import ISSUE_FIELDS
@@ -83,7 +84,7 @@ def summary_html(report: Report) -> str:
         verdict = "passed" if report.gate_passed() else "failed"
         rules = "".join(
             f'<li class="{"pass" if r["passed"] else "fail"}">{escape(r["rule"])}: measured '
-            f"{r['measured']:g}</li>"
+            f"{escape(measured_text(r))}</li>"
             for r in report.gate
         )
         html.append(f'<div class="gate {verdict}">Gate {verdict}<ul>{rules}</ul></div>')

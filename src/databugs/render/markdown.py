@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from databugs.detectors.registry import label_flag_kinds
+from databugs.gate.rules import measured_text
 from databugs.render.escape import markdown_text as md
 from databugs.report.report import Report
 
@@ -62,7 +63,7 @@ def _gate(report: Report) -> list[str]:
     lines = [f"## Gate: {verdict}", "", "| rule | measured | result |", "|---|---:|---|"]
     for result in report.gate:
         outcome = "pass" if result["passed"] else "**FAIL**"
-        lines.append(f"| `{md(result['rule'])}` | {result['measured']:g} | {outcome} |")
+        lines.append(f"| `{md(result['rule'])}` | {measured_text(result)} | {outcome} |")
     return [*lines, ""]
 
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from databugs.detectors.registry import label_flag_kinds
+from databugs.gate.rules import measured_text
 from databugs.report.report import Report
 from databugs.text import one_line, visible
 
@@ -60,7 +61,7 @@ def _gate_and_changes(report: Report) -> list[str]:
     for result in report.gate or []:
         verdict = "pass" if result["passed"] else "FAIL"
         lines.append(
-            f"gate {verdict}: {one_line(result['rule'])} (measured {result['measured']:g})"
+            f"gate {verdict}: {one_line(result['rule'])} (measured {measured_text(result)})"
         )
     return lines
 
