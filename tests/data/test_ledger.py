@@ -66,7 +66,9 @@ def test_a_bad_line_is_an_error_naming_the_file_and_line(
 
 
 def test_non_utf8_is_an_error_naming_the_line(ledger: Path) -> None:
-    ledger.write_bytes((HEADER + LINES[0]).encode() + "x,d.csv,rejected,2,,caf\xe9,a\n".encode("latin-1"))
+    ledger.write_bytes(
+        (HEADER + LINES[0]).encode() + "x,d.csv,rejected,2,,caf\xe9,a\n".encode("latin-1")
+    )
     with pytest.raises(DatabugsError, match=r"line 3: not UTF-8") as raised:
         read_ledger(ledger)
     assert raised.value.code is ErrorCode.BAD_LEDGER
@@ -106,7 +108,7 @@ def test_a_bad_ledger_is_not_appended_to(ledger: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["=HYPERLINK(\"http://x\",\"y\")", "=cmd|' /C calc'!A0", "-1", "+1.5", "@x", "'=x", "-x"]
+    "text", ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "-1", "+1.5", "@x", "'=x", "-x"]
 )
 def test_formulas_are_defused_on_disk_and_read_back_exactly(tmp_path: Path, text: str) -> None:
     path = tmp_path / "databugs-decisions.csv"

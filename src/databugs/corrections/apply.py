@@ -12,7 +12,13 @@ from pathlib import Path
 from databugs.corrections.plan import FixPlan, plan_fix, plan_from_ledger, scanned_path
 from databugs.data.guard import check_outputs, check_writable, remove_stale_temporaries, writing
 from databugs.data.io import detect_format, file_sha256
-from databugs.data.ledger import append_decisions, ledger_path, pending_decisions, read_ledger
+from databugs.data.ledger import (
+    append_decisions,
+    ledger_path,
+    pending_decisions,
+    read_ledger,
+    settle_pending,
+)
 from databugs.data.locks import holding
 from databugs.data.validate import check_at_least
 from databugs.data.write import write_bytes_atomically, write_relabelled
@@ -96,7 +102,15 @@ def _check_outputs(plan: FixPlan, target: Path, in_place: bool, ledger: Path) ->
     check_outputs(outputs, kept)
     check_writable(ledger)
     read_ledger(ledger)
-    remove_stale_temporaries([*outputs, plan.data, ledger])
+    remove_stale_temporaries([target])
+
+
+def _recover(data: Path) -> None:
+    """What a killed fix left: its pending decisions settled, its temporary files removed."""
+    ledger = ledger_path(data)
+    with writing(ledger):
+        settle_pending(ledger)
+    remove_stale_temporaries([data, original_copy(data), ledger])
 
 
 def _recorded(
@@ -149,6 +163,8 @@ def fix_data(
     content = load_report(report)
     path = scanned_path(content, data)
     with nullcontext() if dry_run else holding(path, ledger_path(path)):  # the whole fix
+        if not dry_run:
+            _recover(path)
         named = accept_top or accept or reject or min_quality is not None
         if named or accept_consensus or accept_clusters:
             plan = plan_fix(

@@ -165,11 +165,18 @@ def pending_decisions(
             _settle(path, note_path)
 
 
+def settle_pending(path: Path) -> None:
+    """Append the lines a killed ``fix`` left pending if it replaced its file, else drop them.
+
+    Call it holding the ledger's lock: a pending note then is a dead run's."""
+    for note_path in sorted(path.parent.glob(f".*{PENDING_SUFFIX}")):
+        _settle(path, note_path)
+
+
 def _ready(path: Path) -> bytes:
     """Settle pending notes, check the ledger, give it every column: what must go before
     new lines (a newline if the last line has none)."""
-    for note_path in sorted(path.parent.glob(f".*{PENDING_SUFFIX}")):
-        _settle(path, note_path)
+    settle_pending(path)
     raw = path.read_bytes() if path.exists() else b""
     header, _ = _parse(path, raw)
     missing = [column for column in LEDGER_COLUMNS if column not in header]
