@@ -17,6 +17,7 @@ from databugs.cli.options import (
     TextOption,
     split_list,
 )
+from databugs.data.guard import check_outputs, writing
 from databugs.data.write import write_files_atomically
 
 NEXT_EXAMPLE = """
@@ -60,6 +61,8 @@ def next_command(
     from databugs.active.tasks import label_studio_tasks, next_rows
     from databugs.render.tables import spreadsheet_table
 
+    name = "to_label.json" if output_format is NextFormat.label_studio else "to_label.csv"
+    check_outputs([out / name], {data: "the data"})
     table = next_rows(
         data,
         budget=budget,
@@ -72,8 +75,9 @@ def next_command(
         seed=seed,
     )
     if output_format is NextFormat.label_studio:
-        name, payload = "to_label.json", label_studio_tasks(table)
+        payload = label_studio_tasks(table)
     else:
-        name, payload = "to_label.csv", spreadsheet_table(table)
-    write_files_atomically(out, {name: payload})
+        payload = spreadsheet_table(table)
+    with writing(out / name):
+        write_files_atomically(out, {name: payload})
     typer.echo(f"{len(table)} rows to label: {out / name}")

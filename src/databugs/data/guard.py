@@ -19,8 +19,15 @@ from databugs.errors import DatabugsError, ErrorCode
 
 
 def check_outputs(outputs: Iterable[Path], kept: Mapping[Path, str]) -> None:
-    """Refuse if an output is one of the ``kept`` files (file -> what it is, e.g. "the data"),
-    or cannot be written: a folder, under a file, or in a read-only folder."""
+    """Refuse if an output is one of the ``kept`` files or cannot be written."""
+    outputs = list(outputs)
+    refuse_overwriting(outputs, kept)
+    for output in outputs:
+        check_writable(output)
+
+
+def refuse_overwriting(outputs: Iterable[Path], kept: Mapping[Path, str]) -> None:
+    """Refuse if an output is one of the ``kept`` files (file -> what it is: "the data")."""
     for output in outputs:
         for path, what in kept.items():
             if same_file(output, path):
@@ -29,7 +36,6 @@ def check_outputs(outputs: Iterable[Path], kept: Mapping[Path, str]) -> None:
                     code=ErrorCode.BAD_OPTION,
                     hint="choose another output",
                 )
-        check_writable(output)
 
 
 def same_file(a: Path, b: Path) -> bool:

@@ -58,7 +58,7 @@ def read_ledger(path: Path) -> pd.DataFrame:
 
     Includes the lines of a ``fix`` that replaced its file but died before appending them.
     """
-    raw = path.read_bytes() if path.exists() else b""
+    raw = _bytes(path)
     for note in _pending_notes(path.parent):
         if _replaced(note):
             raw = _with_lines(raw, note)
@@ -67,6 +67,17 @@ def read_ledger(path: Path) -> pd.DataFrame:
     frame = frame.reindex(columns=LEDGER_COLUMNS, fill_value="")  # older ledgers: no file
     frame["row"] = pd.array([int(row) if row else None for row in frame["row"]], dtype="Int64")
     return frame
+
+
+def _bytes(path: Path) -> bytes:
+    """The ledger's bytes (none if there is no ledger yet)."""
+    try:
+        return path.read_bytes() if path.exists() else b""
+    except OSError as error:
+        raise DatabugsError(
+            f"{path}: cannot read the decisions ledger ({error.strerror or error})",
+            code=ErrorCode.UNREADABLE_FILE,
+        ) from None
 
 
 def _parse(path: Path, raw: bytes) -> tuple[list[str], list[list[str]]]:
@@ -177,7 +188,7 @@ def _ready(path: Path) -> bytes:
     """Settle pending notes, check the ledger, give it every column: what must go before
     new lines (a newline if the last line has none)."""
     settle_pending(path)
-    raw = path.read_bytes() if path.exists() else b""
+    raw = _bytes(path)
     header, _ = _parse(path, raw)
     missing = [column for column in LEDGER_COLUMNS if column not in header]
     if raw.strip() and missing:  # an older ledger: the header line alone is rewritten
@@ -190,7 +201,7 @@ def _ready(path: Path) -> bytes:
 def _lines(path: Path, decisions: pd.DataFrame) -> bytes:
     """The decisions as ledger lines, in the ledger's own column order (header first if
     the ledger is new or empty)."""
-    raw = path.read_bytes() if path.exists() else b""
+    raw = _bytes(path)
     header = _parse(path, raw)[0] if raw.strip() else LEDGER_COLUMNS
     head = b"" if raw.strip() else _row(LEDGER_COLUMNS)
     body = b"".join(
@@ -245,7 +256,7 @@ def _settle(path: Path, note_path: Path) -> None:
     """Append a pending note's lines if its file was replaced; then remove the note."""
     note = _note(note_path)
     if _replaced(note):
-        raw = path.read_bytes() if path.exists() else b""
+        raw = _bytes(path)
         wanted = _with_lines(raw, note)
         keep = len(raw) if wanted.startswith(raw) else note["ledger_size"]
         if wanted != raw:
