@@ -207,3 +207,10 @@ def test_a_fix_killed_around_the_replace_keeps_data_and_ledger_in_step(
     ledger = pd.read_csv(data.with_name(LEDGER), dtype=str, keep_default_na=False)
     assert ledger["decision"].tolist() == ["accepted"] * 3
     assert not left.exists() and not list(data.parent.glob(".*.databugs-pending.json"))
+
+
+def test_fix_with_data_a_folder_that_is_not_a_dataset(scanned, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not data")
+    result = fix(scanned, tmp_path, "--accept-top", "3")
+    _one_line_error(result, f"{tmp_path}: is a folder (with no Parquet files), not the data file")
+    assert "Parquet dataset" not in result.output

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from databugs.data import locks
 from databugs.data.ledger import (
     LEDGER_COLUMNS,
     append_decisions,
@@ -14,6 +16,7 @@ from databugs.data.ledger import (
     ledger_path,
     read_ledger,
 )
+from databugs.data.locks import lock_path
 from databugs.errors import DatabugsError, ErrorCode
 
 HEADER = "time,file,decision,row,id,old_label,new_label\n"
@@ -136,3 +139,15 @@ def test_an_older_ledger_without_the_file_column_still_reads_and_appends(tmp_pat
     latest = decisions_about(data, [None] * 10)
     assert latest["row"].tolist() == [4, 5]
     assert path.read_text().splitlines()[1] == "t,rejected,4,,cat,cat"
+
+
+def test_an_append_waits_for_the_lock_then_gives_up(ledger: Path, monkeypatch) -> None:
+    monkeypatch.setattr(locks, "LOCK_WAIT_SECONDS", 0.2)
+    before = ledger.read_bytes()
+    with open(lock_path(ledger), "ab") as held:  # another databugs (a fix) holds the ledger
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(DatabugsError, match="another databugs run is writing it") as raised:
+            append_decisions(ledger, _decisions(("rejected", 9, "", "cat", "cat")))
+    assert raised.value.code is ErrorCode.FILE_BUSY and ledger.read_bytes() == before
+    append_decisions(ledger, _decisions(("rejected", 9, "", "cat", "cat")))
+    assert read_ledger(ledger)["row"].tolist() == [3, 7, 9]
