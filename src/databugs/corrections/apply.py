@@ -82,8 +82,9 @@ def apply_fix(
     with holding(plan.data, ledger):
         _check_outputs(plan, target, in_place, ledger)
         if plan.accepted.empty:
-            with writing(ledger):
-                append_decisions(ledger, plan.decisions)
+            if plan.record and not plan.decisions.empty:
+                with writing(ledger):
+                    append_decisions(ledger, plan.decisions)
             return None
         with writing(ledger), _recorded(plan, ledger, target, in_place):
             _write_corrected(plan, target, in_place)
@@ -100,7 +101,8 @@ def _check_outputs(plan: FixPlan, target: Path, in_place: bool, ledger: Path) ->
     if not in_place:
         kept |= {plan.data: "the data", original_copy(plan.data): "the original --in-place kept"}
     check_outputs(outputs, kept)
-    check_writable(ledger)
+    if plan.record:
+        check_writable(ledger)
     read_ledger(ledger)
     remove_stale_temporaries([target])
 
