@@ -68,3 +68,16 @@ def log_line(line: str, *, keep_escapes: bool = False) -> str:
     controls = CONTROLS_BUT_ESCAPE if keep_escapes else CONTROLS
     line = COMMAND_START.sub(r"\1\\u003a", controls.sub(_escaped, line))
     return line.replace(OLD_COMMAND, "#\\u0023[")
+
+
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(text: str) -> bool:
+    """Text a spreadsheet would run as a formula: it starts like one and is not a number.
+
+    >>> formula_like("=HYPERLINK(1)"), formula_like("-1"), formula_like("@x")
+    (True, False, True)
+    """
+    return text.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(text)

@@ -16,6 +16,7 @@ from databugs.cli.options import (
     TextOption,
     split_list,
 )
+from databugs.data.guard import refuse_overwriting
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.render.outputs import write_report_files
 
@@ -62,6 +63,8 @@ def label_command(
     from databugs.weak import outputs as weak_render
     from databugs.weak.labelling import label_data
 
+    outputs = [out / name for name in weak_render.OUTPUT_NAMES] + ([write] if write else [])
+    refuse_overwriting(outputs, {data: "the input", rules: "the rules file"})
     result = label_data(
         data,
         rules=rules,

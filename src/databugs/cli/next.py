@@ -17,6 +17,7 @@ from databugs.cli.options import (
     TextOption,
     split_list,
 )
+from databugs.data.guard import check_outputs, writing
 from databugs.data.write import write_files_atomically
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.text import visible
@@ -91,6 +92,9 @@ def next_command(
         )
     from databugs.active.tasks import next_rows
 
+    studio = output_format is NextFormat.label_studio
+    names = ("to_label.json", "label_config.xml") if studio else ("to_label.csv",)
+    check_outputs([out / name for name in names], {data: "the data"})
     table = next_rows(
         data,
         budget=budget,
@@ -103,8 +107,14 @@ def next_command(
         seed=seed,
     )
     files = _to_label_files(table, output_format, id)
-    write_files_atomically(out, files)
+    with writing(out / next(iter(files))):
+        write_files_atomically(out, files)
     say(f"{len(table)} rows to label: {visible(out / next(iter(files)))}")
+    if table.empty:
+        say(
+            "every row is labelled: --relabel N picks labelled rows worth labelling again",
+            err=True,
+        )
 
 
 def _to_label_files(table: pd.DataFrame, output_format: NextFormat, id: str | None) -> dict:

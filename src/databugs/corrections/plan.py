@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from databugs.data.io import LoadedTable, is_parquet_dataset, read_table
+from databugs.data.io import LoadedTable, dataset_files, is_parquet_dataset, read_table
 from databugs.data.keys import row_ids
 from databugs.data.ledger import LEDGER_COLUMNS, decision_line, decisions_about
 from databugs.data.validate import label_texts
@@ -146,12 +146,32 @@ def _cluster_members(
 
 def scanned_data(report: dict[str, Any], data: str | Path | None = None) -> LoadedTable:
     """The data a scan was made of (``data`` if it moved), read once; refused if it changed."""
+    path = scanned_path(report, data)
+    source = read_table(path)
+    if source.sha256 != report["input"]["sha256"]:
+        raise DatabugsError(
+            f"{path}: changed since the scan (sha256 differs)",
+            code=ErrorCode.DATA_CHANGED,
+            hint="scan it again before fixing",
+        )
+    return source
+
+
+def scanned_path(report: dict[str, Any], data: str | Path | None = None) -> Path:
+    """Where the scanned data is (``data`` if it moved), refused if it has no label column
+    to correct or is not a single file."""
     path = Path(data) if data is not None else Path(report["input"]["path"])
     if report["options"].get("annotator_col") or report["input"].get("label_source"):
         raise DatabugsError(
             f"{path}: has no label column to correct (the scan used the annotators' consensus)",
             code=ErrorCode.BAD_OPTION,
             hint="corrected_labels.csv holds the consensus label of every row",
+        )
+    if path.is_dir() and not dataset_files(str(path)):
+        raise DatabugsError(
+            f"{path}: is a folder (with no Parquet files), not the data file",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"give the scanned file with {option('data')}",
         )
     if is_parquet_dataset(path):
         raise DatabugsError(
@@ -166,14 +186,7 @@ def scanned_data(report: dict[str, Any], data: str | Path | None = None) -> Load
             code=ErrorCode.MISSING_FILE,
             hint=f"give the data with {option('data')}",
         )
-    source = read_table(path)
-    if source.sha256 != report["input"]["sha256"]:
-        raise DatabugsError(
-            f"{path}: changed since the scan (sha256 differs)",
-            code=ErrorCode.DATA_CHANGED,
-            hint="scan it again before fixing",
-        )
-    return source
+    return path
 
 
 def _key(issue: dict[str, Any], report: dict[str, Any]) -> str:

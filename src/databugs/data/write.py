@@ -271,7 +271,7 @@ def write_bytes_atomically(path: Path, payload: bytes) -> None:
     """Write via a temporary file in the same folder and rename, so readers never see half."""
     path = Path(os.path.realpath(path))  # through a symbolic link: its target is written
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=temporary_prefix(path))
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(payload)
@@ -282,6 +282,12 @@ def write_bytes_atomically(path: Path, payload: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def temporary_prefix(path: Path) -> str:
+    """How the temporary files of :func:`write_bytes_atomically` start: ``.<name>.databugs-tmp-``
+    (recognisable, so that one left by a killed run can be removed)."""
+    return f".{path.name}.databugs-tmp-"
 
 
 def _default_mode() -> int:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from databugs.text import one_line
+from databugs.text import formula_like, one_line
 
-NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
 
@@ -18,7 +16,7 @@ def spreadsheet_safe(value: str) -> str:
     >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("-1"), spreadsheet_safe("@x")
     ("'=HYPERLINK(1)", '-1', "'@x")
     """
-    if value.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(value):
+    if formula_like(value):
         return "'" + value
     return value
 

@@ -23,15 +23,19 @@ if TYPE_CHECKING:
 SCHEMA = "databugs.rules/1"
 
 
+OUTPUT_NAMES = ("weak_labels.csv", "rules.json", "rules.md", "issues.csv")
+
+
 def output_files(result: WeakLabels) -> dict[str, str]:
-    return {
-        "weak_labels.csv": spreadsheet_table(result.rows),
-        "rules.json": rules_json(result),
-        "rules.md": rules_markdown(result),
-        "issues.csv": csv_text(
-            ISSUE_CSV_COLUMNS, ([c[k] for k in ISSUE_CSV_COLUMNS] for c in result.conflicts)
-        ),
-    }
+    """The files written into ``--out``, by name (:data:`OUTPUT_NAMES`)."""
+    issues = ([c[k] for k in ISSUE_CSV_COLUMNS] for c in result.conflicts)
+    texts = (
+        spreadsheet_table(result.rows),
+        rules_json(result),
+        rules_markdown(result),
+        csv_text(ISSUE_CSV_COLUMNS, issues),
+    )
+    return dict(zip(OUTPUT_NAMES, texts, strict=True))
 
 
 def rules_json(result: WeakLabels) -> str:
