@@ -187,3 +187,30 @@ def test_where_with_an_unknown_column_names_the_file_the_rule_and_the_column(
     line = result.output.strip()
     assert f"{rules}: rule 'big'" in line and "no column 'unit cost'" in line
     assert len(line.splitlines()) == 1
+
+
+def test_any_where_text_is_a_condition_or_a_one_line_refusal(tmp_path: Path) -> None:
+    """Token soup (seeded): never a crash, never anything but true/false per row."""
+    import random
+
+    from databugs.weak.rules import typed_frame
+    from databugs.weak.where import WhereError, parse_where
+
+    typed = typed_frame(pd.read_csv(_payments(tmp_path), dtype=str, keep_default_na=False))
+    pieces = [
+        "amount", "country", "`unit price`", "label", "nosuch", "and", "or", "not", "in", "&",
+        "|", "~", "(", ")", "[", "]", ",", "==", "!=", "<", ">=", "-", "3", "1.5e3", "'XX'",
+        '"FR"', "True", "None", "@", ".", "os", "__import__", "'\\x'", "`", "'",
+    ]  # fmt: skip
+    rng = random.Random(0)
+    conditions = 0
+    for _ in range(3000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        try:
+            hits = parse_where(text, typed.columns).matches(typed)
+        except WhereError as error:
+            assert str(error) and "\n" not in str(error)
+            continue
+        conditions += 1
+        assert hits.dtype == bool and hits.shape == (len(typed),)
+    assert conditions > 10  # some soups are conditions, and are evaluated

@@ -21,6 +21,7 @@ import ast
 import functools
 import operator
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -28,7 +29,10 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
-ALLOWED = "only columns compared with values (== != < <= > >= in, not in), and/or/not"
+ALLOWED = (
+    "where: takes columns compared with values (== != < <= > >= in, not in) joined by "
+    "and/or/not; code belongs in a .py rules file"
+)
 MAX_DEPTH = 50
 TOKEN = re.compile(
     r"""\s*(?:
@@ -71,7 +75,6 @@ class Token:
 class Condition:
     """A parsed condition: :meth:`matches` says which rows of a table meet it."""
 
-    text: str
     tree: tuple
 
     def matches(self, frame: pd.DataFrame) -> np.ndarray:
@@ -92,14 +95,14 @@ def parse_where(text: str, columns: Sequence[Any]) -> Condition:
     tree = parser.condition()
     if parser.peek().kind != "end":
         parser.unexpected()
-    return Condition(text, tree)
+    return Condition(tree)
 
 
 def _tokens(text: str) -> list[Token]:
     tokens, position = [], 0
     while text[position:].strip():
         found = TOKEN.match(text, position)
-        if not found or found.end() == position:
+        if not found:
             start = len(text) - len(text[position:].lstrip())
             raise WhereError(f"unexpected {text[start]!r} at character {start + 1}", ALLOWED)
         tokens.append(
@@ -113,7 +116,7 @@ def _token(kind: str, value: str, at: int) -> Token:
     if kind == "number":
         return Token("number", int(value) if value.isdigit() else float(value), at)
     if kind == "text":
-        return Token("text", ast.literal_eval(value), at)  # a string literal, nothing more
+        return Token("text", _text(value, at), at)
     if kind == "quoted":
         return Token("column", value[1:-1], at)
     if kind == "word" and value in KEYWORDS:
@@ -121,6 +124,16 @@ def _token(kind: str, value: str, at: int) -> Token:
     if kind == "word" and value in CONSTANTS:
         return Token("constant", CONSTANTS[value], at)
     return Token("column" if kind == "word" else "symbol", value, at)
+
+
+def _text(literal: str, at: int) -> str:
+    """A quoted string's text, escapes read as Python reads them (a literal, nothing more)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # '\\d' and the like: kept as written
+            return ast.literal_eval(literal)
+    except (SyntaxError, ValueError) as error:
+        raise WhereError(f"bad text at character {at + 1} ({error.msg})", ALLOWED) from None
 
 
 class _Parser:
