@@ -78,7 +78,8 @@ class Condition:
     tree: tuple
 
     def matches(self, frame: pd.DataFrame) -> np.ndarray:
-        """True for each row meeting the condition (a missing value meets nothing)."""
+        """True for each row meeting the condition. A missing value is unequal to every value
+        and in no order with any, as pandas' query had it: ``country != 'FR'`` matches it."""
         try:
             result = _truth(_evaluate(self.tree, frame), frame)
         except WhereError:
@@ -294,14 +295,17 @@ def _compare(left: Any, op: str, right: Any) -> Any:
             raise WhereError("a list of values needs a column on its left")
         found = left.isin(right)
         return ~found if op in ("!=", "not in") else found
-    return ORDER[op](left, right)
+    result = ORDER[op](left, right)
+    if not isinstance(result, pd.Series):
+        return result
+    return result.fillna(op == "!=").astype(bool)  # missing: unequal to all, in no order
 
 
 def _truth(value: Any, frame: pd.DataFrame) -> pd.Series:
     """``value`` as true/false per row: a true/false column or result, or True/False."""
     if isinstance(value, bool | np.bool_):
         return pd.Series(bool(value), index=frame.index)
-    if isinstance(value, pd.Series) and (value.dtype == bool or str(value.dtype) == "boolean"):
+    if isinstance(value, pd.Series) and pd.api.types.is_bool_dtype(value.dtype):
         return value
     name = f"column {value.name!r}" if isinstance(value, pd.Series) else repr(value)
     raise WhereError(f"{name} is not true/false", "compare it: amount > 10000, country == 'FR'")
