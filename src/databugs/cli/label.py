@@ -29,8 +29,9 @@ applies the rules in rules.yaml, says how good each rule is (labels/rules.md), c
 votes, trains a model on the result and writes labels/weak_labels.csv; --write also writes the
 data with its empty labels filled in and a label_source column.
 
-A YAML rule is a name, a label and one of contains: [words], regex: '...' or where: "a pandas
-query"; a Python rules file has functions decorated @databugs.rule(label="spam") (row ->
+A YAML rule is a name, a label and one of contains: [words], regex: '...' or
+where: "amount > 10000 and country != 'FR'" (columns compared with values, and/or/not; never
+code); a Python rules file has functions decorated @databugs.rule(label="spam") (row ->
 True/False) or @databugs.rule() (row -> label or None). See the README, "Label".
 """
 
