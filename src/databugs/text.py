@@ -43,6 +43,23 @@ def count(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
+EDGE_SPACE = "\u2420"
+"""How a space at the start or end of a label is shown (␠): folded away, 'Spam ' would look
+like 'Spam'."""
+
+
+def shown_label(value: object) -> str:
+    """A label on one line, with the white space at its edges shown, not folded away.
+
+    >>> shown_label("Spam "), shown_label("ham")
+    ('Spam␠', 'ham')
+    """
+    text = "" if value is None else str(value)
+    core = text.strip()
+    lead, trail = len(text) - len(text.lstrip()), len(text) - len(text.rstrip())
+    return EDGE_SPACE * lead + one_line(core) + EDGE_SPACE * (trail if core else 0)
+
+
 def one_line(value: object, limit: int | None = None) -> str:
     """Text on one line (white space folded, control characters shown as ``\\uXXXX``), cut to
     ``limit`` characters with an ellipsis.

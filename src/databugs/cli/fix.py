@@ -12,7 +12,7 @@ from rich.text import Text
 from databugs.cli.app import app, console, say, user_errors
 from databugs.cli.options import DataOption, ReportOption, split_list
 from databugs.corrections.apply import FixResult, fix_data
-from databugs.text import count, one_line, visible
+from databugs.text import count, one_line, shown_label, visible
 
 FIX_EXAMPLE = """
 Example:
@@ -104,5 +104,7 @@ def _print_plan(result: FixResult) -> None:
     for column in columns:
         table.add_column(column)
     for line in result.plan.decisions[list(columns)].itertuples(index=False):
-        table.add_row(*(Text(one_line(value)) for value in line))
+        decision, row, id_, old, new = line
+        shown = (one_line(decision), str(row), one_line(id_), shown_label(old), shown_label(new))
+        table.add_row(*(Text(value) for value in shown))
     console().print(table)

@@ -21,6 +21,19 @@ def spreadsheet_safe(value: str) -> str:
     return value
 
 
+def markdown_code(value: object) -> str:
+    """Text as a Markdown code span, in a table cell: inside one nothing is markup, so only the
+    fence (longer than any run of backticks in the text) and ``|`` (a cell border) need care.
+
+    >>> markdown_code("label_issues>2%"), markdown_code("a`b|c")
+    ('`label_issues>2%`', '``a`b\\\\|c``')
+    """
+    text = one_line(value)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text.replace('|', chr(92) + '|')}{pad}{fence}"
+
+
 def markdown_text(value: object, limit: int | None = None) -> str:
     """Data text as literal Markdown: HTML and Markdown syntax escaped, one line, maybe cut.
 

@@ -38,7 +38,7 @@ def notebook_html(report: Report) -> str:
 
 
 def _worst_labels(report: Report) -> str:
-    worst = report.worst_labels(WORST_SHOWN)
+    worst = report.worst_labels(WORST_SHOWN, renumber=True)
     if not worst:
         return '<p class="dim">No likely wrong labels.</p>'
     rows = "".join(

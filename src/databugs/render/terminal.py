@@ -14,7 +14,7 @@ from rich.text import Text
 from databugs.detectors.registry import label_flag_kinds
 from databugs.gate.rules import measured_text
 from databugs.report.report import Report
-from databugs.text import one_line, visible
+from databugs.text import one_line, shown_label, visible
 
 WORST_ROWS = 10
 
@@ -93,7 +93,7 @@ def _findings(report: Report) -> list[str]:
 
 
 def _change(record: dict) -> str:
-    return f"{one_line(record['given_label'])} -> {one_line(record['suggested_label'])}"
+    return f"{shown_label(record['given_label'])} -> {shown_label(record['suggested_label'])}"
 
 
 def render_rich(report: Report, outputs: dict[str, str]) -> Group:
@@ -106,7 +106,7 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     )
     for column in ("rank", "row", "id", "given -> suggested", "score", "content"):
         table.add_column(column, no_wrap=True, style="dim" if column == "content" else None)
-    for record in report.worst_labels(WORST_ROWS):
+    for record in report.worst_labels(WORST_ROWS, renumber=True):
         table.add_row(
             str(record["rank"]),
             "" if record["row"] is None else str(record["row"]),
@@ -135,7 +135,7 @@ def render_plain(report: Report, outputs: dict[str, str]) -> str:
     lines += [f"  {line}" for line in _findings(report)]
     lines += [f"note: {one_line(note)}" for note in report.notes[:3]]
     lines += _gate_and_changes(report)
-    for record in report.worst_labels(WORST_ROWS):
+    for record in report.worst_labels(WORST_ROWS, renumber=True):
         content = one_line(record["content"] or "", 60)
         lines.append(
             f"  #{record['rank']} row {record['row']}: {_change(record)} "

@@ -149,10 +149,16 @@ class Report:
         """The issues as report.json lists them, worst first."""
         return self.records
 
-    def worst_labels(self, count: int) -> list[dict[str, Any]]:
-        """The ``count`` worst-ranked likely misannotations (see ``Detector.flags_labels``)."""
+    def worst_labels(self, count: int, *, renumber: bool = False) -> list[dict[str, Any]]:
+        """The ``count`` worst-ranked likely misannotations (see ``Detector.flags_labels``).
+
+        ``renumber`` ranks them among themselves (1 = the worst label), as the "10 worst
+        labels" lists show them: their ranks among all issues skip the places other kinds hold."""
         kinds = label_flag_kinds()
-        return [record for record in self.records if record["kind"] in kinds][:count]
+        worst = [record for record in self.records if record["kind"] in kinds][:count]
+        if renumber:
+            worst = [{**record, "rank": place} for place, record in enumerate(worst, 1)]
+        return worst
 
     def model_mix(self, *, accuracy: bool = True) -> str:
         """The models as a phrase: "extra-trees 71% (out-of-fold accuracy 93.2%), ..." (weights,

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from databugs.errors import DatabugsError
 from databugs.review.session import ReviewSession
-from databugs.text import one_line
+from databugs.text import one_line, shown_label
 
 KEYS = "[a]ccept  [r]eject  [e]dit label  [s]kip  [u]ndo  [c]luster  [q]uit"
 CONTENT_LINES = 8
@@ -90,8 +90,8 @@ def show(console: Console, session: ReviewSession, issue: dict[str, Any]) -> Non
     odds = ", ".join(f"{one_line(c['label'])} {c['probability']:.0%}" for c in top)
     console.print(
         Text(
-            f"given: {one_line(issue['given_label'])}   "
-            f"suggested: {one_line(issue['suggested_label'])}"
+            f"given: {shown_label(issue['given_label'])}   "
+            f"suggested: {shown_label(issue['suggested_label'])}"
             + (f"   model: {odds}" if odds else ""),
             style="cyan",
         )
