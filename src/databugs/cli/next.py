@@ -106,15 +106,18 @@ def next_command(
         ignore=split_list(ignore),
         seed=seed,
     )
+    _write_to_label(table, out, output_format, id)
+    if table.empty and not relabel:
+        say("every row is labelled: --relabel N lists labelled rows worth labelling again")
+
+
+def _write_to_label(
+    table: pd.DataFrame, out: Path, output_format: NextFormat, id: str | None
+) -> None:
     files = _to_label_files(table, output_format, id)
     with writing(out / next(iter(files))):
         write_files_atomically(out, files)
     say(f"{len(table)} rows to label: {visible(out / next(iter(files)))}")
-    if table.empty:
-        say(
-            "every row is labelled: --relabel N picks labelled rows worth labelling again",
-            err=True,
-        )
 
 
 def _to_label_files(table: pd.DataFrame, output_format: NextFormat, id: str | None) -> dict:
