@@ -24,6 +24,7 @@ def clean_report() -> databugs.Report:
         "near_duplicates",
         "confusable_classes",
         "empty_cells",
+        "mixed_types",
     ],
 )
 def test_clean_data_has_no_dataset_findings(clean_report: databugs.Report, kind: str) -> None:
