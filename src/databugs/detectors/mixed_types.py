@@ -8,8 +8,6 @@ decimal comma (``12,5``) is named as such: it is the usual cause.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
@@ -18,7 +16,10 @@ from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.empty_cells import Cells, checked_columns, column_cells
 from databugs.detectors.registry import register
 
-DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+DECIMAL_COMMA = r"[+-]?\d+,\d+"
+NUMBER_LIKE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)"
+"""Every value ``pd.to_numeric`` reads as a number matches this (a quick filter: on free text
+parsing every value is ten times slower)."""
 MAX_EXAMPLES = 5
 SEVERITY = 0.6
 
@@ -38,8 +39,8 @@ class MixedTypes(Detector):
     def detect(self, context: Context) -> list[Issue]:
         issues = []
         for use in checked_columns(context):
-            if pd.api.types.is_numeric_dtype(context.frame[use.column]):
-                continue  # typed numbers (a DataFrame, Parquet) hold no text
+            if use.used_as == "numeric" or pd.api.types.is_numeric_dtype(context.frame[use.column]):
+                continue  # read as numbers: no text among them
             cells = column_cells(context, use.column)
             is_number = _numbers(cells)
             counts = cells.counts()
@@ -61,8 +62,11 @@ class MixedTypes(Detector):
 def _numbers(cells: Cells) -> np.ndarray:
     """Which distinct values read as a number, as the featuriser reads them (spaces around,
     signs and exponents allowed); placeholders are not numbers."""
-    stripped = pd.Series(cells.values, dtype=object).str.strip()
-    parsed = pd.to_numeric(stripped, errors="coerce").notna().to_numpy()
+    candidates = np.flatnonzero(
+        cells.stripped.str.fullmatch(NUMBER_LIKE, case=False).to_numpy(dtype=bool)
+    )
+    parsed = np.zeros(len(cells.values), dtype=bool)
+    parsed[candidates] = pd.to_numeric(cells.stripped.iloc[candidates], errors="coerce").notna()
     return parsed & ~cells.empty
 
 
@@ -70,7 +74,7 @@ def _examples(cells: Cells, chosen: np.ndarray, counts: np.ndarray) -> list[str]
     """The most frequent distinct values among ``chosen``."""
     order = np.flatnonzero(chosen & (counts > 0))
     order = order[np.argsort(-counts[order], kind="stable")]
-    return [cells.values[i] for i in order[:MAX_EXAMPLES]]
+    return cells.values.iloc[order[:MAX_EXAMPLES]].tolist()
 
 
 def what_databugs_did(use: ColumnUse) -> str:
@@ -86,7 +90,7 @@ def _issue(
     kind: str, use: ColumnUse, cells: Cells, is_number: np.ndarray, counts: np.ndarray
 ) -> Issue:
     is_text = ~is_number & ~cells.empty
-    commas = np.array([bool(DECIMAL_COMMA.fullmatch(v.strip())) for v in cells.values], dtype=bool)
+    commas = cells.stripped.str.fullmatch(DECIMAL_COMMA).to_numpy(dtype=bool)
     numbers, text = int(counts[is_number].sum()), int(counts[is_text].sum())
     decimal_commas = int(counts[commas & is_text].sum())
     number_examples = _examples(cells, is_number, counts)
