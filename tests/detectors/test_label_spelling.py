@@ -42,15 +42,21 @@ def test_numbers_are_classes_by_value_never_by_their_digits() -> None:
     assert merges == {"1": "1.0"}  # the same number written two ways, nothing else
 
 
-def _typo_context(rows: list[tuple[str, int, str]]) -> Context:
+def _typo_context(rows: list[tuple], own: dict[str, float] | None = None) -> Context:
     """(label, rows, the class the model puts those rows in) -> a context whose out-of-fold
-    probabilities say so: 0.7 on that class, the rest spread."""
+    probabilities say so: 0.7 on that class, the rest spread; ``own`` moves some probability
+    of a label's rows from that class to their own (the model learned a little of it)."""
     labels = [label for label, count, _ in rows for _ in range(count)]
     predicted = [guess for _, count, guess in rows for _ in range(count)]
     classes = sorted(set(labels))
-    probabilities = np.full((len(labels), len(classes)), 0.3 / (len(classes) - 1))
-    probabilities[np.arange(len(labels)), [classes.index(g) for g in predicted]] = 0.7
     targets = np.array([classes.index(label) for label in labels])
+    guesses = np.array([classes.index(g) for g in predicted])
+    probabilities = np.full((len(labels), len(classes)), 0.3 / (len(classes) - 1))
+    probabilities[np.arange(len(labels)), guesses] = 0.7
+    for label, share in (own or {}).items():
+        rows_of = np.flatnonzero(targets == classes.index(label))
+        probabilities[rows_of, guesses[rows_of]] -= share
+        probabilities[rows_of, targets[rows_of]] += share
     return Context(
         frame=pd.DataFrame({"label": labels}),
         label_column="label",
@@ -104,6 +110,14 @@ def test_names_that_differ_in_meaning_stay_apart() -> None:
         ]
     )
     assert LabelSpelling().detect(context) == []
+
+
+def test_a_rare_class_the_model_learned_a_little_of_stays_apart() -> None:
+    """Rows of a real rare class are mostly put in the frequent one, but the model gives them
+    visibly more of their own class than it gives the frequent class's rows."""
+    rows = [("anger", 60, "anger"), ("aner", 6, "anger"), ("joy", 40, "joy")]
+    assert LabelSpelling().detect(_typo_context(rows)) != []
+    assert LabelSpelling().detect(_typo_context(rows, own={"aner": 0.05})) == []
 
 
 def test_a_variant_too_frequent_to_be_a_slip_is_left_alone() -> None:

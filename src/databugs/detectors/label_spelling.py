@@ -122,9 +122,12 @@ class LabelSpelling(Detector):
         "(merged before training), or a rare slip the model cannot tell from a frequent class"
     )
 
-    def __init__(self, *, max_share: float = 0.1, min_likeness: float = 0.5) -> None:
+    def __init__(
+        self, *, max_share: float = 0.1, min_likeness: float = 0.5, max_own_gain: float = 0.01
+    ) -> None:
         self.max_share = max_share
         self.min_likeness = min_likeness
+        self.max_own_gain = max_own_gain
 
     def merge_labels(self, labels: Sequence[str | None]) -> dict[str, str]:
         """Variant spelling -> canonical spelling (the most frequent one of its spelling key).
@@ -145,7 +148,10 @@ class LabelSpelling(Detector):
     def typos(self, context: Context) -> list[Typo]:
         """Rare classes one slip away from a frequent one whose rows the model cannot tell
         from that class's: it gives them at least ``min_likeness`` of the probability of that
-        class it gives the class's own rows, and more than it gives their own class."""
+        class it gives the class's own rows, more than it gives their own class, and hardly
+        more of their own class than it gives the frequent class's rows (``max_own_gain``):
+        out of fold, rows that are the frequent class under another name teach a model nothing
+        about the name, whereas a real class, however rare, shows through."""
         counts = context.class_counts()
         keys = [spelling_key(name) for name in context.classes]
         mean = _mean_probabilities(context)
@@ -161,7 +167,9 @@ class LabelSpelling(Detector):
                 continue
             _, common, edit = max(candidates)  # the most frequent class it may be a slip of
             likeness = mean[rare, common] / max(mean[common, common], 1e-12)
-            if likeness >= self.min_likeness and mean[rare, common] > mean[rare, rare]:
+            own_gain = mean[rare, rare] - mean[common, rare]
+            alike = likeness >= self.min_likeness and own_gain <= self.max_own_gain
+            if alike and mean[rare, common] > mean[rare, rare]:
                 rows = context.targets == rare
                 predicted = (context.probabilities[rows].argmax(axis=1) == common).mean()
                 found.append(Typo(int(rare), common, edit, float(predicted), float(likeness)))
