@@ -23,6 +23,8 @@ DETECTOR_MODULES = (
     "databugs.detectors.conflicting_duplicates",
     "databugs.detectors.near_duplicates",
     "databugs.detectors.confusable_classes",
+    "databugs.detectors.empty_cells",
+    "databugs.detectors.mixed_types",
     "databugs.detectors.annotator_disagreement",
     "databugs.detectors.annotator_systematic",
 )
