@@ -193,7 +193,8 @@ class LabelSpelling(Detector):
                     row,
                     label,
                     canonical,
-                    f"{label!r} is written {canonical!r} in {counts[canonical]} rows",
+                    f"{label!r} is a spelling of {canonical!r}, the spelling kept "
+                    f"({counts[canonical]} rows write it so)",
                     {"canonical": canonical, "variants": variants},
                 )
             )
