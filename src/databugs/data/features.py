@@ -96,7 +96,7 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
     if forced_text:
         return ColumnUse(name, "text", "--text"), _as_text(series)
     if _holds_nested_values(series):
-        return ColumnUse(name, "left out", "lists or structs: not used as features"), None
+        return ColumnUse(name, "left out", NESTED_REASON), None
     present = series.notna()
     if pd.api.types.is_numeric_dtype(series):
         numbers = _typed_numbers(series)
@@ -129,6 +129,7 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
 
 NESTED_TYPES = (list, tuple, dict, np.ndarray)
 """What a Parquet list, array or struct cell reads as."""
+NESTED_REASON = "lists or structs: not used as features"
 
 
 def _holds_nested_values(series: pd.Series) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from databugs.data.features import MISSING_TOKENS, ColumnUse
+from databugs.data.features import MISSING_TOKENS, NESTED_REASON, ColumnUse
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
 
@@ -64,8 +64,10 @@ def column_cells(context: Context, column: str) -> Cells:
 
 
 def checked_columns(context: Context) -> list[ColumnUse]:
-    """The feature columns, each with how it was used; not those the user left out."""
-    return [use for use in context.features.columns if use.reason != "--ignore"]
+    """The feature columns, each with how it was used; not those the user left out, nor
+    lists and structs (cells that are not values)."""
+    skipped = ("--ignore", NESTED_REASON)
+    return [use for use in context.features.columns if use.reason not in skipped]
 
 
 @dataclass(frozen=True)
