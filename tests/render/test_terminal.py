@@ -171,3 +171,15 @@ def test_label_prints_rule_names_and_labels_inertly(hostile, tmp_path: Path) -> 
     assert_inert(result.output)
     assert "prize ::error title=R::p" in result.output  # the table cuts names to 24
     assert "[bold]y[/]" in (tmp_path / "labels" / "rules.md").read_text().replace("\\", "")
+
+
+def test_the_summary_ends_with_the_page_and_the_next_commands(
+    tmp_path: Path, blobs_csv: Path
+) -> None:
+    out = tmp_path / "r"
+    result = run("scan", blobs_csv, "--out", out, "--format", "plain", "--jobs", "1")
+    last = result.output.rstrip("\n").split("\n")[-2:]
+    assert last == [
+        f"report: {out / 'report.html'} (and report.md beside it)",
+        f"next: databugs review --report {out}, or databugs fix --report {out} --accept-top N",
+    ]

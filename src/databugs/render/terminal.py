@@ -6,6 +6,8 @@ to rich as ``Text``, never as markup: ``[bold]`` in a label is printed as writte
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich import box
 from rich.console import Group
 from rich.table import Table
@@ -124,7 +126,7 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
         Text(line, style="bold red" if "FAIL" in line else "green")
         for line in _gate_and_changes(report)
     ]
-    parts += [table, Text(f"report: {visible(outputs['report.md'])}", style="dim")]
+    parts += [table, *(Text(line, style="dim") for line in _closing_lines(report, outputs))]
     return Group(*parts)
 
 
@@ -141,5 +143,18 @@ def render_plain(report: Report, outputs: dict[str, str]) -> str:
             f"  #{record['rank']} row {record['row']}: {_change(record)} "
             f"({record['score']:.3f}) {content}"
         )
-    lines.append(f"report: {visible(outputs['report.md'])}")
+    lines += _closing_lines(report, outputs)
     return "\n".join(lines) + "\n"
+
+
+def _closing_lines(report: Report, outputs: dict[str, str]) -> list[str]:
+    """Where the page reviewers look at is, and what to run next when there is something to fix."""
+    page = outputs.get("report.html", outputs["report.md"])
+    lines = [f"report: {visible(page)} (and report.md beside it)"]
+    if report.worst_labels(1):
+        folder = visible(Path(page).parent)
+        lines.append(
+            f"next: databugs review --report {folder}, or "
+            f"databugs fix --report {folder} --accept-top N"
+        )
+    return lines
