@@ -215,7 +215,7 @@ def test_an_export_without_ids_is_matched_by_databugs_row(
     )
 
 
-@pytest.mark.parametrize("target", ["data", "export"])
+@pytest.mark.parametrize("target", ["data", "export", "ledger", "original", "hard link"])
 def test_import_never_overwrites_its_inputs(
     animals: tuple[Path, pd.Series], exported: tuple[list[dict], str], tmp_path: Path, target: str
 ) -> None:
@@ -223,10 +223,15 @@ def test_import_never_overwrites_its_inputs(
     tasks, _ = exported
     export = tmp_path / "export.json"
     export.write_text(json.dumps(_export(tasks, {0: [truth[tasks[0]["data"]["databugs_row"]]]})))
-    inputs = {"data": path, "export": export}
+    ledger, original = path.parent / "databugs-decisions.csv", path.with_suffix(".orig.csv")
+    ledger.write_text("time,file,decision,row,id,old_label,new_label\n")
+    original.write_bytes(path.read_bytes())
+    (path.parent / "hard.csv").hardlink_to(path)
+    inputs = {"data": path, "export": export, "ledger": ledger, "original": original}
+    outputs = {**inputs, "hard link": path.parent / "hard.csv"}
     before = {name: file.read_bytes() for name, file in inputs.items()}
-    result = run("next", path, "--import", export, "--output", inputs[target])
-    assert result.exit_code == 2 and "writes the labels into a copy" in result.output
+    result = run("next", path, "--import", export, "--output", outputs[target])
+    assert result.exit_code == 2 and "databugs does not write over it" in result.output
     assert {name: file.read_bytes() for name, file in inputs.items()} == before
 
 

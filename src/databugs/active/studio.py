@@ -17,8 +17,11 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
+from databugs.corrections.apply import original_copy
+from databugs.data.guard import refuse_overwriting
 from databugs.data.io import detect_format
 from databugs.data.keys import row_ids
+from databugs.data.ledger import ledger_path
 from databugs.data.table import check_columns, load_table
 from databugs.data.validate import check_label_column, label_texts
 from databugs.data.write import write_relabelled
@@ -139,13 +142,15 @@ def labelled_copy(data: Path) -> Path:
 def _output(data: Path, export: Path, output: str | os.PathLike[str] | None) -> Path:
     """Where the labelled copy goes: never onto an input, always in the data's format."""
     target = Path(output) if output is not None else labelled_copy(data)
-    for given, what in ((data, "the data"), (export, "the export")):
-        if target.resolve() == given.resolve():
-            raise DatabugsError(
-                f"{target}: is {what} itself; databugs writes the labels into a copy",
-                code=ErrorCode.BAD_OPTION,
-                hint=f"leave out {option('output')} to write {labelled_copy(data).name}",
-            )
+    refuse_overwriting(
+        [target],
+        {
+            data: "the data",
+            export: "the export",
+            ledger_path(data): "the decisions ledger",
+            original_copy(data): "the original fix --in-place kept",
+        },
+    )
     if detect_format(target) != detect_format(data):
         raise DatabugsError(
             f"{target}: the labelled data keeps the format of {data.name}",

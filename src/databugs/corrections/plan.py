@@ -18,6 +18,7 @@ from databugs.data.ledger import LEDGER_COLUMNS, decision_line, decisions_about
 from databugs.data.validate import label_texts
 from databugs.errors import DatabugsError, ErrorCode, given, option
 from databugs.report.report import proposed_corrections
+from databugs.text import count
 
 
 @dataclass(frozen=True)
@@ -62,29 +63,14 @@ def plan_fix(
     by_key = {_key(issue, report): issue for issue in flagged}
     named = {issue["row"]: issue for issue in _lookup(accept or [], by_key, report)}
     rejected = {issue["row"]: issue for issue in _lookup(reject or [], by_key, report)}
-    chosen = {issue["row"]: issue for issue in flagged[: max(accept_top, 0)]}
-    if min_quality is not None:
-        chosen |= {
-            i["row"]: i
-            for i in flagged
-            if i.get("label_quality") is not None and i["label_quality"] < min_quality
-        }
-    chosen |= {
-        issue["row"]: issue for issue in _cluster_members(accept_clusters or [], flagged, report)
-    }
-    if accept_consensus and "annotators" not in report:
-        raise DatabugsError(
-            f"{option('accept_consensus')}: the scan had no annotators",
-            code=ErrorCode.BAD_OPTION,
-            hint=f"scan with {option('annotators')} or {option('annotator_col')} first",
-        )
+    chosen = _bulk_picks(report, flagged, accept_top, min_quality, accept_clusters)
     if accept_consensus:
-        chosen |= {
-            i["row"]: i
-            for i in report["issues"]
-            if i["kind"] == CONSENSUS_KIND and i["suggested_label"] != i["given_label"]
-        }
-    chosen = {row: issue for row, issue in chosen.items() if row not in rejected} | named
+        chosen |= _consensus_picks(report)
+    reviewed = _decided_otherwise(report, source)
+    kept_back = sorted(set(chosen) & reviewed - set(named))
+    chosen = {
+        row: issue for row, issue in chosen.items() if row not in rejected and row not in reviewed
+    } | named
     both = sorted(set(named) & set(rejected))
     if both:
         raise DatabugsError(
@@ -97,7 +83,61 @@ def plan_fix(
     lines += [decision_line(issue, "rejected", name) for issue in rejected.values()]
     decisions = pd.DataFrame(lines, columns=LEDGER_COLUMNS).sort_values("row", kind="stable")
     notes = tuple(_conflict_note(issue) for issue in chosen.values() if issue.get("also_suggested"))
+    if kept_back:
+        notes += (_reviewed_note(kept_back),)
     return FixPlan(source=source, label=report["input"]["label"], decisions=decisions, notes=notes)
+
+
+def _bulk_picks(
+    report: dict[str, Any],
+    flagged: list[dict[str, Any]],
+    accept_top: int,
+    min_quality: float | None,
+    accept_clusters: list[str] | None,
+) -> dict[int, dict[str, Any]]:
+    """The corrections chosen by number, quality bar or cluster, by row."""
+    chosen = {issue["row"]: issue for issue in flagged[: max(accept_top, 0)]}
+    if min_quality is not None:
+        chosen |= {
+            i["row"]: i
+            for i in flagged
+            if i.get("label_quality") is not None and i["label_quality"] < min_quality
+        }
+    members = _cluster_members(accept_clusters or [], flagged, report)
+    return chosen | {issue["row"]: issue for issue in members}
+
+
+def _consensus_picks(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """The annotators' consensus wherever it differs from the label, by row."""
+    if "annotators" not in report:
+        raise DatabugsError(
+            f"{option('accept_consensus')}: the scan had no annotators",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"scan with {option('annotators')} or {option('annotator_col')} first",
+        )
+    return {
+        i["row"]: i
+        for i in report["issues"]
+        if i["kind"] == CONSENSUS_KIND and i["suggested_label"] != i["given_label"]
+    }
+
+
+def _decided_otherwise(report: dict[str, Any], source: LoadedTable) -> set[int]:
+    """Rows a review rejected or gave another label, while their label is still the one it
+    saw: taking the suggestion anyway in bulk would undo the reviewer's decision."""
+    labels = label_texts(source.frame[report["input"]["label"]])
+    ledger = decisions_about(source.path, row_ids(source.frame, report["input"].get("id")))
+    ledger = ledger[ledger["decision"].isin(["rejected", "edited"])]
+    current = ledger["row"].map(lambda row: labels[int(row)])
+    return {int(row) for row in ledger.loc[current == ledger["old_label"], "row"]}
+
+
+def _reviewed_note(rows: list[int]) -> str:
+    shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
+    return (
+        f"left {count(len(rows), 'row')} as decided in review (rejected or relabelled): {shown}; "
+        f"name a row with {option('accept')} to take its suggestion anyway"
+    )
 
 
 def _conflict_note(issue: dict[str, Any]) -> str:

@@ -144,7 +144,16 @@ def _typed_numbers(series: pd.Series) -> np.ndarray:
     """A numeric (or boolean) column as float32, NaN where missing."""
     if pd.api.types.is_bool_dtype(series):
         return series.astype("float32").to_numpy()
-    return series.to_numpy(dtype="float32", na_value=np.nan)
+    return _float32(series.to_numpy(dtype="float64", na_value=np.nan))
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _float32(values: np.ndarray) -> np.ndarray:
+    """Numbers as float32, those beyond its range (``1e300``, ``1e400`` read as infinity) held
+    at its largest: still the largest of the column, never an infinity no model takes."""
+    return np.clip(values, -FLOAT32_MAX, FLOAT32_MAX).astype("float32")
 
 
 def _parsed_numbers(
@@ -157,7 +166,8 @@ def _parsed_numbers(
     parsed = pd.to_numeric(text.where(~said_missing), errors="coerce")
     if (parsed.isna() & ~said_missing).any():
         return None
-    values = np.append(parsed.to_numpy(dtype="float32", na_value=np.nan), np.float32(np.nan))
+    values = np.append(_float32(parsed.to_numpy(dtype="float64", na_value=np.nan)), np.nan)
+    values = values.astype("float32")
     return values[codes]  # code -1 (missing) picks the NaN at the end
 
 
@@ -245,7 +255,7 @@ def _sparse_matrix(
 
 def _unit_scaled(values: np.ndarray) -> np.ndarray:
     """Numbers into [0, 1] (missing -> median), on the scale of TF-IDF and non-negative."""
-    filled = np.where(np.isnan(values), np.nanmedian(values), values)
+    filled = np.where(np.isnan(values), np.nanmedian(values), values).astype("float64")
     low, high = filled.min(), filled.max()
     return ((filled - low) / ((high - low) or 1.0)).astype("float32")
 

@@ -136,7 +136,9 @@ def _loop(session: ReviewSession, console: Console) -> None:
         elif key == "r":
             session.decide("rejected")
         elif key == "e":
-            console.print(Text("  ".join(f"{i}:{c}" for i, c in enumerate(session.classes, 1))))
+            console.print(
+                Text("  ".join(f"{i}:{shown_label(c)}" for i, c in enumerate(session.classes, 1)))
+            )
             label = read_label(session.classes)
             try:
                 session.decide("edited", label)
@@ -153,8 +155,9 @@ def _loop(session: ReviewSession, console: Console) -> None:
             members = session.cluster()
             console.print(
                 Text(
-                    f"cluster of {len(members)} rows: {issue['given_label']} -> "
-                    f"{issue['suggested_label']}; [a]ccept all, [r]eject all, other: back"
+                    f"cluster of {len(members)} rows: {shown_label(issue['given_label'])} -> "
+                    f"{shown_label(issue['suggested_label'])}; "
+                    "[a]ccept all, [r]eject all, other: back"
                 )
             )
             choice = read_key().lower()
