@@ -14,7 +14,7 @@ import pandas as pd
 
 from databugs.data.io import LoadedTable, dataset_files, is_parquet_dataset, read_table
 from databugs.data.keys import row_ids
-from databugs.data.ledger import LEDGER_COLUMNS, decision_line, decisions_about
+from databugs.data.ledger import LEDGER_COLUMNS, decision_line, decisions_about, ledger_path
 from databugs.data.validate import label_texts
 from databugs.errors import DatabugsError, ErrorCode, given, option
 from databugs.report.report import proposed_corrections
@@ -125,6 +125,8 @@ def _consensus_picks(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
 def _decided_otherwise(report: dict[str, Any], source: LoadedTable) -> set[int]:
     """Rows a review rejected or gave another label, while their label is still the one it
     saw: taking the suggestion anyway in bulk would undo the reviewer's decision."""
+    if not ledger_path(source.path).is_file():  # no decisions (a folder there: fix says so)
+        return set()
     labels = label_texts(source.frame[report["input"]["label"]])
     ledger = decisions_about(source.path, row_ids(source.frame, report["input"].get("id")))
     ledger = ledger[ledger["decision"].isin(["rejected", "edited"])]
