@@ -166,8 +166,8 @@ def _parsed_numbers(
     parsed = pd.to_numeric(text.where(~said_missing), errors="coerce")
     if (parsed.isna() & ~said_missing).any():
         return None
-    values = np.append(_float32(parsed.to_numpy(dtype="float64", na_value=np.nan)), np.nan)
-    values = values.astype("float32")
+    parsed_numbers = _float32(parsed.to_numpy(dtype="float64", na_value=np.nan))
+    values = np.append(parsed_numbers, np.float32(np.nan))
     return values[codes]  # code -1 (missing) picks the NaN at the end
 
 
