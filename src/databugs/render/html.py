@@ -25,6 +25,9 @@ from databugs.report.report import Report
 from databugs.report.schema import ISSUE_FIELDS
 
 EVIDENCE_CHARS = 240
+STYLE_FILES = ("report.css",)
+SCRIPT_FILES = ("table.js",)
+"""The page's styles and its one script, assembled from these files (each feature its own)."""
 TABLE_FIELDS = [name for name in ISSUE_FIELDS if name not in ("group", "key")]
 """The fields of an issue the page's table shows."""
 
@@ -32,9 +35,11 @@ TABLE_FIELDS = [name for name in ISSUE_FIELDS if name not in ("group", "key")]
 def render(report: Report, plots: list[str] | None = None) -> str:
     """The page; ``plots`` (SVG elements) are drawn from the report unless given."""
     plots = all_plots(report) if plots is None else plots
-    template = resources.files("databugs.render").joinpath("report_template.html").read_text()
+    script = _page_text(SCRIPT_FILES)
     parts = {
-        "script_source": _script_source(template),
+        "script_source": _script_source(script),
+        "styles": _page_text(STYLE_FILES),
+        "script": script,
         "title": escape(f"databugs report: {report.input['path']}"),
         "summary": summary_html(report),
         "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in plots),
@@ -44,12 +49,18 @@ def render(report: Report, plots: list[str] | None = None) -> str:
     }
     # One pass: text filled in is never scanned for placeholders again (a class named
     # "{{data}}" stays text).
+    template = _page_text(("report.html",))
     return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)], template)
 
 
-def _script_source(template: str) -> str:
-    """The CSP source that allows the template's one script and nothing else."""
-    script = re.search(r"<script>(.*?)</script>", template, re.DOTALL)[1]
+def _page_text(names: tuple[str, ...]) -> str:
+    """The named files of ``render/page``, joined in order."""
+    folder = resources.files("databugs.render").joinpath("page")
+    return "".join(folder.joinpath(name).read_text(encoding="utf-8") for name in names)
+
+
+def _script_source(script: str) -> str:
+    """The CSP source that allows the page's one script and nothing else."""
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     return f"'sha256-{digest}'"
 
