@@ -253,3 +253,23 @@ def test_next_without_budget_or_import_says_what_it_needs(animals: tuple[Path, p
     path, _ = animals
     result = run("next", path)
     assert result.exit_code == 2 and "--budget is needed" in result.output
+
+
+def test_a_label_the_data_has_no_class_for_is_refused_unless_asked_for(
+    animals: tuple[Path, pd.Series], exported: tuple[list[dict], str], tmp_path: Path
+) -> None:
+    path, truth = animals
+    tasks, _ = exported
+    answers = {i: [truth[task["data"]["databugs_row"]]] for i, task in enumerate(tasks)}
+    answers[3] = ["Cat "]  # a typo in a hand-edited labelling config
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(_export(tasks, answers)))
+    refused = run("next", path, "--id", "animal_id", "--import", export)
+    assert refused.exit_code == 2
+    assert "task 4 (4): label 'Cat ' is not a class of the data" in refused.output
+    assert "--new-labels" in refused.output
+    assert not path.with_name("animals.labelled.csv").exists()
+    accepted = run("next", path, "--id", "animal_id", "--import", export, "--new-labels")
+    assert accepted.exit_code == 0, accepted.output
+    labels = pd.read_csv(path.with_name("animals.labelled.csv"), keep_default_na=False)["label"]
+    assert labels[tasks[3]["data"]["databugs_row"]] == "Cat "

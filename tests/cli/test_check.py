@@ -3,6 +3,7 @@ configuration, one line per file, reports kept under ``.databugs/`` (ignored by 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -63,3 +64,24 @@ def test_the_command_line_gate_wins_over_the_config(repository: Path) -> None:
     result = run("check", "lenient/animals.csv", "--fail-on", "label_issues>1%")
     assert result.exit_code == 1, result.output
     assert "FAIL label_issues>1%" in result.output
+
+
+def test_files_outside_the_working_directory_keep_reports_of_their_own(
+    repository: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    for folder in ("strict", "lenient"):
+        (elsewhere / folder).mkdir()
+        for name in ("animals.csv", "databugs.toml"):
+            shutil.copy(repository / folder / name, elsewhere / folder / name)
+    result = run(
+        "check", str(elsewhere / "strict/animals.csv"), str(elsewhere / "lenient/animals.csv")
+    )
+    assert result.exit_code == 1, result.output
+    strict, lenient = result.output.splitlines()
+    reports = sorted((repository / ".databugs" / "outside").iterdir())
+    assert len(reports) == 2 and all(path.name.startswith("animals.csv-") for path in reports)
+    for line, folder in ((strict, "strict"), (lenient, "lenient")):
+        report = next(path for path in reports if path.name in line)
+        scanned = json.loads((report / "report.json").read_text())["input"]["path"]
+        assert Path(scanned).parent.name == folder, (line, scanned)

@@ -103,6 +103,7 @@ def import_labels(
     label: str | None = None,
     id: str | None = None,
     output: str | os.PathLike[str] | None = None,
+    new_labels: bool = False,
 ) -> Imported:
     """Write the labels of a Label Studio JSON export into a copy of ``data``.
 
@@ -110,7 +111,8 @@ def import_labels(
     ``databugs_row``). A task's label is the single choice its annotations agree on; tasks with
     no annotation, or whose annotators disagree, are left out. The copy (``output``, default
     ``<name>.labelled.<ext>`` beside the data) differs from the data only in those labels; the
-    data and the export are never overwritten.
+    data and the export are never overwritten. A label that is not yet a class of the data (a
+    typo in the labelling config, another project's export) is refused unless ``new_labels``.
     """
     table = load_table(data)
     source = str(table.path)
@@ -122,6 +124,8 @@ def import_labels(
     verdicts = [_agreed_choice(task) for task in tasks]
     labels = {row: v for row, v in zip(rows, verdicts, strict=True) if v not in OPEN}
     given = label_texts(table.frame[column])
+    if not new_labels:
+        _check_known(labels, tasks, rows, set(given) - {None}, Path(export))
     changed = sum(1 for row, new in labels.items() if given[row] not in (None, new))
     write_relabelled(table, target, column, labels)
     counts = Counter(verdicts)
@@ -202,6 +206,20 @@ def _task_rows(
                 hint="import the export of the tasks `databugs next` wrote for this data",
             )
     return found
+
+
+def _check_known(
+    labels: dict[int, str], tasks: list[dict], rows: list[int], classes: set, export: Path
+) -> None:
+    """Every imported label is a class the data already has (new ones only on purpose)."""
+    for number, (task, row) in enumerate(zip(tasks, rows, strict=True), start=1):
+        if row in labels and labels[row] not in classes:
+            raise DatabugsError(
+                f"{export}: task {number} ({task.get('id', 'no id')}): label "
+                f"{labels[row]!r} is not a class of the data",
+                code=ErrorCode.BAD_LABEL,
+                hint=f"{option('new_labels')} to bring in new classes on purpose",
+            )
 
 
 def _key(value: object) -> str | None:

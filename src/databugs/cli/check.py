@@ -3,6 +3,7 @@ the command behind the pre-commit hook."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +24,8 @@ Example:
 
 scans each file with the options of its databugs.toml (or [tool.databugs] in pyproject.toml),
 label, id and fail_on included, and prints one line per file. Reports go to
-.databugs/<file>/ (report.html, report.md, ...); .databugs/ gets a .gitignore of its own, so
+.databugs/<file>/ (report.html, report.md, ...; a file outside the working directory under
+.databugs/outside/<name>/); .databugs/ gets a .gitignore of its own, so
 git does not list it. Exit code 0: every gate passed; 1: a gate failed; 2: a file could not be
 scanned (the other files are still checked).
 """
@@ -44,8 +46,8 @@ def check(files: Files, out: Out = Path(".databugs"), fail_on: FailOn = None) ->
     """Scan data files with their configs and check their gates: one line per file."""
     _ignored_by_git(out)
     worst = 0
-    for data in files:
-        folder = out / _report_name(data)
+    for data, name in zip(files, _report_names(files), strict=True):
+        folder = out / name
         try:
             options = resolve_options(data, {"out": str(folder), "fail_on": fail_on})
             line, failed = _verdict(scan_into_folder(data, options))
@@ -64,14 +66,23 @@ def _ignored_by_git(out: Path) -> None:
         write_files_atomically(out, {".gitignore": "*\n"})
 
 
-def _report_name(data: Path) -> str:
-    """The data's path below the working directory (its name if it lies elsewhere)."""
-    resolved = data.resolve()
-    return (
-        resolved.relative_to(Path.cwd()).as_posix()
-        if resolved.is_relative_to(Path.cwd())
-        else data.name
-    )
+def _report_names(files: list[Path]) -> list[str]:
+    """Each file's report folder: its path below the working directory; a file elsewhere goes
+    under ``outside/``, by its name, and, when two such files share a name, the name plus a
+    digest of its folder (so that no report replaces another's)."""
+    cwd = Path.cwd()
+    resolved = [data.resolve() for data in files]
+    outside = [path.name for path in resolved if not path.is_relative_to(cwd)]
+    names = []
+    for path in resolved:
+        if path.is_relative_to(cwd):
+            names.append(path.relative_to(cwd).as_posix())
+        elif outside.count(path.name) > 1:
+            digest = hashlib.sha256(str(path.parent).encode("utf-8")).hexdigest()[:8]
+            names.append(f"outside/{path.name}-{digest}")
+        else:
+            names.append(f"outside/{path.name}")
+    return names
 
 
 def _verdict(run: ScanRun) -> tuple[str, bool]:

@@ -79,10 +79,16 @@ def next_command(
         Path | None,
         typer.Option("--output", help="With --import: the labelled copy [<name>.labelled.<ext>]."),
     ] = None,
+    new_labels: Annotated[
+        bool,
+        typer.Option(
+            "--new-labels", help="With --import: accept labels the data has no class for."
+        ),
+    ] = False,
 ) -> None:
     """Which rows to label (or relabel) next; with --import, bring Label Studio's labels home."""
     if import_export is not None:
-        _import(data, import_export, label=label, id=id, output=output)
+        _import(data, import_export, label=label, id=id, output=output, new_labels=new_labels)
         return
     if budget is None:
         raise DatabugsError(
