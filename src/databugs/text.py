@@ -46,18 +46,24 @@ def count(number: int, noun: str) -> str:
 EDGE_SPACE = "\u2420"
 """How a space at the start or end of a label is shown (␠): folded away, 'Spam ' would look
 like 'Spam'."""
+INNER_SPACES = re.compile(r" {2,}")
+SHOWN_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
+"""How a label shows the white space one_line would fold."""
 
 
 def shown_label(value: object) -> str:
-    """A label on one line, with the white space at its edges shown, not folded away.
+    """A label on one line, exactly: white space at its edges, runs of spaces, line breaks and
+    tabs inside shown, not folded away (``"a\\nb"`` and ``"a b"`` are two classes).
 
-    >>> shown_label("Spam "), shown_label("ham")
-    ('Spam␠', 'ham')
+    >>> shown_label("Spam "), shown_label("ham"), shown_label("a\\nb"), shown_label("a  b")
+    ('Spam␠', 'ham', 'a\\\\nb', 'a␠␠b')
     """
     text = "" if value is None else str(value)
     core = text.strip()
     lead, trail = len(text) - len(text.lstrip()), len(text) - len(text.rstrip())
-    return EDGE_SPACE * lead + one_line(core) + EDGE_SPACE * (trail if core else 0)
+    inner = INNER_SPACES.sub(lambda run: EDGE_SPACE * len(run.group()), core)
+    inner = visible(inner.translate(SHOWN_BREAKS))
+    return EDGE_SPACE * lead + inner + EDGE_SPACE * (trail if core else 0)
 
 
 def one_line(value: object, limit: int | None = None) -> str:

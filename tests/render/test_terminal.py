@@ -59,7 +59,9 @@ def test_plain_summary_shows_data_on_one_line_and_literally(hostile) -> None:
     assert_inert(result.output)
     assert MARKUP in result.output and "[red]y.csv" in result.output
     assert result.output.count("\n") == len(result.output.splitlines())
-    assert "spam ::error title=X::pwned" in result.output  # folded inside its line
+    # the label's line break shown as \n inside its line: not folded into "spam ::error ..."
+    # (another label), never a line of its own
+    assert "spam\\n::error title=X::pwned" in result.output
 
 
 def test_rich_summary_prints_markup_literally(hostile) -> None:

@@ -87,7 +87,7 @@ def show(console: Console, session: ReviewSession, issue: dict[str, Any]) -> Non
         pairs = ", ".join(f"{k}={v}" for k, v in content.items())
         console.print(Text(pairs), width=min(console.width, 80))
     top = issue.get("evidence", {}).get("top_classes") or []
-    odds = ", ".join(f"{one_line(c['label'])} {c['probability']:.0%}" for c in top)
+    odds = ", ".join(f"{shown_label(c['label'])} {c['probability']:.0%}" for c in top)
     console.print(
         Text(
             f"given: {shown_label(issue['given_label'])}   "
