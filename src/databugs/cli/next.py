@@ -49,6 +49,20 @@ class NextFormat(StrEnum):
     label_studio = "label-studio"
 
 
+ImportOption = Annotated[
+    Path | None,
+    typer.Option("--import", help="A Label Studio JSON export: write its labels into a copy."),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", help="With --import: the labelled copy [<name>.labelled.<ext>]."),
+]
+NewLabelsOption = Annotated[
+    bool,
+    typer.Option("--new-labels", help="With --import: accept labels the data has no class for."),
+]
+
+
 @app.command("next", epilog=NEXT_EXAMPLE)
 @user_errors
 def next_command(
@@ -71,20 +85,9 @@ def next_command(
     output_format: Annotated[
         NextFormat, typer.Option("--format", help="csv (to_label.csv) or label-studio.")
     ] = NextFormat.csv,
-    import_export: Annotated[
-        Path | None,
-        typer.Option("--import", help="A Label Studio JSON export: write its labels into a copy."),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", help="With --import: the labelled copy [<name>.labelled.<ext>]."),
-    ] = None,
-    new_labels: Annotated[
-        bool,
-        typer.Option(
-            "--new-labels", help="With --import: accept labels the data has no class for."
-        ),
-    ] = False,
+    import_export: ImportOption = None,
+    output: OutputOption = None,
+    new_labels: NewLabelsOption = False,
 ) -> None:
     """Which rows to label (or relabel) next; with --import, bring Label Studio's labels home."""
     if import_export is not None:
