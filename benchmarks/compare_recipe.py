@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pool import inject_noise as pool_noise
+from pool import recipe_probabilities
 from sklearn.metrics import average_precision_score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,41 +36,9 @@ SEED = 0
 TEXT_MODEL = "all-MiniLM-L6-v2"  # the optional sentence-embedding model, for text datasets
 
 
-def recipe_model(text: bool):
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
-    if text:
-        return make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
-    return HistGradientBoostingClassifier(random_state=SEED)  # seeded: early stopping splits
-
-
-def recipe_probabilities(frame: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
-    text = "text" in frame.columns
-    features = frame["text"] if text else frame.drop(columns="label").to_numpy()
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
-    return cross_val_predict(recipe_model(text), features, labels, cv=folds, method="predict_proba")
-
-
 def inject_noise(frame: pd.DataFrame, kind: str) -> np.ndarray:
-    """Noisy labels (class indices): 10% of rows moved to another class."""
-    classes = np.array(sorted(frame["label"].unique()))
-    clean = np.searchsorted(classes, frame["label"].to_numpy())
-    rng = np.random.default_rng(SEED)
-    rows = rng.choice(len(clean), size=round(NOISE_SHARE * len(clean)), replace=False)
-    noisy = clean.copy()
-    if kind == "uniform":
-        shift = rng.integers(1, len(classes), size=len(rows))
-        noisy[rows] = (clean[rows] + shift) % len(classes)
-    else:
-        probabilities = recipe_probabilities(frame, clean)
-        probabilities[np.arange(len(clean)), clean] = -1
-        noisy[rows] = probabilities[rows].argmax(axis=1)
-    return classes[noisy]
+    """Noisy labels: 10% of rows moved to another class (pool.py's noise, at this seed)."""
+    return pool_noise(frame, kind, NOISE_SHARE, SEED)
 
 
 def run_method(method: str, data: Path) -> dict:
