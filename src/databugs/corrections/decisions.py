@@ -172,7 +172,8 @@ def read_decision_file(path: Path, scanned: Scanned) -> pd.DataFrame:
     try:
         lines = read_strictly(path)
     except DatabugsError as error:
-        raise _bad(path, error.message.removeprefix(f"{path}, ")) from None
+        why = error.message.removeprefix(f"{path}, ")
+        raise _bad(path, why.replace("not a databugs ledger", "not a decisions file")) from None
     missing = [column for column in FILE_COLUMNS if column not in lines.columns]
     if missing:
         raise _bad(path, f"not a decisions file from report.html: no column {missing[0]!r}")
