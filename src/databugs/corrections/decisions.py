@@ -201,7 +201,8 @@ def _check_line(path: Path, number: int, line: dict[str, str], scanned: Scanned)
             hint="the file was made from another report",
         )
     if line["old_label"] != (scanned.labels[row] or ""):
-        raise _bad(path, f"{where}: row {row} is labelled {scanned.labels[row]!r}, not so")
+        said = f"{where}: the file says row {row} is labelled {line['old_label']!r}"
+        raise _bad(path, f"{said}, the data has {scanned.labels[row]!r}")
     new = line["new_label"]
     if line["new_class"] not in ("", "yes"):
         raise _bad(path, f"{where}: new_class {line['new_class']!r} is neither yes nor empty")
