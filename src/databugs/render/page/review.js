@@ -169,7 +169,7 @@
   }
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.target.closest && event.target.closest("input, select, textarea, button")) return;
+    if (event.target.closest && event.target.closest("input, select, textarea")) return;
     const tr = current(), row = tr ? Number(tr.dataset.row) : null;
     const keys = {
       j: () => move(1), k: () => move(-1),
