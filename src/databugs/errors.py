@@ -44,6 +44,7 @@ class ErrorCode(StrEnum):
     CANNOT_WRITE = "cannot_write"
     FILE_BUSY = "file_busy"
     BAD_LEDGER = "bad_ledger"
+    BAD_DECISIONS = "bad_decisions"
     MISSING_EXTRA = "missing_extra"
     ENGINE_FAILED = "engine_failed"
 

@@ -87,7 +87,7 @@ def analyse(
         annotators=table,
         agreement=agreement_figures(every_item, names, len(classes)),
         confusions=confusions,
-        class_pairs=_disputed_pairs(every_item, classes),
+        class_pairs=disputed_pairs(every_item, classes),
         annotation_counts=(every_item != MISSING).sum(axis=1),
     )
 
@@ -139,7 +139,7 @@ def _worst_confusion(confusion: np.ndarray, classes: list[str]) -> dict[str, Any
     }
 
 
-def _disputed_pairs(matrix: np.ndarray, classes: list[str], top: int = 5) -> list[dict]:
+def disputed_pairs(matrix: np.ndarray, classes: list[str], top: int = 5) -> list[dict]:
     """Class pairs annotators split on most: where a guideline needs a sentence."""
     disputes: dict[tuple[int, int], list[int]] = {}
     for item, row in enumerate(matrix):

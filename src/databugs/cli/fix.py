@@ -12,6 +12,8 @@ from rich.text import Text
 from databugs.cli.app import app, console, say, user_errors
 from databugs.cli.options import DataOption, ReportOption, split_list
 from databugs.corrections.apply import FixResult, fix_data
+from databugs.corrections.reviewers import agreement_text
+from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.text import count, one_line, shown_label, visible
 
 FIX_EXAMPLE = """
@@ -53,6 +55,22 @@ InPlace = Annotated[
     bool, typer.Option("--in-place", help="Replace the data itself, keeping <name>.orig.<ext>.")
 ]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show, write nothing.")]
+Decisions = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--decisions",
+        help="Decisions files downloaded from report.html (decisions-<reviewer>.csv); more "
+        "may follow: --decisions a.csv b.csv.",
+    ),
+]
+MoreDecisions = Annotated[
+    list[Path] | None,
+    typer.Argument(help="More decisions files, after --decisions.", show_default=False),
+]
+Prefer = Annotated[
+    str | None,
+    typer.Option("--prefer", help="Where reviewers disagree on a row, take this one's decision."),
+]
 
 
 @app.command(epilog=FIX_EXAMPLE)
@@ -69,8 +87,17 @@ def fix(
     in_place: InPlace = False,
     dry_run: DryRun = False,
     data: DataOption = None,
+    decisions: Decisions = None,
+    more_decisions: MoreDecisions = None,
+    prefer: Prefer = None,
 ) -> None:
     """Apply reviewed corrections from the last scan to a copy of the data."""
+    if more_decisions and not decisions:
+        raise DatabugsError(
+            f"{more_decisions[0]}: fix takes files only after {option('decisions')}",
+            code=ErrorCode.BAD_OPTION,
+        )
+    files = [*(decisions or []), *(more_decisions or [])]
     result = fix_data(
         report,
         accept_top=accept_top,
@@ -83,9 +110,13 @@ def fix(
         in_place=in_place,
         dry_run=dry_run,
         data=data,
+        decisions=files,
+        prefer=prefer,
     )
     plan = result.plan
-    if plan.decisions.empty:
+    if result.reviewed is not None:
+        _say_reviewed(result)
+    elif plan.decisions.empty:
         say("nothing to do: no row accepted or rejected (see --help)")
     elif dry_run:
         _print_plan(result)
@@ -95,6 +126,24 @@ def fix(
         say(f"{count(accepted, 'correction')} accepted, {rejected} rejected{where}")
     for note in plan.notes:
         say(f"note: {one_line(note)}")
+
+
+def _say_reviewed(result: FixResult) -> None:
+    """What the decisions files said, what was applied and how far the reviewers agree."""
+    reviewed = result.reviewed
+    decided = reviewed.lines["decision"].value_counts()
+    parts = [f"{decided.get(kind, 0)} {kind}" for kind in ("accepted", "edited", "rejected")]
+    names = ", ".join(one_line(name) for name in reviewed.reviewers)
+    where = f"; wrote {visible(result.written)}" if result.written else ""
+    verb = "would apply" if result.written is None and len(result.plan.accepted) else "applied"
+    say(
+        f"{count(len(reviewed.lines), 'decision')} by {names} ({', '.join(parts)}): "
+        f"{verb} {count(len(result.plan.accepted), 'correction')}{where}"
+    )
+    if result.agreement is not None:
+        say(agreement_text(result.agreement))
+    if result.agreement_file is not None:
+        say(f"wrote {visible(result.agreement_file)}")
 
 
 def _print_plan(result: FixResult) -> None:

@@ -8,8 +8,11 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from databugs.corrections.decisions import ReviewedPlan, plan_from_decision_files
 from databugs.corrections.plan import FixPlan, plan_fix, plan_from_ledger, scanned_path
+from databugs.corrections.reviewers import agreement_path, reviewer_agreement, write_agreement
 from databugs.data.guard import check_outputs, check_writable, remove_stale_temporaries, writing
 from databugs.data.io import detect_format, file_sha256
 from databugs.data.ledger import (
@@ -164,6 +167,11 @@ class FixResult:
     plan: FixPlan
     written: Path | None
     target: Path
+    reviewed: ReviewedPlan | None = None
+    """With decisions files: the reviewers, their decisions and the rows they disagree on."""
+    agreement: dict[str, Any] | None = None
+    """With two or more reviewers: how far they agree (written to ``agreement_file``)."""
+    agreement_file: Path | None = None
 
 
 def fix_data(
@@ -179,17 +187,35 @@ def fix_data(
     in_place: bool = False,
     dry_run: bool = False,
     data: str | Path | None = None,
+    decisions: list[str | Path] | None = None,
+    prefer: str | None = None,
 ) -> FixResult:
     """Apply the named decisions to the scan in ``report``; with none named, the decisions a
-    review recorded in the ledger. ``dry_run`` decides but writes nothing."""
+    review recorded in the ledger; with ``decisions`` files (from report.html), theirs (``prefer``
+    names the reviewer who wins where reviewers disagree). ``dry_run`` decides but writes
+    nothing."""
     check_at_least("accept_top", accept_top, 0)
     content = load_report(report)
     path = scanned_path(content, data)
+    named = accept_top or accept or reject or min_quality is not None
+    named = named or accept_consensus or accept_clusters
+    if decisions:
+        if named:
+            raise DatabugsError(
+                f"{option('decisions')} takes the decisions from its files, not from options",
+                code=ErrorCode.BAD_OPTION,
+            )
+        return _fix_from_files(content, decisions, prefer, output, in_place, dry_run, data)
+    if prefer is not None:
+        raise DatabugsError(
+            f"{option('prefer')} chooses between decisions files",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"give them with {option('decisions')}",
+        )
     with nullcontext() if dry_run else holding(path, ledger_path(path)):  # the whole fix
         if not dry_run:
             _recover(path)
-        named = accept_top or accept or reject or min_quality is not None
-        if named or accept_consensus or accept_clusters:
+        if named:
             plan = plan_fix(
                 content,
                 accept_top=accept_top,
@@ -207,3 +233,35 @@ def fix_data(
         if dry_run or plan.decisions.empty:
             return FixResult(plan, None, target)
         return FixResult(plan, apply_fix(plan, output=output, in_place=in_place), target)
+
+
+def _fix_from_files(
+    content: dict[str, Any],
+    files: list[str | Path],
+    prefer: str | None,
+    output: str | Path | None,
+    in_place: bool,
+    dry_run: bool,
+    data: str | Path | None,
+) -> FixResult:
+    """``fix --decisions``: every file checked, then recorded and applied under the locks; the
+    reviewers' agreement written beside the corrected data."""
+    path = scanned_path(content, data)
+    with nullcontext() if dry_run else holding(path, ledger_path(path)):
+        if not dry_run:
+            _recover(path)
+        reviewed = plan_from_decision_files(content, files, prefer=prefer, data=data)
+        plan = reviewed.plan
+        _check_rows_as_scanned(plan, content["input"]["rows"])
+        target = _target(plan, output, in_place)
+        agreement = reviewer_agreement(reviewed.lines, reviewed.reviewers)
+        where = agreement_path(target, plan.data) if agreement and not dry_run else None
+        result = FixResult(plan, None, target, reviewed, agreement, where)
+        if dry_run:
+            return result
+        if where is not None:
+            check_outputs([where], {plan.data: "the data", ledger_path(plan.data): "the ledger"})
+        written = apply_fix(plan, output=output, in_place=in_place)
+        if where is not None:
+            write_agreement(where, agreement)
+        return FixResult(plan, written, target, reviewed, agreement, where)

@@ -31,6 +31,9 @@ class FixPlan:
     record: bool = True  # False when the decisions already are in the ledger (from review)
     notes: tuple[str, ...] = ()
     """What a user should know about the decisions: rows with two different suggestions."""
+    applied: pd.DataFrame | None = None
+    """The lines whose new label is written, when not simply the accepted ones (a decisions
+    file: edited ones too, rows reviewers disagree on left out)."""
 
     @property
     def data(self) -> Path:
@@ -38,6 +41,8 @@ class FixPlan:
 
     @property
     def accepted(self) -> pd.DataFrame:
+        if self.applied is not None:
+            return self.applied
         return self.decisions[self.decisions["decision"] == "accepted"]
 
 

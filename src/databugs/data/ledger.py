@@ -37,6 +37,8 @@ from databugs.text import formula_like
 
 LEDGER_NAME = "databugs-decisions.csv"
 LEDGER_COLUMNS = ["time", "file", "decision", "row", "id", "old_label", "new_label"]
+REVIEW_COLUMNS = ["comment", "reviewer"]
+"""Columns a ledger gains when the first decision that has them (from a reviewer) comes."""
 DECISIONS = ("accepted", "rejected", "edited", "undone")
 _REQUIRED = ("decision", "row", "old_label", "new_label")
 PENDING_SUFFIX = ".databugs-pending.json"
@@ -64,9 +66,17 @@ def read_ledger(path: Path) -> pd.DataFrame:
             raw = _with_lines(raw, note)
     header, lines = _parse(path, raw)
     frame = pd.DataFrame(lines, columns=header, dtype=object)
-    frame = frame.reindex(columns=LEDGER_COLUMNS, fill_value="")  # older ledgers: no file
+    # older ledgers: no file column; ledgers no reviewer added to: no comment, no reviewer
+    frame = frame.reindex(columns=LEDGER_COLUMNS + REVIEW_COLUMNS, fill_value="")
     frame["row"] = pd.array([int(row) if row else None for row in frame["row"]], dtype="Int64")
     return frame
+
+
+def read_strictly(path: Path) -> pd.DataFrame:
+    """Any file in the ledger's form (a decisions file from report.html), every column it
+    has, read as strictly as the ledger: a line that cannot be read is an error naming it."""
+    header, lines = _parse(path, _bytes(path))
+    return pd.DataFrame(lines, columns=header, dtype=object)
 
 
 def _bytes(path: Path) -> bytes:
@@ -151,8 +161,14 @@ def _restored(cell: str) -> str:
 
 def append_decisions(path: Path, decisions: pd.DataFrame) -> None:
     """Add decisions to the end of the ledger, every earlier byte kept."""
+    columns = _columns(decisions)
     with holding(path):
-        _extend(path, _ready(path) + _lines(path, decisions))
+        _extend(path, _ready(path, columns) + _lines(path, decisions, columns))
+
+
+def _columns(decisions: pd.DataFrame) -> list[str]:
+    """The ledger's columns these decisions need: the review ones only if they have them."""
+    return LEDGER_COLUMNS + [column for column in REVIEW_COLUMNS if column in decisions.columns]
 
 
 @contextmanager
@@ -163,8 +179,9 @@ def pending_decisions(
     ``target_sha256`` before, None if absent): first in a pending note beside the ledger, then,
     when the block is done, in the ledger. A run that dies in the block leaves the note; the
     next run appends its lines if ``target`` was replaced and drops them if not."""
+    columns = _columns(decisions)
     with holding(path):
-        chunk = _ready(path) + _lines(path, decisions)
+        chunk = _ready(path, columns) + _lines(path, decisions, columns)
         size = path.stat().st_size if path.exists() else 0
         note = {"target": str(target.resolve()), "target_sha256": target_sha256}
         note |= {"ledger_size": size, "lines": chunk.decode("utf-8")}
@@ -184,13 +201,13 @@ def settle_pending(path: Path) -> None:
         _settle(path, note_path)
 
 
-def _ready(path: Path) -> bytes:
-    """Settle pending notes, check the ledger, give it every column: what must go before
-    new lines (a newline if the last line has none)."""
+def _ready(path: Path, columns: list[str]) -> bytes:
+    """Settle pending notes, check the ledger, give it every one of ``columns``: what must go
+    before new lines (a newline if the last line has none)."""
     settle_pending(path)
     raw = _bytes(path)
     header, _ = _parse(path, raw)
-    missing = [column for column in LEDGER_COLUMNS if column not in header]
+    missing = [column for column in columns if column not in header]
     if raw.strip() and missing:  # an older ledger: the header line alone is rewritten
         end = raw.index(b"\n") + 1 if b"\n" in raw else len(raw)
         write_bytes_atomically(path, _row([*header, *missing]) + raw[end:])
@@ -198,12 +215,12 @@ def _ready(path: Path) -> bytes:
     return b"\n" if raw and not raw.endswith(b"\n") else b""
 
 
-def _lines(path: Path, decisions: pd.DataFrame) -> bytes:
-    """The decisions as ledger lines, in the ledger's own column order (header first if
-    the ledger is new or empty)."""
+def _lines(path: Path, decisions: pd.DataFrame, columns: list[str]) -> bytes:
+    """The decisions as ledger lines, in the ledger's own column order (header first, of
+    ``columns``, if the ledger is new or empty)."""
     raw = _bytes(path)
-    header = _parse(path, raw)[0] if raw.strip() else LEDGER_COLUMNS
-    head = b"" if raw.strip() else _row(LEDGER_COLUMNS)
+    header = _parse(path, raw)[0] if raw.strip() else columns
+    head = b"" if raw.strip() else _row(columns)
     body = b"".join(
         _row(["" if pd.isna(line.get(c, "")) else str(line.get(c, "")) for c in header])
         for line in decisions.to_dict("records")

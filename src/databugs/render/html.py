@@ -21,12 +21,13 @@ from typing import Any
 
 from databugs.gate.rules import measured_text
 from databugs.render.plots import all_plots
+from databugs.render.review import review_data
 from databugs.report.report import Report
 from databugs.report.schema import ISSUE_FIELDS
 
 EVIDENCE_CHARS = 240
-STYLE_FILES = ("report.css",)
-SCRIPT_FILES = ("table.js",)
+STYLE_FILES = ("report.css", "review.css")
+SCRIPT_FILES = ("table.js", "review.js")
 """The page's styles and its one script, assembled from these files (each feature its own)."""
 TABLE_FIELDS = [name for name in ISSUE_FIELDS if name not in ("group", "key")]
 """The fields of an issue the page's table shows."""
@@ -45,7 +46,7 @@ def render(report: Report, plots: list[str] | None = None) -> str:
         "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in plots),
         "clusters": _clusters(report),
         "annotators": _annotators(report),
-        "data": _json_for_script(_table_data(report)),
+        "data": _json_for_script({**_table_data(report), "review": review_data(report)}),
     }
     # One pass: text filled in is never scanned for placeholders again (a class named
     # "{{data}}" stays text).
@@ -119,7 +120,8 @@ def _clusters(report: Report) -> str:
         common = ", ".join(cluster["common"])
         examples = ", ".join(map(str, cluster["examples"]))
         rows.append(
-            f'<tr><td><a href="#cluster={escape(cluster["id"])}" class="cluster-link">'
+            f'<tr data-cluster="{escape(cluster["id"])}">'
+            f'<td><a href="#cluster={escape(cluster["id"])}" class="cluster-link">'
             f"{escape(cluster['id'])}</a></td>"
             f"<td>{escape(str(cluster['given_label']))} &rarr; "
             f"{escape(str(cluster['suggested_label']))}</td><td>{cluster['rows']}</td>"

@@ -1,0 +1,36 @@
+"""What report.html's review panel (``page/review.js``) needs to let an expert decide rows
+and download the decisions for ``databugs fix --decisions``.
+
+The page keeps a reviewer's decisions in the browser under the report's digest, so reopening
+the same report resumes them and another report never picks them up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from databugs.report.report import Report
+
+
+def report_digest(report: Report) -> str:
+    """The sha256 of the report's content (report.json's, which holds no times): the same
+    scan gives the same digest."""
+    text = json.dumps(report.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def review_data(report: Report) -> dict[str, Any]:
+    """The digest, the data file, the classes a label may be changed to, and each flagged
+    row once (``[row, id, given, suggested, cluster]``, worst first)."""
+    fields = ("row", "id", "given_label", "suggested_label", "cluster")
+    flagged = [[issue.get(name) for name in fields] for issue in report.corrections()]
+    return {
+        "digest": report_digest(report),
+        "file": Path(str(report.input["path"])).name,
+        "data_sha256": report.input["sha256"],
+        "classes": [str(entry["label"]) for entry in report.classes],
+        "flagged": flagged,
+    }

@@ -1,0 +1,190 @@
+"""fix --decisions: files from report.html checked, recorded with the reviewer, applied; several
+reviewers' conflicts left open and their agreement measured; a bad file refused whole."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from databugs.cli import app
+from databugs.corrections.decisions import FILE_COLUMNS
+from databugs.corrections.plan import corrections
+from databugs.data.ledger import read_ledger
+from databugs.review.session import ReviewSession
+from tests.conftest import EXAMPLES, runner
+
+LEDGER = "databugs-decisions.csv"
+
+
+@pytest.fixture
+def scan(sms_report: Path, tmp_path: Path) -> tuple[Path, dict, list[dict]]:
+    """The data (a copy, so that fix writes beside it here) and its scan's flagged rows."""
+    data = tmp_path / "sms_sample.csv"
+    shutil.copyfile(EXAMPLES / "sms_sample.csv", data)
+    report = json.loads((sms_report / "report.json").read_text())
+    return data, report, corrections(report)
+
+
+def _file(path: Path, reviewer: str, lines: list[dict], report: dict) -> Path:
+    """A decisions file as report.html writes it."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, FILE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for line in lines:
+            writer.writerow(
+                {
+                    "time": "2026-12-02T05:00:00+00:00",
+                    "file": "sms_sample.csv",
+                    "reviewer": reviewer,
+                    "data_sha256": report["input"]["sha256"],
+                    "comment": "",
+                    "new_class": "",
+                    **line,
+                }
+            )
+    return path
+
+
+def _line(issue: dict, decision: str, new_label: str | None = None, **more: str) -> dict:
+    if new_label is None:
+        new_label = issue["suggested_label"] if decision == "accepted" else issue["given_label"]
+    return {
+        "decision": decision,
+        "row": issue["row"],
+        "id": issue["id"],
+        "old_label": issue["given_label"],
+        "new_label": new_label,
+        **more,
+    }
+
+
+def _fix(sms_report: Path, data: Path, *args: str):
+    base = ["fix", "--report", str(sms_report), "--data", str(data)]
+    return runner.invoke(app, [*base, *args])
+
+
+def _changed(data: Path, output: Path) -> dict[int, str]:
+    before = pd.read_csv(data, dtype=str, keep_default_na=False)["label"]
+    after = pd.read_csv(output, dtype=str, keep_default_na=False)["label"]
+    return {int(row): after[row] for row in before.index[before != after]}
+
+
+def test_two_reviewers_agreements_applied_conflicts_left_open(sms_report: Path, scan) -> None:
+    data, report, flagged = scan
+    one, two, three, four = flagged[:4]
+    alice = _file(
+        data.with_name("decisions-alice.csv"),
+        "alice",
+        [
+            _line(one, "accepted", comment='=HYPERLINK("http://x","y")'),
+            _line(two, "accepted"),
+            _line(three, "rejected"),
+            _line(four, "edited", "scam", new_class="yes"),
+        ],
+        report,
+    )
+    bob = _file(
+        data.with_name("decisions-bob.csv"),
+        "bob",
+        [_line(one, "accepted"), _line(two, "rejected"), _line(three, "rejected")],
+        report,
+    )
+    output = data.with_name("out.csv")
+    result = _fix(sms_report, data, "--decisions", str(alice), str(bob), "--output", str(output))
+    assert result.exit_code == 0, result.output
+    # agreed accept and alice's new label (only she decided that row); the split row is left
+    assert _changed(data, output) == {one["row"]: one["suggested_label"], four["row"]: "scam"}
+    assert f"row {two['row']} (alice" in result.output and "--prefer" in result.output
+    ledger = read_ledger(data.with_name(LEDGER))
+    assert len(ledger) == 8  # every decision, and the conflict's closing line
+    assert sorted(set(ledger["reviewer"])) == ["", "alice", "bob"]
+    assert ledger["comment"].iloc[0] == '=HYPERLINK("http://x","y")'  # read back exactly
+    assert "'=HYPERLINK" in data.with_name(LEDGER).read_text()  # defused on disk
+    last = ledger.drop_duplicates("row", keep="last").set_index("row")["decision"]
+    assert last[two["row"]] == "undone"  # the split row stays open for review
+    figures = json.loads(data.with_name("sms_sample.csv.reviewer-agreement.json").read_text())
+    assert figures["rows_decided_by_two_or_more"] == 3
+    assert figures["percent"] == pytest.approx(2 / 3, abs=1e-6)
+    assert figures["class_pairs"][0]["examples"] == [two["row"]]
+    assert "agree on 67% of 3 rows" in result.output
+    session = ReviewSession.open(sms_report, data=data)
+    decided = {one["row"], three["row"], four["row"]}
+    assert session.done == len(decided)
+    assert decided.isdisjoint(issue["row"] for issue in session.queue)
+    assert two["row"] in {issue["row"] for issue in session.queue}
+
+
+def test_prefer_settles_the_rows_reviewers_split_on(sms_report: Path, scan) -> None:
+    data, report, flagged = scan
+    first = flagged[0]
+    alice = _file(data.with_name("a.csv"), "alice", [_line(first, "accepted")], report)
+    bob = _file(data.with_name("b.csv"), "bob", [_line(first, "rejected")], report)
+    output = data.with_name("out.csv")
+    args = ["--decisions", str(alice), "--decisions", str(bob), "--output", str(output)]
+    result = _fix(sms_report, data, *args, "--prefer", "alice")
+    assert result.exit_code == 0, result.output
+    assert _changed(data, output) == {first["row"]: first["suggested_label"]}
+    last = read_ledger(data.with_name(LEDGER)).iloc[-1]
+    assert (last["reviewer"], last["decision"]) == ("alice", "accepted")
+    unknown = _fix(sms_report, data, *args[:4], "--prefer", "carol", "--dry-run")
+    assert unknown.exit_code == 2 and "alice, bob" in unknown.output
+
+
+def _other_data(line: dict) -> dict:
+    return {**line, "data_sha256": "0" * 64}
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_other_data, "other data"),
+        (lambda line: {**line, "row": 5000}, "is not a row of"),
+        (lambda line: {**line, "id": "sms-9999"}, "is not a row of"),
+        (lambda line: {**line, "decision": "maybe"}, "is not one of"),
+        (lambda line: {**line, "decision": "edited", "new_label": "spma"}, "not marked new"),
+        (lambda line: {**line, "old_label": "eggs"}, "is labelled"),
+        (lambda line: {**line, "reviewer": " "}, "no reviewer"),
+    ],
+)
+def test_a_bad_file_is_refused_whole(sms_report: Path, scan, edit, message: str) -> None:
+    data, report, flagged = scan
+    good = _file(data.with_name("good.csv"), "alice", [_line(flagged[0], "accepted")], report)
+    bad = _file(
+        data.with_name("bad.csv"),
+        "bob",
+        [_line(flagged[1], "accepted"), edit(_line(flagged[2], "accepted"))],
+        report,
+    )
+    result = _fix(sms_report, data, "--decisions", str(good), str(bad))
+    assert result.exit_code == 2
+    assert message in result.output and "bad.csv" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not data.with_name(LEDGER).exists()
+    assert not data.with_name("sms_sample.fixed.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["time,file\nnot,a decisions file\n", 'decision,row,old_label,new_label\n"accepted,3\n', ""],
+)
+def test_hand_edited_nonsense_is_refused(sms_report: Path, scan, text: str) -> None:
+    data, _, _ = scan
+    bad = data.with_name("decisions-x.csv")
+    bad.write_text(text)
+    result = _fix(sms_report, data, "--decisions", str(bad))
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "decisions-x.csv" in result.output
+    assert not data.with_name(LEDGER).exists()
+
+
+def test_decisions_and_accept_options_exclude_each_other(sms_report: Path, scan) -> None:
+    data, report, flagged = scan
+    alice = _file(data.with_name("a.csv"), "alice", [_line(flagged[0], "accepted")], report)
+    result = _fix(sms_report, data, "--decisions", str(alice), "--accept-top", "3")
+    assert result.exit_code == 2 and "--decisions" in result.output
+    assert _fix(sms_report, data, "--prefer", "alice").exit_code == 2

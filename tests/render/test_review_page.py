@@ -1,0 +1,158 @@
+"""Review in the browser, end to end: decide in report.html by keyboard and mouse, reload,
+download the decisions, apply them with fix --decisions (Playwright driving Chromium)."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from databugs.cli import app
+from databugs.corrections.plan import corrections
+from databugs.data.ledger import read_ledger
+from databugs.render import html
+from databugs.report.report import Report
+from tests.conftest import EXAMPLES, runner
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ATTACK = '"><img src=x onerror="window.pwned=1">'
+FORMULA = '=HYPERLINK("http://x","y")'
+ROWS = "els => els.map(e => Number(e.dataset.row))"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("no chromium at /usr/bin/chromium")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+def _open(browser, page_path: Path, reviewer: str = "Dr Ada"):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.dialogs = []
+    page.errors = []
+
+    def answer(dialog) -> None:
+        page.dialogs.append(dialog.type)
+        dialog.accept(reviewer) if dialog.type == "prompt" else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(page_path.as_uri())
+    return context, page
+
+
+def _progress(page) -> str:
+    return page.text_content("#review-progress")
+
+
+def test_decide_reload_download_then_fix(browser, sms_report: Path, tmp_path: Path) -> None:
+    report = json.loads((sms_report / "report.json").read_text())
+    flagged = corrections(report)
+    context, page = _open(browser, sms_report / "report.html")
+    assert _progress(page) == f"0 of {len(flagged)} decided"
+    order = list(dict.fromkeys(page.eval_on_selector_all("#issue-table tr[data-row]", ROWS)))
+    for key in "jaar":  # accept, accept, reject: each moves on
+        page.keyboard.press(key)
+    page.keyboard.press("e")  # another label: a new one, on purpose
+    page.keyboard.press("End")
+    page.keyboard.type("-1")
+    page.keyboard.press("Enter")
+    for key in "jak":  # on, accept, back
+        page.keyboard.press(key)
+    page.keyboard.press("c")
+    page.keyboard.type(FORMULA)
+    page.keyboard.press("Enter")
+    keyed = ["accepted", "accepted", "rejected", "edited", "accepted"]
+    by_keys = dict(zip(order[:5], keyed, strict=True))
+    decided = page.evaluate("window.databugsPage.review.decisions()")
+    assert {int(row): d["decision"] for row, d in decided.items()} == by_keys
+    cluster = next(
+        c["id"]
+        for c in report["clusters"]
+        if not {i["row"] for i in flagged if i["cluster"] == c["id"]} & set(by_keys)
+    )
+    members = [i["row"] for i in flagged if i["cluster"] == cluster]
+    page.click(f'#clusters [data-cluster="{cluster}"] >> text=accept the undecided')
+    total = 5 + len(members)
+    assert _progress(page) == f"{total} of {len(flagged)} decided"
+    page.reload()
+    assert _progress(page) == f"{total} of {len(flagged)} decided"  # kept in the browser
+    assert page.text_content(f'#issue-table tr[data-row="{order[3]}"] .rv-status').startswith(
+        "relabelled \u2192 -1"
+    )
+    with page.expect_download() as download:
+        page.click("#download-decisions")
+    assert download.value.suggested_filename == "decisions-Dr_Ada.csv"
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert page.dialogs == ["prompt"] and page.errors == []
+    context.close()
+    cells = list(csv.DictReader(saved.open(newline="", encoding="utf-8")))
+    assert {c["new_label"] for c in cells if c["decision"] == "edited"} == {"-1"}  # not mangled
+    assert [c["comment"] for c in cells if c["comment"]] == ["'" + FORMULA]  # defused
+    accepted = {int(row): flagged_label for row, flagged_label in _taken(cells).items()}
+    data = tmp_path / "sms_sample.csv"
+    shutil.copyfile(EXAMPLES / "sms_sample.csv", data)
+    output = tmp_path / "out.csv"
+    fix = ["fix", "--report", str(sms_report), "--data", str(data), "--output", str(output)]
+    result = runner.invoke(app, [*fix, "--decisions", str(saved)])
+    assert result.exit_code == 0, result.output
+    before = pd.read_csv(data, dtype=str, keep_default_na=False)["label"]
+    after = pd.read_csv(output, dtype=str, keep_default_na=False)["label"]
+    assert {int(r): after[r] for r in before.index[before != after]} == accepted
+    ledger = read_ledger(data.with_name("databugs-decisions.csv"))
+    assert len(ledger) == total and set(ledger["reviewer"]) == {"Dr Ada"}
+    assert FORMULA in set(ledger["comment"])
+
+
+def _taken(cells: list[dict[str, str]]) -> dict[str, str]:
+    """The rows a decisions file relabels, with their new labels."""
+    return {c["row"]: c["new_label"] for c in cells if c["decision"] in ("accepted", "edited")}
+
+
+def test_hostile_labels_and_text_stay_text(browser, sms_report: Path, tmp_path: Path) -> None:
+    content = copy.deepcopy(json.loads((sms_report / "report.json").read_text()))
+    content["classes"][0]["label"] = ATTACK
+    for issue in content["issues"]:
+        if issue["row"] is not None:
+            issue["id"] = ATTACK
+            issue["content"] = ATTACK
+    page_path = tmp_path / "report.html"
+    page_path.write_text(html.render(Report.from_dict(content), plots=[]), encoding="utf-8")
+    context, page = _open(browser, page_path, reviewer=ATTACK)
+    page.keyboard.press("j")
+    page.keyboard.press("e")
+    options = page.eval_on_selector_all(".rv-picker option", "els => els.map(e => e.textContent)")
+    assert ATTACK in options
+    page.keyboard.press("Escape")
+    page.keyboard.press("a")
+    with page.expect_download() as download:
+        page.click("#download-decisions")
+    saved = tmp_path / "decisions.csv"
+    download.value.save_as(saved)
+    assert page.evaluate("window.pwned") is None
+    assert page.evaluate("document.querySelectorAll('main img').length") == 0
+    assert page.errors == []
+    context.close()
+    cells = list(csv.DictReader(saved.open(newline="", encoding="utf-8")))
+    assert [(c["id"], c["reviewer"]) for c in cells] == [(ATTACK, ATTACK)]
