@@ -1,0 +1,95 @@
+"""Label-only scans: crowd answers (item, annotator, label) with no feature column."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from databugs.cli import app
+from tests.annotators.test_truth import simulated_answers
+from tests.conftest import runner
+
+NAMES = ["w_ace", "w_good", "w_fine", "w_ok", "w_meh", "w_habit", "w_sloppy"]
+CLASSES = np.array(["bird", "cat", "dog"])
+
+
+def answers_csv(tmp_path: Path) -> tuple[Path, np.ndarray]:
+    """The simulated answers of test_truth as an export: one line per answer, ids only, plus a
+    repeated answer and an item with one answer only."""
+    matrix, truth, _ = simulated_answers()
+    item, annotator = np.nonzero(matrix >= 0)
+    lines = pd.DataFrame(
+        {
+            "item_id": [f"q{i:03d}" for i in item],
+            "annotator_id": np.array(NAMES)[annotator],
+            "label": CLASSES[matrix[item, annotator]],
+        }
+    )
+    extra = pd.DataFrame(
+        {
+            "item_id": ["q000", "lonely"],
+            "annotator_id": [lines["annotator_id"].iat[0], "w_ace"],
+            "label": ["cat" if lines["label"].iat[0] != "cat" else "dog", "cat"],
+        }
+    )
+    path = tmp_path / "answers.csv"
+    pd.concat([lines, extra]).to_csv(path, index=False)
+    return path, truth
+
+
+def scan(path: Path, out: Path, *extra: str):
+    return runner.invoke(
+        app,
+        [
+            *("scan", str(path), "--annotator-col", "annotator_id", "--id", "item_id"),
+            *("--out", str(out), "-q", *extra),
+        ],
+    )
+
+
+def test_label_only_scan_finds_consensus_quality_and_habits(tmp_path: Path) -> None:
+    path, truth = answers_csv(tmp_path)
+    result = scan(path, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert "no model was fitted" in report["input"]["label_only"]
+    assert report["notes"][0].startswith("no model was fitted")
+    assert report["models"] == []
+    assert report["agreement"]["consensus_model"] == "dawid-skene"
+    assert report["agreement"]["repeated_answers"] == 1
+    assert report["agreement"]["single_answer_items"] == 1
+    ranked = [entry["name"] for entry in report["annotators"]]
+    assert set(ranked[:2]) == {"w_habit", "w_sloppy"}
+    assert all(entry["rows"] > 100 for entry in report["annotators"])
+    rows = pd.read_csv(tmp_path / "out" / "corrected_labels.csv", dtype={"id": str})
+    scored = rows[rows["id"].str.startswith("q")].sort_values("id")
+    right = (scored["consensus_label"].to_numpy() == CLASSES[truth]).mean()
+    assert right > 0.9
+    kinds = {issue["kind"] for issue in report["issues"]}
+    assert "annotator_disagreement" in kinds and "label_issues" not in kinds
+    habits = [i for i in report["issues"] if i["kind"] == "annotator_systematic"]
+    assert {i["evidence"]["annotator"] for i in habits} >= {"w_habit", "w_sloppy"}
+    assert {"w_habit:bird->dog", "w_sloppy:bird->dog"} <= {i["group"] for i in habits}
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (["q1,a,cat", "q2,b,dog"], "no row was labelled by two annotators"),
+        (["q1,a,cat", ",b,dog", "q1,b,cat"], "row 1: empty 'item_id'"),
+        (
+            [f"q{i},{w},{(i * 7 + j * 13) % 100}" for i in range(20) for j, w in enumerate("abc")],
+            "numeric crowd answers are not supported yet",
+        ),
+    ],
+)
+def test_answers_that_cannot_be_analysed_exit_2_in_one_line(tmp_path, lines, message) -> None:
+    path = tmp_path / "answers.csv"
+    path.write_text("\n".join(["item_id,annotator_id,label", *lines]) + "\n")
+    result = scan(path, tmp_path / "out")
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
