@@ -113,7 +113,8 @@ def _annotators(report: Report) -> list[str]:
         "",
         f"Krippendorff's alpha {agreement['krippendorff_alpha']:.3f}, Fleiss' kappa "
         f"{agreement['fleiss_kappa']:.3f}, pairwise agreement {agreement['percent']:.1%}. "
-        "Worst first; quality is CROWDLAB's (cleanlab), agreement is with the consensus label.",
+        f"Worst first; quality is {_quality_source(agreement)}, agreement is with the consensus "
+        "label.",
         "",
         "| annotator | rows | agreement | quality | worst confusion |",
         "|---|---:|---:|---:|---|",
@@ -147,6 +148,12 @@ def _annotators(report: Report) -> list[str]:
                 f"{pair['items']} | {shown} |"
             )
     return [*lines, ""]
+
+
+def _quality_source(agreement: dict) -> str:
+    if agreement.get("consensus_model") == "dawid-skene":
+        return "the accuracy Dawid-Skene estimates from the answers alone"
+    return "CROWDLAB's (cleanlab)"
 
 
 def _kappa(value: float | None) -> str:
