@@ -93,3 +93,43 @@ def test_answers_that_cannot_be_analysed_exit_2_in_one_line(tmp_path, lines, mes
     result = scan(path, tmp_path / "out")
     assert result.exit_code == 2 and message in result.output, result.output
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_gold_file_anchors_the_consensus_measures_annotators_and_is_never_flagged(
+    tmp_path: Path,
+) -> None:
+    path, truth = answers_csv(tmp_path)
+    # gold for 60 items, a third of them the items majority vote gets wrong
+    matrix, _, _ = simulated_answers()
+    voted = pd.Series([np.bincount(r[r >= 0], minlength=3).argmax() for r in matrix])
+    wrong = np.flatnonzero(voted.to_numpy() != truth)[:20]
+    chosen = sorted({*wrong.tolist(), *range(40)})
+    gold = pd.DataFrame({"item_id": [f"q{i:03d}" for i in chosen], "label": CLASSES[truth[chosen]]})
+    gold.to_csv(tmp_path / "gold.csv", index=False)
+    result = scan(path, tmp_path / "out", "--gold", str(tmp_path / "gold.csv"))
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    flagged = {issue["id"] for issue in report["issues"] if issue["row"] is not None}
+    assert flagged and not flagged & set(gold["item_id"])
+    rows = pd.read_csv(tmp_path / "out" / "corrected_labels.csv").set_index("id")
+    assert (rows.loc[gold["item_id"], "consensus_label"].to_numpy() == gold["label"]).all()
+    by_name = {entry["name"]: entry for entry in report["annotators"]}
+    assert by_name["w_ace"]["gold_accuracy"] > 0.85 > by_name["w_habit"]["gold_accuracy"]
+    assert sum(entry["gold_answers"] for entry in by_name.values()) == 4 * len(chosen)
+    assert any(note.startswith(f"gold items: {len(chosen)}") for note in report["notes"])
+
+
+def test_a_gold_column_is_read_and_not_used_as_a_feature(tmp_path: Path) -> None:
+    import databugs
+
+    path, truth = answers_csv(tmp_path)
+    lines = pd.read_csv(path)
+    known = {f"q{i:03d}": CLASSES[truth[i]] for i in range(30)}
+    lines["gold"] = lines["item_id"].map(known)
+    report = databugs.scan(lines, annotator_col="annotator_id", id="item_id")
+    assert report.input["label_only"]  # the gold column is no feature
+    assert all(entry["gold_answers"] > 0 for entry in report.annotators)
+    bad = tmp_path / "bad_gold.csv"
+    pd.DataFrame({"item_id": ["q001"], "label": ["horse"]}).to_csv(bad, index=False)
+    result = scan(path, tmp_path / "out", "--gold", str(bad))
+    assert result.exit_code == 2 and "gold label 'horse' is not a class" in result.output

@@ -116,10 +116,21 @@ def analyse_answers(
     )
     analysis.model = "dawid-skene"
     analysis.posterior = estimate.posterior[labelled]
-    if gold is not None and (gold != MISSING).any():
-        analysis.gold = gold[labelled]
-        _add_gold_accuracy(analysis.annotators, every_item, gold, names)
+    add_gold(analysis, every_item, labelled, gold)
     return analysis
+
+
+def add_gold(
+    analysis: AnnotatorAnalysis,
+    every_item: np.ndarray,
+    labelled: np.ndarray,
+    gold: np.ndarray | None,
+) -> None:
+    """Mark the gold rows (never flagged) and give each annotator their accuracy on gold."""
+    if gold is None or not (gold != MISSING).any():
+        return
+    analysis.gold = gold[labelled]
+    _add_gold_accuracy(analysis.annotators, every_item, gold, analysis.names)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ confusable classes, duplicates) do not run; those that read labels only run as u
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from databugs.annotators.consensus import analyse_answers
+from databugs.annotators.consensus import add_gold, analyse_answers
+from databugs.annotators.gold import gold_indices, gold_labels
 from databugs.annotators.read import class_matrix
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.models.oof import PROBABILITY_FLOOR, OutOfFold
@@ -35,7 +37,29 @@ def is_label_only(data: Prepared) -> bool:
     return data.model == LABEL_ONLY
 
 
-def answers_context(data: Prepared, *, declared: list[str] | None, seed: int) -> Context:
+def gold_of(data: Prepared, options: dict[str, Any]) -> np.ndarray | None:
+    """Per item, the class index of a gold item (-1 elsewhere); None without gold."""
+    if data.annotations is None:
+        return None
+    labels = gold_labels(data.frame, data.columns.id, options.get("gold"), data.source)
+    if labels is None:
+        return None
+    class_index = {name: index for index, name in enumerate(data.classes)}
+    return gold_indices(labels, class_index, str(options.get("gold") or data.source))
+
+
+def with_gold(context: Context, data: Prepared, gold: np.ndarray | None) -> Context:
+    """A fitted scan's context with its gold items marked (CROWDLAB is not anchored by them)."""
+    if context.annotators is not None:
+        class_index = {name: index for index, name in enumerate(data.classes)}
+        every_item = class_matrix(data.annotations, class_index)
+        add_gold(context.annotators, every_item, data.labelled, gold)
+    return context
+
+
+def answers_context(
+    data: Prepared, *, declared: list[str] | None, seed: int, gold: np.ndarray | None = None
+) -> Context:
     """The detectors' context of a label-only scan: the Dawid-Skene posterior is the belief."""
     class_index = {name: index for index, name in enumerate(data.classes)}
     analysis = analyse_answers(
@@ -43,6 +67,7 @@ def answers_context(data: Prepared, *, declared: list[str] | None, seed: int) ->
         data.labelled,
         data.annotations.names,
         data.classes,
+        gold,
     )
     belief = np.clip(analysis.posterior, PROBABILITY_FLOOR, 1.0)
     belief /= belief.sum(axis=1, keepdims=True)
@@ -103,6 +128,11 @@ def annotate_report(report: Report, data: Prepared, context: Context) -> None:
     single = int((analysis.annotation_counts == 1).sum())
     if single:
         notes.append(f"items with one answer only: {single} (their consensus rests on it)")
+    if analysis.gold is not None:
+        notes.append(
+            f"gold items: {int((analysis.gold >= 0).sum())}; they anchor the consensus "
+            "and are never flagged"
+        )
     report.agreement["repeated_answers"] = annotations.repeats
     report.agreement["single_answer_items"] = single
     report.notes[:0] = notes

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from databugs.annotators.gold import GOLD_COLUMN
 from databugs.annotators.read import Annotations, check_declared, read_annotations
 from databugs.data.features import FeatureSet
 from databugs.data.io import LoadedTable
@@ -89,7 +90,8 @@ def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Det
     )
     labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
     class_index = {name: index for index, name in enumerate(classes)}
-    features = featurise(frame, columns, exclude=options.get("annotators", []))
+    gold = [GOLD_COLUMN] if annotations is not None else []  # the answer key is no feature
+    features = featurise(frame, columns, exclude=[*options.get("annotators", []), *gold])
     usable = any(use.used_as != "left out" for use in features.columns)
     if not usable and annotations is None:
         raise DatabugsError(

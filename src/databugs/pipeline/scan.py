@@ -21,9 +21,11 @@ from databugs.pipeline.assemble import assemble
 from databugs.pipeline.crowd import (
     annotate_report,
     answers_context,
+    gold_of,
     is_label_only,
     label_only_detectors,
     no_model,
+    with_gold,
     without_gold,
 )
 from databugs.pipeline.detect import detection_context, find_issues
@@ -75,13 +77,14 @@ def scan_table(
     rules, previous = _gate(options, annotated=annotated)
     data = prepare(table, options, chosen)
     clock.lap("load_and_features_s")
-    declared, seed = options.get("classes"), options["seed"]
+    declared, seed, gold = options.get("classes"), options["seed"], gold_of(data, options)
     if is_label_only(data):  # answers without features: nothing to fit a model on
-        context = answers_context(data, declared=declared, seed=seed)
+        context = answers_context(data, declared=declared, seed=seed, gold=gold)
         oof, chosen = no_model(context), label_only_detectors(chosen)
     else:
         oof = fit_models(data, options, engine=engine, progress=progress, cache=cache)
         context = detection_context(data, oof, declared=declared, seed=seed)
+        context = with_gold(context, data, gold)
     clock.lap("models_s")
     issues = without_gold(find_issues(chosen, context, data.settled), context)
     report = assemble(data, context, oof, issues, options)
