@@ -17,6 +17,8 @@ import numpy as np
 from databugs.annotators.consensus import add_gold, analyse_answers
 from databugs.annotators.gold import gold_indices, gold_labels
 from databugs.annotators.read import class_matrix
+from databugs.data.exports import ANNOTATOR, EXPORT_FORMATS, ITEM
+from databugs.data.io import LoadedTable
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.models.oof import PROBABILITY_FLOOR, OutOfFold
 from databugs.pipeline.prepare import LABEL_ONLY, Prepared
@@ -30,6 +32,17 @@ NO_MODEL_REASON = (
     "no model was fitted: the data has no usable feature column, so the consensus and the "
     "annotators' quality come from the answers alone (Dawid-Skene)"
 )
+
+
+def export_options(table: LoadedTable, options: dict[str, Any]) -> dict[str, Any]:
+    """A labelling tool's export is long annotator data keyed by ``item_id`` unless the options
+    say otherwise."""
+    if table.format not in EXPORT_FORMATS or options.get("annotators"):
+        return options
+    return options | {
+        "annotator_col": options.get("annotator_col") or ANNOTATOR,
+        "id": options.get("id") or ITEM,
+    }
 
 
 def is_label_only(data: Prepared) -> bool:

@@ -21,6 +21,7 @@ from databugs.pipeline.assemble import assemble
 from databugs.pipeline.crowd import (
     annotate_report,
     answers_context,
+    export_options,
     gold_of,
     is_label_only,
     label_only_detectors,
@@ -72,6 +73,7 @@ def scan_table(
 ) -> Report:
     """Scan a loaded table with options as ``report.json`` records them."""
     clock = _Clock()
+    options = export_options(table, options)  # a labelling tool's export: long annotator data
     chosen = build_detectors(detectors, options.get("detector_settings"))
     annotated = bool(options.get("annotators") or options.get("annotator_col"))
     rules, previous = _gate(options, annotated=annotated)
