@@ -136,3 +136,25 @@ def test_a_gold_column_is_read_and_not_used_as_a_feature(tmp_path: Path) -> None
     pd.DataFrame({"item_id": ["q001"], "label": ["horse"]}).to_csv(bad, index=False)
     result = scan(path, tmp_path / "out", "--gold", str(bad))
     assert result.exit_code == 2 and "gold label 'horse' is not a class" in result.output
+
+
+def test_with_features_gold_items_are_measured_and_never_flagged_beside_crowdlab() -> None:
+    import databugs
+    from tests.conftest import make_blobs_table
+
+    table = make_blobs_table(150, seed=3)
+    rng = np.random.default_rng(0)
+    truth = table.pop("label").to_numpy()
+    for name, accuracy in (("ann_a", 0.95), ("ann_b", 0.9), ("ann_c", 0.6)):
+        wrong = rng.random(len(truth)) > accuracy
+        table[name] = np.where(wrong, np.roll(truth, 1), truth)
+    table["gold"] = np.where(np.arange(len(truth)) < 40, truth, None)
+    report = databugs.scan(table, annotators=["ann_a", "ann_b", "ann_c"], model="logistic", folds=3)
+    assert report.agreement["consensus_model"] == "crowdlab" and not report.input.get("label_only")
+    assert "gold" not in {use["column"] for use in report.features if use["used_as"] != "left out"}
+    for entry in report.annotators:
+        right = (table[entry["name"]].to_numpy()[:40] == truth[:40]).mean()
+        assert entry["gold_answers"] == 40 and entry["gold_accuracy"] == pytest.approx(right)
+    accuracy = {entry["name"]: entry["gold_accuracy"] for entry in report.annotators}
+    assert accuracy["ann_c"] < accuracy["ann_a"]
+    assert all(issue.row is None or issue.row >= 40 for issue in report.issues)
