@@ -128,6 +128,10 @@ def test_a_label_studio_export_is_scanned_as_crowd_answers(tmp_path: Path) -> No
     rows = pd.read_csv(tmp_path / "out" / "corrected_labels.csv")
     right = rows["consensus_label"].to_numpy() == np.array(CLASSES)[truth]
     assert right.mean() > 0.9
+    before = path.read_bytes()
+    fixed = runner.invoke(app, ["fix", "--report", str(tmp_path / "out"), "--accept-consensus"])
+    assert fixed.exit_code == 2 and "has no label column to correct" in fixed.output
+    assert path.read_bytes() == before
 
 
 def test_json_that_is_no_export_exits_2(tmp_path: Path) -> None:

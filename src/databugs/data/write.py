@@ -21,7 +21,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from databugs.data.exports import EXPORT_FORMATS
 from databugs.data.io import (
     DELIMITERS,
     LoadedTable,
@@ -49,12 +48,6 @@ def write_relabelled(
     itself, not from the parsed frame.
     """
     writers = {"csv": _relabel_delimited, "tsv": _relabel_delimited, "parquet": _relabel_parquet}
-    if source.format in EXPORT_FORMATS:
-        raise DatabugsError(
-            f"{source.path}: a {source.format} export is not written back",
-            code=ErrorCode.UNKNOWN_FORMAT,
-            hint="corrected_labels.csv in the report folder has every consensus label",
-        )
     payload = writers.get(source.format, _relabel_jsonl)(source, label, new_labels, added)
     compressed = source.format != "parquet" and gzipped(source.path)
     write_bytes_atomically(destination, gzip.compress(payload, mtime=0) if compressed else payload)
