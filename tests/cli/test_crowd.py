@@ -120,6 +120,9 @@ def test_gold_file_anchors_the_consensus_measures_annotators_and_is_never_flagge
     assert by_name["w_ace"]["gold_accuracy"] > 0.85 > by_name["w_habit"]["gold_accuracy"]
     assert sum(entry["gold_answers"] for entry in by_name.values()) == 4 * len(chosen)
     assert any(note.startswith(f"gold items: {len(chosen)}") for note in report["notes"])
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    ace = by_name["w_ace"]
+    assert f"| {ace['gold_accuracy']:.1%} of {ace['gold_answers']} |" in markdown
 
 
 def test_a_gold_column_is_read_and_not_used_as_a_feature(tmp_path: Path) -> None:

@@ -108,6 +108,7 @@ def _annotators(report: Report) -> list[str]:
     if report.annotators is None:
         return []
     agreement = report.agreement
+    gold = "gold_answers" in report.annotators[0]  # accuracy on the gold items, when known
     lines = [
         "## Annotators",
         "",
@@ -116,8 +117,8 @@ def _annotators(report: Report) -> list[str]:
         f"Worst first; quality is {_quality_source(agreement)}, agreement is with the consensus "
         "label.",
         "",
-        "| annotator | rows | agreement | quality | worst confusion |",
-        "|---|---:|---:|---:|---|",
+        "| annotator | rows | agreement | quality | worst confusion |" + gold * " gold accuracy |",
+        "|---|---:|---:|---:|---|" + gold * "---:|",
     ]
     for entry in report.annotators:
         worst = entry["worst_confusion"]
@@ -127,9 +128,10 @@ def _annotators(report: Report) -> list[str]:
             if worst
             else ""
         )
+        checked = f" {_share(entry['gold_accuracy'])} of {entry['gold_answers']} |" if gold else ""
         lines.append(
             f"| {md(entry['name'])} | {entry['rows']} | {_share(entry['agreement'])} | "
-            f"{_kappa(entry['quality'])} | {confusion} |"
+            f"{_kappa(entry['quality'])} | {confusion} |{checked}"
         )
     names = [entry["name"] for entry in report.annotators]
     kappas = agreement["cohen_kappa"]
