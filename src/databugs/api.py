@@ -33,6 +33,7 @@ def scan(
     ignore: Sequence[str] = (),
     annotators: Sequence[str] = (),
     annotator_col: str | None = None,
+    gold: str | os.PathLike[str] | None = None,
     classes: Sequence[str] | None = None,
     folds: int = 5,
     model: str = "auto",
@@ -55,7 +56,9 @@ def scan(
     column named label/labels/target/class/y; ``id`` is a unique key per row, carried into every
     output; ``text`` and ``ignore`` name free-text columns and columns to leave out.
     ``annotators`` (wide: a column per annotator) or ``annotator_col`` (long: items keyed by
-    ``id``) add agreement figures, an annotator ranking and consensus labels. ``classes`` are the
+    ``id``) add agreement figures, an annotator ranking and consensus labels (with no feature
+    column, from the answers alone: no model is fitted); ``gold`` is a file of items' true
+    labels (``id`` and ``label`` columns; or a ``gold`` column in the data). ``classes`` are the
     classes the data should have. ``folds``, ``model`` (``auto``), ``seed``, ``jobs``: the
     cross-validation. ``text_model`` (a sentence-embedding model folder, or
     ``all-MiniLM-L6-v2`` with the ``embeddings`` extra) feeds a second model beside TF-IDF.

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 
 import databugs
-from databugs.annotators.agreement import _fleiss_from_counts, cohen_kappa, krippendorff_alpha
+from databugs.annotators.agreement import (
+    MISSING,
+    _fleiss_from_counts,
+    cohen_kappa,
+    krippendorff_alpha,
+    pairwise_kappas,
+)
 from databugs.render import markdown
 
 
@@ -63,3 +69,19 @@ def test_annotations_of_unlabelled_rows_count_for_agreement(annotated_csv: Path)
     assert cohen == full.agreement["cohen_kappa"]["ann_a"]["ann_c"]  # all 240 rows count
     row = next(line for line in markdown.render(report).splitlines() if "| ann\\_d |" in line)
     assert "n/a" in row  # no quality for an annotator of unlabelled rows only
+
+
+def test_pairwise_kappas_match_cohen_kappa_pair_by_pair() -> None:
+    rng = np.random.default_rng(0)
+    matrix = rng.integers(-1, 3, size=(120, 5))
+    matrix[:, 3] = np.where(matrix[:, 2] >= 0, matrix[:, 2], MISSING)  # a copy: kappa 1
+    matrix[:, 4] = MISSING
+    matrix[0, 4] = 1  # one item in common with anyone: no kappa
+    kappas = pairwise_kappas(matrix, 3)
+    for a in range(5):
+        for b in range(5):
+            expected = cohen_kappa(matrix[:, a], matrix[:, b])
+            assert np.isclose(
+                kappas[a, b], np.nan if expected is None else expected, equal_nan=True
+            )
+    assert kappas[2, 3] == 1.0 and np.isnan(kappas[0, 4])

@@ -127,7 +127,7 @@ def test_more_bad_annotator_shapes_exit_2(annotated_csv, tmp_path, options, mess
     assert "Traceback" not in result.output
 
 
-def test_long_format_ignores_columns_and_refuses_double_votes(tmp_path: Path) -> None:
+def test_long_format_ignores_columns_and_keeps_the_latest_repeated_answer(tmp_path: Path) -> None:
     path = tmp_path / "long.csv"
     lines = ["item,annotator,size,stamp,label"]
     for item in range(40):
@@ -155,6 +155,14 @@ def test_long_format_ignores_columns_and_refuses_double_votes(tmp_path: Path) ->
     path.write_text("\n".join([*lines, "i3,bob,1.03,x,dog"]) + "\n")
     twice = runner.invoke(
         app,
-        ["scan", str(path), "--annotator-col", "annotator", "--id", "item", "--ignore", "stamp"],
+        [
+            *("scan", str(path), "--annotator-col", "annotator", "--id", "item"),
+            *("--ignore", "stamp", "--out", str(tmp_path / "again"), "-q"),
+        ],
     )
-    assert twice.exit_code == 2 and "labels item 'i3' a second time" in twice.output
+    assert twice.exit_code == 0, twice.output
+    report = json.loads((tmp_path / "again" / "report.json").read_text())
+    assert report["agreement"]["repeated_answers"] == 1
+    assert any("1 times an annotator answered an item again (1 with" in n for n in report["notes"])
+    rows = pd.read_csv(tmp_path / "again" / "corrected_labels.csv")
+    assert rows.loc[rows["id"] == "i3", "annotations"].item() == 2  # the repeat is not a vote

@@ -10,6 +10,7 @@ import itertools
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 MISSING = -1
 """No label: the annotator did not label this item (or the rule abstained)."""
@@ -78,10 +79,10 @@ def cohen_kappa(first: np.ndarray, second: np.ndarray) -> float | None:
 
 
 def agreement_figures(matrix: np.ndarray, names: list[str], n_classes: int) -> dict[str, Any]:
-    cohen = {a: {} for a in names}
+    kappas = pairwise_kappas(matrix, n_classes)
+    cohen: dict[str, dict[str, float | None]] = {a: {} for a in names}
     for (i, a), (j, b) in itertools.combinations(enumerate(names), 2):
-        kappa = cohen_kappa(matrix[:, i], matrix[:, j])
-        value = None if kappa is None else round(kappa, 6)
+        value = None if np.isnan(kappas[i, j]) else round(float(kappas[i, j]), 6)
         cohen[a][b] = cohen[b][a] = value
     return {
         "krippendorff_alpha": round(krippendorff_alpha(matrix, n_classes), 6),
@@ -89,3 +90,27 @@ def agreement_figures(matrix: np.ndarray, names: list[str], n_classes: int) -> d
         "percent": round(percent_agreement(matrix, n_classes), 6),
         "cohen_kappa": cohen,
     }
+
+
+def pairwise_kappas(matrix: np.ndarray, n_classes: int) -> np.ndarray:
+    """Annotators x annotators: :func:`cohen_kappa` of every pair (NaN: fewer than 2 items in
+    common), from one sparse product per annotator (164 crowd workers: 13,000 pairs at once)."""
+    n_items, n_annotators = matrix.shape
+    item, annotator = np.nonzero(matrix != MISSING)
+    one_hot = sp.csr_matrix(
+        (np.ones(len(item)), (item, annotator * n_classes + matrix[item, annotator])),
+        shape=(n_items, n_annotators * n_classes),
+    )
+    columns = one_hot.tocsc()
+    kappas = np.full((n_annotators, n_annotators), np.nan)
+    for a in range(n_annotators):
+        own = columns[:, a * n_classes : (a + 1) * n_classes]
+        tables = (own.T @ one_hot).toarray().reshape(n_classes, n_annotators, n_classes)
+        together = tables.sum(axis=(0, 2))
+        shares = np.divide(1.0, together, out=np.zeros(n_annotators), where=together > 0)
+        observed = np.einsum("kbk->b", tables) * shares
+        chance = (tables.sum(axis=2).T * tables.sum(axis=0)).sum(axis=1) * shares**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kappa = np.where(chance < 1, (observed - chance) / (1 - chance), 1.0)
+        kappas[a] = np.where(together >= 2, kappa, np.nan)
+    return kappas

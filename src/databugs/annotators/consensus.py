@@ -1,8 +1,8 @@
-"""The best label per item and each annotator's quality, from CROWDLAB (cleanlab).
+"""The best label per item and each annotator's quality: CROWDLAB (cleanlab) or Dawid-Skene.
 
 CROWDLAB weighs the annotators' agreement with the model's out-of-fold probabilities, so it
-needs a fitted scan; per-annotator confusions and the class pairs annotators split on come
-from the labels alone.
+needs a fitted scan; without features, Dawid-Skene (``truth``) finds both from the answers
+alone. Per-annotator confusions and the class pairs annotators split on come from the labels.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.annotators.agreement import MISSING, agreement_figures
+from databugs.annotators.truth import infer_truth
 from databugs.errors import DatabugsError, ErrorCode
 
 MIN_ROWS_FOR_CONFUSION = 5
@@ -38,6 +39,12 @@ class AnnotatorAnalysis:
     class_pairs: list[dict[str, Any]] = field(default_factory=list)
     annotation_counts: np.ndarray | None = None
     """Labels given to each item (every item, not only the labelled ones)."""
+    model: str = "crowdlab"
+    """What found the consensus: ``crowdlab`` (answers and the model) or ``dawid-skene``."""
+    gold: np.ndarray | None = None
+    """Per labelled row: the known class of a gold item, -1 elsewhere (None: no gold)."""
+    posterior: np.ndarray | None = None
+    """Per labelled row: Dawid-Skene's P(true class | answers) (None for CROWDLAB)."""
 
 
 def analyse(
@@ -62,16 +69,100 @@ def analyse(
     consensus_quality[annotated] = per_item["consensus_quality_score"].to_numpy(dtype=float)
     agreement_per_item = np.full(len(matrix), np.nan)
     agreement_per_item[annotated] = per_item["annotator_agreement"].to_numpy(dtype=float)
+    return _analysis(
+        every_item,
+        labelled,
+        names,
+        classes,
+        Consensus(consensus, consensus_quality, agreement_per_item),
+        {name: _stat(stats, name, "annotator_quality") for name in names},
+        {name: _stat(stats, name, "agreement_with_consensus") for name in names},
+    )
+
+
+def analyse_answers(
+    every_item: np.ndarray,
+    labelled: np.ndarray,
+    names: list[str],
+    classes: list[str],
+    gold: np.ndarray | None = None,
+) -> AnnotatorAnalysis:
+    """The same analysis from the answers alone (no model): Dawid-Skene consensus (its posterior
+    of the chosen class is the consensus quality) and each annotator's estimated accuracy.
+
+    ``gold`` (per item, class index or -1) anchors the model and is checked against each
+    annotator's answers."""
+    estimate = infer_truth(every_item, len(classes), gold=gold)
+    answered = (every_item != MISSING).any(axis=1)
+    chosen = np.where(answered, estimate.posterior.argmax(axis=1), MISSING)
+    agree = (every_item == chosen[:, None]) & (every_item != MISSING)
+    answers = (every_item != MISSING).sum(axis=1)
+    per_item = Consensus(
+        chosen[labelled],
+        np.where(answered, estimate.posterior.max(axis=1), np.nan)[labelled],
+        np.divide(agree.sum(axis=1), answers, out=np.full(len(answers), np.nan), where=answers > 0)[
+            labelled
+        ],
+    )
+    agreement = agree.sum(axis=0) / np.maximum(estimate.answers, 1)
+    analysis = _analysis(
+        every_item,
+        labelled,
+        names,
+        classes,
+        per_item,
+        {n: _rounded(estimate.accuracy[i]) for i, n in enumerate(names)},
+        {n: _rounded(agreement[i]) if estimate.answers[i] else None for i, n in enumerate(names)},
+    )
+    analysis.model = "dawid-skene"
+    analysis.posterior = estimate.posterior[labelled]
+    add_gold(analysis, every_item, labelled, gold)
+    return analysis
+
+
+def add_gold(
+    analysis: AnnotatorAnalysis,
+    every_item: np.ndarray,
+    labelled: np.ndarray,
+    gold: np.ndarray | None,
+) -> None:
+    """Mark the gold rows (never flagged) and give each annotator their accuracy on gold."""
+    if gold is None or not (gold != MISSING).any():
+        return
+    analysis.gold = gold[labelled]
+    _add_gold_accuracy(analysis.annotators, every_item, gold, analysis.names)
+
+
+@dataclass(frozen=True)
+class Consensus:
+    """Per labelled row: consensus class (-1: none), its quality, the annotators' agreement."""
+
+    label: np.ndarray
+    quality: np.ndarray
+    agreement: np.ndarray
+
+
+def _analysis(
+    every_item: np.ndarray,
+    labelled: np.ndarray,
+    names: list[str],
+    classes: list[str],
+    consensus: Consensus,
+    quality: dict[str, float | None],
+    agreement: dict[str, float | None],
+) -> AnnotatorAnalysis:
+    """Per-annotator table (worst first), confusions against the consensus, agreement figures."""
+    matrix = every_item[labelled]
     confusions = np.zeros((len(names), len(classes), len(classes)), dtype=int)
     for annotator, column in enumerate(matrix.T):
-        present = column != MISSING
-        np.add.at(confusions[annotator], (consensus[present], column[present]), 1)
+        present = (column != MISSING) & (consensus.label != MISSING)
+        np.add.at(confusions[annotator], (consensus.label[present], column[present]), 1)
     table = [
         {
             "name": name,
             "rows": int((every_item[:, index] != MISSING).sum()),
-            "agreement": _stat(stats, name, "agreement_with_consensus"),
-            "quality": _stat(stats, name, "annotator_quality"),
+            "agreement": agreement[name],
+            "quality": quality[name],
             "worst_confusion": _worst_confusion(confusions[index], classes),
         }
         for index, name in enumerate(names)
@@ -81,15 +172,33 @@ def analyse(
     return AnnotatorAnalysis(
         names=names,
         matrix=matrix,
-        consensus=consensus,
-        consensus_quality=consensus_quality,
-        agreement_per_item=agreement_per_item,
+        consensus=consensus.label,
+        consensus_quality=consensus.quality,
+        agreement_per_item=consensus.agreement,
         annotators=table,
         agreement=agreement_figures(every_item, names, len(classes)),
         confusions=confusions,
         class_pairs=disputed_pairs(every_item, classes),
         annotation_counts=(every_item != MISSING).sum(axis=1),
     )
+
+
+def _rounded(value: float) -> float | None:
+    return None if value != value else round(float(value), 6)
+
+
+def _add_gold_accuracy(
+    table: list[dict[str, Any]], every_item: np.ndarray, gold: np.ndarray, names: list[str]
+) -> None:
+    """Each annotator's accuracy on the gold items they answered, beside the estimate."""
+    column = {name: index for index, name in enumerate(names)}
+    for entry in table:
+        answers = every_item[:, column[entry["name"]]]
+        checked = (answers != MISSING) & (gold != MISSING)
+        entry["gold_answers"] = int(checked.sum())
+        entry["gold_accuracy"] = (
+            round(float((answers[checked] == gold[checked]).mean()), 6) if checked.any() else None
+        )
 
 
 def _crowdlab(

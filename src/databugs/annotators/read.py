@@ -2,11 +2,14 @@
 
 Wide data (``--annotators a,b,c``) is that matrix already; long data (``--annotator-col``, one
 line per item and annotator) is pivoted on the ``--id`` column, keeping each item's first line
-as its row. Bad shapes are a :class:`DatabugsError` (exit 2) naming the row.
+as its row. An annotator who answered an item again keeps their latest answer (public crowd sets
+have such repeats); the repeats are counted for the report. Bad shapes are a
+:class:`DatabugsError` (exit 2) naming the row.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,11 +32,15 @@ class Annotations:
     rows: np.ndarray
     """Position in the data file of each item (its first line, for long data)."""
     long_format: bool = False
+    repeats: int = 0
+    """Answers that repeat an earlier answer of the same annotator on the same item (dropped)."""
+    changed: int = 0
+    """Of the repeats, those whose answer differs from the one before it (the latest is kept)."""
 
     def merged(self, merges: dict[str, str]) -> Annotations:
         """The same annotations with label spelling variants merged into their class."""
         labels = [[None if t is None else merges.get(t, t) for t in row] for row in self.labels]
-        return Annotations(self.frame, self.names, labels, self.rows, self.long_format)
+        return dataclasses.replace(self, labels=labels)
 
     def classes(self) -> set[str]:
         """Every label some annotator gave."""
@@ -142,20 +149,23 @@ def _pivot_long(
     column_of = {name: index for index, name in enumerate(names)}
     labels: list[list[str | None]] = [[None] * len(names) for _ in range(len(item_keys))]
     texts = annotation_texts(frame[label])
-    for line, (item, annotator, text) in enumerate(zip(item_codes, who, texts, strict=True)):
+    repeats = changed = 0
+    for item, annotator, text in zip(item_codes, who, texts, strict=True):
         if annotator is None or text is None:
             continue
-        if labels[item][column_of[annotator]] is not None:
-            raise DatabugsError(
-                f"{source}: row {line}: annotator {annotator!r} labels item "
-                f"{item_keys[item]!r} a second time",
-                code=ErrorCode.BAD_ROW,
-                hint="keep one line per item and annotator",
-            )
-        labels[item][column_of[annotator]] = text
+        earlier = labels[item][column_of[annotator]]
+        repeats += earlier is not None
+        changed += earlier is not None and earlier != text
+        labels[item][column_of[annotator]] = text  # the latest answer counts
     items = frame.iloc[first_lines][[id_column, *features]].reset_index(drop=True)
     annotations = Annotations(
-        frame=items, names=names, labels=labels, rows=first_lines, long_format=True
+        frame=items,
+        names=names,
+        labels=labels,
+        rows=first_lines,
+        long_format=True,
+        repeats=repeats,
+        changed=changed,
     )
     _check_shape(annotations, source)
     return annotations
@@ -183,7 +193,31 @@ def _check_items_agree(
         )
 
 
+NUMERIC_CLASSES = 10
+"""Numeric answers with more distinct values than this, spread with gaps, are ratings."""
+
+
+def _check_not_ratings(annotations: Annotations, source: str) -> None:
+    """Ratings (0-100, -100..100) are not classes: refuse rather than count each number as one.
+
+    Numbered classes (1..77 intents) fill their range; ratings leave gaps (25, 30, 80) or have
+    fractions."""
+    given = pd.Series(sorted(annotations.classes()), dtype=object)
+    numbers = pd.to_numeric(given, errors="coerce")
+    if len(given) <= NUMERIC_CLASSES or numbers.isna().any():
+        return
+    fractions = (numbers != numbers.round()).any()
+    if fractions or len(numbers) < 0.9 * (numbers.max() - numbers.min() + 1):
+        raise DatabugsError(
+            f"{source}: the answers are numbers ({len(numbers)} distinct values from "
+            f"{numbers.min():g} to {numbers.max():g}): numeric crowd answers are not supported yet",
+            code=ErrorCode.BAD_LABEL_TYPE,
+            hint="databugs treats answers as classes; ratings need a numeric consensus",
+        )
+
+
 def _check_shape(annotations: Annotations, source: str) -> None:
+    _check_not_ratings(annotations, source)
     if len(annotations.names) < 2:
         raise DatabugsError(
             f"{source}: {len(annotations.names)} annotator(s); agreement needs at least two",

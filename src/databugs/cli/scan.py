@@ -47,6 +47,13 @@ AnnotatorColumn = Annotated[
         help="Long data: the column naming each line's annotator (items keyed by --id).",
     ),
 ]
+Gold = Annotated[
+    Path | None,
+    typer.Option(
+        "--gold",
+        help="Gold items: a file of --id and label (their true class); or a 'gold' column.",
+    ),
+]
 Classes = Annotated[
     str | None, typer.Option("--classes", help="The classes the data should have: A,B,C.")
 ]
@@ -108,6 +115,7 @@ def scan(
     ignore: IgnoreOption = None,
     annotators: Annotators = None,
     annotator_col: AnnotatorColumn = None,
+    gold: Gold = None,
     classes: Classes = None,
     folds: Folds = None,
     model: Model = None,
@@ -136,6 +144,7 @@ def scan(
         "ignore": split_list(ignore) or None,
         "annotators": split_list([annotators]) if annotators else None,
         "annotator_col": annotator_col,
+        "gold": None if gold is None else str(gold),
         "classes": split_list([classes]) if classes else None,
         "folds": folds,
         "model": model,

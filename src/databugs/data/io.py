@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from databugs.data.exports import read_export
 from databugs.errors import DatabugsError, ErrorCode
 
 FORMATS = {
@@ -38,6 +39,7 @@ FORMATS = {
     ".pq": "parquet",
     ".jsonl": "jsonl",
     ".jsonl.gz": "jsonl",
+    ".json": "json",  # a labelling tool's export (data/exports): Label Studio or Argilla
     ".ndjson": "jsonl",
     ".ndjson.gz": "jsonl",
 }
@@ -119,6 +121,8 @@ def read_table(
         if fmt in DELIMITERS:
             delimiter = sniff_delimiter(path, DELIMITERS[fmt])
             frame = _read_delimited(path, delimiter)
+        elif fmt == "json":
+            frame, fmt = read_export(path)
         else:
             frame = (_read_parquet if fmt == "parquet" else _read_jsonl)(path)
     except UnicodeDecodeError as exc:

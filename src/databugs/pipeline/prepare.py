@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from databugs.annotators.gold import GOLD_COLUMN
 from databugs.annotators.read import Annotations, check_declared, read_annotations
 from databugs.data.features import FeatureSet
 from databugs.data.io import LoadedTable
@@ -33,6 +34,8 @@ from databugs.models.zoo import check_model_name, make_model
 
 CONSENSUS_COLUMN = "consensus"
 """The label column's name in every output when the data has annotators but no label column."""
+LABEL_ONLY = "none"
+"""``Prepared.model`` of annotations with no feature column: no model is fitted (``crowd``)."""
 CLASSIFICATION = "classification"
 """The task kind: one class per row (the only kind so far)."""
 
@@ -87,8 +90,10 @@ def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Det
     )
     labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
     class_index = {name: index for index, name in enumerate(classes)}
-    features = featurise(frame, columns, exclude=options.get("annotators", []))
-    if not any(use.used_as != "left out" for use in features.columns):
+    gold = [GOLD_COLUMN] if annotations is not None else []  # the answer key is no feature
+    features = featurise(frame, columns, exclude=[*options.get("annotators", []), *gold])
+    usable = any(use.used_as != "left out" for use in features.columns)
+    if not usable and annotations is None:
         raise DatabugsError(
             f"{source}: no usable feature columns",
             code=ErrorCode.NO_FEATURES,
@@ -106,7 +111,7 @@ def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Det
         labelled=labelled,
         targets=np.array([class_index[canonical[row]] for row in labelled], dtype=int),
         features=features,
-        model=_model_for(options["model"], features.kind),
+        model=_model_for(options["model"], features.kind) if usable else LABEL_ONLY,
         folds=folds,
         ids=ids,
         settled=_settled(table, ids, labels),

@@ -18,6 +18,17 @@ from databugs.gate.baseline import compare_reports
 from databugs.gate.rules import GateRule, check_figures, evaluate, parse_rules
 from databugs.models.engines import Engine, open_engine
 from databugs.pipeline.assemble import assemble
+from databugs.pipeline.crowd import (
+    annotate_report,
+    answers_context,
+    export_options,
+    gold_of,
+    is_label_only,
+    label_only_detectors,
+    no_model,
+    with_gold,
+    without_gold,
+)
 from databugs.pipeline.detect import detection_context, find_issues
 from databugs.pipeline.fit import Progress, fit_models
 from databugs.pipeline.prepare import prepare
@@ -62,16 +73,24 @@ def scan_table(
 ) -> Report:
     """Scan a loaded table with options as ``report.json`` records them."""
     clock = _Clock()
+    options = export_options(table, options)  # a labelling tool's export: long annotator data
     chosen = build_detectors(detectors, options.get("detector_settings"))
     annotated = bool(options.get("annotators") or options.get("annotator_col"))
     rules, previous = _gate(options, annotated=annotated)
     data = prepare(table, options, chosen)
     clock.lap("load_and_features_s")
-    oof = fit_models(data, options, engine=engine, progress=progress, cache=cache)
+    declared, seed, gold = options.get("classes"), options["seed"], gold_of(data, options)
+    if is_label_only(data):  # answers without features: nothing to fit a model on
+        context = answers_context(data, declared=declared, seed=seed, gold=gold)
+        oof, chosen = no_model(context), label_only_detectors(chosen)
+    else:
+        oof = fit_models(data, options, engine=engine, progress=progress, cache=cache)
+        context = detection_context(data, oof, declared=declared, seed=seed)
+        context = with_gold(context, data, gold)
     clock.lap("models_s")
-    context = detection_context(data, oof, declared=options.get("classes"), seed=options["seed"])
-    issues = find_issues(chosen, context, data.settled)
+    issues = without_gold(find_issues(chosen, context, data.settled), context)
     report = assemble(data, context, oof, issues, options)
+    annotate_report(report, data, context)
     if previous is not None:
         report.comparison = compare_reports(previous, report.to_dict())
     report.gate = evaluate(rules, report.summary, report.comparison) if rules else None

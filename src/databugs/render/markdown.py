@@ -108,15 +108,17 @@ def _annotators(report: Report) -> list[str]:
     if report.annotators is None:
         return []
     agreement = report.agreement
+    gold = "gold_answers" in report.annotators[0]  # accuracy on the gold items, when known
     lines = [
         "## Annotators",
         "",
         f"Krippendorff's alpha {agreement['krippendorff_alpha']:.3f}, Fleiss' kappa "
         f"{agreement['fleiss_kappa']:.3f}, pairwise agreement {agreement['percent']:.1%}. "
-        "Worst first; quality is CROWDLAB's (cleanlab), agreement is with the consensus label.",
+        f"Worst first; quality is {_quality_source(agreement)}, agreement is with the consensus "
+        "label.",
         "",
-        "| annotator | rows | agreement | quality | worst confusion |",
-        "|---|---:|---:|---:|---|",
+        "| annotator | rows | agreement | quality | worst confusion |" + gold * " gold accuracy |",
+        "|---|---:|---:|---:|---|" + gold * "---:|",
     ]
     for entry in report.annotators:
         worst = entry["worst_confusion"]
@@ -126,9 +128,10 @@ def _annotators(report: Report) -> list[str]:
             if worst
             else ""
         )
+        checked = f" {_share(entry['gold_accuracy'])} of {entry['gold_answers']} |" if gold else ""
         lines.append(
             f"| {md(entry['name'])} | {entry['rows']} | {_share(entry['agreement'])} | "
-            f"{_kappa(entry['quality'])} | {confusion} |"
+            f"{_kappa(entry['quality'])} | {confusion} |{checked}"
         )
     names = [entry["name"] for entry in report.annotators]
     kappas = agreement["cohen_kappa"]
@@ -147,6 +150,12 @@ def _annotators(report: Report) -> list[str]:
                 f"{pair['items']} | {shown} |"
             )
     return [*lines, ""]
+
+
+def _quality_source(agreement: dict) -> str:
+    if agreement.get("consensus_model") == "dawid-skene":
+        return "the accuracy Dawid-Skene estimates from the answers alone"
+    return "CROWDLAB's (cleanlab)"
 
 
 def _kappa(value: float | None) -> str:

@@ -154,11 +154,16 @@ def class_recall(report: Report) -> str:
     return _share_bars(names, [c["recall"] for c in classes], "out-of-fold recall", title)
 
 
+MAX_ANNOTATORS = 30
+"""Annotators a plot shows at most (a crowd set has hundreds): the busiest, or the worst."""
+
+
 def annotator_agreement(report: Report) -> str:
-    """Cohen's kappa for every pair of annotators."""
+    """Cohen's kappa for every pair of the (30 busiest) annotators."""
     if not report.annotators:
         return ""
-    names = [a["name"] for a in report.annotators]
+    busiest = sorted(report.annotators, key=lambda a: -a["rows"])[:MAX_ANNOTATORS]
+    names = [a["name"] for a in report.annotators if a in busiest]
     kappas = report.agreement["cohen_kappa"]
     matrix = [[1.0 if a == b else (kappas[a].get(b) or 0.0) for b in names] for a in names]
     shown = [_plain(name) for name in names]
@@ -167,23 +172,30 @@ def annotator_agreement(report: Report) -> str:
     image = axes.imshow(matrix, cmap="viridis", vmin=min(0.0, min(map(min, matrix))), vmax=1)
     axes.set_xticks(range(len(names)), shown, rotation=90)
     axes.set_yticks(range(len(names)), shown)
-    axes.set_title("Cohen's kappa between annotators")
+    shown_all = len(names) == len(report.annotators)
+    axes.set_title("Cohen's kappa between annotators" + ("" if shown_all else " (busiest 30)"))
     figure.colorbar(image, ax=axes, shrink=0.7)
     return _svg(figure)
 
 
 def annotator_ranking(report: Report) -> str:
-    """Annotator quality (CROWDLAB), worst first."""
+    """Annotator quality (CROWDLAB, or Dawid-Skene's estimated accuracy), the worst 30."""
     if not report.annotators:
         return ""
-    entries = [e for e in report.annotators[::-1] if e["quality"] is not None]
+    judged = [e for e in report.annotators if e["quality"] is not None]
+    entries = judged[:MAX_ANNOTATORS][::-1]
+    model = "Dawid-Skene accuracy" if _model(report) == "dawid-skene" else "CROWDLAB"
     return _share_bars(
         [e["name"] for e in entries],
         [e["quality"] for e in entries],
-        "annotator quality (CROWDLAB)",
-        "Annotators, worst at the bottom",
+        f"annotator quality ({model})",
+        "Annotators, worst at the bottom" + (" (worst 30)" if len(judged) > len(entries) else ""),
         colour="#f58518",
     )
+
+
+def _model(report: Report) -> str:
+    return (report.agreement or {}).get("consensus_model", "crowdlab")
 
 
 def _share_bars(

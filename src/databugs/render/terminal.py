@@ -31,6 +31,8 @@ def _headline(report: Report) -> str:
 
 
 def _models_line(report: Report) -> str:
+    if report.input.get("label_only"):
+        return f"models: {one_line(report.input['label_only'])}"
     accuracy = report.summary["model_accuracy"]
     return f"models: {report.model_mix(accuracy=False)} (out-of-fold accuracy {accuracy:.1%})"
 

@@ -163,6 +163,8 @@ class Report:
     def model_mix(self, *, accuracy: bool = True) -> str:
         """The models as a phrase: "extra-trees 71% (out-of-fold accuracy 93.2%), ..." (weights,
         largest first); the model option when the report does not list them."""
+        if self.input.get("label_only"):
+            return "none fitted (label-only scan)"
         if not self.models:
             return str(self.options["model"])
         shown = [m for m in self.models if m["weight"] >= 0.005] or self.models

@@ -1,0 +1,151 @@
+"""Scans of crowd answers with no feature column: no model, the answers alone.
+
+A table of (item, annotator, label) lines exported from a labelling tool often carries no item
+content. Such a scan fits no model: Dawid-Skene (``annotators.truth``) gives each item's
+consensus and posterior, which stand in for the model's probabilities, and each annotator's
+estimated accuracy. The detectors that need features or a model's view of the rows (label issues,
+confusable classes, duplicates) do not run; those that read labels only run as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from databugs.annotators.consensus import add_gold, analyse_answers
+from databugs.annotators.gold import gold_indices, gold_labels
+from databugs.annotators.read import class_matrix
+from databugs.data.exports import ANNOTATOR, EXPORT_FORMATS, ITEM
+from databugs.data.io import LoadedTable
+from databugs.detectors.base import Context, Detector, Issue
+from databugs.models.oof import PROBABILITY_FLOOR, OutOfFold
+from databugs.pipeline.prepare import LABEL_ONLY, Prepared
+from databugs.report.report import Report
+
+NEEDS_MODEL = frozenset(
+    {"label_issue", "confusable_classes", "near_duplicates", "conflicting_duplicates"}
+)
+"""Detectors that read features or a fitted model's probabilities: not run without features."""
+NO_MODEL_REASON = (
+    "no model was fitted: the data has no usable feature column, so the consensus and the "
+    "annotators' quality come from the answers alone (Dawid-Skene)"
+)
+
+
+def export_options(table: LoadedTable, options: dict[str, Any]) -> dict[str, Any]:
+    """A labelling tool's export is long annotator data keyed by ``item_id`` unless the options
+    say otherwise."""
+    if table.format not in EXPORT_FORMATS or options.get("annotators"):
+        return options
+    return options | {
+        "annotator_col": options.get("annotator_col") or ANNOTATOR,
+        "id": options.get("id") or ITEM,
+    }
+
+
+def is_label_only(data: Prepared) -> bool:
+    """A scan of annotations with nothing to fit a model on."""
+    return data.model == LABEL_ONLY
+
+
+def gold_of(data: Prepared, options: dict[str, Any]) -> np.ndarray | None:
+    """Per item, the class index of a gold item (-1 elsewhere); None without gold."""
+    if data.annotations is None:
+        return None
+    labels = gold_labels(data.frame, data.columns.id, options.get("gold"), data.source)
+    if labels is None:
+        return None
+    class_index = {name: index for index, name in enumerate(data.classes)}
+    return gold_indices(labels, class_index, str(options.get("gold") or data.source))
+
+
+def with_gold(context: Context, data: Prepared, gold: np.ndarray | None) -> Context:
+    """A fitted scan's context with its gold items marked (CROWDLAB is not anchored by them)."""
+    if context.annotators is not None:
+        class_index = {name: index for index, name in enumerate(data.classes)}
+        every_item = class_matrix(data.annotations, class_index)
+        add_gold(context.annotators, every_item, data.labelled, gold)
+    return context
+
+
+def answers_context(
+    data: Prepared, *, declared: list[str] | None, seed: int, gold: np.ndarray | None = None
+) -> Context:
+    """The detectors' context of a label-only scan: the Dawid-Skene posterior is the belief."""
+    class_index = {name: index for index, name in enumerate(data.classes)}
+    analysis = analyse_answers(
+        class_matrix(data.annotations, class_index),
+        data.labelled,
+        data.annotations.names,
+        data.classes,
+        gold,
+    )
+    belief = np.clip(analysis.posterior, PROBABILITY_FLOOR, 1.0)
+    belief /= belief.sum(axis=1, keepdims=True)
+    return Context(
+        frame=data.frame,
+        label_column=data.columns.label,
+        labels=data.labels,
+        classes=data.classes,
+        labelled=data.labelled,
+        targets=data.targets,
+        probabilities=belief,
+        label_quality=belief[np.arange(len(data.targets)), data.targets],
+        features=data.features,
+        folds=0,
+        posterior=belief,
+        canonical=data.canonical,
+        declared_classes=declared,
+        annotators=analysis,
+        task=data.task,
+        seed=seed,
+    )
+
+
+def no_model(context: Context) -> OutOfFold:
+    """What the report records as the scan's models: none."""
+    return OutOfFold(probabilities=context.probabilities, model=LABEL_ONLY, folds=0)
+
+
+def label_only_detectors(detectors: Sequence[Detector]) -> list[Detector]:
+    """The chosen detectors that can run on labels alone."""
+    return [detector for detector in detectors if detector.name not in NEEDS_MODEL]
+
+
+def without_gold(issues: list[Issue], context: Context) -> list[Issue]:
+    """Gold items are right by definition: no issue about one of their rows."""
+    gold = None if context.annotators is None else context.annotators.gold
+    if gold is None:
+        return issues
+    known = set(context.labelled[gold >= 0].tolist())
+    return [issue for issue in issues if issue.row not in known]
+
+
+def annotate_report(report: Report, data: Prepared, context: Context) -> None:
+    """Say in the report what found the consensus, the repeats dropped, the model not fitted."""
+    annotations, analysis = data.annotations, context.annotators
+    if annotations is None or analysis is None:
+        return
+    report.agreement = {**(report.agreement or {}), "consensus_model": analysis.model}
+    notes = []
+    if is_label_only(data):
+        report.input["label_only"] = NO_MODEL_REASON
+        notes.append(NO_MODEL_REASON)
+    if annotations.repeats:
+        notes.append(
+            f"repeated answers: {annotations.repeats} times an annotator answered an item again "
+            f"({annotations.changed} with a different answer); each keeps their latest answer"
+        )
+    single = int((analysis.annotation_counts == 1).sum())
+    if single:
+        notes.append(f"items with one answer only: {single} (their consensus rests on it)")
+    if analysis.gold is not None:
+        notes.append(
+            f"gold items: {int((analysis.gold >= 0).sum())}; they anchor the consensus "
+            "and are never flagged"
+        )
+    report.agreement["repeated_answers"] = annotations.repeats
+    report.agreement["single_answer_items"] = single
+    report.notes[:0] = notes
