@@ -154,20 +154,23 @@ def _parsed(texts: Sequence[str]) -> np.ndarray:
 
 def numeric_targets(labels: Sequence[str | None], *, column: str, source: str) -> np.ndarray:
     """A regression target as numbers, NaN where unlabelled (empty or a missing word such as
-    ``NA``); a text cell or an infinity is refused, naming its row."""
+    ``NA``); a text cell or an infinity is refused, naming its row. Each distinct value is
+    parsed once."""
+    distinct = sorted({text for text in labels if text is not None})
+    parsed = dict(zip(distinct, _parsed(distinct), strict=True))
+    missing = {text for text in distinct if text.strip().lower() in MISSING_TOKENS}
     values = np.full(len(labels), np.nan)
     for row, text in enumerate(labels):
-        if text is None or text.strip().lower() in MISSING_TOKENS:
+        if text is None or text in missing:
             continue
-        number = _parsed([text])[0]
-        if not np.isfinite(number):
+        if not np.isfinite(parsed[text]):
             raise DatabugsError(
                 f"{source}: row {row} of column {column!r} holds {text!r}, not a number; "
                 "a number to predict (task regression) needs numbers",
                 code=ErrorCode.BAD_LABEL_TYPE,
                 hint=f"clear or fix that cell, or give {option('task')} classification",
             )
-        values[row] = number
+        values[row] = parsed[text]
     if np.isfinite(values).sum() < 2:
         raise DatabugsError(
             f"{source}: column {column!r} has fewer than two numbers to predict",

@@ -22,7 +22,7 @@ from databugs.pipeline.assemble import assemble
 from databugs.pipeline.detect import detection_context, find_issues
 from databugs.pipeline.fit import Progress, fit_models
 from databugs.pipeline.prepare import prepare
-from databugs.pipeline.regression import scan_regression
+from databugs.pipeline.regression import regression_report
 from databugs.pipeline.summary import figure_names
 from databugs.report.report import Report
 from databugs.report.schema import load_report
@@ -63,19 +63,22 @@ def scan_table(
     cache: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Scan a loaded table with options as ``report.json`` records them."""
-    clock = Clock()
+    clock = _Clock()
     chosen = build_detectors(detectors, options.get("detector_settings"))
     annotated = bool(options.get("annotators") or options.get("annotator_col"))
     rules, previous = _gate(options, annotated=annotated)
     data = prepare(table, options, chosen)
     clock.lap("load_and_features_s")
     if data.task == REGRESSION:
-        return scan_regression(data, options, chosen, engine=engine, clock=clock)
-    oof = fit_models(data, options, engine=engine, progress=progress, cache=cache)
-    clock.lap("models_s")
-    context = detection_context(data, oof, declared=options.get("classes"), seed=options["seed"])
-    issues = find_issues(chosen, context, data.settled)
-    report = assemble(data, context, oof, issues, options)
+        report = regression_report(data, options, engine=engine)
+    else:
+        oof = fit_models(data, options, engine=engine, progress=progress, cache=cache)
+        clock.lap("models_s")
+        context = detection_context(
+            data, oof, declared=options.get("classes"), seed=options["seed"]
+        )
+        issues = find_issues(chosen, context, data.settled)
+        report = assemble(data, context, oof, issues, options)
     report.task = data.choice.to_dict() if data.choice else None
     if previous is not None:
         report.comparison = compare_reports(previous, report.to_dict())
@@ -96,7 +99,7 @@ def _gate(
     return rules, load_report(baseline) if baseline else None
 
 
-class Clock:
+class _Clock:
     """Wall time of each stage, for ``timings.json``."""
 
     def __init__(self) -> None:

@@ -23,16 +23,16 @@ WORST_ROWS = 10
 
 def _headline(report: Report) -> str:
     summary = report.summary
+    what = "a number per row" if report.regression is not None else f"{summary['classes']} classes"
     return (
-        f"{visible(report.input['path'])}: {summary['rows']} rows, {summary['classes']} classes, "
+        f"{visible(report.input['path'])}: {summary['rows']} rows, {what}, "
         f"label health {summary['label_health']:.1%} "
         f"({summary['label_issues']} likely wrong labels of {summary['labelled']})"
     )
 
 
 def _models_line(report: Report) -> str:
-    accuracy = report.summary["model_accuracy"]
-    return f"models: {report.model_mix(accuracy=False)} (out-of-fold accuracy {accuracy:.1%})"
+    return f"models: {report.model_mix(accuracy=False)} ({report.fit_text()})"
 
 
 def _task_line(report: Report) -> list[str]:
