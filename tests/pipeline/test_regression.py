@@ -14,6 +14,7 @@ from databugs.detectors.regression import NumberStyle, conflicting_values, targe
 from databugs.models.regression import residual_scores
 from tests.conftest import run
 
+GATE = "model_r2<0.5,target_outlier>0,label_issues>1%"
 WRONG = [3, 40, 77, 120, 161, 199, 230, 268, 301, 340]
 
 
@@ -48,9 +49,9 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, np.nd
     frame, clean = deliveries()
     data = folder / "deliveries.csv"
     frame.to_csv(data, index=False)
-    args = ["--label", "minutes", "--id", "order", "--out", folder / "out", "--format", "plain"]
-    result = run("scan", data, *args)
-    assert result.exit_code == 0, result.output
+    args = ["--label", "minutes", "--id", "order", "--out", folder / "out", "--fail-on", GATE]
+    result = run("scan", data, *args, "--format", "plain")
+    assert result.exit_code == 1, result.output  # the gate failed; every file is written
     return data, folder / "out", clean
 
 
@@ -133,7 +134,14 @@ def test_number_style_and_residual_scale() -> None:
 
 
 def test_the_python_api_takes_task(scanned) -> None:
-    frame, _ = deliveries(200)
-    report = databugs.scan(frame, label="minutes", id="order", task="regression", folds=3)
+    frame, _ = deliveries(150)
+    report = databugs.scan(frame, label="minutes", id="order", task="regression", folds=2)
     assert report.task["chosen_by"] == "option" and report.regression["model"]
     assert "values" in repr(report)
+
+
+def test_the_gate_names_regression_figures_and_kinds(scanned) -> None:
+    _, out, _ = scanned
+    gate = json.loads((out / "report.json").read_text())["gate"]["rules"]
+    assert [rule["rule"] for rule in gate] == GATE.split(",")
+    assert [rule["passed"] for rule in gate] == [True, True, False]  # 10 wrong of 360: over 1%

@@ -35,6 +35,8 @@ from databugs.pipeline.prepare import Prepared
 from databugs.pipeline.rank import rank_issues
 from databugs.report.report import Report
 
+REGRESSION_FIGURES = ("model_mae", "model_r2")
+"""Figures only a regression scan's summary has (gate rules may name them)."""
 PLOT_POINTS = 2000
 """At most this many points in the given-vs-predicted plot (flagged ones always)."""
 CONFLICT_TOLERANCE = 3.0

@@ -15,6 +15,7 @@ from databugs.data.table import load_table
 from databugs.data.task import REGRESSION
 from databugs.data.validate import check_at_least
 from databugs.detectors.registry import all_detectors, build_detectors
+from databugs.detectors.regression import KINDS as REGRESSION_KINDS
 from databugs.gate.baseline import compare_reports
 from databugs.gate.rules import GateRule, check_figures, evaluate, parse_rules
 from databugs.models.engines import Engine, open_engine
@@ -22,7 +23,7 @@ from databugs.pipeline.assemble import assemble
 from databugs.pipeline.detect import detection_context, find_issues
 from databugs.pipeline.fit import Progress, fit_models
 from databugs.pipeline.prepare import prepare
-from databugs.pipeline.regression import regression_report
+from databugs.pipeline.regression import REGRESSION_FIGURES, regression_report
 from databugs.pipeline.summary import figure_names
 from databugs.report.report import Report
 from databugs.report.schema import load_report
@@ -93,9 +94,9 @@ def _gate(
     """The gate rules, checked to name figures this scan will have, and the baseline report."""
     rules = parse_rules(options.get("fail_on"))
     baseline = options.get("baseline")
-    check_figures(
-        rules, figure_names(annotated=annotated), all_detectors(), baseline=bool(baseline)
-    )
+    kinds = [*all_detectors(), *(kind for kind in REGRESSION_KINDS if kind not in all_detectors())]
+    figures = (*figure_names(annotated=annotated), *REGRESSION_FIGURES)
+    check_figures(rules, figures, kinds, baseline=bool(baseline))
     return rules, load_report(baseline) if baseline else None
 
 
