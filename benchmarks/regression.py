@@ -120,10 +120,10 @@ def main() -> None:
         "cases MAE lowered": int((table.fixed_mae < table.noisy_mae).sum()),
         "cases time <= recipe": int((table.databugs_s <= table.recipe_s).sum()),
     }
-    print(table.round(3).to_markdown(index=False))
+    print(table.round(3).to_string(index=False))
     print(pd.Series(summary).round(3).to_string())
     print("worst cases by AP gain:")
-    print(table.nsmallest(5, "gain").round(3).to_markdown(index=False))
+    print(table.nsmallest(5, "gain").round(3).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ from databugs.detectors.base import Issue
 FLAG_SCORE = 8.0
 """A value is flagged when its residual is this many times the model's usual error on rows with
 similar predictions (about 5 standard deviations of normal residuals: ``median |r| = 0.67 sd``).
-On the reg_* pool, 6 flagged more wrong values but made the data worse on 4 of 30 cases once
-every flag was accepted (real values in a heavy tail); 8 on 2 (docs/benchmarks.md)."""
+On the reg_* pool (3,000-row samples), 6 flagged more wrong values but made the data worse on 4
+of 30 cases once every flag was accepted (real values in a heavy tail); 8 on 2
+(docs/benchmarks.md)."""
 OUTLIER_SCORE = 12.0
 """A value this many robust spreads (MAD) from the column's median is extreme."""
 NEGATIVE_SHARE = 0.99
