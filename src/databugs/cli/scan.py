@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -53,6 +53,22 @@ Gold = Annotated[
         "--gold",
         help="Gold items: a file of --id and label (their true class); or a 'gold' column.",
     ),
+]
+Task = Annotated[
+    str | None,
+    typer.Option(
+        "--task",
+        help="auto [default], classification, regression (a number per row) or multilabel "
+        "(a set of tags per row).",
+    ),
+]
+LabelSep = Annotated[
+    str | None,
+    typer.Option("--label-sep", help="Multi-label: the separator between a row's tags [;]."),
+]
+TagColumns = Annotated[
+    str | None,
+    typer.Option("--labels", help="Multi-label: several 0/1 tag columns: a,b,c."),
 ]
 Classes = Annotated[
     str | None, typer.Option("--classes", help="The classes the data should have: A,B,C.")
@@ -110,6 +126,9 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print more.")]
 def scan(
     data: DataArgument,
     label: LabelOption = None,
+    task: Task = None,
+    label_sep: LabelSep = None,
+    labels: TagColumns = None,
     id: IdOption = None,
     text: TextOption = None,
     ignore: IgnoreOption = None,
@@ -137,35 +156,45 @@ def scan(
     DATA (long names, dashes as underscores); the command line wins. Exit code 0: done, no gate
     failed; 1: a --fail-on rule failed; 2: bad usage or input.
     """
-    given = {
-        "label": label,
-        "id": id,
-        "text": split_list(text) or None,
-        "ignore": split_list(ignore) or None,
-        "annotators": split_list([annotators]) if annotators else None,
-        "annotator_col": annotator_col,
-        "gold": None if gold is None else str(gold),
-        "classes": split_list([classes]) if classes else None,
-        "folds": folds,
-        "model": model,
-        "text_model": text_model,
-        "seed": seed,
-        "out": None if out is None else str(out),
-        "fail_on": fail_on,
-        "baseline": None if baseline is None else str(baseline),
-        "jobs": jobs,
-        "engine": engine,
-        "scheduler": scheduler,
-    }
-    options = resolve_options(data, given)
+    options = resolve_options(data, _given_options(locals()))
     if engine == "local" and scheduler is None:  # a config file's scheduler, overridden
         options["scheduler"] = None
-    stderr = Console(stderr=True)
-    with ProgressBar(enabled=not quiet and stderr.is_terminal, console=stderr) as progress:
-        run = scan_into_folder(data, options, progress=progress)
+    run, stderr = _scan_with_progress(data, options, quiet=quiet)
     _print(run, data, output_format, quiet=quiet, verbose=verbose, stderr=stderr)
     if not run.report.gate_passed():
         raise typer.Exit(1)
+
+
+NOT_SCAN_OPTIONS = ("data", "output_format", "quiet", "verbose")
+"""Arguments of ``scan`` that shape what is printed, not the scan (report.json's options)."""
+SPLIT_LISTS = ("text", "ignore")
+SPLIT_ONE = ("annotators", "classes", "labels")
+"""List options given as repeated options, and as one comma-separated value."""
+PATHS = ("gold", "out", "baseline")
+
+
+def _given_options(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The command line's options as ``resolve_options`` takes them (None: not given): lists
+    split at commas, paths as text."""
+    given = {}
+    for name, value in arguments.items():
+        if name in NOT_SCAN_OPTIONS:
+            continue
+        if name in SPLIT_LISTS:
+            value = split_list(value) or None
+        elif name in SPLIT_ONE:
+            value = split_list([value]) if value else None
+        elif name in PATHS and value is not None:
+            value = str(value)
+        given[name] = value
+    return given
+
+
+def _scan_with_progress(data: Path, options: dict, *, quiet: bool) -> tuple[ScanRun, Console]:
+    """The scan, with a progress bar on a terminal's stderr (returned for later lines)."""
+    stderr = Console(stderr=True)
+    with ProgressBar(enabled=not quiet and stderr.is_terminal, console=stderr) as progress:
+        return scan_into_folder(data, options, progress=progress), stderr
 
 
 def _print(

@@ -43,7 +43,7 @@ def assemble(
         rows["row"] = data.annotations.rows  # long data: an item is reported at its first line
     cluster_of, clusters = cluster_corrections(issues, data.features, options["seed"])
     report = Report(
-        input=_input(data),
+        input=scan_input(data),
         options={**options, "label": data.columns.label, "folds": oof.folds},
         summary=summarise(context, issues),
         classes=class_table(context, issues),
@@ -68,7 +68,7 @@ def assemble(
     return report
 
 
-def _input(data: Prepared) -> dict[str, Any]:
+def scan_input(data: Prepared) -> dict[str, Any]:
     """What was scanned: report.json's ``input``."""
     consensus = data.columns.label == CONSENSUS_COLUMN and data.annotations is not None
     return {
@@ -141,15 +141,25 @@ def row_previews(
 
 
 def _row_table(context: Context, ids: list[str | None], issues: list[Issue]) -> pd.DataFrame:
+    return row_table(context.labels, context.labelled, context.label_quality, ids, issues)
+
+
+def row_table(
+    labels: list[str | None],
+    labelled: np.ndarray,
+    label_quality: np.ndarray,
+    ids: list[str | None],
+    issues: list[Issue],
+) -> pd.DataFrame:
     """One line per data row: the content of ``corrected_labels.csv``.
 
     ``is_label_issue`` marks every row some finding proposes to relabel (a misannotation, a
     spelling variant, the minority of a conflicting duplicate group, ...).
     """
-    n_rows = len(context.labels)
+    n_rows = len(labels)
     quality = np.full(n_rows, np.nan)
-    quality[context.labelled] = np.round(context.label_quality, 6)
-    suggested = list(context.labels)
+    quality[labelled] = np.round(label_quality, 6)
+    suggested = list(labels)
     flagged = np.zeros(n_rows, dtype=bool)
     for issue in issues:  # worst first: a row's worst correction wins
         if is_correction(issue) and not flagged[issue.row]:
@@ -159,7 +169,7 @@ def _row_table(context: Context, ids: list[str | None], issues: list[Issue]) -> 
         {
             "row": np.arange(n_rows),
             "id": ids,
-            "given_label": context.labels,
+            "given_label": labels,
             "suggested_label": suggested,
             "label_quality": quality,
             "is_label_issue": flagged,
@@ -169,11 +179,16 @@ def _row_table(context: Context, ids: list[str | None], issues: list[Issue]) -> 
 
 
 def _quality_histogram(context: Context, rows: pd.DataFrame) -> dict[str, list]:
+    return quality_histogram(
+        context.label_quality, rows["is_label_issue"].to_numpy()[context.labelled]
+    )
+
+
+def quality_histogram(quality: np.ndarray, flagged: np.ndarray) -> dict[str, list]:
     """Label quality of the labelled rows in 20 bins, all and flagged: the report's plot."""
     edges = np.linspace(0.0, 1.0, QUALITY_BINS + 1)
-    flagged = rows["is_label_issue"].to_numpy()[context.labelled]
-    every, _ = np.histogram(context.label_quality, bins=edges)
-    marked, _ = np.histogram(context.label_quality[flagged], bins=edges)
+    every, _ = np.histogram(quality, bins=edges)
+    marked, _ = np.histogram(quality[flagged], bins=edges)
     return {
         "edges": [round(float(e), 6) for e in edges],
         "rows": every.tolist(),

@@ -12,8 +12,11 @@ from typing import Any
 
 from databugs.data.io import LoadedTable
 from databugs.data.table import load_table
+from databugs.data.task import REGRESSION
 from databugs.data.validate import check_at_least
+from databugs.detectors.base import Detector
 from databugs.detectors.registry import all_detectors, build_detectors
+from databugs.detectors.regression import KINDS as REGRESSION_KINDS
 from databugs.gate.baseline import compare_reports
 from databugs.gate.rules import GateRule, check_figures, evaluate, parse_rules
 from databugs.models.engines import Engine, open_engine
@@ -31,7 +34,8 @@ from databugs.pipeline.crowd import (
 )
 from databugs.pipeline.detect import detection_context, find_issues
 from databugs.pipeline.fit import Progress, fit_models
-from databugs.pipeline.prepare import prepare
+from databugs.pipeline.prepare import Prepared, prepare
+from databugs.pipeline.regression import REGRESSION_FIGURES, regression_report
 from databugs.pipeline.summary import figure_names
 from databugs.report.report import Report
 from databugs.report.schema import load_report
@@ -79,6 +83,32 @@ def scan_table(
     rules, previous = _gate(options, annotated=annotated)
     data = prepare(table, options, chosen)
     clock.lap("load_and_features_s")
+    if data.task == REGRESSION:
+        report = regression_report(data, options, engine=engine)
+    else:
+        report = _classification_report(
+            data, options, chosen, engine=engine, progress=progress, cache=cache
+        )
+    clock.lap("models_s")
+    report.task = data.choice.to_dict() if data.choice else None
+    if previous is not None:
+        report.comparison = compare_reports(previous, report.to_dict())
+    report.gate = evaluate(rules, report.summary, report.comparison) if rules else None
+    report.timings = clock.lap("detectors_s")
+    return report
+
+
+def _classification_report(
+    data: Prepared,
+    options: dict[str, Any],
+    chosen: list[Detector],
+    *,
+    engine: Engine | None,
+    progress: Progress | None,
+    cache: str | os.PathLike[str] | None,
+) -> Report:
+    """Classes: out-of-fold probabilities (or, for answers without features, the answers'
+    consensus alone), the detectors, the report."""
     declared, seed, gold = options.get("classes"), options["seed"], gold_of(data, options)
     if is_label_only(data):  # answers without features: nothing to fit a model on
         context = answers_context(data, declared=declared, seed=seed, gold=gold)
@@ -87,14 +117,9 @@ def scan_table(
         oof = fit_models(data, options, engine=engine, progress=progress, cache=cache)
         context = detection_context(data, oof, declared=declared, seed=seed)
         context = with_gold(context, data, gold)
-    clock.lap("models_s")
     issues = without_gold(find_issues(chosen, context, data.settled), context)
     report = assemble(data, context, oof, issues, options)
     annotate_report(report, data, context)
-    if previous is not None:
-        report.comparison = compare_reports(previous, report.to_dict())
-    report.gate = evaluate(rules, report.summary, report.comparison) if rules else None
-    report.timings = clock.lap("detectors_s")
     return report
 
 
@@ -104,9 +129,9 @@ def _gate(
     """The gate rules, checked to name figures this scan will have, and the baseline report."""
     rules = parse_rules(options.get("fail_on"))
     baseline = options.get("baseline")
-    check_figures(
-        rules, figure_names(annotated=annotated), all_detectors(), baseline=bool(baseline)
-    )
+    kinds = [*all_detectors(), *(kind for kind in REGRESSION_KINDS if kind not in all_detectors())]
+    figures = (*figure_names(annotated=annotated), *REGRESSION_FIGURES)
+    check_figures(rules, figures, kinds, baseline=bool(baseline))
     return rules, load_report(baseline) if baseline else None
 
 

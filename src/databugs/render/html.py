@@ -75,8 +75,12 @@ def summary_html(report: Report) -> str:
         ("classes", str(summary["classes"])),
         ("label health", f"{summary['label_health']:.1%}"),
         ("likely wrong labels", f"{summary['label_issues']:,}"),
-        ("model accuracy (out-of-fold)", f"{summary['model_accuracy']:.1%}"),
     ]
+    if summary.get("model_mae") is not None:
+        cards[2] = ("R² (out-of-fold)", f"{summary['model_r2']:.3f}")
+        cards.append(("mean absolute error (out-of-fold)", f"{summary['model_mae']:.4g}"))
+    else:
+        cards.append(("model accuracy (out-of-fold)", f"{summary['model_accuracy']:.1%}"))
     if "alpha" in summary:
         cards.append(("Krippendorff's alpha", f"{summary['alpha']:.3f}"))
     html = ['<div class="cards">']
@@ -104,6 +108,7 @@ def summary_html(report: Report) -> str:
         notes = "".join(f"<li>{escape(note)}</li>" for note in report.notes)
         html.append(f'<ul class="notes">{notes}</ul>')
     html.append(
+        f'<p class="dim">{escape(report.task_line() or "")}</p>'
         f'<p class="dim">Label column {escape(str(report.input["label"]))}; models '
         f"{escape(report.model_mix())}; {report.options['folds']} folds, "
         f"seed {report.options['seed']}."

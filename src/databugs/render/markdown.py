@@ -40,11 +40,12 @@ def _summary(report: Report) -> list[str]:
         f"| classes | {summary['classes']} |",
         f"| label column | {md(source['label'])} |",
         f"| models | {md(report.model_mix())}; {report.options['folds']} folds, "
-        f"seed {report.options['seed']}; together {summary['model_accuracy']:.1%} accurate "
-        "out of fold |",
+        f"seed {report.options['seed']}; {md(report.fit_text())} |",
     ]
     lines += [f"| {md(kind)} | {count} |" for kind, count in summary["counts"].items()]
     lines.append("")
+    if report.task_line():
+        lines += [md(report.task_line()), ""]
     if report.notes:
         lines += ["## Notes", ""] + [f"- {md(note)}" for note in report.notes] + [""]
     return lines

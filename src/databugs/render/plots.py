@@ -109,6 +109,8 @@ def quality_distribution(report: Report) -> str:
 
 def label_flow(report: Report) -> str:
     """Given -> suggested label of the flagged rows: which classes bleed into which."""
+    if report.regression is not None:
+        return ""  # numbers: given_vs_predicted shows them
     kinds = label_flag_kinds()
     pairs = Counter(
         (str(r["given_label"]), str(r["suggested_label"]))
@@ -198,6 +200,33 @@ def _model(report: Report) -> str:
     return (report.agreement or {}).get("consensus_model", "crowdlab")
 
 
+def given_vs_predicted(report: Report) -> str:
+    """A regression's given values against the out-of-fold predictions, flagged rows in red."""
+    points = (report.regression or {}).get("points")
+    if not points or not points["given"]:
+        return ""
+    flagged = points["flagged"]
+    figure = _figure(4.8)
+    axes = figure.subplots()
+    for marked, colour, name in ((False, "#9ab", "other rows"), (True, "#d62728", "flagged")):
+        chosen = [i for i, f in enumerate(flagged) if f == marked]
+        axes.scatter(
+            [points["predicted"][i] for i in chosen],
+            [points["given"][i] for i in chosen],
+            s=8 if marked else 4,
+            c=colour,
+            label=f"{name} ({len(chosen):,})",
+        )
+    low = min(min(points["given"]), min(points["predicted"]))
+    high = max(max(points["given"]), max(points["predicted"]))
+    axes.plot([low, high], [low, high], color="#555", linewidth=0.8)
+    axes.set_xlabel("predicted (out of fold)")
+    axes.set_ylabel("given")
+    axes.set_title("Given vs predicted values")
+    axes.legend(loc="upper left")
+    return _svg(figure)
+
+
 def _share_bars(
     names: list[object], values: list[float], xlabel: str, title: str, colour: str = "#72b7b2"
 ) -> str:
@@ -216,6 +245,7 @@ def _share_bars(
 PLOTS = (
     class_sizes,
     quality_distribution,
+    given_vs_predicted,
     label_flow,
     class_recall,
     annotator_agreement,

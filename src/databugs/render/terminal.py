@@ -23,8 +23,9 @@ WORST_ROWS = 10
 
 def _headline(report: Report) -> str:
     summary = report.summary
+    what = "a number per row" if report.regression is not None else f"{summary['classes']} classes"
     return (
-        f"{visible(report.input['path'])}: {summary['rows']} rows, {summary['classes']} classes, "
+        f"{visible(report.input['path'])}: {summary['rows']} rows, {what}, "
         f"label health {summary['label_health']:.1%} "
         f"({summary['label_issues']} likely wrong labels of {summary['labelled']})"
     )
@@ -33,8 +34,12 @@ def _headline(report: Report) -> str:
 def _models_line(report: Report) -> str:
     if report.input.get("label_only"):
         return f"models: {one_line(report.input['label_only'])}"
-    accuracy = report.summary["model_accuracy"]
-    return f"models: {report.model_mix(accuracy=False)} (out-of-fold accuracy {accuracy:.1%})"
+    return f"models: {report.model_mix(accuracy=False)} ({report.fit_text()})"
+
+
+def _task_line(report: Report) -> list[str]:
+    line = report.task_line()
+    return [] if line is None else [line]
 
 
 def _counts_line(report: Report) -> str:
@@ -120,6 +125,7 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
             Text(one_line(record["content"] or "", 26)),
         )
     parts = [Text(_headline(report), style="bold"), Text(_models_line(report), style="dim")]
+    parts += [Text(one_line(line), style="dim") for line in _task_line(report)]
     parts.append(Text(_counts_line(report)))
     parts += [Text(line) for line in _annotator_line(report)]
     parts += [Text(f"  {line}", overflow="ellipsis", no_wrap=True) for line in _findings(report)]
@@ -134,7 +140,8 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
 
 def render_plain(report: Report, outputs: dict[str, str]) -> str:
     """The same content as plain text lines, for logs and pipes."""
-    lines = [_headline(report), _models_line(report), _counts_line(report)]
+    lines = [_headline(report), _models_line(report), *map(one_line, _task_line(report))]
+    lines.append(_counts_line(report))
     lines += _annotator_line(report)
     lines += [f"  {line}" for line in _findings(report)]
     lines += [f"note: {one_line(note)}" for note in report.notes[:3]]

@@ -48,6 +48,10 @@ class Report:
     agreement: dict[str, Any] | None = None
     gate: list[dict[str, Any]] | None = None
     comparison: dict[str, Any] | None = None
+    task: dict[str, Any] | None = None
+    """The task kind, why it was chosen and how to choose another (report.json's ``task``)."""
+    regression: dict[str, Any] | None = None
+    """A regression scan's chosen model and given-vs-predicted points (report.json's part)."""
     rows: pd.DataFrame | None = field(default=None, repr=False)
     issues: list[Issue] = field(default_factory=list, repr=False)
     timings: dict[str, float] = field(default_factory=dict)
@@ -71,6 +75,8 @@ class Report:
             agreement=content.get("agreement"),
             gate=content["gate"]["rules"] if content.get("gate") else None,
             comparison=content.get("comparison"),
+            task=content.get("task"),
+            regression=content.get("regression"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +84,7 @@ class Report:
         content = {
             "schema": SCHEMA,
             "input": self.input,
+            **({"task": self.task} if self.task is not None else {}),
             "options": self.options,
             "summary": self.summary,
             "classes": self.classes,
@@ -95,15 +102,18 @@ class Report:
             content["gate"] = gate_section(self.gate)
         if self.comparison is not None:
             content["comparison"] = self.comparison
+        if self.regression is not None:
+            content["regression"] = self.regression
         return {**content, "issues": self.records}
 
     def __repr__(self) -> str:
         """One line: what was scanned and what was found (the whole report is ``to_dict()``)."""
         summary = self.summary
         counts = ", ".join(f"{k} {n}" for k, n in summary["counts"].items() if n)
+        what = "values" if self.regression is not None else f"{summary['classes']} classes"
         return (
             f"<databugs.Report {self.input['path']!r}: {summary['rows']:,} rows, "
-            f"{summary['classes']} classes, label health {summary['label_health']:.1%}; "
+            f"{what}, label health {summary['label_health']:.1%}; "
             f"{len(self.records):,} issues ({counts or 'none'})>"
         )
 
@@ -160,6 +170,16 @@ class Report:
             worst = [{**record, "rank": place} for place, record in enumerate(worst, 1)]
         return worst
 
+    def fit_text(self) -> str:
+        """How well the models fit out of fold: accuracy, or a regression's error and R²."""
+        summary = self.summary
+        if summary.get("model_mae") is not None:
+            return (
+                f"out-of-fold mean absolute error {summary['model_mae']:.4g}, "
+                f"R² {summary['model_r2']:.3f}"
+            )
+        return f"out-of-fold accuracy {summary['model_accuracy']:.1%}"
+
     def model_mix(self, *, accuracy: bool = True) -> str:
         """The models as a phrase: "extra-trees 71% (out-of-fold accuracy 93.2%), ..." (weights,
         largest first); the model option when the report does not list them."""
@@ -170,8 +190,22 @@ class Report:
         shown = [m for m in self.models if m["weight"] >= 0.005] or self.models
         return ", ".join(
             f"{m['name']} {m['weight']:.0%}"
-            + (f" (out-of-fold accuracy {m['accuracy']:.1%})" if accuracy else "")
+            + (
+                f" (out-of-fold accuracy {m['accuracy']:.1%})"
+                if accuracy and "accuracy" in m
+                else ""
+            )
             for m in sorted(shown, key=lambda m: -m["weight"])
+        )
+
+    def task_line(self) -> str | None:
+        """The task as one line: which, why, and how to choose another; None when not recorded."""
+        if self.task is None:
+            return None
+        how = "chosen automatically" if self.task["chosen_by"] == "auto" else "as given"
+        return (
+            f"task: {self.task['kind']} ({how}: {self.task['reason']}); "
+            f"otherwise give {self.task['override']}"
         )
 
     def gate_passed(self) -> bool:

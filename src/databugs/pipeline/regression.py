@@ -1,0 +1,159 @@
+"""A regression scan (a number per row): out-of-fold predictions, each value's distance from its
+prediction in units of the model's usual error there, and the issues that make sense for
+numbers (no classes, so no rare or missing classes and no class imbalance).
+
+The report has the same parts as a classification scan's, so that every renderer, ``fix``,
+``review``, ``diff`` and the gate read it alike; ``regression`` adds the fit's figures and the
+points of the given-vs-predicted plot.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from databugs.detectors.base import Issue, is_correction
+from databugs.detectors.regression import (
+    KINDS,
+    NumberStyle,
+    conflicting_values,
+    target_outliers,
+    value_issues,
+)
+from databugs.models.engines import Engine
+from databugs.models.regression import (
+    RegressionFit,
+    label_quality,
+    out_of_fold_predictions,
+    residual_scores,
+)
+from databugs.pipeline.assemble import issue_records, quality_histogram, row_table, scan_input
+from databugs.pipeline.prepare import Prepared
+from databugs.pipeline.rank import rank_issues
+from databugs.report.report import Report
+
+REGRESSION_FIGURES = ("model_mae", "model_r2")
+"""Figures only a regression scan's summary has (gate rules may name them)."""
+PLOT_POINTS = 2000
+"""At most this many points in the given-vs-predicted plot (flagged ones always)."""
+CONFLICT_TOLERANCE = 3.0
+"""Identical rows conflict when their values differ by more than this many times the model's
+median absolute error."""
+
+
+def regression_report(
+    data: Prepared, options: dict[str, Any], *, engine: Engine | None = None
+) -> Report:
+    """The report of a regression scan (gate and comparison are added by the caller)."""
+    matrix = data.features.matrix[data.labelled]
+    fit = out_of_fold_predictions(
+        matrix,
+        data.features.kind,
+        data.targets,
+        model=data.model,
+        folds=data.folds,
+        seed=options["seed"],
+        engine=engine,
+    )
+    scores = residual_scores(data.targets, fit.predictions)
+    issues = _issues(data, fit, scores)
+    rows = row_table(data.labels, data.labelled, label_quality(scores), data.ids, issues)
+    flagged = rows["is_label_issue"].to_numpy()[data.labelled]
+    return Report(
+        input=scan_input(data),
+        options={**options, "label": data.columns.label, "folds": fit.folds},
+        summary=_summary(data, fit, issues, rows),
+        classes=[],
+        features=[vars(use) for use in data.features.columns],
+        models=[
+            {"name": m["name"], "weight": float(m["chosen"]), "mae": m["first_fold_mae"]}
+            for m in fit.models
+        ],
+        notes=_notes(data),
+        kinds=dict(KINDS),
+        records=issue_records(data, issues, rows, {}),
+        quality_histogram=quality_histogram(label_quality(scores), flagged),
+        regression=_plot_points(data, fit, rows, options["seed"]),
+        rows=rows,
+        issues=issues,
+    )
+
+
+def _issues(data: Prepared, fit: RegressionFit, scores: np.ndarray) -> list[Issue]:
+    """Every issue, ranked; a correction a reviewer rejected is not proposed again."""
+    style = NumberStyle.of([data.labels[row] for row in data.labelled])
+    labels, labelled, targets = data.labels, data.labelled, data.targets
+    tolerance = CONFLICT_TOLERANCE * float(np.median(np.abs(targets - fit.predictions)))
+    found = [
+        *value_issues(labels, labelled, fit.predictions, scores, style),
+        *conflicting_values(data.features.matrix, labels, labelled, targets, tolerance),
+        *target_outliers(labels, labelled, targets),
+    ]
+    return rank_issues(i for i in found if not (i.row in data.settled and is_correction(i)))
+
+
+def _summary(
+    data: Prepared, fit: RegressionFit, issues: list[Issue], rows: pd.DataFrame
+) -> dict[str, Any]:
+    """The figures a classification summary has (classes 0), and the fit's error."""
+    targets, predictions = data.targets, fit.predictions
+    flagged = int(rows["is_label_issue"].sum())
+    quality = rows["label_quality"].to_numpy()[data.labelled]
+    spread = float(np.sum((targets - targets.mean()) ** 2))
+    r2 = 1.0 - float(np.sum((targets - predictions) ** 2)) / spread if spread else 0.0
+    return {
+        "rows": len(data.labels),
+        "labelled": len(data.labelled),
+        "unlabelled": len(data.labels) - len(data.labelled),
+        "classes": 0,
+        "label_health": round(float(np.mean(quality)), 6),
+        "label_issues": flagged,
+        "label_issue_share": round(flagged / max(1, len(data.labelled)), 6),
+        "model_accuracy": None,
+        "model_mae": round(float(np.mean(np.abs(targets - predictions))), 6),
+        "model_r2": round(r2, 6),
+        "min_class_count": None,
+        "counts": _counts(issues),
+    }
+
+
+def _counts(issues: list[Issue]) -> dict[str, int]:
+    """Issues per kind; a finding about several rows (a group) counts once."""
+    found = Counter(issue.kind for issue in issues if issue.group is None)
+    found.update(kind for kind, _ in {(i.kind, i.group) for i in issues if i.group is not None})
+    return {kind: found.get(kind, 0) for kind in KINDS}
+
+
+def _notes(data: Prepared) -> list[str]:
+    notes = []
+    unlabelled = len(data.labels) - len(data.labelled)
+    if unlabelled:
+        notes.append(f"{unlabelled} rows have no value: they are not scored")
+    if data.settled:
+        notes.append(
+            f"{len(data.settled)} rows rejected in databugs-decisions.csv are not flagged again"
+        )
+    return notes
+
+
+def _plot_points(
+    data: Prepared, fit: RegressionFit, rows: pd.DataFrame, seed: int
+) -> dict[str, Any]:
+    """report.json's ``regression``: the fit's figures and the given-vs-predicted points (a
+    seeded sample of at most ``PLOT_POINTS``, every flagged row among them)."""
+    flagged = rows["is_label_issue"].to_numpy()[data.labelled]
+    order = np.random.default_rng(seed).permutation(len(data.labelled))
+    chosen = np.concatenate([np.flatnonzero(flagged), order[~flagged[order]]])[:PLOT_POINTS]
+    chosen.sort()
+    return {
+        "model": fit.model,
+        "points": {
+            "row": [int(data.labelled[p]) for p in chosen],
+            "given": [float(data.targets[p]) for p in chosen],
+            "predicted": [round(float(fit.predictions[p]), 6) for p in chosen],
+            "flagged": [bool(flagged[p]) for p in chosen],
+        },
+    }

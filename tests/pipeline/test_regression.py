@@ -1,0 +1,147 @@
+"""Regression scans: a delivery-time table with known wrong values injected, end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import databugs
+from databugs.detectors.regression import NumberStyle, conflicting_values, target_outliers
+from databugs.models.regression import residual_scores
+from tests.conftest import run
+
+GATE = "model_r2<0.5,target_outlier>0,label_issues>1%"
+WRONG = [3, 40, 77, 120, 161, 199, 230, 268, 301, 340]
+
+
+def deliveries(rows: int = 360, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Delivery durations in minutes (one decimal) from distance, items and weather; the rows
+    in ``WRONG`` hold another delivery's duration plus an hour. Returns the table and the
+    clean durations."""
+    rng = np.random.default_rng(seed)
+    distance = rng.gamma(2.0, 2.5, rows).round(2)
+    items = rng.integers(1, 12, rows)
+    weather = rng.choice(["dry", "rain", "snow"], rows, p=[0.7, 0.2, 0.1])
+    slow = pd.Series(weather).map({"dry": 0.0, "rain": 6.0, "snow": 15.0}).to_numpy()
+    clean = (12 + 3.1 * distance + 1.5 * items + slow + rng.normal(0, 1.5, rows)).round(1)
+    minutes = clean.copy()
+    wrong = [row for row in WRONG if row < rows]
+    minutes[wrong] = clean[rng.permutation(wrong)] + 60
+    frame = pd.DataFrame(
+        {
+            "order": [f"o{i:04d}" for i in range(rows)],
+            "distance_km": distance,
+            "items": items,
+            "weather": weather,
+            "minutes": minutes,
+        }
+    )
+    return frame, clean
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, np.ndarray]:
+    folder = tmp_path_factory.mktemp("deliveries")
+    frame, clean = deliveries()
+    data = folder / "deliveries.csv"
+    frame.to_csv(data, index=False)
+    args = ["--label", "minutes", "--id", "order", "--out", folder / "out", "--fail-on", GATE]
+    result = run("scan", data, *args, "--format", "plain")
+    assert result.exit_code == 1, result.output  # the gate failed; every file is written
+    return data, folder / "out", clean
+
+
+def test_auto_chooses_regression_and_says_why_and_how_to_override(scanned) -> None:
+    _, out, _ = scanned
+    report = json.loads((out / "report.json").read_text())
+    assert report["task"]["kind"] == "regression" and report["task"]["chosen_by"] == "auto"
+    assert "'minutes' holds numbers" in report["task"]["reason"]
+    assert report["task"]["override"] == "--task classification|multilabel"
+    assert "task: regression \\(chosen automatically" in (out / "report.md").read_text()
+    assert report["summary"]["classes"] == 0 and report["classes"] == []
+    assert "class_imbalance" not in report["summary"]["counts"]
+
+
+def test_the_wrong_values_are_flagged_with_the_prediction_written_like_the_column(scanned) -> None:
+    _, out, clean = scanned
+    rows = pd.read_csv(out / "corrected_labels.csv")
+    flagged = set(rows.loc[rows.is_label_issue, "row"])
+    assert len(flagged & set(WRONG)) >= 9 and len(flagged - set(WRONG)) <= 2
+    worst = rows.sort_values("label_quality").head(len(WRONG))
+    assert set(worst.row) <= set(WRONG) | flagged
+    suggested = rows.loc[rows.is_label_issue, "suggested_label"].astype(str)
+    assert suggested.str.fullmatch(r"-?\d+\.\d").all()  # one decimal, as the column writes them
+    fixed = rows.suggested_label.to_numpy(dtype=float)
+    given = rows.given_label.to_numpy(dtype=float)
+    assert np.abs(fixed - clean).mean() < np.abs(given - clean).mean()
+    html = (out / "report.html").read_text()
+    assert "Given vs predicted values" in html and "R²" in html
+
+
+def test_fix_writes_the_numbers_back_into_the_column(scanned, tmp_path: Path) -> None:
+    data, out, clean = scanned
+    copy = tmp_path / "deliveries.csv"
+    copy.write_bytes(data.read_bytes())
+    result = run("fix", "--report", out, "--data", copy, "--accept-top", "5")
+    assert result.exit_code == 0, result.output
+    fixed = pd.read_csv(tmp_path / "deliveries.fixed.csv")
+    changed = np.flatnonzero(fixed.minutes.to_numpy() != pd.read_csv(data).minutes.to_numpy())
+    assert len(changed) == 5 and set(changed) <= set(WRONG)
+    assert fixed.minutes.dtype == float
+    assert np.abs(fixed.minutes.to_numpy()[changed] - clean[changed]).max() < 15
+
+
+def test_text_cells_in_a_number_to_predict_are_refused(tmp_path: Path) -> None:
+    frame, _ = deliveries(200)
+    frame["minutes"] = frame.minutes.astype(object)
+    frame.loc[17, "minutes"] = "about 20"
+    data = tmp_path / "d.csv"
+    frame.to_csv(data, index=False)
+    result = run("scan", data, "--label", "minutes", "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "row 17 of column 'minutes' holds 'about 20'" in (
+        result.stderr
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_identical_rows_far_apart_and_impossible_values_are_reported() -> None:
+    matrix = np.array([[1.0, 2.0], [1.0, 2.0], [3.0, 1.0], [5.0, 5.0]])
+    labels = ["10", "31", "7", "-4"]
+    targets = np.array([10.0, 31.0, 7.0, -4.0])
+    labelled = np.arange(4)
+    conflicts = conflicting_values(matrix, labels, labelled, targets, tolerance=5.0)
+    assert {issue.row for issue in conflicts} == {0, 1}
+    assert not conflicting_values(matrix, labels, labelled, targets, tolerance=30.0)
+    durations = np.r_[np.linspace(5, 60, 200), -3.0]
+    outliers = target_outliers([f"{v:g}" for v in durations], np.arange(201), durations)
+    assert [issue.row for issue in outliers] == [200] and "negative" in outliers[0].message
+
+
+def test_number_style_and_residual_scale() -> None:
+    assert NumberStyle.of(["3", "10", None]).write(7.6) == "8"
+    assert NumberStyle.of(["3.0", "10.0"]).write(7.6) == "8"
+    assert NumberStyle.of(["1.25", "2.5"]).write(7.613) == "7.61"
+    # a residual of 3 is ordinary where the model errs by 3, far out where it errs by 0.1
+    predictions = np.r_[np.zeros(150), np.full(50, 100.0)]
+    targets = predictions + np.r_[np.full(150, 0.1), np.full(50, 3.0)]
+    targets[[0, 175]] += 3.0
+    scores = residual_scores(targets, predictions)
+    assert scores[0] > 20 and scores[175] < 3
+
+
+def test_the_python_api_takes_task(scanned) -> None:
+    frame, _ = deliveries(150)
+    report = databugs.scan(frame, label="minutes", id="order", task="regression", folds=2)
+    assert report.task["chosen_by"] == "option" and report.regression["model"]
+    assert "values" in repr(report)
+
+
+def test_the_gate_names_regression_figures_and_kinds(scanned) -> None:
+    _, out, _ = scanned
+    gate = json.loads((out / "report.json").read_text())["gate"]["rules"]
+    assert [rule["rule"] for rule in gate] == GATE.split(",")
+    assert [rule["passed"] for rule in gate] == [True, True, False]  # 10 wrong of 360: over 1%
