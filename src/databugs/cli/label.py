@@ -50,8 +50,11 @@ def label_command(
     ] = None,
     min_confidence: Annotated[
         float,
-        typer.Option("--min-confidence", help="Leave a row unlabelled below this confidence."),
-    ] = 0.5,
+        typer.Option(
+            "--min-confidence",
+            help="Leave a row unlabelled below this confidence (default: label every row).",
+        ),
+    ] = 0.0,
     write: Annotated[
         Path | None,
         typer.Option("--write", help="Also write the data with its empty labels filled in."),

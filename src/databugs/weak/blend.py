@@ -1,0 +1,50 @@
+"""Which labels to write where rules voted: the rules', the end model's or both combined,
+whichever is right more often on the labelled rows (never assumed).
+
+On a labelled row both views are honest: the rules' posterior uses rule accuracies that left
+that row out, the end model's comes from a model that never saw it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+BLENDS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "rules and end model (product)": lambda rules, model: _normalised(rules * model),
+    "rules and end model (mean)": lambda rules, model: (rules + model) / 2,
+    "end model": lambda rules, model: model,
+    "rules": lambda rules, model: rules,
+}
+"""In order of preference when they are right equally often."""
+
+
+def _normalised(probabilities: np.ndarray) -> np.ndarray:
+    return probabilities / probabilities.sum(axis=1, keepdims=True)
+
+
+def choose_blend(
+    rules: np.ndarray, model: np.ndarray, gold: np.ndarray, judged: np.ndarray
+) -> tuple[str, dict[str, float | None]]:
+    """The blend most often right on the ``judged`` rows (labelled, some rule voted), and each
+    blend's accuracy there; ties go to the better log loss, then to the order of :data:`BLENDS`."""
+    scores: dict[str, float | None] = {}
+    ranking = []
+    for order, (name, blend) in enumerate(BLENDS.items()):
+        if not judged.any():
+            scores[name] = None
+            ranking.append((0.0, 0.0, order, name))
+            continue
+        mixed = np.clip(blend(rules[judged], model[judged]), 1e-6, 1.0)
+        truth = gold[judged]
+        accuracy = float((mixed.argmax(axis=1) == truth).mean())
+        loss = float(-np.log(mixed[np.arange(len(truth)), truth]).mean())
+        scores[name] = round(accuracy, 6)
+        ranking.append((-accuracy, loss, order, name))
+    return min(ranking)[3], scores
+
+
+def blend(name: str, rules: np.ndarray, model: np.ndarray) -> np.ndarray:
+    """The probabilities of the blend ``name``."""
+    return BLENDS[name](rules, model)
