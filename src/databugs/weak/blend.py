@@ -48,3 +48,40 @@ def choose_blend(
 def blend(name: str, rules: np.ndarray, model: np.ndarray) -> np.ndarray:
     """The probabilities of the blend ``name``."""
     return BLENDS[name](rules, model)
+
+
+SHIFT_PRIOR_ROWS = 5.0
+"""How many labelled rows the overall class balance is worth beside the labelled rows no rule
+covers, when estimating the class balance of the rows no rule covers."""
+SHIFT_ITERATIONS = 50
+
+
+def shift_to_uncovered_balance(
+    probabilities: np.ndarray, gold: np.ndarray, covered: np.ndarray
+) -> np.ndarray:
+    """The end model's probabilities on rows no rule covers, moved to those rows' own class
+    balance (Saerens et al.'s prior shift, by EM).
+
+    The end model learns mostly from rows the rules cover, whose balance is the rules': on Yelp
+    sentences, 61% of the covered rows are positive (praise words are common) but 38% of the
+    rest, and the unshifted model called 72% of those positive. The balance of the uncovered
+    rows is measured on the labelled ones, shrunk towards all labelled rows'."""
+    n_classes = probabilities.shape[1]
+    known = gold >= 0
+    overall = np.bincount(gold[known], minlength=n_classes) / max(1, known.sum())
+    silent = known & ~covered
+    counts = np.bincount(gold[silent], minlength=n_classes) + SHIFT_PRIOR_ROWS * overall
+    shifted = probabilities.copy()
+    rows = ~covered
+    if rows.any() and known.any():
+        shifted[rows] = _matching_balance(probabilities[rows], counts / counts.sum())
+    return shifted
+
+
+def _matching_balance(probabilities: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """``probabilities`` reweighted per class so that they average to ``target``."""
+    weights = np.ones(len(target))
+    for _ in range(SHIFT_ITERATIONS):
+        moved = _normalised(probabilities * weights)
+        weights *= target / np.clip(moved.mean(axis=0), 1e-9, None)
+    return _normalised(probabilities * weights)

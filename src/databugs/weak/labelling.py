@@ -37,7 +37,7 @@ from databugs.data.validate import check_between, check_label_column
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.models.zoo import check_model_name
 from databugs.weak.analysis import analyse, text_of
-from databugs.weak.blend import blend, choose_blend
+from databugs.weak.blend import blend, choose_blend, shift_to_uncovered_balance
 from databugs.weak.combine import combine_votes
 from databugs.weak.end_model import UNTRAINED, EndModel, fit_end_model
 from databugs.weak.label_model import ABSTAIN
@@ -98,8 +98,9 @@ def label_data(
     end = _end_model(features, targets, combined.posteriors, model, folds, seed, jobs)
     judged = (gold != ABSTAIN) & covered
     chosen, blend_scores = choose_blend(combined.posteriors, end.probabilities, gold, judged)
+    uncovered = shift_to_uncovered_balance(end.probabilities, gold, covered)
     final = np.where(
-        covered[:, None], blend(chosen, combined.posteriors, end.probabilities), end.probabilities
+        covered[:, None], blend(chosen, combined.posteriors, end.probabilities), uncovered
     )
     rows = _weak_rows(frame, columns.id, gold, final, covered, chosen, min_confidence, names)
     ids = row_ids(frame, columns.id)
