@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from databugs.weak.analysis import analyse
-from databugs.weak.blend import choose_blend, shift_to_uncovered_balance
+from databugs.weak.blend import choose_blend, shift_to_uncovered_balance, uncovered_view
 
 
 def test_the_labels_written_are_whichever_view_the_labelled_rows_prefer() -> None:
@@ -19,7 +19,7 @@ def test_the_labels_written_are_whichever_view_the_labelled_rows_prefer() -> Non
     assert choose_blend(mostly_wrong_rules, sure, gold, judged)[0] == "end model"
     assert choose_blend(sure, mostly_wrong_rules, gold, judged)[0] == "rules"
     name, scores = choose_blend(sure, sure, gold, judged)
-    assert name == "rules and end model (product)" and scores["rules"] == 1.0  # tie: both
+    assert name == "rules" and scores["end model"] == 1.0  # a tie: the rules
     assert choose_blend(sure, sure, gold, np.zeros(200, dtype=bool))[1]["rules"] is None
 
 
@@ -38,6 +38,14 @@ def test_rows_no_rule_covers_get_their_own_class_balance() -> None:
     after = (shifted[~covered].argmax(axis=1) == truth[~covered]).mean()
     assert after > before + 0.05
     assert abs(shifted[~covered, 1].mean() - truth[~covered].mean()) < 0.1
+
+    view, name, _ = uncovered_view(model, gold, covered)
+    assert name == "end model" and np.array_equal(view, shifted)  # it knows something
+    noise = np.clip(rng.normal(0.5, 0.2, 1000), 0.01, 0.99)  # knows nothing of the truth
+    useless = np.column_stack([noise, 1 - noise])
+    view, name, scores = uncovered_view(useless, gold, covered)
+    assert name == "class balance" and scores["class balance"] > scores["end model"]
+    assert (view[~covered].argmax(axis=1) == 0).all()  # the uncovered rows' commonest class
 
 
 def test_analysis_names_weak_classes_and_the_rows_worth_labelling() -> None:

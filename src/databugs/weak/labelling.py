@@ -37,7 +37,7 @@ from databugs.data.validate import check_between, check_label_column
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.models.zoo import check_model_name
 from databugs.weak.analysis import analyse, text_of
-from databugs.weak.blend import blend, choose_blend, shift_to_uncovered_balance
+from databugs.weak.blend import blend, choose_blend, uncovered_view
 from databugs.weak.combine import combine_votes
 from databugs.weak.end_model import UNTRAINED, EndModel, fit_end_model
 from databugs.weak.label_model import ABSTAIN
@@ -95,10 +95,12 @@ def label_data(
     covered = (votes != ABSTAIN).any(axis=1)
     combined = combine_votes(votes, gold, len(names))
     targets = _end_model_targets(gold, combined.posteriors, covered)
-    end = _end_model(features, targets, combined.posteriors, model, folds, seed, jobs)
+    end, trained_on = _best_end_model(
+        features, gold, targets, combined.posteriors, model, folds, seed, jobs
+    )
     judged = (gold != ABSTAIN) & covered
     chosen, blend_scores = choose_blend(combined.posteriors, end.probabilities, gold, judged)
-    uncovered = shift_to_uncovered_balance(end.probabilities, gold, covered)
+    uncovered, uncovered_by, uncovered_scores = uncovered_view(end.probabilities, gold, covered)
     final = np.where(
         covered[:, None], blend(chosen, combined.posteriors, end.probabilities), uncovered
     )
@@ -111,6 +113,8 @@ def label_data(
     summary = _summary(gold, rows, len(conflicts)) | combined.scores
     summary |= {"output": chosen, "output_accuracy_on_labelled_rows": blend_scores}
     summary |= {"estimated_accuracy": _estimated_accuracy(final, gold), "end_model": end.models}
+    summary |= {"end_model_trained_on": trained_on, "uncovered_rows_labelled_by": uncovered_by}
+    summary["uncovered_accuracy_on_labelled_rows"] = uncovered_scores
     rule_table = _analyse_rules(loaded, votes, gold, combined.accuracies, names)
     options = dict(rules=str(rules), label=columns.label, id=columns.id)
     options |= {"min_confidence": min_confidence, "model": model, "folds": folds, "seed": seed}
@@ -265,6 +269,38 @@ def _end_model(
     return fit_end_model(
         features, targets, posteriors.shape[1], model=model, folds=folds, seed=seed, jobs=jobs
     )
+
+
+MIN_GOLD_FOR_GOLD_ONLY = 20
+"""Labelled rows needed before a model trained on them alone is considered."""
+TRAINED_ON = ("labelled rows and the rules' labels", "labelled rows only")
+
+
+def _best_end_model(
+    features: FeatureSet,
+    gold: np.ndarray,
+    targets: np.ndarray,
+    posteriors: np.ndarray,
+    model: str,
+    folds: int,
+    seed: int,
+    jobs: int | None,
+) -> tuple[EndModel, str]:
+    """The end model trained on the labelled rows plus the rules' labels, or on the labelled
+    rows alone, whichever is right more often on the labelled rows out of fold: with many
+    labelled rows and rules right on 73% of the rows they cover (BBC News, 5% labelled), the
+    rules' labels made the end model worse (0.909 vs 0.925)."""
+    with_rules = _end_model(features, targets, posteriors, model, folds, seed, jobs)
+    known = gold != ABSTAIN
+    if known.sum() < MIN_GOLD_FOR_GOLD_ONLY or np.bincount(gold[known]).max() < 2:
+        return with_rules, TRAINED_ON[0]
+    alone = _end_model(features, gold, posteriors, model, folds, seed, jobs)
+    right = [
+        (m.probabilities[known].argmax(axis=1) == gold[known]).mean() for m in (with_rules, alone)
+    ]
+    if right[1] > right[0]:
+        return alone, TRAINED_ON[1]
+    return with_rules, TRAINED_ON[0]
 
 
 def _weak_rows(
