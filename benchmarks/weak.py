@@ -35,7 +35,13 @@ from compare_recipe import ROOT, SHARED, markdown_table
 import databugs
 from databugs.data.table import open_table
 from databugs.weak.end_model import UNTRAINED, fit_end_model
-from databugs.weak.label_model import ABSTAIN, majority_vote
+from databugs.weak.label_model import (
+    ABSTAIN,
+    fit_label_model,
+    gold_weighted_votes,
+    majority_vote,
+    vote_shares,
+)
 from databugs.weak.labelling import _label_column, _votes
 
 SETS = {
@@ -125,12 +131,30 @@ def run(name: str, share: float, seed: int, scan_seconds: float) -> dict:
         "databugs estimate": result.summary["estimated_accuracy"],
         "combiner": result.summary["combiner"],
         "output": result.summary["output"],
+        "end model on": result.summary["end_model_trained_on"],
+        "uncovered by": result.summary["uncovered_rows_labelled_by"],
+        **covered_accuracies(votes, gold, snorkel, true, hidden & covered),
         "label s": seconds,
         "scan s": scan_seconds,
     }
     best = max(row["gold only"], row["majority vote"], row["snorkel + end model"])
     row["margin"] = row["databugs"] - best
     return row
+
+
+def covered_accuracies(votes, gold, snorkel, true, rows) -> dict:
+    """Each way of combining the votes, on the hidden rows some rule covers."""
+    n_classes = snorkel.shape[1]
+    unsupervised = fit_label_model(votes, n_classes, np.full(len(gold), ABSTAIN))
+    views = {
+        "covered: majority": vote_shares(votes, n_classes),
+        "covered: label model": unsupervised.posteriors,
+        "covered: gold-weighted": gold_weighted_votes(
+            votes, n_classes, gold, unsupervised
+        ).posteriors,
+        "covered: snorkel": snorkel,
+    }
+    return {name: float((p[rows].argmax(1) == true[rows]).mean()) for name, p in views.items()}
 
 
 def scan_time(name: str) -> float:

@@ -39,12 +39,14 @@ def test_rows_no_rule_covers_get_their_own_class_balance() -> None:
     assert after > before + 0.05
     assert abs(shifted[~covered, 1].mean() - truth[~covered].mean()) < 0.1
 
-    view, name, _ = uncovered_view(model, gold, covered)
-    assert name == "end model" and np.array_equal(view, shifted)  # it knows something
+    view, name, _ = uncovered_view({"model": model}, gold, covered)
+    assert name == "model" and np.array_equal(view, shifted)  # it knows something
     noise = np.clip(rng.normal(0.5, 0.2, 1000), 0.01, 0.99)  # knows nothing of the truth
     useless = np.column_stack([noise, 1 - noise])
-    view, name, scores = uncovered_view(useless, gold, covered)
-    assert name == "class balance" and scores["class balance"] > scores["end model"]
+    view, name, scores = uncovered_view({"useless": useless}, gold, covered)
+    assert name == "class balance" and scores["class balance"] > scores["useless"]
+    both = uncovered_view({"useless": useless, "model": model}, gold, covered)
+    assert both[1] == "model" and np.array_equal(both[0], shifted)
     assert (view[~covered].argmax(axis=1) == 0).all()  # the uncovered rows' commonest class
 
 

@@ -64,8 +64,8 @@ def _combination_lines(result: WeakLabels) -> list[str]:
         f"Votes combined by **{md(summary['combiner'])}**; the labels written where rules voted "
         f"come from **{md(summary['output'])}** (chosen on the "
         f"{summary['checked_on_labelled_rows']} labelled rows some rule covers; elsewhere "
-        f"from {md(summary['uncovered_rows_labelled_by'])}, end model trained on "
-        f"{md(summary['end_model_trained_on'])}). Estimated accuracy on "
+        f"from the {md(summary['uncovered_rows_labelled_by'])}; where rules voted, the end model "
+        f"is the one on {md(summary['end_model_trained_on'])}). Estimated accuracy on "
         f"the labelled rows (out of fold): {_share(summary['estimated_accuracy'])}.",
         "",
         "| combiner | right on labelled rows |",
