@@ -32,8 +32,9 @@ empty labels filled in and a label_source column.
 
 A YAML rule is a name, a label and one of contains: [words], regex: '...' or
 where: "amount > 10000 and country != 'FR'" (columns compared with values, and/or/not; never
-code); or a name and column: NAME alone, to vote that column's values; a Python rules file has functions decorated @databugs.rule(label="spam") (row ->
-True/False) or @databugs.rule() (row -> label or None). See the README, "Label".
+code); or a name and column: NAME alone, to vote that column's values. A Python rules file
+has functions decorated @databugs.rule(label="spam") (row -> True/False) or @databugs.rule()
+(row -> label or None). See the README, "Label".
 """
 
 
