@@ -75,3 +75,25 @@ def test_yes_no_labels_ties_and_single_row_classes(tmp_path: Path) -> None:
     assert rows["weak_label"].isna().tolist() == [True, False] and rows["weak_label"][1] == "yes"
     every = _weak_rows(frame, None, gold, even, covered, "rules", 0.0, ["no", "yes"])
     assert every["weak_label"].notna().all()  # by default every row gets a label
+
+
+def test_uninformative_rules_and_many_labels_train_the_end_model_on_the_labels_alone(
+    tmp_path: Path,
+) -> None:
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv", dtype=str, keep_default_na=False)
+    truth = pd.read_csv(EXAMPLES / "sms_sample.truth.csv", dtype=str)
+    clean = frame["label"].to_numpy().copy()
+    clean[truth["row"].astype(int)] = truth["true_label"].to_numpy()
+    kept = np.random.default_rng(3).random(len(frame)) < 0.4
+    path = tmp_path / "sms.csv"
+    frame.assign(label=np.where(kept, clean, "")).to_csv(path, index=False)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - name: coin_a\n    label: ham\n    contains: [the, a, to]\n"
+        "  - name: coin_b\n    label: spam\n    contains: [you, i, and]\n"
+    )
+    result = label_data(path, rules=rules, id="message_id", jobs=1)
+    assert result.summary["end_model_trained_on"] == "labelled rows only"
+    hidden = ~kept
+    assert (result.rows["weak_label"][hidden] == clean[hidden]).mean() > 0.9
+    assert result.summary["output"] == "end model"  # the rules are not trusted where they vote
