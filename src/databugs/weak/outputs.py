@@ -101,6 +101,11 @@ def _analysis_lines(result: WeakLabels) -> list[str]:
     return lines
 
 
+def _empty_reason(result: WeakLabels) -> str:
+    threshold = result.options["min_confidence"]
+    return f" (confidence below {threshold})" if threshold > 0 else " (every row gets a label)"
+
+
 def rules_markdown(result: WeakLabels) -> str:
     summary = result.summary
     lines = [
@@ -109,8 +114,7 @@ def rules_markdown(result: WeakLabels) -> str:
         f"{summary['rows']} rows, {summary['labelled']} labelled. Labels given to the "
         f"{summary['unlabelled']} unlabelled rows: {summary['labelled_by_rules']} where rules "
         f"voted, {summary['labelled_by_model']} by the end model alone, "
-        f"{summary['left_unlabelled']} left empty (confidence below "
-        f"{result.options['min_confidence']}).",
+        f"{summary['left_unlabelled']} left empty{_empty_reason(result)}.",
         "",
         *_combination_lines(result),
         "",
