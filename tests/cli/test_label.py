@@ -41,12 +41,36 @@ def test_cli_writes_every_output(mostly_unlabelled, tmp_path: Path) -> None:
     assert list(data.columns) == [*original.columns, "label_source"]
     gold = original["label"] != ""
     assert (data["label"][gold] == original["label"][gold]).all()  # known labels untouched
-    filled = data["label_source"].isin(["rules", "model"])
+    filled = data["label_source"].isin(["rules", "rules+model", "model"])
+    assert filled[~gold].all() and (data["label"] != "").all()  # every row has a label
     assert (data["label"][filled] == weak["weak_label"][filled]).all()
+    assert (weak["confidence"].astype(float) > 0).all()
     content = json.loads((out / "rules.json").read_text())
     assert content["schema"] == "databugs.rules/1"
     assert {r["name"] for r in content["rules"]} >= {"prize_words", "chatty_words"}
-    assert "## Rules" in (out / "rules.md").read_text()
+    assert 0.8 < content["summary"]["estimated_accuracy"] <= 1.0
+    analysis = content["analysis"]
+    assert [c["class"] for c in analysis["classes"]] == ["ham", "spam"]
+    to_label = analysis["rows_to_label"]
+    assert len(to_label) == 10 and all(not gold[r["row"]] for r in to_label)
+    assert [r["confidence"] for r in to_label] == sorted(r["confidence"] for r in to_label)
+    markdown = (out / "rules.md").read_text()
+    assert "## Rules" in markdown and "## Classes" in markdown
+    assert f"| {to_label[0]['row']} |" in markdown.split("## Rows to label")[1]
+    assert "rows to label or write a rule for" in result.output
+    assert f"row {to_label[0]['row']}" in result.output
+
+
+def test_min_confidence_leaves_empty_only_what_is_asked(mostly_unlabelled, tmp_path: Path) -> None:
+    path, _ = mostly_unlabelled
+    out = tmp_path / "labels"
+    arguments = ["label", str(path), "--rules", str(RULES), "--id", "message_id", "--jobs", "1"]
+    result = runner.invoke(app, [*arguments, "--out", str(out), "--min-confidence", "0.9"])
+    assert result.exit_code == 0, result.output
+    weak = pd.read_csv(out / "weak_labels.csv", dtype=str, keep_default_na=False)
+    empty = weak["weak_label"] == ""
+    confidence = weak["confidence"].astype(float)
+    assert empty.any() and (confidence[empty] < 0.9).all() and (confidence[~empty] >= 0.9).all()
 
 
 def test_write_never_rewrites_the_input(mostly_unlabelled, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from databugs.weak.label_model import fit_label_model, majority_vote
+from databugs.weak.label_model import fit_label_model, gold_weighted_votes, majority_vote
 
 
 def test_label_model_learns_which_rule_to_trust() -> None:
@@ -29,3 +29,46 @@ def test_label_model_learns_which_rule_to_trust() -> None:
     assert (chosen[covered] == truth[covered]).mean() > (majority[covered] == truth[covered]).mean()
     good = (votes[:, :2] != -1).any(axis=1)
     assert (chosen[good] == truth[good]).mean() > 0.88
+
+
+def _keyword_votes(seed: int, rows: int = 3000) -> tuple[np.ndarray, np.ndarray]:
+    """Three classes; each has a rule right 90% of the time, and one rule that looks like the
+    others to the unsupervised model but is right only 30% of the time."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, 3, rows)
+    columns = []
+    for label in range(3):
+        fires = (truth == label) & (rng.random(rows) < 0.5) | (rng.random(rows) < 0.05)
+        columns.append(np.where(fires, label, -1))
+    misleading = (rng.random(rows) < 0.3) & ((truth == 1) | (rng.random(rows) < 0.6))
+    columns.append(np.where(misleading, 0, -1))  # votes 0, mostly on rows of class 1
+    return np.column_stack(columns), truth
+
+
+def test_gold_rows_correct_a_rule_the_unsupervised_model_trusts_and_fall_back_when_thin() -> None:
+    votes, truth = _keyword_votes(3)
+    unsupervised = fit_label_model(votes, 3, np.full(len(truth), -1))
+    rng = np.random.default_rng(4)
+    gold = np.where(rng.random(len(truth)) < 0.05, truth, -1)
+    weighted = gold_weighted_votes(votes, 3, gold, unsupervised)
+    checked = (votes[:, 3] != -1) & (gold != -1)
+    on_gold = (votes[checked, 3] == gold[checked]).mean()
+    assert abs(weighted.accuracies[3] - on_gold) < abs(unsupervised.accuracies[3] - on_gold)
+    assert weighted.accuracies[3] < 0.5 < weighted.accuracies[0]
+    hidden = (gold == -1) & (votes != -1).any(axis=1)
+    right = (weighted.posteriors.argmax(axis=1) == truth)[hidden].mean()
+    assert right > (unsupervised.posteriors.argmax(axis=1) == truth)[hidden].mean() + 0.01
+    one = np.full(len(truth), -1)
+    one[np.flatnonzero(votes[:, 3] == 0)[0]] = 1  # a single labelled row: mostly the model's say
+    thin = gold_weighted_votes(votes, 3, one, unsupervised)
+    assert abs(thin.accuracies[3] - unsupervised.accuracies[3]) < 0.2
+
+
+def test_a_labelled_rows_posterior_never_uses_its_own_label() -> None:
+    votes = np.array([[0], [0], [0], [1], [-1]])
+    unsupervised = fit_label_model(votes, 2, np.full(5, -1))
+    honest = gold_weighted_votes(votes, 2, np.array([1, -1, -1, -1, -1]), unsupervised)
+    alone = gold_weighted_votes(votes, 2, np.full(5, -1), unsupervised)
+    # row 0's own label (1, against its rule) lowers the rule's accuracy for rows 1 and 2 only
+    assert honest.posteriors[1, 0] < alone.posteriors[1, 0]
+    np.testing.assert_allclose(honest.posteriors[0, 0], alone.posteriors[0, 0], atol=0.05)

@@ -28,7 +28,8 @@ def test_weak_labels_beat_majority_vote_and_a_model_on_the_few_labels(mostly_unl
     few = make_model("sgd+nb", "text", 0).fit(features.matrix[~hidden], truth[~hidden])
     assert accuracy > float((few.predict(features.matrix[hidden]) == truth[hidden]).mean()) + 0.03
     sources = set(rows["label_source"].dropna())
-    assert {"gold", "rules", "model"} <= sources
+    assert {"gold", "model"} <= sources  # rows no rule covers are labelled by the end model
+    assert sources & {"rules", "rules+model"}  # the others by the rules, or with the model
 
 
 def test_a_misleading_rule_is_called_out_and_conflicts_are_reported(tmp_path: Path) -> None:
@@ -69,14 +70,30 @@ def test_yes_no_labels_ties_and_single_row_classes(tmp_path: Path) -> None:
     result = label_data(path, rules=rules, text=["text"], jobs=1)
     assert result.classes == ["no", "yes"]  # not True / False
     even = np.array([[0.5, 0.5], [0.3, 0.7]])  # a tie (one vote each way), then a clear row
-    rows = _weak_rows(
-        pd.DataFrame({"x": [1, 2]}),
-        None,
-        np.array([-1, -1]),
-        even,
-        even,
-        np.array([True, True]),
-        0.5,
-        ["no", "yes"],
-    )
+    frame, gold, covered = pd.DataFrame({"x": [1, 2]}), np.array([-1, -1]), np.array([True, True])
+    rows = _weak_rows(frame, None, gold, even, covered, "rules", 0.5, ["no", "yes"])
     assert rows["weak_label"].isna().tolist() == [True, False] and rows["weak_label"][1] == "yes"
+    every = _weak_rows(frame, None, gold, even, covered, "rules", 0.0, ["no", "yes"])
+    assert every["weak_label"].notna().all()  # by default every row gets a label
+
+
+def test_uninformative_rules_and_many_labels_train_the_end_model_on_the_labels_alone(
+    tmp_path: Path,
+) -> None:
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv", dtype=str, keep_default_na=False)
+    truth = pd.read_csv(EXAMPLES / "sms_sample.truth.csv", dtype=str)
+    clean = frame["label"].to_numpy().copy()
+    clean[truth["row"].astype(int)] = truth["true_label"].to_numpy()
+    kept = np.random.default_rng(3).random(len(frame)) < 0.4
+    path = tmp_path / "sms.csv"
+    frame.assign(label=np.where(kept, clean, "")).to_csv(path, index=False)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - name: coin_a\n    label: ham\n    contains: [the, a, to]\n"
+        "  - name: coin_b\n    label: spam\n    contains: [you, i, and]\n"
+    )
+    result = label_data(path, rules=rules, id="message_id", jobs=1)
+    assert result.summary["end_model_trained_on"] == "labelled rows only"
+    hidden = ~kept
+    assert (result.rows["weak_label"][hidden] == clean[hidden]).mean() > 0.9
+    assert result.summary["output"] == "end model"  # the rules are not trusted where they vote

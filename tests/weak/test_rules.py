@@ -40,7 +40,7 @@ def test_python_rules_and_where_queries(tmp_path: Path) -> None:
         "rules:\n  - name: big\n    label: fraud\n    where: 'amount > 15000'\n"
         "  - name: small\n    label: ok\n    where: 'amount < 5000'\n"
     )
-    result = label_data(path, rules=yaml_rules, jobs=1)
+    result = label_data(path, rules=yaml_rules, jobs=1, model="logistic")  # coverage only
     big = next(r for r in result.rules if r["name"] == "big")
     assert big["coverage"] == pytest.approx((amount > 15000).mean(), abs=1e-6)
 
@@ -242,3 +242,71 @@ def test_where_on_parquet_columns_with_gaps(tmp_path: Path) -> None:
     assert coverage["small"] == pytest.approx((amount <= 15000).fillna(False).mean(), abs=1e-9)
     # pandas' query gave 0.6125 for not_xx: a gap in the Int64 column failed `amount != 3`, a
     # gap in the text column passed `country != 'XX'`. Now a gap is what an empty CSV cell is.
+
+
+def test_a_noisy_label_column_votes_like_a_rule(tmp_path: Path) -> None:
+    """An existing noisy label (20% wrong, some empty) as a ``column:`` rule: its votes are the
+    column's values, empty cells abstain, and it lifts the labels beyond the keyword rules."""
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv", dtype=str, keep_default_na=False)
+    truth = pd.read_csv(EXAMPLES / "sms_sample.truth.csv", dtype=str)
+    clean = frame["label"].to_numpy().copy()
+    clean[truth["row"].astype(int)] = truth["true_label"].to_numpy()
+    rng = np.random.default_rng(5)
+    flipped = np.where(clean == "spam", "ham", "spam")
+    noisy = np.where(rng.random(len(frame)) < 0.2, flipped, clean)
+    noisy[rng.random(len(frame)) < 0.1] = ""
+    gold = np.where(rng.random(len(frame)) < 0.05, clean, "")
+    path = tmp_path / "sms.csv"
+    frame.assign(label=gold, vendor_label=noisy).to_csv(path, index=False)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - name: vendor\n    column: vendor_label\n"
+        "  - name: prize\n    label: spam\n    contains: [free, prize, claim]\n"
+    )
+    result = label_data(path, rules=rules, id="message_id", text=["text"], jobs=1)
+    vendor = result.rules[0]
+    assert vendor["polarity"] == ["ham", "spam"]
+    assert vendor["rows"] == int((noisy != "").sum())
+    hidden = (result.rows["label_source"] != "gold").to_numpy()
+    right = (result.rows["weak_label"][hidden] == clean[hidden]).mean()
+    assert right > (noisy[hidden] == clean[hidden]).mean() + 0.05
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("  - name: v\n    label: spam\n    column: vendor\n", "'label' does not apply"),
+        ("  - name: v\n    column: nowhere\n", "no column 'nowhere'"),
+        ("  - name: v\n    label: spam\n", "or only column:"),
+    ],
+)
+def test_bad_column_rules_are_one_line_errors(tmp_path: Path, rule: str, message: str) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("text,vendor,label\nfree prize,spam,spam\nhi mum,ham,\nok,,ham\n")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n" + rule)
+    result = runner.invoke(app, ["label", str(data), "--rules", str(rules), "--out", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_contains_rules_match_exactly_what_pythons_regex_matches() -> None:
+    """The RE2 shortcut for keyword rules changes no vote, on ASCII and non-ASCII text alike."""
+    import re
+
+    from databugs.weak.rules import _pattern_rule
+
+    texts = [
+        "You WIN a prize", "ñwin", "win—now", "café win", "twin peaks", "W\u0130N big",
+        "\u017ftop it", "stop", "\u212aeep", "keep calm", "déjà vu", "", "prize!", "Prizes",
+        "multi word offer here", "multi  word", "a+b", "x a+b y",
+    ]  # fmt: skip
+    frame = pd.DataFrame({"text": texts})
+    for words in (["win", "stop", "keep"], ["prize", "multi word"], ["a+b"]):
+        pattern = re.compile(
+            r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE
+        )
+        fast = _pattern_rule(pattern, ["text"], "x", True)(frame, frame)
+        slow = _pattern_rule(pattern, ["text"], "x", False)(frame, frame)
+        expected = ["x" if pattern.search(t) else None for t in texts]
+        assert fast == slow == expected, words

@@ -25,14 +25,16 @@ Example:
 
   databugs label emails.csv --rules rules.yaml --out labels/ --write emails.labelled.csv
 
-applies the rules in rules.yaml, says how good each rule is (labels/rules.md), combines their
-votes, trains a model on the result and writes labels/weak_labels.csv; --write also writes the
-data with its empty labels filled in and a label_source column.
+applies the rules in rules.yaml, says how good each rule and class is and which rows to label
+next (labels/rules.md), combines their votes, trains a model on the result and writes a label
+and a confidence for every row to labels/weak_labels.csv; --write also writes the data with its
+empty labels filled in and a label_source column.
 
 A YAML rule is a name, a label and one of contains: [words], regex: '...' or
 where: "amount > 10000 and country != 'FR'" (columns compared with values, and/or/not; never
-code); a Python rules file has functions decorated @databugs.rule(label="spam") (row ->
-True/False) or @databugs.rule() (row -> label or None). See the README, "Label".
+code); or a name and column: NAME alone, to vote that column's values. A Python rules file
+has functions decorated @databugs.rule(label="spam") (row -> True/False) or @databugs.rule()
+(row -> label or None). See the README, "Label".
 """
 
 
@@ -50,8 +52,11 @@ def label_command(
     ] = None,
     min_confidence: Annotated[
         float,
-        typer.Option("--min-confidence", help="Leave a row unlabelled below this confidence."),
-    ] = 0.5,
+        typer.Option(
+            "--min-confidence",
+            help="Leave a row unlabelled below this confidence (default: label every row).",
+        ),
+    ] = 0.0,
     write: Annotated[
         Path | None,
         typer.Option("--write", help="Also write the data with its empty labels filled in."),

@@ -111,3 +111,75 @@ def _accuracies(votes: np.ndarray, posteriors: np.ndarray) -> np.ndarray:
         if len(voted):
             accuracies[rule] = posteriors[voted, column[voted]].mean()
     return accuracies
+
+
+GOLD_PRIOR_ROWS = 5.0
+"""How many labelled rows the unsupervised estimate of a rule's accuracy is worth: a rule seen
+on 2 labelled rows keeps mostly the label model's estimate, one seen on 50 keeps mostly its own
+record."""
+ACCURACY_BOUNDS = (0.02, 0.98)
+
+
+@dataclass(frozen=True)
+class GoldVotes:
+    """Rule votes combined with each rule's accuracy measured on the labelled rows."""
+
+    posteriors: np.ndarray
+    """Rows x classes, every labelled row's from rule accuracies that left that row out."""
+    accuracies: np.ndarray
+    priors: np.ndarray
+
+
+def gold_weighted_votes(
+    votes: np.ndarray, n_classes: int, gold: np.ndarray, unsupervised: LabelModel
+) -> GoldVotes:
+    """Each rule's vote weighed by its accuracy on the labelled rows it fires on, shrunk towards
+    the unsupervised label model's estimate by :data:`GOLD_PRIOR_ROWS` (where gold is thin the
+    label model speaks). The class balance is the labelled rows', smoothed by the label model's.
+
+    A labelled row's own label is left out of the accuracies its posterior uses, so the
+    posteriors of labelled rows are honest estimates of how good this combination is."""
+    known = gold != ABSTAIN
+    fired = votes != ABSTAIN
+    checked = (fired & known[:, None]).sum(axis=0).astype(float)
+    right = ((votes == gold[:, None]) & fired & known[:, None]).sum(axis=0).astype(float)
+    prior_counts = np.bincount(gold[known], minlength=n_classes) + GOLD_PRIOR_ROWS * (
+        unsupervised.priors
+    )
+    priors = prior_counts / prior_counts.sum()
+    base = GOLD_PRIOR_ROWS * unsupervised.accuracies
+
+    def accuracy(right: np.ndarray, checked: np.ndarray) -> np.ndarray:
+        return np.clip((right + base) / (checked + GOLD_PRIOR_ROWS), *ACCURACY_BOUNDS)
+
+    accuracies = accuracy(right, checked)
+    posteriors = _accuracy_posteriors(votes, np.tile(accuracies, (len(votes), 1)), priors)
+    rows = np.flatnonzero(known)
+    own = fired[rows]  # leave each labelled row out of the rules it fires on
+    left_out = accuracy(right - (own & (votes[rows] == gold[rows, None])), checked - own)
+    posteriors[rows] = _accuracy_posteriors(votes[rows], left_out, priors)
+    return GoldVotes(posteriors, accuracies, priors)
+
+
+def _accuracy_posteriors(
+    votes: np.ndarray, accuracies: np.ndarray, priors: np.ndarray
+) -> np.ndarray:
+    """``P(y | votes)`` when a rule voting ``l`` is right with its accuracy and, when wrong,
+    points at the other classes in proportion to the class balance; rules are independent
+    given ``y``. ``accuracies`` is rows x rules (a row may use its own estimates)."""
+    n_classes = len(priors)
+    log = np.tile(np.log(priors), (len(votes), 1))
+    for rule, column in enumerate(votes.T):
+        rows = np.flatnonzero(column != ABSTAIN)
+        if not len(rows):
+            continue
+        voted = column[rows]
+        hit = accuracies[rows, rule]
+        miss = (1 - hit) / (1 - priors[voted])  # per unit of class balance
+        # P(y=c | fired) / P(y=c): hit / prior for the voted class, miss for the others
+        ratio = np.tile(miss[:, None], (1, n_classes))
+        ratio[np.arange(len(rows)), voted] = hit / priors[voted]
+        log[rows] += np.log(ratio)
+    log -= log.max(axis=1, keepdims=True)
+    posteriors = np.exp(log)
+    return posteriors / posteriors.sum(axis=1, keepdims=True)

@@ -46,6 +46,7 @@ def rules_json(result: WeakLabels) -> str:
         "classes": result.classes,
         "summary": result.summary,
         "rules": result.rules,
+        "analysis": result.analysis,
         "issues": result.conflicts,
     }
     return json.dumps(content, indent=2, ensure_ascii=False, default=str) + "\n"
@@ -55,20 +56,67 @@ def _share(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
 
 
+def _combination_lines(result: WeakLabels) -> list[str]:
+    summary = result.summary
+    combiners = summary["combiner_accuracy_on_labelled_rows"]
+    blends = summary["output_accuracy_on_labelled_rows"]
+    return [
+        f"Votes combined by **{md(summary['combiner'])}**; the labels written where rules voted "
+        f"come from **{md(summary['output'])}** (chosen on the "
+        f"{summary['checked_on_labelled_rows']} labelled rows some rule covers; elsewhere "
+        f"from the {md(summary['uncovered_rows_labelled_by'])}; where rules voted, the end model "
+        f"is the one on {md(summary['end_model_trained_on'])}). Estimated accuracy on "
+        f"the labelled rows (out of fold): {_share(summary['estimated_accuracy'])}.",
+        "",
+        "| combiner | right on labelled rows |",
+        "|---|---:|",
+        *(f"| {md(name)} | {_share(value)} |" for name, value in combiners.items()),
+        "",
+        "| labels from | right on labelled rows |",
+        "|---|---:|",
+        *(f"| {md(name)} | {_share(value)} |" for name, value in blends.items()),
+    ]
+
+
+def _analysis_lines(result: WeakLabels) -> list[str]:
+    analysis = result.analysis
+    lines = [
+        "## Classes",
+        "",
+        "| class | rules | coverage | labelled rows voted | accuracy | recall | problem |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    lines += [
+        f"| {md(c['class'])} | {c['rules']} | {c['coverage']:.1%} | {c['labelled_rows_voted']} | "
+        f"{_share(c['accuracy'])} | {_share(c['recall'])} | {md(c['problem'] or '')} |"
+        for c in analysis["classes"]
+    ]
+    lines += ["", "## Rows to label or write a rule for", ""]
+    lines += ["| row | id | why | guess | confidence | text |", "|---|---|---|---|---:|---|"]
+    lines += [
+        f"| {r['row']} | {md(str(r['id'] or ''))} | {r['why']} | {md(r['guess'])} | "
+        f"{r['confidence']:.0%} | {md(r['text'])} |"
+        for r in analysis["rows_to_label"]
+    ]
+    return lines
+
+
+def _empty_reason(result: WeakLabels) -> str:
+    threshold = result.options["min_confidence"]
+    return f" (confidence below {threshold})" if threshold > 0 else " (every row gets a label)"
+
+
 def rules_markdown(result: WeakLabels) -> str:
     summary = result.summary
     lines = [
         f"# databugs label: {md(str(result.source.path))}",
         "",
         f"{summary['rows']} rows, {summary['labelled']} labelled. Labels given to the "
-        f"{summary['unlabelled']} unlabelled rows: {summary['labelled_by_rules']} from the rules, "
-        f"{summary['labelled_by_model']} from the end model, {summary['left_unlabelled']} left "
-        f"empty (confidence below {result.options['min_confidence']}).",
+        f"{summary['unlabelled']} unlabelled rows: {summary['labelled_by_rules']} where rules "
+        f"voted, {summary['labelled_by_model']} by the end model alone, "
+        f"{summary['left_unlabelled']} left empty{_empty_reason(result)}.",
         "",
-        f"Votes combined by **{summary['combiner']}**. On the "
-        f"{summary['checked_on_labelled_rows']} labelled rows some rule covers: label model "
-        f"{_share(summary['label_model_accuracy'])} right, majority vote "
-        f"{_share(summary['majority_vote_accuracy'])} right.",
+        *_combination_lines(result),
         "",
         "## Rules",
         "",
@@ -86,6 +134,7 @@ def rules_markdown(result: WeakLabels) -> str:
     warnings = [rule["warning"] for rule in result.rules if rule["warning"]]
     if warnings:
         lines += ["", "## Rules to look at", ""] + [f"- {md(w)}" for w in warnings]
+    lines += ["", *_analysis_lines(result)]
     lines += ["", f"## rule_conflict ({len(result.conflicts)})", ""]
     lines.append("Labelled rows that confident rules and the end model both contradict.")
     lines.append("")
@@ -102,6 +151,23 @@ def rules_markdown(result: WeakLabels) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _next_steps(result: WeakLabels) -> list[str]:
+    """Weak classes and the rows most worth labelling, for the terminal."""
+    lines = [
+        f"weak class: {one_line(c['class'])}: {c['problem']}"
+        for c in result.analysis["weak_classes"]
+    ]
+    rows = result.analysis["rows_to_label"]
+    if rows:
+        lines.append("rows to label or write a rule for (rules.md has the list):")
+        lines += [
+            f"  row {r['row']:<6} {r['why']:<14} guess {one_line(r['guess'])[:12]:<12} "
+            f"{r['confidence']:>4.0%}  {r['text'][:40]}"
+            for r in rows[:5]
+        ]
+    return lines
+
+
 def terminal_lines(result: WeakLabels, outputs: dict[str, str]) -> list[str]:
     """A plain table of the rules and a summary, for the terminal (fits one screen)."""
     summary = result.summary
@@ -116,10 +182,13 @@ def terminal_lines(result: WeakLabels, outputs: dict[str, str]) -> list[str]:
     if len(result.rules) > 20:
         lines.append(f"... {len(result.rules) - 20} more rules in rules.md")
     lines += [f"warning: {one_line(rule['warning'])}" for rule in result.rules if rule["warning"]]
+    lines += _next_steps(result)
     lines.append(
         f"{summary['unlabelled']} unlabelled rows: {summary['labelled_by_rules']} labelled by "
-        f"rules, {summary['labelled_by_model']} by the end model, {summary['left_unlabelled']} "
-        f"left empty; combiner: {summary['combiner']}; rule conflicts: {summary['rule_conflicts']}"
+        f"rules (where they voted), {summary['labelled_by_model']} by the end model alone, "
+        f"{summary['left_unlabelled']} left empty; combiner: {summary['combiner']}; labels "
+        f"from: {summary['output']}; estimated accuracy: {_share(summary['estimated_accuracy'])}"
+        f"; rule conflicts: {summary['rule_conflicts']}"
     )
     lines.append(f"labels: {outputs['weak_labels.csv']}  rules: {outputs['rules.md']}")
     return lines
@@ -127,8 +196,8 @@ def terminal_lines(result: WeakLabels, outputs: dict[str, str]) -> list[str]:
 
 def write_labelled_data(result: WeakLabels, path: Path) -> None:
     """The data with its label column filled where a weak label was given, plus
-    ``label_source`` (gold / rules / model, empty where nothing was confident). Written from
-    the file itself, like ``fix``: every other cell stays as it was."""
+    ``label_source`` (gold / rules / rules+model / model, empty below ``--min-confidence``).
+    Written from the file itself, like ``fix``: every other cell stays as it was."""
     source = result.source
     if source.format == "dataframe" or is_parquet_dataset(source.path):
         raise DatabugsError(
@@ -152,7 +221,7 @@ def write_labelled_data(result: WeakLabels, path: Path) -> None:
             hint=f"rename it; {option('write')} adds one",
         )
     rows = result.rows
-    filled = rows["label_source"].isin(["rules", "model"]).to_numpy()
+    filled = rows["label_source"].isin(["rules", "rules+model", "model"]).to_numpy()
     new_labels = {int(r): str(rows["weak_label"].iat[r]) for r in filled.nonzero()[0]}
     sources = [None if pd.isna(v) else str(v) for v in rows["label_source"]]
     write_relabelled(source, path, result.label, new_labels, ("label_source", sources))

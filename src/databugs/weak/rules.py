@@ -3,7 +3,9 @@
 A rule votes a label for the rows it matches and abstains on the others. YAML rules say
 ``contains`` (any of some words, whole words, any case), ``regex`` (case-insensitive) or
 ``where`` (columns compared with values, joined by and/or/not, numbers compared as numbers:
-parsed and evaluated by :mod:`databugs.weak.where`, so a YAML file never runs code). Python rules
+parsed and evaluated by :mod:`databugs.weak.where`, so a YAML file never runs code). A rule with
+only ``column:`` (no label) votes that column's values: an existing noisy label or a heuristic
+column becomes one more voter (empty cells abstain). Python rules
 are functions decorated with :func:`rule`; only a file the user names is executed.
 
 Every problem with a rule (unknown column, bad regex or query, a label outside ``--classes``,
@@ -23,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from databugs.annotators.read import annotation_texts
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.weak.where import WhereError, parse_where
 
@@ -126,13 +129,16 @@ def _yaml_rule(
         )
     name = str(entry.get("name") or f"rule_{number}")
     where = f"{path}: rule {name!r}"
+    if "column" in entry and not any(kind in entry for kind in RULE_KINDS):
+        return _column_rule(entry, name, frame, where)
     label = entry.get("label")
     if isinstance(label, list | dict) or label is None or str(label).strip() == "":
         raise DatabugsError(f"{where} needs one label", code=ErrorCode.BAD_LABELLING_RULE)
     kinds = [kind for kind in RULE_KINDS if kind in entry]
     if len(kinds) != 1:
         raise DatabugsError(
-            f"{where} needs exactly one of {', '.join(RULE_KINDS)}",
+            f"{where} needs exactly one of {', '.join(RULE_KINDS)} (or only column:, to vote "
+            "that column's values)",
             code=ErrorCode.BAD_LABELLING_RULE,
         )
     unknown = set(entry) - {"name", "label", "column", *RULE_KINDS}
@@ -152,15 +158,35 @@ def _yaml_rule(
                 f"{where}: 'contains' needs words, none empty", code=ErrorCode.BAD_LABELLING_RULE
             )
         pattern = r"\b(?:" + "|".join(re.escape(str(word)) for word in words) + r")\b"
+        prefilter = all(map(_ascii, words))
     else:
-        pattern = str(entry["regex"])
+        pattern, prefilter = str(entry["regex"]), False
     try:
         compiled = re.compile(pattern, re.IGNORECASE)
     except re.error as error:
         raise DatabugsError(
             f"{where}: bad regex ({error})", code=ErrorCode.BAD_LABELLING_RULE
         ) from None
-    return LabellingRule(name, label, _pattern_rule(compiled, columns, label))
+    return LabellingRule(name, label, _pattern_rule(compiled, columns, label, prefilter))
+
+
+def _column_rule(entry: dict, name: str, frame: pd.DataFrame, where: str) -> LabellingRule:
+    """A rule that votes the values of a column (an existing noisy label, a heuristic)."""
+    unknown = set(entry) - {"name", "column"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise DatabugsError(
+            f"{where}: a column rule votes the column's values; {key!r} does not apply",
+            code=ErrorCode.BAD_LABELLING_RULE,
+            hint="give only name and column, or one of contains, regex, where with a label",
+        )
+    column = _rule_columns(entry["column"], frame, ["column"], where)[0]
+
+    def apply(raw: pd.DataFrame, typed: pd.DataFrame) -> list[str | None]:
+        votes = annotation_texts(raw[column])
+        return [None if vote is None or vote.strip() == "" else vote for vote in votes]
+
+    return LabellingRule(name, None, apply)
 
 
 def _rule_columns(
@@ -183,19 +209,58 @@ def _rule_columns(
     return columns
 
 
+def _ascii(word: object) -> bool:
+    return str(word).isascii()
+
+
+CASE_FOLD_SPECIALS = "[\u0130\u0131\u017f\u212a]"
+"""The non-ASCII letters a case-insensitive Python regex matches to ASCII ones (re's docs:
+dotted and dotless i, long s, Kelvin sign) but RE2 may not."""
+
+
 def _pattern_rule(
-    pattern: re.Pattern[str], columns: list[str], label: str
+    pattern: re.Pattern[str], columns: list[str], label: str, prefilter: bool
 ) -> Callable[[pd.DataFrame, pd.DataFrame], list[str | None]]:
+    """Rows the pattern matches in any of ``columns``.
+
+    With ``prefilter`` (a contains rule of ASCII words), RE2 (pyarrow) decides first: on ASCII
+    text it agrees with Python's regex, and elsewhere its ASCII word boundaries and case
+    folding match a superset of Python's, so Python only checks the non-ASCII rows RE2 matched
+    (and those holding a letter RE2 folds differently). On BBC articles, 8 keyword rules took
+    28 s with Python's regex on every row."""
+
     def apply(raw: pd.DataFrame, typed: pd.DataFrame) -> list[str | None]:
         hit = np.zeros(len(raw), dtype=bool)
         for column in columns:
             text = raw[column].astype("string").fillna("")
+            decided, rows = _re2_matches(text, pattern.pattern) if prefilter else (hit, ~hit)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # "pattern has match groups": only hits matter
-                hit |= text.str.contains(pattern, regex=True).to_numpy(dtype=bool)
+                found = text[rows].str.contains(pattern, regex=True).to_numpy(dtype=bool)
+            hit = hit | decided
+            hit[np.flatnonzero(rows)[found]] = True
         return [label if h else ABSTAIN for h in hit]
 
     return apply
+
+
+def _re2_matches(text: pd.Series, pattern: str) -> tuple[np.ndarray, np.ndarray]:
+    """Rows RE2 settles as matches, and rows Python's regex still has to check."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pa.array(text.to_numpy(dtype=object), type=pa.string())
+
+    def matches(expression: str, ignore_case: bool = False) -> np.ndarray:
+        found = pc.match_substring_regex(values, expression, ignore_case=ignore_case)
+        return found.to_numpy(zero_copy_only=False).astype(bool)
+
+    try:
+        re2 = matches(pattern, ignore_case=True)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # not RE2 syntax: Python decides
+        return np.zeros(len(text), dtype=bool), np.ones(len(text), dtype=bool)
+    ascii_only = ~matches("[^\\x00-\\x7f]")
+    return re2 & ascii_only, ~ascii_only & (re2 | matches(CASE_FOLD_SPECIALS))
 
 
 def _query_rule(
