@@ -20,13 +20,14 @@ from importlib import resources
 from typing import Any
 
 from databugs.gate.rules import measured_text
+from databugs.render.page_views import view_data
 from databugs.render.plots import all_plots
 from databugs.report.report import Report
 from databugs.report.schema import ISSUE_FIELDS
 
 EVIDENCE_CHARS = 240
-STYLE_FILES = ("report.css",)
-SCRIPT_FILES = ("table.js",)
+STYLE_FILES = ("report.css", "map.css")
+SCRIPT_FILES = ("table.js", "map.js", "neighbours.js")
 """The page's styles and its one script, assembled from these files (each feature its own)."""
 TABLE_FIELDS = [name for name in ISSUE_FIELDS if name not in ("group", "key")]
 """The fields of an issue the page's table shows."""
@@ -178,7 +179,7 @@ def _table_data(report: Report) -> dict[str, Any]:
             evidence = evidence[:EVIDENCE_CHARS] + " ..."
         values = {**record, "evidence": "" if evidence == "{}" else evidence}
         issues.append([values.get(column) for column in columns])
-    return {"columns": columns, "issues": issues}
+    return {"columns": columns, "issues": issues, **view_data(report)}
 
 
 def _json_for_script(content: Any) -> str:

@@ -47,6 +47,10 @@ class Report:
     annotators: list[dict[str, Any]] | None = None
     agreement: dict[str, Any] | None = None
     gate: list[dict[str, Any]] | None = None
+    map: dict[str, Any] | None = None
+    """The rows as points in 2-D (``pipeline.projection.map_record``), for report.html."""
+    neighbours: list[dict[str, Any]] | None = None
+    """Each flagged row's nearest labelled rows (``pipeline.neighbours``)."""
     comparison: dict[str, Any] | None = None
     rows: pd.DataFrame | None = field(default=None, repr=False)
     issues: list[Issue] = field(default_factory=list, repr=False)
@@ -71,6 +75,8 @@ class Report:
             agreement=content.get("agreement"),
             gate=content["gate"]["rules"] if content.get("gate") else None,
             comparison=content.get("comparison"),
+            map=content.get("map"),
+            neighbours=content.get("neighbours"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,6 +101,10 @@ class Report:
             content["gate"] = gate_section(self.gate)
         if self.comparison is not None:
             content["comparison"] = self.comparison
+        if self.neighbours is not None:
+            content["neighbours"] = self.neighbours
+        if self.map is not None:
+            content["map"] = self.map
         return {**content, "issues": self.records}
 
     def __repr__(self) -> str:

@@ -1,0 +1,123 @@
+"""The map: every row (up to ``MAX_POINTS``, always every flagged row) as a point in 2-D.
+
+From ``embedding.row_vectors``: t-SNE (scikit-learn) lays out a seeded sample of
+``LANDMARKS`` rows, and every other point is placed among the landmarks nearest to it in
+feature space (weighted by closeness). Near rows stay near, at a cost that hardly grows with the
+data: benchmarks/map_projection.py measured this against PCA, t-SNE on every point and UMAP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from databugs.pipeline.neighbours import nearest_labelled
+
+MAX_POINTS = 20_000
+LANDMARKS = 1_500
+PLACE_BY = 5
+"""Landmarks each other point is placed among."""
+DIGITS = 4
+
+
+def map_rows(total: int, flagged: Sequence[int], seed: int, limit: int = MAX_POINTS) -> np.ndarray:
+    """The rows the map shows, in order: every flagged row, then a seeded sample of the rest."""
+    flagged = np.unique(np.asarray(flagged, dtype=np.int64))
+    if total <= limit:
+        return np.arange(total)
+    rest = np.setdiff1d(np.arange(total), flagged, assume_unique=True)
+    room = max(0, limit - len(flagged))
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(rest, min(room, len(rest)), replace=False) if room else rest[:0]
+    return np.sort(np.concatenate([flagged, chosen]))
+
+
+def layout(vectors: np.ndarray, seed: int, method: str = "landmarks") -> np.ndarray:
+    """2-D positions of ``vectors``, scaled into [0, 1] on both axes."""
+    if len(vectors) < 3 or method == "pca":
+        points = _pca(vectors)
+    elif method == "landmarks":
+        points = _landmark_tsne(vectors, seed)
+    elif method == "tsne":
+        points = _tsne(vectors, seed)
+    elif method == "umap":
+        import umap  # benchmarks only: the measured alternative
+
+        points = umap.UMAP(random_state=seed).fit_transform(vectors)
+    else:
+        raise ValueError(f"unknown layout {method!r}")
+    return _unit_square(np.asarray(points, dtype=np.float64))
+
+
+def _pca(vectors: np.ndarray) -> np.ndarray:
+    centred = vectors - vectors.mean(axis=0) if len(vectors) else vectors
+    if centred.shape[1] < 2 or len(centred) < 2:
+        return np.column_stack(
+            [centred[:, :1].ravel() if centred.size else [], np.zeros(len(centred))]
+        )
+    _, _, directions = np.linalg.svd(centred[:5000], full_matrices=False)
+    return centred @ directions[:2].T
+
+
+def _tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
+    from sklearn.manifold import TSNE
+
+    perplexity = float(min(30, max(2, (len(vectors) - 1) / 3)))
+    return TSNE(
+        n_components=2, perplexity=perplexity, init="pca", random_state=seed, n_jobs=1
+    ).fit_transform(vectors.astype(np.float64))
+
+
+def _landmark_tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
+    """t-SNE on a sample; each other point at the weighted mean of its nearest landmarks."""
+    if len(vectors) <= LANDMARKS:
+        return _tsne(vectors, seed)
+    rng = np.random.default_rng(seed)
+    landmarks = np.sort(rng.choice(len(vectors), LANDMARKS, replace=False))
+    placed = np.zeros((len(vectors), 2))
+    placed[landmarks] = _tsne(vectors[landmarks], seed)
+    others = np.setdiff1d(np.arange(len(vectors)), landmarks, assume_unique=True)
+    nearest = nearest_labelled(vectors, landmarks, others, count=PLACE_BY)
+    for row, near in nearest.items():
+        gaps = np.linalg.norm(vectors[near] - vectors[row], axis=1)
+        weights = 1.0 / (gaps + 1e-6)
+        placed[row] = weights @ placed[near] / weights.sum()
+    return placed
+
+
+def _unit_square(points: np.ndarray) -> np.ndarray:
+    low = points.min(axis=0) if len(points) else np.zeros(2)
+    span = np.ptp(points, axis=0) if len(points) else np.ones(2)
+    return (points - low) / np.where(span > 0, span, 1.0)
+
+
+def map_record(
+    rows: np.ndarray,
+    points: np.ndarray,
+    given: Sequence[Any],
+    suggested: dict[int, Any],
+    lines: np.ndarray,
+    previews: dict[int, str],
+) -> dict[str, Any]:
+    """report.json's ``map``: per point its row in the file, position, given label and (if
+    flagged) suggested label as positions in ``classes``, and a preview of its content."""
+    classes = sorted(
+        {str(given[r]) for r in rows if given[r] is not None} | {str(v) for v in suggested.values()}
+    )
+    index = {name: position for position, name in enumerate(classes)}
+
+    def place(label: Any) -> int:
+        return -1 if label is None else index[str(label)]
+
+    return {
+        "classes": classes,
+        "total": len(given),
+        "rows": [int(lines[r]) for r in rows],
+        "x": [round(float(v), DIGITS) for v in points[:, 0]],
+        "y": [round(float(v), DIGITS) for v in points[:, 1]],
+        "given": [place(given[r]) for r in rows],
+        "suggested": [place(suggested.get(int(r))) for r in rows],
+        "content": [previews.get(int(r), "") for r in rows],
+    }
