@@ -35,7 +35,7 @@ SETS = [
     "tab_pmlb_waveform_21",
     "text_tweeteval_sentiment",
 ]
-METHODS = ["pca", "landmarks", "tsne", "umap"]
+METHODS = sys.argv[2].split(",") if len(sys.argv) > 2 else ["pca", "landmarks", "tsne", "umap"]
 SAMPLE = 4000
 QUALITY_SAMPLE = 1500
 
@@ -79,7 +79,7 @@ def one_set(name: str) -> list[dict]:
 def at_20000() -> None:
     frame = pd.read_parquet(POOL / "letters.parquet")
     vectors = row_vectors(build_features(frame, exclude=["label"]), 0)
-    for method in ("pca", "landmarks", "umap"):
+    for method in [m for m in METHODS if m != "tsne"]:
         start = time.perf_counter()
         layout(vectors, 0, method)
         print(
@@ -94,7 +94,8 @@ def at_20000() -> None:
 
 
 def main() -> None:
-    results = [r for name in sys.argv[1:] or SETS for r in one_set(name)]
+    chosen = sys.argv[1].split(",") if len(sys.argv) > 1 and sys.argv[1] != "all" else SETS
+    results = [r for name in chosen for r in one_set(name)]
     table = pd.DataFrame(results)
     print(table.to_string())
     print(

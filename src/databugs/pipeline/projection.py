@@ -16,7 +16,8 @@ import numpy as np
 from databugs.pipeline.neighbours import nearest_labelled
 
 MAX_POINTS = 20_000
-LANDMARKS = 1_500
+LANDMARKS = 1_000
+TSNE_STEPS = 500
 PLACE_BY = 5
 """Landmarks each other point is placed among."""
 DIGITS = 4
@@ -62,12 +63,14 @@ def _pca(vectors: np.ndarray) -> np.ndarray:
 
 
 def _tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
+    """t-SNE on one thread: OpenMP's threads fighting a busy machine made it 8 times slower."""
     from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_limits
 
     perplexity = float(min(30, max(2, (len(vectors) - 1) / 3)))
-    return TSNE(
-        n_components=2, perplexity=perplexity, init="pca", random_state=seed, n_jobs=1
-    ).fit_transform(vectors.astype(np.float64))
+    tsne = TSNE(perplexity=perplexity, init="pca", max_iter=TSNE_STEPS, random_state=seed, n_jobs=1)
+    with threadpool_limits(1):
+        return tsne.fit_transform(vectors.astype(np.float64))
 
 
 def _landmark_tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
