@@ -34,6 +34,10 @@ def test_map_keeps_every_flagged_row_and_at_most_the_limit() -> None:
     assert len(shown) == 2_000 and set(flagged) <= set(shown.tolist())
     assert np.array_equal(shown, map_rows(50_000, flagged, seed=0, limit=2_000))
     assert np.array_equal(map_rows(300, flagged[:2], seed=0), np.arange(300))
+    named = np.arange(1, 50_000, 2)  # other issues name 25,000 rows: a sample of them fills up
+    shown = map_rows(50_000, flagged, seed=0, limit=2_000, named=named)
+    assert len(shown) == 2_000 and set(flagged) <= set(shown.tolist())
+    assert set(shown.tolist()) - set(flagged) <= set(named)
 
 
 def test_layout_keeps_neighbours_together() -> None:

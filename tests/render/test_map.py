@@ -15,9 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from rich.console import Console
 
 from databugs.render import html
 from databugs.report.report import Report
+from databugs.review.session import ReviewSession
+from databugs.review.terminal import show
 from tests.conftest import EXAMPLES, scan
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -34,9 +37,10 @@ ATTACKS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>', "jav
 
 @pytest.fixture(scope="module")
 def letters_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("letters") / "report"
-    scan(EXAMPLES / "letters_sample.csv", out)
-    return out
+    folder = tmp_path_factory.mktemp("letters")
+    shutil.copy(EXAMPLES / "letters_sample.csv", folder / "letters.csv")  # review's ledger: here
+    scan(folder / "letters.csv", folder / "report")
+    return folder / "report"
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +115,16 @@ def test_neighbours_side_with_the_true_label(letters_out: Path) -> None:
     assert len(shares) >= 20 and np.mean(shares) > 0.5, np.mean(shares)
 
 
+def test_review_shows_the_neighbours(letters_out: Path) -> None:
+    session = ReviewSession.open(letters_out)
+    console = Console(record=True, width=80)
+    show(console, session, session.current)
+    near = session.neighbours[session.current["row"]]
+    printed = console.export_text()
+    assert "like it: " in printed and "most similar rows are labelled" in printed
+    assert f"rows {near['rows'][0]}, " in printed
+
+
 def test_only_clusters_of_three_rows_get_cards(letters_out: Path) -> None:
     content = json.loads((letters_out / "report.json").read_text())
     page = (letters_out / "report.html").read_text()
@@ -163,7 +177,20 @@ def _hostile_20000(report: dict) -> dict:
     """The letters report with a 20,000-point map of text rows, hostile labels and text."""
     big = copy.deepcopy(report)
     rng = np.random.default_rng(0)
-    words = "free prize call now win claim text reply stop meeting lunch tonight".split()
+    words = [
+        "free",
+        "prize",
+        "call",
+        "now",
+        "win",
+        "claim",
+        "text",
+        "reply",
+        "stop",
+        "meeting",
+        "lunch",
+        "tonight",
+    ]
     n, flagged = 20_000, 1_500
     content = [" ".join(rng.choice(words, 12)) for _ in range(n)]
     for i in range(0, n, 50):

@@ -23,16 +23,27 @@ PLACE_BY = 5
 DIGITS = 4
 
 
-def map_rows(total: int, flagged: Sequence[int], seed: int, limit: int = MAX_POINTS) -> np.ndarray:
-    """The rows the map shows, in order: every flagged row, then a seeded sample of the rest."""
-    flagged = np.unique(np.asarray(flagged, dtype=np.int64))
+def map_rows(
+    total: int,
+    flagged: Sequence[int],
+    seed: int,
+    limit: int = MAX_POINTS,
+    named: Sequence[int] = (),
+) -> np.ndarray:
+    """The rows the map shows, in order: every flagged row, then as many rows other issues name
+    as there is room for, then a seeded sample of the rest (all of them up to ``limit``)."""
     if total <= limit:
         return np.arange(total)
-    rest = np.setdiff1d(np.arange(total), flagged, assume_unique=True)
-    room = max(0, limit - len(flagged))
     rng = np.random.default_rng(seed)
-    chosen = rng.choice(rest, min(room, len(rest)), replace=False) if room else rest[:0]
-    return np.sort(np.concatenate([flagged, chosen]))
+    chosen = np.unique(np.asarray(flagged, dtype=np.int64))
+    for pool in (np.asarray(named, dtype=np.int64), np.arange(total)):
+        room = limit - len(chosen)
+        rest = np.setdiff1d(np.unique(pool), chosen)
+        if room <= 0 or not len(rest):
+            continue
+        taken = rest if len(rest) <= room else rng.choice(rest, room, replace=False)
+        chosen = np.concatenate([chosen, taken])
+    return np.sort(chosen)
 
 
 def layout(vectors: np.ndarray, seed: int, method: str = "landmarks") -> np.ndarray:
@@ -82,11 +93,11 @@ def _landmark_tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
     placed = np.zeros((len(vectors), 2))
     placed[landmarks] = _tsne(vectors[landmarks], seed)
     others = np.setdiff1d(np.arange(len(vectors)), landmarks, assume_unique=True)
-    nearest = nearest_labelled(vectors, landmarks, others, count=PLACE_BY)
-    for row, near in nearest.items():
-        gaps = np.linalg.norm(vectors[near] - vectors[row], axis=1)
-        weights = 1.0 / (gaps + 1e-6)
-        placed[row] = weights @ placed[near] / weights.sum()
+    found = nearest_labelled(vectors, landmarks, others, count=PLACE_BY)
+    near = np.array([found[row] for row in others.tolist()])
+    gaps = np.linalg.norm(vectors[near] - vectors[others][:, None, :], axis=2)
+    weights = 1.0 / (gaps + 1e-6)
+    placed[others] = np.einsum("ij,ijk->ik", weights, placed[near]) / weights.sum(1, keepdims=True)
     return placed
 
 

@@ -38,9 +38,7 @@ def map_and_neighbours(
     found = nearest_labelled(vectors, labelled, flagged)
     near = sorted({n for names in found.values() for n in names})
     neighbours = neighbour_records(found, given, lines, previews(near, NEIGHBOUR_PREVIEW))
-    shown = map_rows(
-        len(rows), np.concatenate([flagged, np.asarray(issue_rows, dtype=np.int64)]), seed
-    )
+    shown = map_rows(len(rows), flagged, seed, named=issue_rows)
     suggested = dict(zip(flagged.tolist(), rows["suggested_label"].iloc[flagged], strict=True))
     points = layout(vectors[shown], seed)
     record = map_record(
