@@ -1,7 +1,7 @@
 """Evidence in words: what the rows most like a flagged row are labelled, as one sentence.
 
-The same sentence is shown by ``databugs review``, report.md and (written by its own script)
-report.html, from report.json's ``neighbours``.
+The same sentence is shown by ``databugs review`` and report.html (put in the page data by
+``render.page_views``), from report.json's ``neighbours``.
 """
 
 from __future__ import annotations
