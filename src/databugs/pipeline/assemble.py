@@ -21,6 +21,7 @@ from databugs.models.oof import OutOfFold
 from databugs.pipeline.clusters import cluster_corrections
 from databugs.pipeline.prepare import CONSENSUS_COLUMN, Prepared
 from databugs.pipeline.summary import class_table, summarise
+from databugs.pipeline.views import map_and_neighbours
 from databugs.report.report import Report
 from databugs.report.schema import ROW_COLUMNS
 from databugs.text import one_line
@@ -58,6 +59,14 @@ def assemble(
         quality_histogram=_quality_histogram(context, rows),
         rows=rows,
         issues=issues,
+    )
+    report.map, report.neighbours = map_and_neighbours(
+        data.features,
+        context.labelled,
+        rows,
+        [issue.row for issue in issues if issue.row is not None],
+        lambda chosen, limit: row_previews(data.frame, chosen, data.features, limit),
+        options["seed"],
     )
     if context.annotators is not None:
         report.annotators = context.annotators.annotators

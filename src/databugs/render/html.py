@@ -20,14 +20,16 @@ from importlib import resources
 from typing import Any
 
 from databugs.gate.rules import measured_text
+from databugs.render.cluster_cards import clusters_html
+from databugs.render.evidence_text import evidence_text
+from databugs.render.page_views import view_data
 from databugs.render.plots import all_plots
 from databugs.render.review import review_data
 from databugs.report.report import Report
 from databugs.report.schema import ISSUE_FIELDS
 
-EVIDENCE_CHARS = 240
-STYLE_FILES = ("report.css", "review.css")
-SCRIPT_FILES = ("table.js", "review.js")
+STYLE_FILES = ("report.css", "map.css", "review.css")
+SCRIPT_FILES = ("table.js", "map.js", "neighbours.js", "review.js")
 """The page's styles and its one script, assembled from these files (each feature its own)."""
 TABLE_FIELDS = [name for name in ISSUE_FIELDS if name not in ("group", "key")]
 """The fields of an issue the page's table shows."""
@@ -44,7 +46,7 @@ def render(report: Report, plots: list[str] | None = None) -> str:
         "title": escape(f"databugs report: {report.input['path']}"),
         "summary": summary_html(report),
         "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in plots),
-        "clusters": _clusters(report),
+        "clusters": clusters_html(report),
         "annotators": _annotators(report),
         "data": _json_for_script({**_table_data(report), "review": review_data(report)}),
     }
@@ -117,29 +119,6 @@ def summary_html(report: Report) -> str:
     return "\n".join(html)
 
 
-def _clusters(report: Report) -> str:
-    if not report.clusters:
-        return '<p class="dim">No proposed corrections to group.</p>'
-    rows = []
-    for cluster in report.clusters:
-        common = ", ".join(cluster["common"])
-        examples = ", ".join(map(str, cluster["examples"]))
-        rows.append(
-            f'<tr data-cluster="{escape(cluster["id"])}">'
-            f'<td><a href="#cluster={escape(cluster["id"])}" class="cluster-link">'
-            f"{escape(cluster['id'])}</a></td>"
-            f"<td>{escape(str(cluster['given_label']))} &rarr; "
-            f"{escape(str(cluster['suggested_label']))}</td><td>{cluster['rows']}</td>"
-            f"<td>{escape(common)}</td><td>{escape(examples)}</td>"
-            f"<td><code>databugs fix --accept-cluster {escape(cluster['id'])}</code></td></tr>"
-        )
-    return (
-        "<table><thead><tr><th>cluster</th><th>given &rarr; suggested</th><th>rows</th>"
-        "<th>what they share</th><th>example rows</th><th>accept them all</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
 def _annotators(report: Report) -> str:
     if not report.annotators:
         return ""
@@ -161,7 +140,7 @@ def _annotators(report: Report) -> str:
         )
     pairs = "".join(
         f"<li>{escape(str(p['classes'][0]))} / {escape(str(p['classes'][1]))}: "
-        f"{p['items']} items</li>"
+        f"{p['items']} items (rows {escape(', '.join(map(str, p.get('examples', []))))})</li>"
         for p in agreement.get("class_pairs", [])
     )
     return (
@@ -180,12 +159,9 @@ def _table_data(report: Report) -> dict[str, Any]:
     columns = TABLE_FIELDS
     issues = []
     for record in report.issue_records():
-        evidence = json.dumps(record.get("evidence") or {}, ensure_ascii=False, default=str)
-        if len(evidence) > EVIDENCE_CHARS:
-            evidence = evidence[:EVIDENCE_CHARS] + " ..."
-        values = {**record, "evidence": "" if evidence == "{}" else evidence}
+        values = {**record, "evidence": evidence_text(record.get("evidence"))}
         issues.append([values.get(column) for column in columns])
-    return {"columns": columns, "issues": issues}
+    return {"columns": columns, "issues": issues, **view_data(report)}
 
 
 def _json_for_script(content: Any) -> str:

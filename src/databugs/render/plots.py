@@ -19,6 +19,7 @@ from databugs.report.report import Report
 
 MAX_MATRIX_CLASSES = 20
 WIDTH = 6.4
+HOW_CHARS = 125
 
 
 STYLE = {"svg.fonttype": "none", "svg.hashsalt": "databugs", "font.size": 9}
@@ -47,10 +48,23 @@ def _plain(text: object) -> str:
     return str(text).replace("$", r"\$")
 
 
-def _figure(height: float) -> Any:
+def _figure(height: float, how: str) -> Any:
+    """A figure with its one-line "how to read this" under it (part of the drawing, so every
+    view of the plot carries it)."""
+    import textwrap
+
     from matplotlib.figure import Figure  # no pyplot: no backend, no global figure list
 
-    return Figure(figsize=(WIDTH, height), layout="constrained")
+    figure = Figure(figsize=(WIDTH, height + 0.25), layout="constrained")
+    text = "\n".join(textwrap.wrap(f"How to read this: {how}", HOW_CHARS))
+    figure.supxlabel(text, fontsize=7.5, color="#555555", x=0.01, ha="left")
+    return figure
+
+
+def _text_colour(rgba: tuple[float, ...]) -> str:
+    """Black on light cells, white on dark ones (relative luminance of the cell's colour)."""
+    red, green, blue = rgba[:3]
+    return "black" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.45 else "white"
 
 
 def _svg(figure: Any) -> str:
@@ -66,7 +80,10 @@ def class_sizes(report: Report) -> str:
     classes = sorted(report.classes, key=lambda c: c["count"])[-30:]
     if not classes:
         return ""
-    figure = _figure(0.9 + 0.22 * len(classes))
+    figure = _figure(
+        0.9 + 0.22 * len(classes),
+        "one bar per class, its length the rows labelled so; the red end is the rows flagged.",
+    )
     axes = figure.subplots()
     names = [_plain(c["label"]) for c in classes]
     flagged = [c["flagged"] for c in classes]
@@ -85,7 +102,11 @@ def quality_distribution(report: Report) -> str:
     if not histogram:
         return ""
     edges, rows, flagged = histogram["edges"], histogram["rows"], histogram["flagged"]
-    figure = _figure(2.6)
+    figure = _figure(
+        2.6,
+        "how likely each row's given label is by the model (left = unlikely); red = flagged"
+        " rows; the scale of counts is logarithmic.",
+    )
     axes = figure.subplots()
     width = edges[1] - edges[0]
     clean = [a - b for a, b in zip(rows, flagged, strict=True)]
@@ -130,7 +151,11 @@ def label_flow(report: Report) -> str:
         if given in index and suggested in index:
             matrix[index[given]][index[suggested]] = count
     size = min(2.2 + 0.28 * len(names), 7.5)
-    figure = _figure(size)
+    figure = _figure(
+        size,
+        "a row per given label, a column per suggested label; a dark cell is many rows"
+        " flagged that way: a class pair to check together.",
+    )
     axes = figure.subplots()
     image = axes.imshow(matrix, cmap="Reds")
     shown = [_plain(name) for name in names]
@@ -143,7 +168,8 @@ def label_flow(report: Report) -> str:
         for i, row in enumerate(matrix):
             for j, count in enumerate(row):
                 if count:
-                    axes.text(j, i, str(count), ha="center", va="center", fontsize=8)
+                    colour = _text_colour(image.cmap(image.norm(count)))
+                    axes.text(j, i, str(count), ha="center", va="center", fontsize=8, color=colour)
     figure.colorbar(image, ax=axes, shrink=0.7)
     return _svg(figure)
 
@@ -153,7 +179,8 @@ def class_recall(report: Report) -> str:
     classes = sorted(report.classes, key=lambda c: c["recall"])[:30]
     title = "Model recall per class" + (" (lowest 30)" if len(report.classes) > 30 else "")
     names = [c["label"] for c in classes]
-    return _share_bars(names, [c["recall"] for c in classes], "out-of-fold recall", title)
+    how = "the share of each class's rows the model, not trained on them, labels as given."
+    return _share_bars(names, [c["recall"] for c in classes], "out-of-fold recall", title, how=how)
 
 
 MAX_ANNOTATORS = 30
@@ -169,7 +196,10 @@ def annotator_agreement(report: Report) -> str:
     kappas = report.agreement["cohen_kappa"]
     matrix = [[1.0 if a == b else (kappas[a].get(b) or 0.0) for b in names] for a in names]
     shown = [_plain(name) for name in names]
-    figure = _figure(min(2.2 + 0.4 * len(names), 7.0))
+    figure = _figure(
+        min(2.2 + 0.4 * len(names), 7.0),
+        "each cell is how far two annotators agree beyond chance (1 = always, 0 = as chance).",
+    )
     axes = figure.subplots()
     image = axes.imshow(matrix, cmap="viridis", vmin=min(0.0, min(map(min, matrix))), vmax=1)
     axes.set_xticks(range(len(names)), shown, rotation=90)
@@ -193,6 +223,7 @@ def annotator_ranking(report: Report) -> str:
         f"annotator quality ({model})",
         "Annotators, worst at the bottom" + (" (worst 30)" if len(judged) > len(entries) else ""),
         colour="#f58518",
+        how="how often each annotator's labels match the consensus, weighted by CROWDLAB.",
     )
 
 
@@ -228,12 +259,18 @@ def given_vs_predicted(report: Report) -> str:
 
 
 def _share_bars(
-    names: list[object], values: list[float], xlabel: str, title: str, colour: str = "#72b7b2"
+    names: list[object],
+    values: list[float],
+    xlabel: str,
+    title: str,
+    *,
+    how: str,
+    colour: str = "#72b7b2",
 ) -> str:
     """Horizontal bars of values in [0, 1], one per name; "" when there are none."""
     if not names:
         return ""
-    figure = _figure(0.9 + 0.24 * len(names))
+    figure = _figure(0.9 + 0.24 * len(names), how)
     axes = figure.subplots()
     axes.barh([_plain(name) for name in names], values, color=colour)
     axes.set_xlim(0, 1)

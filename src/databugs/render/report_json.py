@@ -18,16 +18,26 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
+COMPACT_PARTS = ("neighbours", "map")
+"""Parts written on one line each: lists of thousands of numbers, unreadable one a line."""
+
+
 def render(report: Report) -> str:
-    """Indented JSON, except that each issue is one compact line: Python's fast encoder only
-    works without indentation, and 74,000 issues took 12 s indented."""
+    """Indented JSON, except that each issue is one compact line (and the map and neighbours
+    one line each): Python's fast encoder only works without indentation, and 74,000 issues
+    took 12 s indented."""
     content = report.to_dict()
     issues = content.pop("issues")
+    compact = {name: content.pop(name) for name in COMPACT_PARTS if name in content}
     head = json.dumps(content, indent=2, ensure_ascii=False, default=_plain)
+    parts = [
+        f"{json.dumps(name)}: {json.dumps(value, ensure_ascii=False, default=_plain)}"
+        for name, value in compact.items()
+    ]
     lines = [json.dumps(issue, ensure_ascii=False, default=_plain) for issue in issues]
     body = ",\n    ".join(lines)
-    listed = f'"issues": [\n    {body}\n  ]' if lines else '"issues": []'
-    return head[:-2] + f",\n  {listed}\n}}\n"
+    parts.append(f'"issues": [\n    {body}\n  ]' if lines else '"issues": []')
+    return head[:-2] + "".join(f",\n  {part}" for part in parts) + "\n}\n"
 
 
 def render_summary(report: Report, outputs: dict[str, str]) -> str:

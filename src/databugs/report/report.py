@@ -47,6 +47,10 @@ class Report:
     annotators: list[dict[str, Any]] | None = None
     agreement: dict[str, Any] | None = None
     gate: list[dict[str, Any]] | None = None
+    map: dict[str, Any] | None = None
+    """The rows as points in 2-D (``pipeline.projection.map_record``), for report.html."""
+    neighbours: list[dict[str, Any]] | None = None
+    """Each flagged row's nearest labelled rows (``pipeline.neighbours``)."""
     comparison: dict[str, Any] | None = None
     task: dict[str, Any] | None = None
     """The task kind, why it was chosen and how to choose another (report.json's ``task``)."""
@@ -77,6 +81,8 @@ class Report:
             comparison=content.get("comparison"),
             task=content.get("task"),
             regression=content.get("regression"),
+            map=content.get("map"),
+            neighbours=content.get("neighbours"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,6 +110,10 @@ class Report:
             content["comparison"] = self.comparison
         if self.regression is not None:
             content["regression"] = self.regression
+        if self.neighbours is not None:
+            content["neighbours"] = self.neighbours
+        if self.map is not None:
+            content["map"] = self.map
         return {**content, "issues": self.records}
 
     def __repr__(self) -> str:

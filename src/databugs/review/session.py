@@ -24,6 +24,7 @@ from databugs.data.ledger import (
     ledger_path,
 )
 from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.report.evidence import neighbours_by_row
 from databugs.report.schema import load_report
 
 
@@ -57,6 +58,8 @@ class ReviewSession:
     total: int
     done: int
     history: list[dict[str, Any]] = field(default_factory=list)
+    neighbours: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Each flagged row's nearest labelled rows, from report.json (``report.evidence``)."""
 
     @classmethod
     def open(
@@ -93,6 +96,7 @@ class ReviewSession:
             queue=queue,
             total=len(candidates),
             done=len(candidates) - len(queue),
+            neighbours=neighbours_by_row(report.get("neighbours")),
         )
 
     @property

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from databugs.errors import DatabugsError
+from databugs.report.evidence import neighbour_sentence
 from databugs.review.session import ReviewSession
 from databugs.text import one_line, shown_label
 
@@ -99,6 +100,14 @@ def show(console: Console, session: ReviewSession, issue: dict[str, Any]) -> Non
     console.print(
         Text(f"why: {one_line(issue['detail'])}", style="dim"), width=min(console.width, 80)
     )
+    near = session.neighbours.get(issue["row"])
+    if near:
+        sentence = neighbour_sentence(near, issue["given_label"], issue["suggested_label"])
+        rows = ", ".join(map(str, near["rows"]))
+        console.print(
+            Text(one_line(f"like it: {sentence} (rows {rows})"), style="dim"),
+            width=min(console.width, 80),
+        )
     console.print(Text(KEYS, style="dim"))
 
 

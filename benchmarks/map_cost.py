@@ -1,0 +1,79 @@
+"""What the map and the neighbours cost a scan, and how large report.html grows.
+
+A table of ROWS rows resampled from a CC BY set of the pool (letters: numbers; sms_spam: text),
+5% of its labels moved to another class (seeded), scanned once through ``pipeline.scan``; the
+time of ``pipeline.views.map_and_neighbours`` inside it and of writing report.html are timed
+separately and compared with the whole scan.
+
+    nice -n 5 env PYTHONPATH=src .venv/bin/python benchmarks/map_cost.py sms_spam 100000
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import databugs
+import databugs.pipeline.assemble as assemble
+from databugs.render import html, report_json
+
+POOL = Path("/work/shared/datasets")
+
+
+def noisy_sample(name: str, rows: int) -> pd.DataFrame:
+    frame = pd.read_parquet(POOL / f"{name}.parquet")
+    frame = frame[[c for c in frame.columns if c not in ("split", "id", "target")]]
+    rng = np.random.default_rng(0)
+    frame = frame.iloc[rng.integers(0, len(frame), rows)].reset_index(drop=True)
+    classes = frame["label"].unique()
+    moved = rng.random(rows) < 0.05
+    frame.loc[moved, "label"] = rng.choice(classes, moved.sum())
+    return frame
+
+
+def main() -> None:
+    name, rows = sys.argv[1], int(sys.argv[2])
+    frame = noisy_sample(name, rows)
+    spent = {}
+    original = assemble.map_and_neighbours
+
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent["map_and_neighbours_s"] = time.perf_counter() - start
+
+    assemble.map_and_neighbours = timed
+    start = time.perf_counter()
+    report = databugs.scan(frame, label="label", jobs=2)
+    scan_s = time.perf_counter() - start
+    start = time.perf_counter()
+    page = html.render(report)
+    spent["report_html_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    json_text = report_json.render(report)
+    spent["report_json_s"] = time.perf_counter() - start
+    extra = spent["map_and_neighbours_s"]
+    print(
+        {
+            "set": name,
+            "rows": rows,
+            "scan_s": round(scan_s, 1),
+            **{k: round(v, 2) for k, v in spent.items()},
+            "map_and_neighbours_share_of_scan": f"{extra / (scan_s - extra):.1%}",
+            "map_points": len(report.map["rows"]),
+            "flagged": len(report.neighbours),
+            "report_html_mb": round(len(page.encode()) / 1e6, 2),
+            "report_json_mb": round(len(json_text.encode()) / 1e6, 2),
+        },
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

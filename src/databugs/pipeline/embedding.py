@@ -1,0 +1,53 @@
+"""Rows as short dense vectors: the space the neighbours are found in and the map is drawn from.
+
+The scan's own features, made comparable: a table's columns standardised (a missing value sits
+at its column's mean), text's TF-IDF rows reduced by TruncatedSVD and set to unit length (so
+that near means "uses the same words", whatever the length). The SVD is fitted on a seeded
+sample of rows, so 100,000 rows cost about what 20,000 do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+from sklearn.preprocessing import normalize
+
+from databugs.data.features import FeatureSet
+
+DIMENSIONS = 32
+FIT_SAMPLE = 20_000
+"""Rows the SVD is fitted on, at most (every row is then transformed)."""
+
+
+def row_vectors(features: FeatureSet, seed: int) -> np.ndarray:
+    """One float32 vector of at most ``DIMENSIONS`` per row, in the order of the data."""
+    matrix = features.matrix
+    if sp.issparse(matrix):
+        vectors = _reduced(sp.csr_matrix(matrix, dtype=np.float32), seed)
+        return normalize(vectors).astype(np.float32)
+    dense = np.asarray(matrix, dtype=np.float32)
+    if dense.ndim != 2 or dense.shape[1] == 0:
+        return np.zeros((len(dense), 1), dtype=np.float32)
+    mean = np.nanmean(dense, axis=0) if len(dense) else np.zeros(dense.shape[1])
+    spread = np.nanstd(dense, axis=0) if len(dense) else np.ones(dense.shape[1])
+    mean = np.nan_to_num(mean)
+    spread = np.where(np.nan_to_num(spread) > 0, spread, 1.0)
+    standard = np.nan_to_num((dense - mean) / spread).astype(np.float32)
+    if standard.shape[1] <= DIMENSIONS:
+        return standard
+    return _reduced(standard, seed)
+
+
+def _reduced(matrix: np.ndarray | sp.csr_matrix, seed: int) -> np.ndarray:
+    """``matrix`` projected on its leading singular directions (fitted on a sample)."""
+    rows, columns = matrix.shape
+    components = min(DIMENSIONS, columns - 1, max(rows - 1, 1))
+    if components < 1:
+        return np.zeros((rows, 1), dtype=np.float32)
+    sample = matrix
+    if rows > FIT_SAMPLE:
+        chosen = np.random.default_rng(seed).choice(rows, FIT_SAMPLE, replace=False)
+        sample = matrix[np.sort(chosen)]
+    svd = TruncatedSVD(n_components=components, n_iter=4, random_state=seed).fit(sample)
+    return np.asarray(svd.transform(matrix), dtype=np.float32)

@@ -1,0 +1,137 @@
+"""The map: every row (up to ``MAX_POINTS``, always every flagged row) as a point in 2-D.
+
+From ``embedding.row_vectors``: t-SNE (scikit-learn) lays out a seeded sample of
+``LANDMARKS`` rows, and every other point is placed among the landmarks nearest to it in
+feature space (weighted by closeness). Near rows stay near, at a cost that hardly grows with the
+data: benchmarks/map_projection.py measured this against PCA, t-SNE on every point and UMAP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from databugs.pipeline.neighbours import nearest_labelled
+
+MAX_POINTS = 20_000
+LANDMARKS = 1_000
+TSNE_STEPS = 500
+PLACE_BY = 5
+"""Landmarks each other point is placed among."""
+DIGITS = 4
+
+
+def map_rows(
+    total: int,
+    flagged: Sequence[int],
+    seed: int,
+    limit: int = MAX_POINTS,
+    named: Sequence[int] = (),
+) -> np.ndarray:
+    """The rows the map shows, in order: every flagged row, then as many rows other issues name
+    as there is room for, then a seeded sample of the rest (all of them up to ``limit``)."""
+    if total <= limit:
+        return np.arange(total)
+    rng = np.random.default_rng(seed)
+    chosen = np.unique(np.asarray(flagged, dtype=np.int64))
+    for pool in (np.asarray(named, dtype=np.int64), np.arange(total)):
+        room = limit - len(chosen)
+        rest = np.setdiff1d(np.unique(pool), chosen)
+        if room <= 0 or not len(rest):
+            continue
+        taken = rest if len(rest) <= room else rng.choice(rest, room, replace=False)
+        chosen = np.concatenate([chosen, taken])
+    return np.sort(chosen)
+
+
+def layout(vectors: np.ndarray, seed: int, method: str = "landmarks") -> np.ndarray:
+    """2-D positions of ``vectors``, scaled into [0, 1] on both axes."""
+    if len(vectors) < 3 or method == "pca":
+        points = _pca(vectors)
+    elif method == "landmarks":
+        points = _landmark_tsne(vectors, seed)
+    elif method == "tsne":
+        points = _tsne(vectors, seed)
+    elif method == "umap":
+        import umap  # benchmarks only: the measured alternative
+
+        points = umap.UMAP(random_state=seed).fit_transform(vectors)
+    else:
+        raise ValueError(f"unknown layout {method!r}")
+    return _unit_square(np.asarray(points, dtype=np.float64))
+
+
+def _pca(vectors: np.ndarray) -> np.ndarray:
+    centred = vectors - vectors.mean(axis=0) if len(vectors) else vectors
+    if centred.shape[1] < 2 or len(centred) < 2:
+        return np.column_stack(
+            [centred[:, :1].ravel() if centred.size else [], np.zeros(len(centred))]
+        )
+    _, _, directions = np.linalg.svd(centred[:5000], full_matrices=False)
+    return centred @ directions[:2].T
+
+
+def _tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
+    """t-SNE on one thread: OpenMP's threads fighting a busy machine made it 8 times slower."""
+    from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_limits
+
+    perplexity = float(min(30, max(2, (len(vectors) - 1) / 3)))
+    tsne = TSNE(perplexity=perplexity, init="pca", max_iter=TSNE_STEPS, random_state=seed, n_jobs=1)
+    with threadpool_limits(1):
+        return tsne.fit_transform(vectors.astype(np.float64))
+
+
+def _landmark_tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
+    """t-SNE on a sample; each other point at the weighted mean of its nearest landmarks."""
+    if len(vectors) <= LANDMARKS:
+        return _tsne(vectors, seed)
+    rng = np.random.default_rng(seed)
+    landmarks = np.sort(rng.choice(len(vectors), LANDMARKS, replace=False))
+    placed = np.zeros((len(vectors), 2))
+    placed[landmarks] = _tsne(vectors[landmarks], seed)
+    others = np.setdiff1d(np.arange(len(vectors)), landmarks, assume_unique=True)
+    found = nearest_labelled(vectors, landmarks, others, count=PLACE_BY)
+    near = np.array([found[row] for row in others.tolist()])
+    gaps = np.linalg.norm(vectors[near] - vectors[others][:, None, :], axis=2)
+    weights = 1.0 / (gaps + 1e-6)
+    placed[others] = np.einsum("ij,ijk->ik", weights, placed[near]) / weights.sum(1, keepdims=True)
+    return placed
+
+
+def _unit_square(points: np.ndarray) -> np.ndarray:
+    low = points.min(axis=0) if len(points) else np.zeros(2)
+    span = np.ptp(points, axis=0) if len(points) else np.ones(2)
+    return (points - low) / np.where(span > 0, span, 1.0)
+
+
+def map_record(
+    rows: np.ndarray,
+    points: np.ndarray,
+    given: Sequence[Any],
+    suggested: dict[int, Any],
+    lines: np.ndarray,
+    previews: dict[int, str],
+) -> dict[str, Any]:
+    """report.json's ``map``: per point its row in the file, position, given label and (if
+    flagged) suggested label as positions in ``classes``, and a preview of its content."""
+    classes = sorted(
+        {str(given[r]) for r in rows if given[r] is not None} | {str(v) for v in suggested.values()}
+    )
+    index = {name: position for position, name in enumerate(classes)}
+
+    def place(label: Any) -> int:
+        return -1 if label is None else index[str(label)]
+
+    return {
+        "classes": classes,
+        "total": len(given),
+        "rows": [int(lines[r]) for r in rows],
+        "x": [round(float(v), DIGITS) for v in points[:, 0]],
+        "y": [round(float(v), DIGITS) for v in points[:, 1]],
+        "given": [place(given[r]) for r in rows],
+        "suggested": [place(suggested.get(int(r))) for r in rows],
+        "content": [previews.get(int(r), "") for r in rows],
+    }

@@ -1,0 +1,50 @@
+"""A finding's evidence in words for report.html, not its JSON: "top classes: T 99.9%, V 0.1%;
+group size 2; majority O" (each field named in words, shares as percentages, cut short)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LIST_ITEMS = 6
+LIMIT = 240
+SHARE_WORDS = ("probability", "share", "agreement", "confidence", "quality")
+
+
+def _number(name: str, value: float) -> str:
+    if isinstance(value, float) and any(word in name for word in SHARE_WORDS):
+        return f"{value:.1%}"
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _value(name: str, value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return _number(name, value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_value(name, v)}" for k, v in list(value.items())[:LIST_ITEMS])
+    if isinstance(value, list):
+        shown = [_item(name, item) for item in value[:LIST_ITEMS]]
+        return ", ".join(shown) + (
+            f" and {len(value) - LIST_ITEMS} more" if len(value) > LIST_ITEMS else ""
+        )
+    return str(value)
+
+
+def _item(name: str, item: Any) -> str:
+    """A list entry: a {label, probability} pair as "T 99.9%", anything else as a value."""
+    if isinstance(item, dict) and "label" in item and len(item) == 2:
+        other = next(key for key in item if key != "label")
+        return f"{item['label']} {_value(other, item[other])}"
+    return _value(name, item)
+
+
+def evidence_text(evidence: dict[str, Any] | None) -> str:
+    """The evidence as "name: value" phrases joined by "; " (at most ``LIMIT`` characters)."""
+    if not evidence:
+        return ""
+    text = "; ".join(
+        f"{str(key).replace('_', ' ')}: {_value(str(key), value)}"
+        for key, value in evidence.items()
+    )
+    return text if len(text) <= LIMIT else text[: LIMIT - 2] + " …"

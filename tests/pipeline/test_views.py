@@ -1,0 +1,72 @@
+"""The map's layout and the neighbours behind each flag, on small arrays with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from databugs.pipeline import neighbours
+from databugs.pipeline.neighbours import nearest_labelled
+from databugs.pipeline.projection import layout, map_rows
+from databugs.render.evidence_text import evidence_text
+from databugs.render.plots import _text_colour
+from databugs.report.evidence import neighbour_sentence
+
+
+def _blobs(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(0, 10, (3, 8))
+    labels = np.repeat(np.arange(3), 100)
+    return (centres[labels] + rng.normal(0, 1, (300, 8))).astype(np.float32), labels
+
+
+def test_nearest_labelled_rows_are_the_closest_others_nearest_first(monkeypatch) -> None:
+    points = np.array([[0.0], [1.0], [3.0], [6.0], [10.0], [0.5]], dtype=np.float32)
+    labelled = np.array([0, 1, 2, 3, 4])  # row 5 has no label: never a neighbour
+    found = nearest_labelled(points, labelled, [0, 5, 4], count=2)
+    assert found == {0: [1, 2], 5: [0, 1], 4: [3, 2]}
+    monkeypatch.setattr(neighbours, "BLOCK_CELLS", 1)  # one query at a time: same answer
+    assert nearest_labelled(points, labelled, [0, 5, 4], count=2) == found
+
+
+def test_map_keeps_every_flagged_row_and_at_most_the_limit() -> None:
+    flagged = np.arange(0, 50_000, 97)
+    shown = map_rows(50_000, flagged, seed=0, limit=2_000)
+    assert len(shown) == 2_000 and set(flagged) <= set(shown.tolist())
+    assert np.array_equal(shown, map_rows(50_000, flagged, seed=0, limit=2_000))
+    assert np.array_equal(map_rows(300, flagged[:2], seed=0), np.arange(300))
+    named = np.arange(1, 50_000, 2)  # other issues name 25,000 rows: a sample of them fills up
+    shown = map_rows(50_000, flagged, seed=0, limit=2_000, named=named)
+    assert len(shown) == 2_000 and set(flagged) <= set(shown.tolist())
+    assert set(shown.tolist()) - set(flagged) <= set(named)
+
+
+def test_layout_keeps_neighbours_together() -> None:
+    vectors, labels = _blobs()
+    points = layout(vectors, seed=0)
+    assert points.min() >= 0 and points.max() <= 1
+    nearest = np.argsort(((points[:, None] - points[None]) ** 2).sum(-1), axis=1)[:, 1:11]
+    assert (labels[nearest] == labels[:, None]).mean() > 0.95  # PCA of 3 blobs in 8-D: lower
+
+
+def test_neighbour_sentence_names_the_labels_and_their_roles() -> None:
+    entry = {"labels": ["ham", "ham", "spam", "ham", "ham"]}
+    assert neighbour_sentence(entry, "spam", "ham") == (
+        "4 of the 5 most similar rows are labelled 'ham' (the suggested label), "
+        "1 'spam' (the given label)"
+    )
+
+
+def test_evidence_reads_as_words() -> None:
+    evidence = {
+        "given_probability": 0.0123,
+        "top_classes": [{"label": "T", "probability": 0.9876}],
+        "rows": {"12": "O", "40": "N"},
+    }
+    assert evidence_text(evidence) == (
+        "given probability: 1.2%; top classes: T 98.8%; rows: 12 O, 40 N"
+    )
+
+
+def test_matrix_text_is_light_on_dark_cells() -> None:
+    assert _text_colour((0.4, 0.0, 0.05, 1.0)) == "white"
+    assert _text_colour((1.0, 0.9, 0.9, 1.0)) == "black"
