@@ -28,6 +28,8 @@ def scan(
     data: pd.DataFrame | str | os.PathLike[str],
     *,
     label: str | None = None,
+    test: pd.DataFrame | str | os.PathLike[str] | None = None,
+    split_col: str | None = None,
     id: str | None = None,
     text: Sequence[str] = (),
     ignore: Sequence[str] = (),
@@ -52,7 +54,8 @@ def scan(
 
     ``data`` is a DataFrame or a ``.csv``/``.tsv``/``.parquet``/``.jsonl`` file (then the
     decisions ``databugs fix`` recorded beside it are honoured). ``label`` defaults to the one
-    column named label/labels/target/class/y; ``id`` is a unique key per row, carried into every
+    column named label/labels/target/class/y; ``test`` (a table) or ``split_col`` (a column
+    naming train/valid/test) give the splits; ``id`` is a unique key per row, carried into every
     output; ``text`` and ``ignore`` name free-text columns and columns to leave out.
     ``annotators`` (wide: a column per annotator) or ``annotator_col`` (long: items keyed by
     ``id``) add agreement figures, an annotator ranking and consensus labels. ``classes`` are the
@@ -70,16 +73,8 @@ def scan(
     from databugs.pipeline.scan import scan as run_scan
 
     options = recorded_options(locals())  # the parameters report.json records, by name
-    report = run_scan(
-        data,
-        options,
-        jobs=jobs,
-        engine=engine,
-        scheduler=scheduler,
-        progress=progress,
-        detectors=detectors,
-        cache=cache,
-    )
+    where = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "progress": progress}
+    report = run_scan(data, options, **where, detectors=detectors, cache=cache, test=test)
     return Report.of(report)
 
 

@@ -47,6 +47,18 @@ AnnotatorColumn = Annotated[
         help="Long data: the column naming each line's annotator (items keyed by --id).",
     ),
 ]
+TestFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--test",
+        help="The test split, a file with the same columns: checked for leakage and shift, "
+        "its rows scored by models trained on DATA only.",
+    ),
+]
+SplitColumn = Annotated[
+    str | None,
+    typer.Option("--split-col", help="The column naming each row's split: train, valid or test."),
+]
 Classes = Annotated[
     str | None, typer.Option("--classes", help="The classes the data should have: A,B,C.")
 ]
@@ -103,6 +115,8 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print more.")]
 def scan(
     data: DataArgument,
     label: LabelOption = None,
+    test: TestFile = None,
+    split_col: SplitColumn = None,
     id: IdOption = None,
     text: TextOption = None,
     ignore: IgnoreOption = None,
@@ -131,6 +145,7 @@ def scan(
     """
     given = {
         "label": label,
+        "split_col": split_col,
         "id": id,
         "text": split_list(text) or None,
         "ignore": split_list(ignore) or None,
@@ -141,9 +156,8 @@ def scan(
         "model": model,
         "text_model": text_model,
         "seed": seed,
-        "out": None if out is None else str(out),
+        **_texts(out=out, baseline=baseline, test=test),
         "fail_on": fail_on,
-        "baseline": None if baseline is None else str(baseline),
         "jobs": jobs,
         "engine": engine,
         "scheduler": scheduler,
@@ -157,6 +171,11 @@ def scan(
     _print(run, data, output_format, quiet=quiet, verbose=verbose, stderr=stderr)
     if not run.report.gate_passed():
         raise typer.Exit(1)
+
+
+def _texts(**paths: Path | None) -> dict[str, str | None]:
+    """Paths given on the command line as the options hold them: text (None: not given)."""
+    return {name: None if path is None else str(path) for name, path in paths.items()}
 
 
 def _print(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from databugs.data.features import FeatureSet
 from databugs.data.keys import row_keys
+from databugs.data.splits import split_input
 from databugs.detectors.base import Context, Issue, is_correction
 from databugs.detectors.registry import all_detectors
 from databugs.models.oof import OutOfFold
@@ -79,6 +80,7 @@ def _input(data: Prepared) -> dict[str, Any]:
         "label": data.columns.label,
         "id": data.columns.id,
         **({"label_source": "annotators' consensus"} if consensus else {}),
+        **split_input(data.splits),
     }
 
 

@@ -26,6 +26,8 @@ from databugs.models.zoo import MODELS
 
 DEFAULTS: dict[str, Any] = {
     "label": None,
+    "test": None,
+    "split_col": None,
     "id": None,
     "text": [],
     "ignore": [],
@@ -65,6 +67,8 @@ MODEL_NAMES = tuple(MODELS)
 """The names ``--model`` accepts besides ``auto``."""
 TYPES: dict[str, tuple[type, ...]] = {
     "label": (str,),
+    "test": (str,),
+    "split_col": (str,),
     "id": (str,),
     "text": (list, str),
     "ignore": (list, str),
@@ -97,8 +101,8 @@ def recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if name in LIST_KEYS and value is not None:
             value = [value] if isinstance(value, str) else list(value)
-        if name == "baseline" and value is not None:
-            value = str(value)
+        if name in ("baseline", "test") and value is not None:
+            value = "<dataframe>" if name == "test" and hasattr(value, "columns") else str(value)
         if name == "detector_settings":
             value = {kind: dict(settings) for kind, settings in value.items()}
         recorded[name] = value
@@ -215,7 +219,7 @@ def _checked(section: Mapping[str, Any], path: Path, confined_to: Path | None) -
                 code=ErrorCode.BAD_CONFIG,
                 hint=f"remove it from this file; give {option('scheduler')}",
             )
-        if key in ("baseline", "out"):
+        if key in ("baseline", "out", "test"):
             value = _path_in(path, key, value, confined_to)
         checked[key] = value
     return checked

@@ -18,6 +18,7 @@ from databugs.data.features import FeatureSet
 from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
 from databugs.data.ledger import decisions_about, settled_rows
+from databugs.data.splits import Splits, check_training_rows, scanned_splits
 from databugs.data.table import Columns, check_columns, featurise
 from databugs.data.validate import (
     check_at_least,
@@ -62,16 +63,26 @@ class Prepared:
     ids: list[str | None]
     settled: frozenset[int]
     task: str = CLASSIFICATION
+    splits: Splits | None = None
 
     @property
     def source(self) -> str:
         return str(self.table.path)
 
 
-def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Detector]) -> Prepared:
-    """Check the table and options, merge label spellings, index classes, build features."""
+def prepare(
+    table: LoadedTable,
+    options: dict[str, Any],
+    detectors: Sequence[Detector],
+    *,
+    joined: Splits | None = None,
+) -> Prepared:
+    """Check the table and options, merge label spellings, index classes, build features.
+
+    ``joined`` are the splits of a training table joined with a test table (``--test``)."""
     source = str(table.path)
     frame, annotations, label_option = annotated_frame(table.frame, options, source)
+    splits = scanned_splits(frame, options.get("split_col"), joined, source=source)
     columns = check_columns(
         frame,
         source=source,
@@ -87,7 +98,9 @@ def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Det
     )
     labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
     class_index = {name: index for index, name in enumerate(classes)}
-    features = featurise(frame, columns, exclude=options.get("annotators", []))
+    check_training_rows(splits, labelled, source=source)
+    split_column = [options["split_col"]] if options.get("split_col") else []
+    features = featurise(frame, columns, exclude=[*options.get("annotators", []), *split_column])
     if not any(use.used_as != "left out" for use in features.columns):
         raise DatabugsError(
             f"{source}: no usable feature columns",
@@ -110,6 +123,7 @@ def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Det
         folds=folds,
         ids=ids,
         settled=_settled(table, ids, labels),
+        splits=splits,
     )
 
 

@@ -1,0 +1,91 @@
+"""Scans of a training and a test split: --test, --split-col, the config keys, the Python API,
+and the one-line refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import databugs
+from tests.conftest import make_blobs_table, run
+from tests.conftest import scan as full_scan
+
+FAST = ("--folds", "2", "--model", "logistic")
+
+
+def scan(data: Path, out: Path, *extra: object):
+    return full_scan(data, out, *FAST, *map(str, extra))
+
+
+@pytest.fixture
+def split_files(tmp_path: Path) -> tuple[Path, Path]:
+    table = make_blobs_table(300)
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    table.iloc[:200].to_csv(train, index=False)
+    table.iloc[200:].to_csv(test, index=False)
+    return train, test
+
+
+def test_test_file_is_scanned_as_the_test_split(split_files, tmp_path: Path) -> None:
+    train, test = split_files
+    scan(train, tmp_path / "out", "--test", test)
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["input"]["splits"] == {"train": 200, "test": 100}
+    assert report["input"]["split_files"] == [str(train), str(test)]
+    assert report["options"]["test"] == str(test)
+    assert report["input"]["rows"] == 300
+
+
+def test_split_column_from_the_config_file(tmp_path: Path) -> None:
+    table = make_blobs_table(300).assign(split=["train"] * 200 + [" Test"] * 70 + ["valid"] * 30)
+    data = tmp_path / "all.csv"
+    table.to_csv(data, index=False)
+    (tmp_path / "databugs.toml").write_text('split_col = "split"\n')
+    scan(data, tmp_path / "out")
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["input"]["splits"] == {"train": 200, "valid": 30, "test": 70}
+    assert "split" not in {f["column"] for f in report["features"] if f["used_as"] != "left out"}
+
+
+def test_unknown_split_values_exit_2_naming_them(tmp_path: Path) -> None:
+    table = make_blobs_table(60).assign(split=["train"] * 50 + ["tst"] * 5 + [""] * 5)
+    data = tmp_path / "all.csv"
+    table.to_csv(data, index=False)
+    result = run("scan", data, "--split-col", "split", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert "\n" not in line and "'tst'" in line and "empty cell" in line and "split" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_test_file_with_other_columns_exits_2_naming_them(split_files, tmp_path: Path) -> None:
+    train, test = split_files
+    pd.read_csv(test).rename(columns={"colour": "color"}).to_csv(test, index=False)
+    result = run("scan", train, "--test", test, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert "\n" not in line
+    assert f"'colour' only in {train}" in line and f"'color' only in {test}" in line
+
+
+def test_test_file_and_split_column_together_are_refused(split_files, tmp_path: Path) -> None:
+    train, test = split_files
+    result = run("scan", train, "--test", test, "--split-col", "label", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "--test and --split-col" in result.output
+
+
+def test_python_api_takes_a_test_frame_or_a_split_column() -> None:
+    table = make_blobs_table(300)
+    report = databugs.scan(
+        table.iloc[:200], test=table.iloc[200:], jobs=1, folds=2, model="logistic"
+    )
+    assert report.input["splits"] == {"train": 200, "test": 100}
+    assert report.options["test"] == "<dataframe>"
+    named = table.assign(part=["train"] * 200 + ["test"] * 100)
+    with pytest.raises(databugs.DatabugsError, match="no labelled row is in the training"):
+        databugs.scan(
+            named.assign(part="test"), split_col="part", jobs=1, folds=2, model="logistic"
+        )
