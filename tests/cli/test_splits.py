@@ -89,3 +89,42 @@ def test_python_api_takes_a_test_frame_or_a_split_column() -> None:
         databugs.scan(
             named.assign(part="test"), split_col="part", jobs=1, folds=2, model="logistic"
         )
+
+
+def test_gate_fails_on_leaked_rows_and_issues_name_their_split(split_files, tmp_path) -> None:
+    train, test = split_files
+    frame = pd.read_csv(train)
+    frame.iloc[:3] = pd.read_csv(test).iloc[:3].to_numpy()  # three test rows copied into train
+    frame.to_csv(train, index=False)
+    out = tmp_path / "out"
+    result = run(
+        "scan",
+        train,
+        "--test",
+        test,
+        "--out",
+        out,
+        "--fail-on",
+        "split_leakage>0",
+        "--format",
+        "plain",
+        "--jobs",
+        "1",
+        *FAST,
+    )
+    assert result.exit_code == 1, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["summary"]["counts"]["split_leakage"] == 3
+    assert report["gate"]["rules"] == [
+        {"rule": "split_leakage>0", "measured": 3, "passed": False}
+    ]
+    assert set(report["summary"]["splits"]) == {"train", "test"}
+    issues = pd.read_csv(out / "issues.csv", keep_default_na=False)
+    leaked = issues[issues["kind"] == "split_leakage"]
+    assert list(issues.columns[:5]) == ["rank", "kind", "row", "split", "file_row"]
+    assert set(zip(leaked["split"], leaked["file_row"])) == {
+        (split, n) for split in ("train", "test") for n in range(3)
+    }
+    corrected = pd.read_csv(out / "corrected_labels.csv", keep_default_na=False)
+    assert corrected["split"].tolist() == ["train"] * 200 + ["test"] * 100
+    assert "## split_leakage (6)" in (out / "report.md").read_text()

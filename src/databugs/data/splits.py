@@ -154,3 +154,21 @@ def split_input(splits: Splits | None) -> dict[str, object]:
         return {}
     counts = {name: len(splits.rows_of(name)) for name in splits.present()}
     return {"splits": counts, "split_files": list(splits.files)}
+
+
+def with_split_fields(records: list[dict], splits: Splits | None) -> list[dict]:
+    """Issue records (their ``row`` a scanned row) with each row's split and file row."""
+    if splits is None:
+        return records
+    for record in records:
+        row = record["row"]
+        record["split"] = None if row is None else str(splits.names[row])
+        record["file_row"] = None if row is None else int(splits.file_rows[row])
+    return records
+
+
+def with_split_columns(rows: pd.DataFrame, splits: Splits | None) -> pd.DataFrame:
+    """The per-row table with each row's split and its row in that split's file."""
+    if splits is None:
+        return rows
+    return rows.assign(split=splits.names, file_row=splits.file_rows)
