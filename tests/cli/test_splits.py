@@ -115,14 +115,12 @@ def test_gate_fails_on_leaked_rows_and_issues_name_their_split(split_files, tmp_
     assert result.exit_code == 1, result.output
     report = json.loads((out / "report.json").read_text())
     assert report["summary"]["counts"]["split_leakage"] == 3
-    assert report["gate"]["rules"] == [
-        {"rule": "split_leakage>0", "measured": 3, "passed": False}
-    ]
+    assert report["gate"]["rules"] == [{"rule": "split_leakage>0", "measured": 3, "passed": False}]
     assert set(report["summary"]["splits"]) == {"train", "test"}
     issues = pd.read_csv(out / "issues.csv", keep_default_na=False)
     leaked = issues[issues["kind"] == "split_leakage"]
     assert list(issues.columns[:5]) == ["rank", "kind", "row", "split", "file_row"]
-    assert set(zip(leaked["split"], leaked["file_row"])) == {
+    assert set(zip(leaked["split"], leaked["file_row"], strict=True)) == {
         (split, n) for split in ("train", "test") for n in range(3)
     }
     corrected = pd.read_csv(out / "corrected_labels.csv", keep_default_na=False)
