@@ -40,7 +40,7 @@ def test_test_file_is_scanned_as_the_test_split(split_files, tmp_path: Path) -> 
 
 
 def test_split_column_from_the_config_file(tmp_path: Path) -> None:
-    table = make_blobs_table(300).assign(split=["train"] * 200 + [" Test"] * 70 + ["valid"] * 30)
+    table = make_blobs_table(300).assign(split=["train"] * 200 + [" Test"] * 70 + ["dev"] * 30)
     data = tmp_path / "all.csv"
     table.to_csv(data, index=False)
     (tmp_path / "databugs.toml").write_text('split_col = "split"\n')

@@ -20,8 +20,11 @@ from databugs.data.validate import check_columns_exist, label_texts
 from databugs.errors import DatabugsError, ErrorCode, option
 
 SPLIT_NAMES = ("train", "valid", "test")
-"""The splits a split column may name (compared without case and surrounding space)."""
+"""The splits a split column may name (compared without case and surrounding space; ``val``,
+``validation`` and ``dev`` name ``valid``)."""
 TRAIN = "train"
+SYNONYMS = {"val": "valid", "validation": "valid", "dev": "valid"}
+"""Other names of the validation split that split columns use."""
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,10 @@ class Splits:
 def column_splits(frame: pd.DataFrame, column: str, *, source: str) -> Splits:
     """The splits named by ``column``; any other value is refused, naming it."""
     check_columns_exist(frame, [column], named_by="split_col", source=source)
-    values = [
+    folded = (
         "" if text is None else text.strip().casefold() for text in label_texts(frame[column])
-    ]
+    )
+    values = [SYNONYMS.get(value, value) for value in folded]
     unknown = sorted(set(values) - set(SPLIT_NAMES))
     if unknown:
         shown = ", ".join(repr(value) if value else "an empty cell" for value in unknown[:5])
@@ -65,7 +69,7 @@ def column_splits(frame: pd.DataFrame, column: str, *, source: str) -> Splits:
             f"{source}: column {column!r} (given with {option('split_col')}) holds {shown}, "
             "not a split",
             code=ErrorCode.BAD_COLUMN,
-            hint=f"each row's split must be one of {', '.join(SPLIT_NAMES)}",
+            hint=f"each row's split must be one of {', '.join(SPLIT_NAMES)} (or val, dev)",
         )
     rows = len(frame)
     return Splits(

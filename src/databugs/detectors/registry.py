@@ -23,6 +23,7 @@ DETECTOR_MODULES = (
     "databugs.detectors.conflicting_duplicates",
     "databugs.detectors.near_duplicates",
     "databugs.detectors.split_leakage",
+    "databugs.detectors.split_shift",
     "databugs.detectors.confusable_classes",
     "databugs.detectors.empty_cells",
     "databugs.detectors.mixed_types",

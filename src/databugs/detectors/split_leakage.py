@@ -7,8 +7,10 @@ tables of a few columns share rounded values by chance), and rows equal
 but for one word of their text or one cell of their table. The last is found without comparing
 all pairs: each row is hashed once per word (or cell) with that word masked, and two rows
 sharing such a hash differ in that word alone. A masked hash shared by more than two rows is
-a template (``What is the capital of *?``), not a copy, and is left out; so are rows of fewer
-than ``MIN_TOKENS`` words or cells, where one changed word is most of the row.
+a template (``What is the capital of *?``), not a copy, and is left out; so are texts of fewer
+than ``min_words`` words (6: on the original splits of the pool's text sets, shorter pairs
+were mostly different sentences, "it 's icky ." / "it 's painful .") and tables of fewer than
+``MIN_CELLS`` used columns, where one changed cell is much of the row.
 
 Each pair is one finding (its two rows share a group), naming both rows, their splits and
 files. Leakage is no label error: nothing is suggested.
@@ -25,7 +27,8 @@ from databugs.detectors.registry import register
 from databugs.detectors.similarity import joined_texts, near_copy_groups, other_columns_hashes
 
 SEVERITY = {"identical": 0.9, "near copy": 0.75, "one word changed": 0.7, "one cell changed": 0.7}
-MIN_TOKENS = 5
+MIN_WORDS = 6
+MIN_CELLS = 5
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -37,9 +40,9 @@ class SplitLeakage(Detector):
         "leakage that inflates test scores"
     )
 
-    def __init__(self, *, min_cosine: float = 0.95, min_tokens: int = MIN_TOKENS) -> None:
+    def __init__(self, *, min_cosine: float = 0.95, min_words: int = MIN_WORDS) -> None:
         self.min_cosine = min_cosine
-        self.min_tokens = min_tokens
+        self.min_words = min_words
 
     def detect(self, context: Context) -> list[Issue]:
         if context.splits is None or len(context.splits.present()) < 2:
@@ -50,7 +53,7 @@ class SplitLeakage(Detector):
         ways = [("identical", groups_of_equal(exact, rows))]
         if context.features.text_columns:  # a table's rounded copies: chance in few columns
             ways.append(("near copy", near_copy_groups(context, rows, min_cosine=self.min_cosine)))
-        ways.append((_one_changed(context), one_token_apart(context, self.min_tokens)))
+        ways.append((_one_changed(context), one_token_apart(context, self.min_words)))
         for how, groups in ways:
             for pair in _cross_split_pairs(context.splits.names, groups):
                 found.setdefault(pair, how)
@@ -79,13 +82,15 @@ def _cross_split_pairs(splits: np.ndarray, groups: list[np.ndarray]) -> list[tup
     return pairs
 
 
-def one_token_apart(context: Context, min_tokens: int) -> list[np.ndarray]:
+def one_token_apart(context: Context, min_words: int) -> list[np.ndarray]:
     """Pairs of rows (as groups of two) equal but for one word of their text (other columns
-    equal once rounded), or for a table one cell; rows of fewer than ``min_tokens`` tokens are
-    not paired, and neither are the rows of a masked hash shared by more than two."""
+    equal once rounded), or for a table one cell; texts of fewer than ``min_words`` words and
+    tables of fewer than ``MIN_CELLS`` columns are not paired, nor the rows of a masked hash
+    shared by more than two."""
     values, owners, positions, counts = _tokens(context)
     keys = _masked_keys(values, owners, positions, counts)
-    long_enough = counts[owners] >= min_tokens
+    text = bool(context.features.text_columns)
+    long_enough = counts[owners] - 1 >= min_words if text else counts[owners] >= MIN_CELLS
     keys, owners = keys[long_enough], owners[long_enough]
     _, inverse, sizes = np.unique(keys, return_inverse=True, return_counts=True)
     twice = sizes[inverse] == 2
