@@ -126,3 +126,22 @@ def test_gate_fails_on_leaked_rows_and_issues_name_their_split(split_files, tmp_
     corrected = pd.read_csv(out / "corrected_labels.csv", keep_default_na=False)
     assert corrected["split"].tolist() == ["train"] * 200 + ["test"] * 100
     assert "## split_leakage (6)" in (out / "report.md").read_text()
+
+
+def test_fix_refuses_a_two_file_scan_and_fixes_a_split_column_scan(tmp_path: Path) -> None:
+    table = make_blobs_table(300)
+    table.loc[[5, 250], "label"] = ["dog", "cat"]
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    table.iloc[:200].to_csv(train, index=False)
+    table.iloc[200:].to_csv(test, index=False)
+    scan(train, tmp_path / "two", "--test", test)
+    before = (train.read_bytes(), test.read_bytes())
+    refused = run("fix", "--report", tmp_path / "two", "--accept-top", "2")
+    assert refused.exit_code == 2 and "does not yet write two files" in refused.output
+    assert (train.read_bytes(), test.read_bytes()) == before
+    one = tmp_path / "one.csv"
+    table.assign(split=["train"] * 200 + ["test"] * 100).to_csv(one, index=False)
+    scan(one, tmp_path / "single", "--split-col", "split")
+    fixed = run("fix", "--report", tmp_path / "single", "--accept-top", "1")
+    assert fixed.exit_code == 0, fixed.output
+    assert (tmp_path / "one.fixed.csv").exists()
