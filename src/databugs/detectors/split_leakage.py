@@ -155,8 +155,8 @@ def _masked_keys(
     with np.errstate(over="ignore"):
         weights = _MIX ** (positions.astype(np.uint64) + np.uint64(1))
         weighted = values * weights
-        totals = np.zeros(len(counts), dtype=np.uint64)
-        np.add.at(totals, owners, weighted)
+        starts = np.r_[0, np.cumsum(counts)[:-1]]  # tokens come row by row, none empty
+        totals = np.add.reduceat(weighted, starts)
         masked = totals[owners] - weighted + weights * np.uint64(7)
         return masked ^ (counts[owners].astype(np.uint64) * _MIX)
 
