@@ -126,6 +126,9 @@ def test_gate_fails_on_leaked_rows_and_issues_name_their_split(split_files, tmp_
     corrected = pd.read_csv(out / "corrected_labels.csv", keep_default_na=False)
     assert corrected["split"].tolist() == ["train"] * 200 + ["test"] * 100
     assert "## split_leakage (6)" in (out / "report.md").read_text()
+    assert run("report", out).exit_code == 0  # a split report renders again from report.json
+    compared = run("diff", out, out)
+    assert compared.exit_code == 0 and "split_leakage" in compared.output
 
 
 def test_fix_refuses_a_two_file_scan_and_fixes_a_split_column_scan(tmp_path: Path) -> None:
