@@ -29,9 +29,10 @@ def split_files(tmp_path: Path) -> tuple[Path, Path]:
     return train, test
 
 
-def test_test_file_is_scanned_as_the_test_split(split_files, tmp_path: Path) -> None:
+def test_test_file_from_the_config_is_scanned_as_the_test_split(split_files, tmp_path) -> None:
     train, test = split_files
-    scan(train, tmp_path / "out", "--test", test)
+    (tmp_path / "databugs.toml").write_text('test = "test.csv"\n')  # relative to the file
+    scan(train, tmp_path / "out")
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["input"]["splits"] == {"train": 200, "test": 100}
     assert report["input"]["split_files"] == [str(train), str(test)]
