@@ -13,7 +13,8 @@
     model), ``predict_proba`` on the test rows, ``cleanlab.rank.get_label_quality_scores``.
 (c) ``timing``: a 100,000-row table (make_classification, as scale.py) and 100,000 texts
     (TREC resampled) with an 80/20 split column: the scan's wall time without the split
-    detectors, and each split detector's own time on the same rows.
+    detectors, and each split detector's own time on the same rows (after near_duplicates, as
+    in a scan: the near-copy groups of all rows are made once).
 
     python benchmarks/splits.py leakage [--datasets a,b]
     python benchmarks/splits.py test-noise [--datasets a,b] [--max-rows 6000]
@@ -38,6 +39,7 @@ from pool import RESULTS, SHARED, dataset_names, load, recipe_features, recipe_m
 from databugs.data.features import build_features
 from databugs.data.splits import Splits, column_splits
 from databugs.detectors.base import Context
+from databugs.detectors.near_duplicates import NearDuplicates
 from databugs.detectors.split_leakage import SplitLeakage
 from databugs.detectors.split_shift import SplitShift
 
@@ -266,6 +268,7 @@ def run_timing(rows: int, kinds: list[str]) -> None:
         databugs.scan(frame.assign(split=names), split_col="split", detectors=others, seed=SEED)
         scan_seconds = time.perf_counter() - started
         context = content_context(frame, column_splits(frame.assign(s=names), "s", source="t"))
+        NearDuplicates().detect(context)  # runs before them in a scan: what it shares is made
         for detector in (SplitLeakage(), SplitShift()):
             started = time.perf_counter()
             detector.detect(context)

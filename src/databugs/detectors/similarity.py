@@ -112,7 +112,14 @@ def other_columns_hashes(context: Context) -> np.ndarray:
 
 def near_copy_groups(context: Context, rows: np.ndarray, *, min_cosine: float) -> list[np.ndarray]:
     """Groups of ``rows`` that are near copies: texts at cosine ``min_cosine`` or more and the
-    other columns equal once rounded (a table: the rounded columns alone)."""
+    other columns equal once rounded (a table: the rounded columns alone). Made once per scan
+    for the same rows: ``near_duplicates`` and ``split_leakage`` both ask for every row when
+    every row is labelled."""
+    key = ("near_copy_groups", min_cosine, rows.astype(np.int64).tobytes())
+    return context.computed_once(key, lambda: _near_copy_groups(context, rows, min_cosine))
+
+
+def _near_copy_groups(context: Context, rows: np.ndarray, min_cosine: float) -> list[np.ndarray]:
     others = other_columns_hashes(context)
     if not context.features.text_columns:
         return groups_of_equal(others, rows)
