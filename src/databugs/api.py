@@ -31,6 +31,8 @@ def scan(
     task: str = "auto",
     label_sep: str = ";",
     labels: Sequence[str] | None = None,
+    test: pd.DataFrame | str | os.PathLike[str] | None = None,
+    split_col: str | None = None,
     id: str | None = None,
     text: Sequence[str] = (),
     ignore: Sequence[str] = (),
@@ -58,7 +60,8 @@ def scan(
     decisions ``databugs fix`` recorded beside it are honoured). ``label`` defaults to the one
     column named label/labels/target/class/y; ``task``: ``auto`` (from that column; the report
     says why), ``classification``, ``regression`` or ``multilabel`` (tags joined by
-    ``label_sep``, or the 0/1 columns ``labels``). ``id`` is a unique key per row, carried into
+    ``label_sep``, or the 0/1 columns ``labels``). ``test`` (a table) or ``split_col`` (a column
+    naming train/valid/test) give the splits. ``id`` is a unique key per row, carried into
     every output; ``text`` and ``ignore`` name free-text columns and columns to leave out.
     ``annotators`` (wide: a column per annotator) or ``annotator_col`` (long: items keyed by
     ``id``) add agreement figures, an annotator ranking and consensus labels (with no feature
@@ -77,8 +80,9 @@ def scan(
     from databugs.pipeline.scan import scan as run_scan
 
     options = recorded_options(locals())  # the parameters report.json records, by name
-    run = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "progress": progress}
-    return Report.of(run_scan(data, options, **run, detectors=detectors, cache=cache))
+    where = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "progress": progress}
+    report = run_scan(data, options, **where, detectors=detectors, cache=cache, test=test)
+    return Report.of(report)
 
 
 __all__ = ["fix", "label", "next_rows", "scan"]

@@ -10,7 +10,7 @@ import pandas as pd
 
 import databugs
 from databugs.corrections.plan import corrections
-from databugs.detectors.near_duplicates import similar_pairs, word_vectors
+from databugs.detectors.similarity import similar_pairs, word_vectors
 from tests.conftest import EXAMPLES, _kinds, make_blobs_table, scan
 
 

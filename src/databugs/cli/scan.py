@@ -70,6 +70,18 @@ TagColumns = Annotated[
     str | None,
     typer.Option("--labels", help="Multi-label: several 0/1 tag columns: a,b,c."),
 ]
+TestFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--test",
+        help="The test split, a file with the same columns: checked for leakage and shift, "
+        "its rows scored by models trained on DATA only.",
+    ),
+]
+SplitColumn = Annotated[
+    str | None,
+    typer.Option("--split-col", help="The column naming each row's split: train, valid or test."),
+]
 Classes = Annotated[
     str | None, typer.Option("--classes", help="The classes the data should have: A,B,C.")
 ]
@@ -129,6 +141,8 @@ def scan(
     task: Task = None,
     label_sep: LabelSep = None,
     labels: TagColumns = None,
+    test: TestFile = None,
+    split_col: SplitColumn = None,
     id: IdOption = None,
     text: TextOption = None,
     ignore: IgnoreOption = None,
@@ -170,7 +184,7 @@ NOT_SCAN_OPTIONS = ("data", "output_format", "quiet", "verbose")
 SPLIT_LISTS = ("text", "ignore")
 SPLIT_ONE = ("annotators", "classes", "labels")
 """List options given as repeated options, and as one comma-separated value."""
-PATHS = ("gold", "out", "baseline")
+PATHS = ("gold", "out", "baseline", "test")
 
 
 def _given_options(arguments: dict[str, Any]) -> dict[str, Any]:

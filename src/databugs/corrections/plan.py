@@ -208,6 +208,14 @@ def scanned_path(report: dict[str, Any], data: str | Path | None = None) -> Path
     """Where the scanned data is (``data`` if it moved), refused if it has no label column
     to correct or is not a single file."""
     path = Path(data) if data is not None else Path(report["input"]["path"])
+    if len(report["input"].get("split_files", ())) > 1:
+        raise DatabugsError(
+            f"{path}: the scan joined it with a test file ({report['input']['split_files'][1]}); "
+            "fix does not yet write two files",
+            code=ErrorCode.BAD_OPTION,
+            hint="take the corrections from corrected_labels.csv (split, file_row), or scan one "
+            f"file with {option('split_col')}",
+        )
     if report["options"].get("annotator_col") or report["input"].get("label_source"):
         raise DatabugsError(
             f"{path}: has no label column to correct (the scan used the annotators' consensus)",

@@ -18,6 +18,7 @@ import pandas as pd
 if TYPE_CHECKING:  # types only: renderers ask detectors about their kinds without these
     from databugs.annotators.consensus import AnnotatorAnalysis
     from databugs.data.features import FeatureSet
+    from databugs.data.splits import Splits
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ class Context:
     any; ``annotators`` the analysis of several annotators' labels (aligned with ``labelled``),
     when the data has them.
     ``task`` is the kind of labels (``classification``: one class per row); ``seed`` the scan's
-    seed, for every random choice a detector makes.
+    seed, for every random choice a detector makes; ``splits`` each row's split (train, valid,
+    test) when the data has them.
     """
 
     frame: pd.DataFrame
@@ -81,6 +83,7 @@ class Context:
     annotators: AnnotatorAnalysis | None = None
     task: str = "classification"
     seed: int = 0
+    splits: Splits | None = None
     shared: dict[Any, Any] = field(default_factory=dict)
 
     def computed_once(self, key: Any, compute: Callable[[], Any]) -> Any:

@@ -22,6 +22,8 @@ DETECTOR_MODULES = (
     "databugs.detectors.missing_class",
     "databugs.detectors.conflicting_duplicates",
     "databugs.detectors.near_duplicates",
+    "databugs.detectors.split_leakage",
+    "databugs.detectors.split_shift",
     "databugs.detectors.confusable_classes",
     "databugs.detectors.empty_cells",
     "databugs.detectors.mixed_types",

@@ -60,6 +60,7 @@ def out_of_fold_probabilities(
     on_fold_done: Callable[[], None] | None = None,
     embeddings: np.ndarray | None = None,
     engine: Engine | None = None,
+    held_out: np.ndarray | None = None,
 ) -> OutOfFold:
     """Fit each candidate model in each fold and predict the held-out rows; combine them.
 
@@ -70,16 +71,14 @@ def out_of_fold_probabilities(
     weighted by how well each fits the given labels out of fold (:func:`combine`). A class with
     fewer rows than folds is allowed: folds whose training part lacks it give it probability
     zero (then floored). The folds run on ``engine`` (default: threads on this machine, ``jobs``
-    of them); the result does not depend on where.
+    of them); the result does not depend on where. ``held_out`` rows (a test split) are in no
+    fold: models fitted on all the other rows predict them (see :func:`_splits`).
     """
     names = candidate_names(model, kind)
     views = [(name, matrix, make_model(name, kind, seed)) for name in names]
     if embeddings is not None:
         views.append((EMBEDDING_MODEL, embeddings, embedding_model(seed)))
-    splits = [
-        (_capped(train, labels, seed), test)
-        for train, test in _stratified_splits(labels, folds, seed)
-    ]
+    splits = _splits(labels, folds, seed, held_out)
     engine = engine or LocalEngine(jobs)
     # Forests grow their trees in threads. On this machine their folds then run one after the
     # other with every core on each: 5 folds on 2 cores otherwise leave a core idle for the
@@ -106,7 +105,8 @@ def out_of_fold_probabilities(
     candidates = np.clip(candidates, PROBABILITY_FLOOR, None)
     candidates /= candidates.sum(axis=2, keepdims=True)
     probabilities, summary = combine([name for name, _, _ in views], candidates, labels)
-    return OutOfFold(probabilities, " + ".join(n for n, _, _ in views), len(splits), summary)
+    folds_made = len(splits) - int(held_out is not None and held_out.any())
+    return OutOfFold(probabilities, " + ".join(n for n, _, _ in views), folds_made, summary)
 
 
 def candidate_names(model: str, kind: str) -> list[str]:
@@ -157,6 +157,21 @@ def _capped(train: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
         for members in (train[labels[train] == c] for c in np.unique(labels[train]))
     ]
     return np.sort(np.concatenate(kept))
+
+
+def _splits(
+    labels: np.ndarray, folds: int, seed: int, held_out: np.ndarray | None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified folds of the rows not ``held_out``, then (if any are) all of those rows to
+    train on and the held-out rows to predict: a test split scored as a test set is, by models
+    trained on the training rows only. Training parts are capped (:func:`_capped`)."""
+    if held_out is None or not held_out.any():
+        made = _stratified_splits(labels, folds, seed)
+    else:
+        kept = np.flatnonzero(~held_out)
+        made = [(kept[a], kept[b]) for a, b in _stratified_splits(labels[kept], folds, seed)]
+        made.append((kept, np.flatnonzero(held_out)))
+    return [(_capped(train, labels, seed), test) for train, test in made]
 
 
 def _stratified_splits(

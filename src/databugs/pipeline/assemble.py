@@ -15,11 +15,13 @@ import pandas as pd
 
 from databugs.data.features import FeatureSet
 from databugs.data.keys import row_keys
+from databugs.data.splits import split_input, with_split_columns, with_split_fields
 from databugs.detectors.base import Context, Issue, is_correction
 from databugs.detectors.registry import all_detectors
 from databugs.models.oof import OutOfFold
 from databugs.pipeline.clusters import cluster_corrections
 from databugs.pipeline.prepare import CONSENSUS_COLUMN, Prepared
+from databugs.pipeline.split_summary import split_summary
 from databugs.pipeline.summary import class_table, summarise
 from databugs.pipeline.views import map_and_neighbours
 from databugs.report.report import Report
@@ -42,17 +44,18 @@ def assemble(
     if data.annotations is not None:
         rows = _with_consensus(rows, context)
         rows["row"] = data.annotations.rows  # long data: an item is reported at its first line
+    rows = with_split_columns(rows, data.splits)
     cluster_of, clusters = cluster_corrections(issues, data.features, options["seed"])
     report = Report(
         input=scan_input(data),
         options={**options, "label": data.columns.label, "folds": oof.folds},
-        summary=summarise(context, issues),
+        summary=summarise(context, issues) | split_summary(context, issues),
         classes=class_table(context, issues),
         features=[vars(use) for use in data.features.columns],
         models=list(oof.models),
         notes=_notes(context, data, options),
         kinds={name: detector.description for name, detector in all_detectors().items()},
-        records=issue_records(data, issues, rows, cluster_of),
+        records=with_split_fields(issue_records(data, issues, rows, cluster_of), data.splits),
         clusters=[
             {**c, "examples": [int(rows["row"].iat[r]) for r in c["examples"]]} for c in clusters
         ],
@@ -88,6 +91,7 @@ def scan_input(data: Prepared) -> dict[str, Any]:
         "label": data.columns.label,
         "id": data.columns.id,
         **({"label_source": "annotators' consensus"} if consensus else {}),
+        **split_input(data.splits),
     }
 
 

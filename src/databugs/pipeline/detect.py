@@ -48,6 +48,7 @@ def detection_context(
         annotators=annotators,
         task=data.task,
         seed=seed,
+        splits=data.splits,
     )
 
 

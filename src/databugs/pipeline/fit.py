@@ -51,6 +51,7 @@ def fit_models(
             engine=engine,
             on_fold_done=_fold_counter(progress, data.folds),
             embeddings=embeddings,
+            held_out=None if data.splits is None else data.splits.names[data.labelled] != "train",
         )
 
     shaping = {name: options.get(name) for name in MODEL_OPTIONS} | {"classes_found": data.classes}

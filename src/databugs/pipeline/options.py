@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "task": "auto",
     "label_sep": ";",
     "labels": None,
+    "test": None,
+    "split_col": None,
     "id": None,
     "text": [],
     "ignore": [],
@@ -72,6 +74,8 @@ TYPES: dict[str, tuple[type, ...]] = {
     "task": (str,),
     "label_sep": (str,),
     "labels": (list, str),
+    "test": (str,),
+    "split_col": (str,),
     "id": (str,),
     "text": (list, str),
     "ignore": (list, str),
@@ -105,8 +109,8 @@ def recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if name in LIST_KEYS and value is not None:
             value = [value] if isinstance(value, str) else list(value)
-        if name == "baseline" and value is not None:
-            value = str(value)
+        if name in ("baseline", "test") and value is not None:
+            value = "<dataframe>" if name == "test" and hasattr(value, "columns") else str(value)
         if name == "detector_settings":
             value = {kind: dict(settings) for kind, settings in value.items()}
         recorded[name] = value
@@ -223,7 +227,7 @@ def _checked(section: Mapping[str, Any], path: Path, confined_to: Path | None) -
                 code=ErrorCode.BAD_CONFIG,
                 hint=f"remove it from this file; give {option('scheduler')}",
             )
-        if key in ("baseline", "out"):
+        if key in ("baseline", "out", "test"):
             value = _path_in(path, key, value, confined_to)
         checked[key] = value
     return checked

@@ -19,6 +19,7 @@ from databugs.data.features import FeatureSet
 from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
 from databugs.data.ledger import decisions_about, settled_rows
+from databugs.data.splits import Splits, check_training_rows, scanned_splits
 from databugs.data.table import Columns, check_columns, featurise
 from databugs.data.task import CLASSIFICATION, MULTILABEL, REGRESSION, TaskChoice, numeric_targets
 from databugs.data.validate import (
@@ -68,30 +69,35 @@ class Prepared:
     task: str = CLASSIFICATION
     choice: TaskChoice | None = None
     """The task and why it was chosen (report.json's ``task``)."""
+    splits: Splits | None = None
+    """Which split each row is in (``--test`` or ``--split-col``), None without splits."""
 
     @property
     def source(self) -> str:
         return str(self.table.path)
 
 
-def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Detector]) -> Prepared:
+def prepare(
+    table: LoadedTable,
+    options: dict[str, Any],
+    detectors: Sequence[Detector],
+    *,
+    joined: Splits | None = None,
+) -> Prepared:
     """Check the table and options, choose the task, merge label spellings, index classes (or
-    read the numbers to predict), build features."""
+    read the numbers to predict), build features.
+
+    ``joined`` are the splits of a training table joined with a test table (``--test``)."""
     source = str(table.path)
     frame, annotations, label_option = annotated_frame(table.frame, options, source)
+    splits = scanned_splits(frame, options.get("split_col"), joined, source=source)
     tag_columns = options.get("labels")
     label = None if tag_columns else check_label_column(frame, label_option, source=source)
     choice = scan_task(frame, label, annotations, options, source)
     if choice.kind == MULTILABEL:
         return prepare_multilabel(table, options, choice)  # the multi-label path starts here
-    columns = check_columns(
-        frame,
-        source=source,
-        label=label,
-        id=options["id"],
-        text=options["text"],
-        ignore=options["ignore"],
-    )
+    roles = {name: options[name] for name in ("id", "text", "ignore")}
+    columns = check_columns(frame, source=source, label=label, **roles)
     folds = _check_model_options(options)
     labels = label_texts(frame[columns.label])
     if choice.kind == REGRESSION:
@@ -103,9 +109,8 @@ def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Det
         canonical, classes, annotations = _classes(
             labels, annotations, detectors, options, columns, source
         )
-        labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
-        class_index = {name: index for index, name in enumerate(classes)}
-        targets = np.array([class_index[canonical[row]] for row in labelled], dtype=int)
+        labelled, targets = _class_targets(labels, canonical, classes)
+    check_training_rows(splits, labelled, source=source)
     features = _features(frame, columns, options, source, annotated=annotations is not None)
     usable = any(use.used_as != "left out" for use in features.columns)
     ids = row_ids(frame, columns.id)
@@ -126,7 +131,17 @@ def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Det
         settled=_settled(table, ids, labels),
         task=choice.kind,
         choice=choice,
+        splits=splits,
     )
+
+
+def _class_targets(
+    labels: list[str | None], canonical: list[str | None], classes: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The labelled rows and each one's class index."""
+    labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
+    class_index = {name: index for index, name in enumerate(classes)}
+    return labelled, np.array([class_index[canonical[row]] for row in labelled], dtype=int)
 
 
 def _features(
@@ -140,7 +155,9 @@ def _features(
     """The feature matrix; refused when no column is usable, unless annotators' answers alone
     can be analysed (a label-only scan)."""
     gold = [GOLD_COLUMN] if annotated else []  # the answer key is no feature
-    features = featurise(frame, columns, exclude=[*options.get("annotators", []), *gold])
+    split_column = [options["split_col"]] if options.get("split_col") else []
+    excluded = [*options.get("annotators", []), *gold, *split_column]
+    features = featurise(frame, columns, exclude=excluded)
     if not annotated and not any(use.used_as != "left out" for use in features.columns):
         raise DatabugsError(
             f"{source}: no usable feature columns",

@@ -18,7 +18,8 @@ from databugs.pipeline.neighbours import nearest_labelled
 MAX_POINTS = 20_000
 LANDMARKS = 500
 """t-SNE points: 500 lay out 20,000 rows in 7 s instead of 18 s for 1,000, at 0.03 less
-trustworthiness (benchmarks/map_projection.py, 4 sets): the map is a guide, the cost every scan's."""
+trustworthiness (benchmarks/map_projection.py, 4 sets): the map is a guide, its cost every
+scan's."""
 TSNE_STEPS = 500
 PLACE_BY = 5
 """Landmarks each other point is placed among."""

@@ -36,14 +36,18 @@ def scan_into_folder(
     The data file is hashed once: for the reuse check and for the report.
     """
     out = Path(options["out"])
+    test = Path(options["test"]) if options.get("test") else None
     if data.is_file():
         outputs = [out / name for name in (*OUTPUT_FILES, "timings.json", PLOTS_CACHE)]
-        refuse_overwriting(outputs, {data: "the data"})
+        inputs = {data: "the data", **({test: "the test data"} if test else {})}
+        refuse_overwriting(outputs, inputs)
     check_engine(options["engine"], options["scheduler"])
     if options["jobs"] is not None:
         check_at_least("jobs", options["jobs"], 1)
     sha256 = file_sha256(data) if data.is_file() else None  # a dataset folder is never reused
-    key = scan_fingerprint(data, sha256, options) if sha256 else ""
+    reusable = sha256 and (test is None or test.is_file())
+    digests = f"{sha256}:{file_sha256(test)}" if reusable and test else sha256
+    key = scan_fingerprint(data, digests, options) if reusable else ""
     reused = reusable_report(options, key)
     if reused is not None:
         return ScanRun(reused, rewrite_reused(reused, out), reused=True)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from databugs.data.io import LoadedTable
+from databugs.data.splits import Splits, load_test
 from databugs.data.table import load_table
 from databugs.data.task import REGRESSION
 from databugs.data.validate import check_at_least
@@ -52,17 +53,26 @@ def scan(
     detectors: Sequence[str] | None = None,
     cache: str | os.PathLike[str] | None = None,
     sha256: str | None = None,
+    test: Any = None,
 ) -> Report:
     """Scan ``data`` (a DataFrame or a path) with ``options`` as report.json records them.
 
-    ``sha256`` is the file's digest when the caller has computed it already.
+    ``sha256`` is the file's digest when the caller has computed it already; ``test`` the test
+    rows (a DataFrame or a path; default: the ``test`` option).
     """
     if jobs is not None:
         check_at_least("jobs", jobs, 1)
     with open_engine(engine, scheduler=scheduler, jobs=jobs) as runner:
         table = load_table(data, runner, sha256=sha256)
+        table, joined = load_test(table, options.get("test") if test is None else test, runner)
         return scan_table(
-            table, options, engine=runner, progress=progress, detectors=detectors, cache=cache
+            table,
+            options,
+            engine=runner,
+            progress=progress,
+            detectors=detectors,
+            cache=cache,
+            joined=joined,
         )
 
 
@@ -74,14 +84,16 @@ def scan_table(
     progress: Progress | None = None,
     detectors: Sequence[str] | None = None,
     cache: str | os.PathLike[str] | None = None,
+    joined: Splits | None = None,
 ) -> Report:
-    """Scan a loaded table with options as ``report.json`` records them."""
+    """Scan a loaded table with options as ``report.json`` records them (``joined``: the
+    splits of a training table joined with a test table)."""
     clock = _Clock()
     options = export_options(table, options)  # a labelling tool's export: long annotator data
     chosen = build_detectors(detectors, options.get("detector_settings"))
     annotated = bool(options.get("annotators") or options.get("annotator_col"))
     rules, previous = _gate(options, annotated=annotated)
-    data = prepare(table, options, chosen)
+    data = prepare(table, options, chosen, joined=joined)
     clock.lap("load_and_features_s")
     if data.task == REGRESSION:
         report = regression_report(data, options, engine=engine)

@@ -237,7 +237,11 @@ def given_vs_predicted(report: Report) -> str:
     if not points or not points["given"]:
         return ""
     flagged = points["flagged"]
-    figure = _figure(4.8)
+    figure = _figure(
+        4.8,
+        "each dot is a row, at its out-of-fold prediction (across) and its given value (up); "
+        "rows far from the diagonal disagree with the model, red ones are flagged.",
+    )
     axes = figure.subplots()
     for marked, colour, name in ((False, "#9ab", "other rows"), (True, "#d62728", "flagged")):
         chosen = [i for i, f in enumerate(flagged) if f == marked]

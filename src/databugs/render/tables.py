@@ -11,7 +11,7 @@ import pandas as pd
 
 from databugs.data.distinct import map_distinct
 from databugs.render.escape import spreadsheet_safe
-from databugs.report.schema import CONSENSUS_COLUMNS, ISSUE_CSV_COLUMNS, ROW_COLUMNS
+from databugs.report.schema import CONSENSUS_COLUMNS, ISSUE_CSV_COLUMNS, ROW_COLUMNS, SPLIT_FIELDS
 
 if TYPE_CHECKING:
     from databugs.report.report import Report
@@ -65,12 +65,13 @@ def _column_fields(values: pd.Series) -> list[str]:
 def issues_csv(report: Report) -> str:
     """One line per issue, worst first."""
     records = report.issue_records()
-    return csv_text(
-        ISSUE_CSV_COLUMNS, ([record[c] for c in ISSUE_CSV_COLUMNS] for record in records)
-    )
+    split = [c for c in SPLIT_FIELDS if records and c in records[0]]
+    columns = [*ISSUE_CSV_COLUMNS[:3], *split, *ISSUE_CSV_COLUMNS[3:]]
+    return csv_text(columns, ([record[c] for c in columns] for record in records))
 
 
 def corrected_labels_csv(report: Report) -> str:
     """One line per data row, in input order."""
-    columns = ROW_COLUMNS + [c for c in CONSENSUS_COLUMNS if c in report.rows.columns]
+    extra = [*CONSENSUS_COLUMNS, *SPLIT_FIELDS]
+    columns = ROW_COLUMNS + [c for c in extra if c in report.rows.columns]
     return spreadsheet_table(report.rows[columns])

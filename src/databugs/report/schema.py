@@ -40,6 +40,9 @@ ROW_COLUMNS = ["row", "id", "given_label", "suggested_label", "label_quality", "
 """The columns of ``corrected_labels.csv``."""
 CONSENSUS_COLUMNS = ["consensus_label", "consensus_quality", "annotations", "annotator_agreement"]
 """Columns ``corrected_labels.csv`` gains when the data has several annotators."""
+SPLIT_FIELDS = ("split", "file_row")
+"""Fields an issue, and columns ``corrected_labels.csv``, gain when the data has splits: the
+row's split and its row in that split's file."""
 
 
 def load_report(path: str | Path) -> dict[str, Any]:

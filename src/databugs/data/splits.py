@@ -1,0 +1,178 @@
+"""Train/valid/test splits: a second file (``--test``) or a column naming each row's split
+(``--split-col``), turned into one table and each row's split.
+
+The scan sees one table (the test file's rows after the training file's), so that every
+detector reads the same arrays; :class:`Splits` remembers which file and which row of it each
+scanned row came from, so that reports and ``fix`` can name and write them back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from databugs.data.io import LoadedTable, PartReader, read_table
+from databugs.data.validate import check_columns_exist, label_texts
+from databugs.errors import DatabugsError, ErrorCode, option
+
+SPLIT_NAMES = ("train", "valid", "test")
+"""The splits a split column may name (compared without case and surrounding space; ``val``,
+``validation`` and ``dev`` name ``valid``)."""
+TRAIN = "train"
+SYNONYMS = {"val": "valid", "validation": "valid", "dev": "valid"}
+"""Other names of the validation split that split columns use."""
+
+
+@dataclass(frozen=True)
+class Splits:
+    """Each scanned row's split (``names``), the file it is in (``files[file_index]``) and its
+    row in that file (``file_rows``)."""
+
+    names: np.ndarray
+    files: tuple[str, ...]
+    file_index: np.ndarray
+    file_rows: np.ndarray
+
+    def present(self) -> list[str]:
+        """The splits that have rows, in the order train, valid, test."""
+        found = set(self.names.tolist())
+        return [name for name in SPLIT_NAMES if name in found]
+
+    def rows_of(self, name: str) -> np.ndarray:
+        """The scanned rows in split ``name``."""
+        return np.flatnonzero(self.names == name)
+
+    def where(self, row: int) -> dict[str, object]:
+        """The split, file and file row of scanned row ``row``, for an issue's evidence."""
+        return {
+            "split": str(self.names[row]),
+            "file": self.files[self.file_index[row]],
+            "file_row": int(self.file_rows[row]),
+        }
+
+
+def column_splits(frame: pd.DataFrame, column: str, *, source: str) -> Splits:
+    """The splits named by ``column``; any other value is refused, naming it."""
+    check_columns_exist(frame, [column], named_by="split_col", source=source)
+    folded = (
+        "" if text is None else text.strip().casefold() for text in label_texts(frame[column])
+    )
+    values = [SYNONYMS.get(value, value) for value in folded]
+    unknown = sorted(set(values) - set(SPLIT_NAMES))
+    if unknown:
+        shown = ", ".join(repr(value) if value else "an empty cell" for value in unknown[:5])
+        raise DatabugsError(
+            f"{source}: column {column!r} (given with {option('split_col')}) holds {shown}, "
+            "not a split",
+            code=ErrorCode.BAD_COLUMN,
+            hint=f"each row's split must be one of {', '.join(SPLIT_NAMES)} (or val, dev)",
+        )
+    rows = len(frame)
+    return Splits(
+        names=np.array(values, dtype=object),
+        files=(source,),
+        file_index=np.zeros(rows, dtype=int),
+        file_rows=np.arange(rows),
+    )
+
+
+def joined_tables(train: LoadedTable, test: LoadedTable) -> tuple[LoadedTable, Splits]:
+    """The test file's rows after the training file's, as one table, and each row's split.
+
+    Both files must have the same columns (in any order); the joined table's digest covers
+    both files, so that a changed test file is a changed scan.
+    """
+    sides = [
+        f"{', '.join(map(repr, sorted(map(str, only))))} only in {table.path}"
+        for table, only in (
+            (train, set(train.frame.columns) - set(test.frame.columns)),
+            (test, set(test.frame.columns) - set(train.frame.columns)),
+        )
+        if only
+    ]
+    if sides:
+        raise DatabugsError(
+            f"{train.path} and {test.path} (given with {option('test')}) do not have the same "
+            f"columns: {'; '.join(sides)}",
+            code=ErrorCode.BAD_COLUMN,
+            hint="the training and the test file need the same columns",
+        )
+    frame = pd.concat([train.frame, test.frame[list(train.frame.columns)]], ignore_index=True)
+    digest = hashlib.sha256(f"{train.sha256}:{test.sha256}".encode()).hexdigest()
+    joined = LoadedTable(frame, train.path, train.format, digest, train.delimiter)
+    sizes = (len(train.frame), len(test.frame))
+    splits = Splits(
+        names=np.array([TRAIN] * sizes[0] + ["test"] * sizes[1], dtype=object),
+        files=(str(train.path), str(test.path)),
+        file_index=np.repeat([0, 1], sizes),
+        file_rows=np.concatenate([np.arange(sizes[0]), np.arange(sizes[1])]),
+    )
+    return joined, splits
+
+
+def scanned_splits(
+    frame: pd.DataFrame, split_col: str | None, joined: Splits | None, *, source: str
+) -> Splits | None:
+    """The splits of a scan: from ``--test`` (``joined``) or the split column, not both."""
+    if split_col is not None and joined is not None:
+        raise DatabugsError(
+            f"{option('test')} and {option('split_col')} were both given",
+            code=ErrorCode.BAD_OPTION,
+            hint="give the test rows as a file or name them in a column, not both",
+        )
+    return joined if split_col is None else column_splits(frame, split_col, source=source)
+
+
+def check_training_rows(splits: Splits | None, labelled: np.ndarray, *, source: str) -> None:
+    """The models of a split scan learn from the labelled training rows: there must be some."""
+    if splits is not None and not np.any(splits.names[labelled] == TRAIN):
+        raise DatabugsError(
+            f"{source}: no labelled row is in the training split",
+            code=ErrorCode.BAD_COLUMN,
+            hint="the test rows are scored by models trained on the training rows",
+        )
+
+
+def load_test(
+    train: LoadedTable, test: pd.DataFrame | str | Path | None, parts: PartReader | None = None
+) -> tuple[LoadedTable, Splits | None]:
+    """``train`` joined with the ``test`` table (a file or a DataFrame), when one is given."""
+    if test is None:
+        return train, None
+    if isinstance(test, pd.DataFrame):
+        loaded = LoadedTable(
+            frame=test, path=Path("<test dataframe>"), format="dataframe", sha256=""
+        )
+    else:
+        loaded = read_table(test, parts)
+    return joined_tables(train, loaded)
+
+
+def split_input(splits: Splits | None) -> dict[str, object]:
+    """What report.json's ``input`` says of the splits: rows per split and the files."""
+    if splits is None:
+        return {}
+    counts = {name: len(splits.rows_of(name)) for name in splits.present()}
+    return {"splits": counts, "split_files": list(splits.files)}
+
+
+def with_split_fields(records: list[dict], splits: Splits | None) -> list[dict]:
+    """Issue records (their ``row`` a scanned row) with each row's split and file row."""
+    if splits is None:
+        return records
+    for record in records:
+        row = record["row"]
+        record["split"] = None if row is None else str(splits.names[row])
+        record["file_row"] = None if row is None else int(splits.file_rows[row])
+    return records
+
+
+def with_split_columns(rows: pd.DataFrame, splits: Splits | None) -> pd.DataFrame:
+    """The per-row table with each row's split and its row in that split's file."""
+    if splits is None:
+        return rows
+    return rows.assign(split=splits.names, file_row=splits.file_rows)

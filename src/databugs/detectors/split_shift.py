@@ -1,0 +1,171 @@
+"""Splits that do not look alike: class shares or columns that differ between the training
+split and another split beyond chance. A model tuned on one and scored on the other is then
+measured on data it was not built for.
+
+Classes: a chi-square test of the classes x splits table. Columns: numbers by a two-sample
+Kolmogorov-Smirnov test; categories by a chi-square test of their values (the 20 commonest,
+the rest pooled); text by both: KS on its length and chi-square on its 100 commonest words.
+Every chi-square pools categories expected fewer than 5 times in some split into one (the
+test's approximation needs it), and is skipped with fewer than two left. The columns' tests
+are corrected for their number (Bonferroni); with thousands of rows tiny differences are
+significant, so a finding also needs an effect: Cramer's V or the KS statistic of at least
+``min_effect``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from databugs.data.splits import TRAIN
+from databugs.detectors.base import Context, Detector, Issue
+from databugs.detectors.content import normalised_content
+from databugs.detectors.registry import register
+
+MIN_EXPECTED = 5
+TOP_VALUES = 20
+TOP_WORDS = 100
+SEVERITY = {"classes": 0.6, "column": 0.4}
+
+
+@register
+class SplitShift(Detector):
+    name = "split_shift"
+    description = (
+        "class shares or column distributions that differ between splits beyond chance "
+        "(chi-square, Kolmogorov-Smirnov; columns Bonferroni-corrected)"
+    )
+
+    def __init__(self, *, alpha: float = 0.001, min_effect: float = 0.1) -> None:
+        self.alpha = alpha
+        self.min_effect = min_effect
+
+    def detect(self, context: Context) -> list[Issue]:
+        if context.splits is None:
+            return []
+        others = [name for name in context.splits.present() if name != TRAIN]
+        issues = [issue for other in others for issue in self._classes(context, other)]
+        tests = [(other, test) for other in others for test in column_tests(context, other)]
+        corrected = self.alpha / max(len(tests), 1)
+        for other, (column, test, result) in tests:
+            if result["p_value"] < corrected and result["effect"] >= self.min_effect:
+                result |= {"column": column, "test": test, "splits": [TRAIN, other]}
+                message = (
+                    f"column {column!r} moved between {TRAIN} and {other} ({test}: "
+                    f"p = {result['p_value']:.2g}, effect {result['effect']:.2f})"
+                )
+                issues.append(Issue(self.name, None, SEVERITY["column"], message, details=result))
+        return issues
+
+    def _classes(self, context: Context, other: str) -> list[Issue]:
+        """The class-share finding between the training split and ``other``, if any."""
+        names = context.splits.names[context.labelled]
+        chosen = (names == TRAIN) | (names == other)
+        labels = np.array(context.classes, dtype=object)[context.targets[chosen]]
+        result = chi_square(pd.Series(labels), names[chosen] == other, top=len(context.classes))
+        if result is None or result["p_value"] >= self.alpha or result["effect"] < self.min_effect:
+            return []
+        shares = {split: _shares(labels[names[chosen] == split]) for split in (TRAIN, other)}
+        details = {**result, "shares": shares, "splits": [TRAIN, other]}
+        moved = sorted(
+            context.classes,
+            key=lambda c: -abs(shares[TRAIN].get(c, 0.0) - shares[other].get(c, 0.0)),
+        )[:3]
+        listed = ", ".join(
+            f"{c} {shares[TRAIN].get(c, 0.0):.1%} -> {shares[other].get(c, 0.0):.1%}" for c in moved
+        )
+        message = (
+            f"class shares differ between {TRAIN} and {other} (chi-square "
+            f"{result['statistic']:.1f}, p = {result['p_value']:.2g}): {listed}"
+        )
+        return [Issue(self.name, None, SEVERITY["classes"], message, details=details)]
+
+
+def _shares(labels: np.ndarray) -> dict[str, float]:
+    counts = pd.Series(labels).value_counts(sort=False).sort_index()
+    return {str(k): round(float(v / max(len(labels), 1)), 6) for k, v in counts.items()}
+
+
+def column_tests(context: Context, other: str) -> list[tuple[str, str, dict]]:
+    """Each used column's tests between the training split and ``other``: (column, test,
+    result), results without a test (too few values) left out."""
+    content = normalised_content(context)
+    names = context.splits.names
+    chosen = (names == TRAIN) | (names == other)
+    in_other = names[chosen] == other
+    text_columns = set(context.features.text_columns)
+    tests: list[tuple[str, str, Callable[[], dict | None]]] = []
+    for use in context.features.columns:
+        values = content[use.column][chosen] if use.used_as != "left out" else None
+        if values is None:
+            continue
+        if use.column in text_columns:
+            lengths = values.str.len().to_numpy(dtype=float)
+            tests.append((use.column, "KS on text length", lambda v=lengths: ks(v, in_other)))
+            tests.append((use.column, "chi-square on words", lambda v=values: words(v, in_other)))
+        elif use.used_as == "numeric":
+            numbers = values.to_numpy(dtype=float)
+            tests.append((use.column, "Kolmogorov-Smirnov", lambda v=numbers: ks(v, in_other)))
+        else:
+            tests.append((use.column, "chi-square", lambda v=values: chi_square(v, in_other)))
+    return [(column, test, result) for column, test, run in tests if (result := run())]
+
+
+def ks(values: np.ndarray, in_other: np.ndarray) -> dict | None:
+    """Two-sample Kolmogorov-Smirnov on the values present in both parts."""
+    from scipy.stats import ks_2samp
+
+    first, second = values[~in_other], values[in_other]
+    first, second = first[~np.isnan(first)], second[~np.isnan(second)]
+    if len(first) < 2 or len(second) < 2:
+        return None
+    result = ks_2samp(first, second)
+    statistic = float(result.statistic)
+    return {"statistic": round(statistic, 6), "p_value": float(result.pvalue), "effect": statistic}
+
+
+def chi_square(values: pd.Series, in_other: np.ndarray, top: int = TOP_VALUES) -> dict | None:
+    """Chi-square test of values x parts: the ``top`` commonest values, the rest pooled, and
+    values expected fewer than ``MIN_EXPECTED`` times in a part pooled too."""
+    values = pd.Series(values.to_numpy(dtype=object)).fillna("<empty>").astype(str)
+    common = values.value_counts().index[:top]
+    values = values.where(values.isin(common), "<other>")
+    table = pd.crosstab(values.to_numpy(), in_other).to_numpy(dtype=float)
+    return _chi_square_table(table)
+
+
+def words(texts: pd.Series, in_other: np.ndarray) -> dict | None:
+    """Chi-square test of the commonest words' counts x parts."""
+    tokens = texts.reset_index(drop=True).str.split().explode().dropna()
+    parts = in_other[tokens.index.to_numpy()]
+    common = tokens.value_counts().index[:TOP_WORDS]
+    kept = tokens.isin(common).to_numpy()
+    if not kept.any():
+        return None
+    table = pd.crosstab(tokens.to_numpy()[kept], parts[kept]).to_numpy(dtype=float)
+    return _chi_square_table(table)
+
+
+def _chi_square_table(table: np.ndarray) -> dict | None:
+    """Chi-square on a values x parts table after pooling the rows with small expected counts."""
+    from scipy.stats import chi2_contingency
+
+    if table.ndim != 2 or table.shape[1] < 2:
+        return None
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0) / max(table.sum(), 1)
+    small = (expected < MIN_EXPECTED).any(axis=1)
+    if small.any():
+        table = np.vstack([table[~small], table[small].sum(axis=0, keepdims=True)])
+    table = table[table.sum(axis=1) > 0]
+    if len(table) < 2:
+        return None
+    statistic, p_value, dof, _ = chi2_contingency(table, correction=False)
+    effect = float(np.sqrt(statistic / (table.sum() * (min(table.shape) - 1))))
+    return {
+        "statistic": round(float(statistic), 6),
+        "p_value": float(p_value),
+        "dof": int(dof),
+        "effect": round(effect, 6),
+    }

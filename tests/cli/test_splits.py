@@ -1,0 +1,151 @@
+"""Scans of a training and a test split: --test, --split-col, the config keys, the Python API,
+and the one-line refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import databugs
+from tests.conftest import make_blobs_table, run
+from tests.conftest import scan as full_scan
+
+FAST = ("--folds", "2", "--model", "logistic")
+
+
+def scan(data: Path, out: Path, *extra: object):
+    return full_scan(data, out, *FAST, *map(str, extra))
+
+
+@pytest.fixture
+def split_files(tmp_path: Path) -> tuple[Path, Path]:
+    table = make_blobs_table(300)
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    table.iloc[:200].to_csv(train, index=False)
+    table.iloc[200:].to_csv(test, index=False)
+    return train, test
+
+
+def test_test_file_from_the_config_is_scanned_as_the_test_split(split_files, tmp_path) -> None:
+    train, test = split_files
+    (tmp_path / "databugs.toml").write_text('test = "test.csv"\n')  # relative to the file
+    scan(train, tmp_path / "out")
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["input"]["splits"] == {"train": 200, "test": 100}
+    assert report["input"]["split_files"] == [str(train), str(test)]
+    assert report["options"]["test"] == str(test)
+    assert report["input"]["rows"] == 300
+
+
+def test_split_column_from_the_config_file(tmp_path: Path) -> None:
+    table = make_blobs_table(300).assign(split=["train"] * 200 + [" Test"] * 70 + ["dev"] * 30)
+    data = tmp_path / "all.csv"
+    table.to_csv(data, index=False)
+    (tmp_path / "databugs.toml").write_text('split_col = "split"\n')
+    scan(data, tmp_path / "out")
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["input"]["splits"] == {"train": 200, "valid": 30, "test": 70}
+    assert "split" not in {f["column"] for f in report["features"] if f["used_as"] != "left out"}
+
+
+def test_unknown_split_values_exit_2_naming_them(tmp_path: Path) -> None:
+    table = make_blobs_table(60).assign(split=["train"] * 50 + ["tst"] * 5 + [""] * 5)
+    data = tmp_path / "all.csv"
+    table.to_csv(data, index=False)
+    result = run("scan", data, "--split-col", "split", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert "\n" not in line and "'tst'" in line and "empty cell" in line and "split" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_test_file_with_other_columns_exits_2_naming_them(split_files, tmp_path: Path) -> None:
+    train, test = split_files
+    pd.read_csv(test).rename(columns={"colour": "color"}).to_csv(test, index=False)
+    result = run("scan", train, "--test", test, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert "\n" not in line
+    assert f"'colour' only in {train}" in line and f"'color' only in {test}" in line
+
+
+def test_test_file_and_split_column_together_are_refused(split_files, tmp_path: Path) -> None:
+    train, test = split_files
+    result = run("scan", train, "--test", test, "--split-col", "label", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "--test and --split-col" in result.output
+
+
+def test_python_api_takes_a_test_frame_or_a_split_column() -> None:
+    table = make_blobs_table(300)
+    report = databugs.scan(
+        table.iloc[:200], test=table.iloc[200:], jobs=1, folds=2, model="logistic"
+    )
+    assert report.input["splits"] == {"train": 200, "test": 100}
+    assert report.options["test"] == "<dataframe>"
+    named = table.assign(part=["train"] * 200 + ["test"] * 100)
+    with pytest.raises(databugs.DatabugsError, match="no labelled row is in the training"):
+        databugs.scan(
+            named.assign(part="test"), split_col="part", jobs=1, folds=2, model="logistic"
+        )
+
+
+def test_gate_fails_on_leaked_rows_and_issues_name_their_split(split_files, tmp_path) -> None:
+    train, test = split_files
+    frame = pd.read_csv(train)
+    frame.iloc[:3] = pd.read_csv(test).iloc[:3].to_numpy()  # three test rows copied into train
+    frame.to_csv(train, index=False)
+    out = tmp_path / "out"
+    result = run(
+        "scan",
+        train,
+        "--test",
+        test,
+        "--out",
+        out,
+        "--fail-on",
+        "split_leakage>0",
+        "--format",
+        "plain",
+        "--jobs",
+        "1",
+        *FAST,
+    )
+    assert result.exit_code == 1, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["summary"]["counts"]["split_leakage"] == 3
+    assert report["gate"]["rules"] == [{"rule": "split_leakage>0", "measured": 3, "passed": False}]
+    assert set(report["summary"]["splits"]) == {"train", "test"}
+    issues = pd.read_csv(out / "issues.csv", keep_default_na=False)
+    leaked = issues[issues["kind"] == "split_leakage"]
+    assert list(issues.columns[:5]) == ["rank", "kind", "row", "split", "file_row"]
+    assert set(zip(leaked["split"], leaked["file_row"], strict=True)) == {
+        (split, n) for split in ("train", "test") for n in range(3)
+    }
+    corrected = pd.read_csv(out / "corrected_labels.csv", keep_default_na=False)
+    assert corrected["split"].tolist() == ["train"] * 200 + ["test"] * 100
+    assert "## split_leakage (6)" in (out / "report.md").read_text()
+    assert run("report", out).exit_code == 0  # a split report renders again from report.json
+    compared = run("diff", out, out)
+    assert compared.exit_code == 0 and "split_leakage" in compared.output
+
+
+def test_fix_refuses_a_two_file_scan_and_fixes_a_split_column_scan(tmp_path: Path) -> None:
+    table = make_blobs_table(300)
+    table.loc[[5, 250], "label"] = ["dog", "cat"]
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    table.iloc[:200].to_csv(train, index=False)
+    table.iloc[200:].to_csv(test, index=False)
+    scan(train, tmp_path / "two", "--test", test)
+    before = (train.read_bytes(), test.read_bytes())
+    refused = run("fix", "--report", tmp_path / "two", "--accept-top", "2")
+    assert refused.exit_code == 2 and "does not yet write two files" in refused.output
+    assert (train.read_bytes(), test.read_bytes()) == before
+    one = tmp_path / "one.csv"
+    table.assign(split=["train"] * 200 + ["test"] * 100).to_csv(one, index=False)
+    scan(one, tmp_path / "single", "--split-col", "split")
+    fixed = run("fix", "--report", tmp_path / "single", "--accept-top", "1")
+    assert fixed.exit_code == 0, fixed.output
+    assert (tmp_path / "one.fixed.csv").exists()
