@@ -23,6 +23,7 @@ DETECTOR_MODULES = (
     "databugs.detectors.conflicting_duplicates",
     "databugs.detectors.near_duplicates",
     "databugs.detectors.confusable_classes",
+    "databugs.detectors.outliers",
     "databugs.detectors.annotator_disagreement",
     "databugs.detectors.annotator_systematic",
 )

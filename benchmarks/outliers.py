@@ -1,0 +1,208 @@
+"""Outliers: rows of another dataset planted at 1% into each classification set of
+../shared/datasets, found by databugs' ``outlier`` detector and by cleanlab Datalab's
+``outlier`` issue type on the same features.
+
+Planting (seed 0; each set first cut to at most 5,000 rows at random, so that the pool runs in
+minutes on a shared machine): the donor is the next set of the same kind in name order (text
+into text, table into table, the last one taking from the first).
+
+- Text: the donor's ``text`` cells; any other column (``title``, ``target``) takes values of
+  random rows of this set.
+- Tables: the donor's numeric columns are mapped onto this set's numeric columns by position
+  (cycling when the donor has fewer), each rescaled to this column's mean and sd (z-score in the
+  donor's column, times this column's sd, plus its mean); other columns take values of random
+  rows of this set.
+- Labels: random labels of this set (an outlier's label is not what is tested).
+
+Both methods see the same space: databugs' ``representation`` of ``build_features`` (tables:
+rank-scaled numbers beside their tails and one-hot categories; text: unit-length SVD of the
+TF-IDF beside length and script traits). Per set: AP of each ranking against the planted rows
+(databugs: the kNN distance of every row; Datalab: ``1 - outlier_score``), databugs' flags
+(precision, recall) and each method's seconds.
+
+    python benchmarks/outliers.py [--datasets a,b] [--report]
+    python benchmarks/outliers.py --overhead     # scan time at 100,000 rows with and without
+
+Needs Datalab's extra dependency: ``pip install 'cleanlab[datalab]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pool import SHARED, dataset_names, is_text
+
+from databugs.data.features import build_features
+from databugs.detectors.outliers import MIN_SCORE, REFERENCE_ROWS, outlier_scores, representation
+
+RESULTS = Path(__file__).resolve().parent / "results"
+MAX_ROWS = 5_000
+RATE = 0.01
+SEED = 0
+METADATA_COLUMNS = ("split", "id")
+
+
+def load(name: str) -> pd.DataFrame:
+    frame = pd.read_parquet(SHARED / f"{name}.parquet")
+    frame = frame.drop(columns=[c for c in METADATA_COLUMNS if c in frame.columns])
+    frame["label"] = frame["label"].astype(str)
+    if len(frame) > MAX_ROWS:
+        frame = frame.sample(n=MAX_ROWS, random_state=SEED)
+    return frame.reset_index(drop=True)
+
+
+def donor_of(name: str, names: list[str]) -> str:
+    """The next set of the same kind (text or table) in name order, cyclically."""
+    same = [n for n in names if is_text(load_head(n)) == is_text(load_head(name))]
+    return same[(same.index(name) + 1) % len(same)]
+
+
+def load_head(name: str) -> pd.DataFrame:
+    return pd.read_parquet(SHARED / f"{name}.parquet").head(0)
+
+
+def plant(frame: pd.DataFrame, donor: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """``frame`` with 1% of rows from ``donor`` (the scheme of the docstring) at random places;
+    returns the data and which rows were planted."""
+    count = max(2, round(RATE * len(frame)))
+    taken = donor.sample(n=count, random_state=SEED, replace=count > len(donor))
+    filler = frame.sample(n=count, random_state=SEED + 1, replace=True).reset_index(drop=True)
+    planted = filler.copy()
+    if is_text(frame):
+        planted["text"] = taken["text"].to_numpy()
+    else:
+        mine = [c for c in frame.columns if c != "label" and _is_number(frame[c])]
+        theirs = [c for c in donor.columns if c != "label" and _is_number(donor[c])]
+        for position, column in enumerate(mine):
+            source = donor[theirs[position % len(theirs)]].astype(float)
+            z = (taken[source.name].astype(float) - source.mean()) / (source.std() or 1.0)
+            target = frame[column].astype(float)
+            planted[column] = (z * target.std() + target.mean()).to_numpy()
+    rows = pd.concat([frame, planted], ignore_index=True)
+    truth = np.r_[np.zeros(len(frame), bool), np.ones(count, bool)]
+    order = np.random.default_rng(SEED).permutation(len(rows))
+    return rows.iloc[order].reset_index(drop=True), truth[order]
+
+
+def _is_number(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def run_case(name: str, donor: str) -> dict:
+    data, truth = plant(load(name), load(donor))
+    features = build_features(data, exclude=["label"], text=["text"] if is_text(data) else ())
+    start = time.perf_counter()
+    scores = outlier_scores(features, data, seed=SEED)
+    ours_seconds = time.perf_counter() - start
+    flagged = scores.robust_z() >= MIN_SCORE
+    reference = np.sort(
+        np.random.default_rng(SEED).choice(len(data), min(len(data), REFERENCE_ROWS), False)
+    )
+    space = representation(features, data, reference, seed=SEED)
+    start = time.perf_counter()
+    datalab = datalab_scores(data, space)
+    return {
+        "dataset": name,
+        "donor": donor,
+        "kind": features.kind,
+        "rows": len(data),
+        "planted": int(truth.sum()),
+        "ap_databugs": average_precision_score(truth, scores.distance),
+        "ap_datalab": average_precision_score(truth, datalab),
+        "flagged": int(flagged.sum()),
+        "precision": float(truth[flagged].mean()) if flagged.any() else float("nan"),
+        "recall": float(flagged[truth].mean()),
+        "seconds_databugs": ours_seconds,
+        "seconds_datalab": time.perf_counter() - start,
+    }
+
+
+def datalab_scores(data: pd.DataFrame, space: np.ndarray) -> np.ndarray:
+    """Datalab's outlier issue type on ``space``; higher = more outlying."""
+    from cleanlab import Datalab
+
+    lab = Datalab(data[["label"]], label_name="label", verbosity=0)
+    lab.find_issues(features=space, issue_types={"outlier": {}})
+    return 1 - lab.get_issues("outlier")["outlier_score"].to_numpy()
+
+
+def overhead(rows: int = 100_000) -> dict:
+    """Scan wall time of a synthetic table (scale.py's) with every detector and without
+    ``outlier``, in this process after a warm-up scan."""
+    from scale import synthetic_table
+
+    import databugs
+    from databugs.detectors.registry import all_detectors
+
+    frame, _ = synthetic_table(rows)
+    databugs.scan(frame.head(2_000), jobs=2)
+    others = [name for name in all_detectors() if name != "outlier"]
+    times = {}
+    for label, detectors in (("without", others), ("with", None), ("without_again", others)):
+        start = time.perf_counter()
+        databugs.scan(frame, jobs=2, detectors=detectors)
+        times[label] = time.perf_counter() - start
+    start = time.perf_counter()
+    features = build_features(frame, exclude=["label"])
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    outlier_scores(features, frame)
+    times |= {"features": build, "outlier_scores": time.perf_counter() - start}
+    return times
+
+
+def report(results: pd.DataFrame) -> str:
+    """The tables of docs/benchmarks.md's outlier section."""
+    lines = ["| | databugs AP | Datalab AP |", "|---|---:|---:|"]
+    for label, part in [("all", results), *results.groupby("kind")]:
+        lines.append(
+            f"| {label} ({len(part)} sets), mean / median | {part.ap_databugs.mean():.3f} / "
+            f"{part.ap_databugs.median():.3f} | {part.ap_datalab.mean():.3f} / "
+            f"{part.ap_datalab.median():.3f} |"
+        )
+    worst = results.nsmallest(5, "ap_databugs")
+    lines += ["", "| worst 5 | donor | databugs AP | Datalab AP |", "|---|---|---:|---:|"]
+    lines += [
+        f"| {r.dataset} | {r.donor} | {r.ap_databugs:.3f} | {r.ap_datalab:.3f} |"
+        for r in worst.itertuples()
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", default="")
+    parser.add_argument("--report", action="store_true")
+    parser.add_argument("--overhead", action="store_true")
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    if args.overhead:
+        print(overhead())
+        return
+    path = RESULTS / "outliers.csv"
+    if args.report:
+        print(report(pd.read_csv(path)))
+        return
+    names = dataset_names()
+    chosen = args.datasets.split(",") if args.datasets else names
+    rows = []
+    for name in chosen:
+        rows.append(run_case(name, donor_of(name, names)))
+        print({k: round(v, 3) if isinstance(v, float) else v for k, v in rows[-1].items()})
+        sys.stdout.flush()
+    results = pd.DataFrame(rows)
+    if not args.datasets:
+        results.to_csv(path, index=False)
+    print(report(results))
+
+
+if __name__ == "__main__":
+    main()
