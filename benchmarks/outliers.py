@@ -41,7 +41,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pool import SHARED, dataset_names, is_text
 
 from databugs.data.features import build_features
-from databugs.detectors.outliers import MIN_SCORE, REFERENCE_ROWS, outlier_scores, representation
+from databugs.detectors.outliers import (
+    MIN_SCORE,
+    outlier_scores,
+    reference_rows,
+    representation,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MAX_ROWS = 5_000
@@ -103,9 +108,7 @@ def run_case(name: str, donor: str) -> dict:
     scores = outlier_scores(features, data, seed=SEED)
     ours_seconds = time.perf_counter() - start
     flagged = scores.robust_z() >= MIN_SCORE
-    reference = np.sort(
-        np.random.default_rng(SEED).choice(len(data), min(len(data), REFERENCE_ROWS), False)
-    )
+    reference = reference_rows(len(data), seed=SEED)
     space = representation(features, data, reference, seed=SEED)
     start = time.perf_counter()
     datalab = datalab_scores(data, space)
