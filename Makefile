@@ -29,6 +29,9 @@ install-extras: install-embeddings
 
 demo: install
 	$(BIN)/databugs scan examples/sms_sample.csv --id message_id --out databugs-report --format rich
+	@echo "open databugs-report/report.html (the page reviewers look at); then:"
+	@echo "  $(BIN)/databugs review --report databugs-report        # decide row by row"
+	@echo "  $(BIN)/databugs fix --report databugs-report --accept-top 30  # or accept the 30 worst"
 
 test: install
 	$(BIN)/ruff check src tests benchmarks

@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 import databugs
 from databugs.cli import app
+from databugs.data.features import build_features
+from databugs.detectors import Context
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -174,6 +176,34 @@ def _clean_block() -> tuple[list[int], list[list[float]]]:
 
 def _kinds(report: databugs.Report, kind: str) -> list:
     return [issue for issue in report.issues if issue.kind == kind]
+
+
+def table_context(frame: pd.DataFrame, label: str = "label") -> Context:
+    """A detector's context for a table, as a scan would build it, with an uninformed model
+    (every class equally likely): for detectors that read the cells, not the probabilities."""
+    labels = [None if pd.isna(value) else str(value) for value in frame[label]]
+    classes = sorted({text for text in labels if text is not None})
+    labelled = np.array([row for row, text in enumerate(labels) if text is not None])
+    targets = np.array([classes.index(labels[row]) for row in labelled])
+    uniform = np.full((len(labelled), len(classes)), 1 / len(classes))
+    return Context(
+        frame=frame,
+        label_column=label,
+        labels=labels,
+        classes=classes,
+        labelled=labelled,
+        targets=targets,
+        probabilities=uniform,
+        label_quality=uniform[:, 0],
+        features=build_features(frame, exclude=[label]),
+        folds=5,
+        canonical=labels,
+    )
+
+
+def read_like_a_file(path: Path) -> pd.DataFrame:
+    """A CSV file as databugs reads it: every cell the text written in it."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 # --- annotators ------------------------------------------------------------------------------

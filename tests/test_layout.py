@@ -27,6 +27,7 @@ FLOORS = {
     "review": 7,
     "weak": 7,
     "active": 8,
+    "notebook": 8,
     "api": 9,
     "cli": 9,
     "__init__": 9,

@@ -21,7 +21,7 @@ _LAZY = {
     "next_rows": "databugs.api",
     "fix": "databugs.api",
     "rule": "databugs.weak.rules",
-    "Report": "databugs.report.report",
+    "Report": "databugs.notebook",
 }
 
 

@@ -1,6 +1,6 @@
 """The Python API: one function per job, each a straight call into its room.
 
-``scan(data, label=...)`` returns a :class:`~databugs.report.report.Report`; ``label``
+``scan(data, label=...)`` returns a :class:`~databugs.notebook.Report`; ``label``
 labels rows from rules; ``next_rows`` picks rows to label next; ``fix`` applies a scan's
 corrections. None of them prints or exits; problems raise :class:`DatabugsError`, whose
 messages name options as Python parameters (``folds=1``).
@@ -16,8 +16,8 @@ import pandas as pd
 
 from databugs.active.tasks import next_rows
 from databugs.corrections.apply import fix_data as fix
+from databugs.notebook import Report
 from databugs.pipeline.options import recorded_options
-from databugs.report.report import Report
 from databugs.weak.labelling import label_data as label
 
 Progress = Callable[[str, int, int], None]
@@ -70,7 +70,7 @@ def scan(
     from databugs.pipeline.scan import scan as run_scan
 
     options = recorded_options(locals())  # the parameters report.json records, by name
-    return run_scan(
+    report = run_scan(
         data,
         options,
         jobs=jobs,
@@ -80,6 +80,7 @@ def scan(
         detectors=detectors,
         cache=cache,
     )
+    return Report.of(report)
 
 
 __all__ = ["fix", "label", "next_rows", "scan"]

@@ -42,6 +42,8 @@ class ErrorCode(StrEnum):
     DATA_CHANGED = "data_changed"
     UNKNOWN_ROW = "unknown_row"
     CANNOT_WRITE = "cannot_write"
+    FILE_BUSY = "file_busy"
+    BAD_LEDGER = "bad_ledger"
     MISSING_EXTRA = "missing_extra"
     ENGINE_FAILED = "engine_failed"
 

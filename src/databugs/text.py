@@ -1,15 +1,100 @@
-"""Data text on one line: the shape every report, table and terminal line shows it in."""
+"""Data text on one line: the shape every report, table and terminal line shows it in.
+
+Data may hold anything: line breaks (``\\n`` and ``\\r``, but also ``\\v``, ``\\f``, ``\\x85``,
+``\\u2028``...), terminal escape sequences, and text a CI runner acts on (GitHub Actions runs a
+line starting with ``::error`` and ``##[error]`` anywhere in a line as commands). Printed data
+goes through :func:`one_line` (a value inside a line) and every printed line through
+:func:`log_line`, so that a value can neither start a line nor act on the terminal or the log.
+"""
 
 from __future__ import annotations
 
+import re
+
+CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+"""Every line break and control character but the tab."""
+CONTROLS_BUT_ESCAPE = re.compile(r"[\x00-\x08\x0a-\x1a\x1c-\x1f\x7f-\x9f\u2028\u2029]")
+COMMAND_START = re.compile(r"^(\s*):(?=:)")
+"""GitHub's runner reads ``::command::`` after leading white space."""
+OLD_COMMAND = "##["
+"""GitHub's runner reads ``##[command]`` anywhere in a line."""
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def visible(value: object) -> str:
+    """Text with its line breaks and control characters shown as ``\\uXXXX`` (the JSON escape),
+    for file names and messages that must stay exact and on one line.
+
+    >>> visible("a.csv\\n::x\\x1b[2J")
+    'a.csv\\\\u000a::x\\\\u001b[2J'
+    """
+    return CONTROLS.sub(_escaped, str(value))
+
+
+def count(number: int, noun: str) -> str:
+    """``number`` and ``noun``, plural unless one.
+
+    >>> count(1, "correction"), count(3, "correction")
+    ('1 correction', '3 corrections')
+    """
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+EDGE_SPACE = "\u2420"
+"""How a space at the start or end of a label is shown (␠): folded away, 'Spam ' would look
+like 'Spam'."""
+
+
+def shown_label(value: object) -> str:
+    """A label on one line, with the white space at its edges shown, not folded away.
+
+    >>> shown_label("Spam "), shown_label("ham")
+    ('Spam␠', 'ham')
+    """
+    text = "" if value is None else str(value)
+    core = text.strip()
+    lead, trail = len(text) - len(text.lstrip()), len(text) - len(text.rstrip())
+    return EDGE_SPACE * lead + one_line(core) + EDGE_SPACE * (trail if core else 0)
+
 
 def one_line(value: object, limit: int | None = None) -> str:
-    """Text on one line (white space folded), cut to ``limit`` characters with an ellipsis.
+    """Text on one line (white space folded, control characters shown as ``\\uXXXX``), cut to
+    ``limit`` characters with an ellipsis.
 
     >>> one_line("a\\n  b  c", limit=3)
     'a …'
     """
-    text = " ".join(str("" if value is None else value).split())
+    text = visible(" ".join(str("" if value is None else value).split()))
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
+
+
+def log_line(line: str, *, keep_escapes: bool = False) -> str:
+    """A line as printed to a terminal or a CI log: breaks and control characters shown as
+    ``\\uXXXX`` (escape sequences kept if asked: rich colours a terminal with them), a ``::``
+    at its start and any ``##[`` shown with an escaped character, so that no runner reads a
+    command in it. Applying it twice changes nothing; JSON stays the same JSON.
+
+    >>> log_line("  ::error::x ##[warning]y")
+    '  \\\\u003a:error::x #\\\\u0023[warning]y'
+    """
+    controls = CONTROLS_BUT_ESCAPE if keep_escapes else CONTROLS
+    line = COMMAND_START.sub(r"\1\\u003a", controls.sub(_escaped, line))
+    return line.replace(OLD_COMMAND, "#\\u0023[")
+
+
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(text: str) -> bool:
+    """Text a spreadsheet would run as a formula: it starts like one and is not a number.
+
+    >>> formula_like("=HYPERLINK(1)"), formula_like("-1"), formula_like("@x")
+    (True, False, True)
+    """
+    return text.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(text)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
 
 import databugs
 
@@ -53,3 +57,27 @@ def test_swapping_annotator_ranks_last_and_consensus_beats_majority(shared_datas
     assert consensus > majority + 0.05
     assert report.input["label"] == "consensus"
     assert 0.4 < report.summary["alpha"] < 0.8
+
+
+def test_a_scan_with_annotators_prints_no_convergence_warning(tmp_path: Path) -> None:
+    """Pets told apart by size alone, two annotators (one calls 30% of small pets dogs): the
+    many corrections of one kind on rows with the same few values were grouped by k-means,
+    which warned that it found fewer distinct points than clusters."""
+    rng = np.random.default_rng(0)
+    size = rng.choice(["small", "medium", "large"], 900)
+    truth = np.where(size == "small", "cat", np.where(size == "medium", "dog", "horse"))
+    frame = pd.DataFrame(
+        {
+            "size": size,
+            "colour": rng.choice(["red", "green"], 900),
+            "label": np.where(rng.random(900) < 0.1, "horse", truth),
+            "text": np.where((size == "small") & (rng.random(900) < 0.3), "dog", truth),
+        }
+    )
+    path = tmp_path / "pets.csv"
+    frame.to_csv(path, index=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = databugs.scan(path, annotators=["label", "text"], jobs=1)
+    assert report.clusters  # the corrections were grouped
+    assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]

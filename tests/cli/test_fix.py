@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.cli import app
+from databugs.text import count
 from tests.conftest import EXAMPLES, run, runner, scan
 
 
@@ -79,9 +80,34 @@ def test_fix_by_id(tmp_path: Path, blobs_csv: Path) -> None:
     assert first == f"a{issues['row'].iat[0]}"
     result = run("fix", "--report", tmp_path / "r", "--accept", first)
     assert result.exit_code == 0, result.output
-    assert "1 corrections accepted" in result.output
+    assert "1 correction accepted" in result.output
     bad = run("fix", "--report", tmp_path / "r", "--accept", "a99999")
     assert bad.exit_code == 2 and "id a99999 has no suggested correction" in bad.output
+    row = issues["row"].iat[0]
+    by_position = run("fix", "--report", tmp_path / "r", "--accept", row)
+    assert by_position.exit_code == 2
+    assert f"row {row} is id {first}: name it {first}" in by_position.output
+
+
+def test_a_row_with_two_suggestions_is_one_decision_that_says_so(tmp_path: Path) -> None:
+    """A spam spelling variant ('Spam ') on a plain ham message: the spelling fix says 'spam',
+    the model 'ham'. Accepting takes the model's label (it fixes both) and says so."""
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv")
+    spam, ham = frame.index[frame["label"] == "spam"], frame.index[frame["label"] == "ham"]
+    frame.loc[spam[:30], "label"] = "Spam "
+    frame.loc[ham[:3], "label"] = "Spam "
+    path = tmp_path / "sms.csv"
+    frame.to_csv(path, index=False)
+    scan(path, tmp_path / "r")
+    result = run("fix", "--report", tmp_path / "r", "--accept", ham[0])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"note: row {ham[0]}: took 'ham' (label_issue); also suggested 'spam' (label_spelling)"
+        in (result.output)
+    )
+    fixed = pd.read_csv(tmp_path / "sms.fixed.csv")
+    assert fixed.loc[ham[0], "label"] == "ham"
+    assert (fixed["label"] != frame["label"]).sum() == 1
 
 
 def _flip(frame: pd.DataFrame, row: int) -> None:
@@ -191,7 +217,7 @@ def test_fix_accepts_a_whole_cluster(sms_report: Path, tmp_path: Path) -> None:
     cluster = content["clusters"][1]
     result = runner.invoke(app, ["fix", "--report", str(out), "--accept-cluster", cluster["id"]])
     assert result.exit_code == 0, result.output
-    assert f"{cluster['rows']} corrections accepted" in result.output
+    assert f"{count(cluster['rows'], 'correction')} accepted" in result.output
     before = pd.read_csv(data, dtype=str)
     after = pd.read_csv(tmp_path / "sms.fixed.csv", dtype=str)
     changed = (before["label"] != after["label"]).to_numpy().nonzero()[0].tolist()

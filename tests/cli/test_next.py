@@ -87,3 +87,22 @@ def test_bad_options(tmp_path: Path, args: list[str], message: str) -> None:
     path, _ = _partly_labelled(tmp_path, labelled=60)
     result = runner.invoke(app, ["next", str(path), *args, "--out", str(tmp_path / "r")])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_help_shows_the_label_studio_round_trip_one_command_a_line() -> None:
+    lines = [line.strip() for line in runner.invoke(app, ["next", "--help"]).output.splitlines()]
+    assert any(line.endswith("--format label-studio") for line in lines)
+    assert any(line.endswith("--import export.json") for line in lines)
+
+
+def test_fully_labelled_data_points_to_relabel(tmp_path: Path) -> None:
+    data = tmp_path / "animals.csv"
+    make_blobs_table(200).to_csv(data, index=False)
+    result = runner.invoke(app, ["next", str(data), "--budget", "5", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "0 rows to label" in result.output
+    assert "every row is labelled: --relabel N lists labelled rows worth" in result.output
+    again = runner.invoke(
+        app, ["next", str(data), "--budget", "5", "--relabel", "3", "--out", str(tmp_path / "p")]
+    )
+    assert "3 rows to label" in again.output and "every row is labelled" not in again.output

@@ -158,8 +158,40 @@ def test_decisions_follow_ids_when_rows_move(tmp_path: Path, blobs) -> None:
     moved.to_csv(path, index=False)  # every row moves down by one
     assert runner.invoke(app, scan).exit_code == 0
     result = runner.invoke(app, ["fix", "--report", str(tmp_path / "r")])
-    assert result.exit_code == 0 and "1 corrections accepted" in result.output
+    assert result.exit_code == 0 and "1 correction accepted" in result.output
     fixed = pd.read_csv(path.with_name("ids.fixed.csv"), dtype=str, keep_default_na=False)
     before = pd.read_csv(path, dtype=str, keep_default_na=False)
     changed = fixed.loc[(fixed != before).any(axis=1), "animal_id"].tolist()
     assert changed == [decided]
+
+
+def test_fix_in_bulk_keeps_what_the_review_rejected(tmp_path: Path, scanned) -> None:
+    """--accept-top used to take a suggestion the reviewer had just rejected, and the ledger
+    then said both; a row named with --accept still takes it."""
+    data, issues = scanned
+    review = [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")]
+    subprocess.run(review, input="r\nq\n", capture_output=True, text=True, check=True)
+    rejected = int(issues["row"][0])
+    result = runner.invoke(app, ["fix", "--report", str(tmp_path / "r"), "--accept-top", "3"])
+    assert result.exit_code == 0, result.output
+    assert "2 corrections accepted" in result.output
+    assert f"left 1 row as decided in review (rejected or relabelled): {rejected};" in (
+        result.output
+    )
+    before = pd.read_csv(data, dtype=str, keep_default_na=False)
+    after = pd.read_csv(data.with_name("animals.fixed.csv"), dtype=str, keep_default_na=False)
+    assert before.loc[rejected, "label"] == after.loc[rejected, "label"]
+    named = runner.invoke(
+        app,
+        [
+            "fix",
+            "--report",
+            str(tmp_path / "r"),
+            "--accept",
+            str(rejected),
+            "--output",
+            str(tmp_path / "named.csv"),
+        ],
+    )
+    assert named.exit_code == 0, named.output
+    assert pd.read_csv(tmp_path / "named.csv")["label"][rejected] == issues["suggested_label"][0]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
 import scipy.sparse as sp
 
+import databugs
 from databugs.data.features import build_features
+from tests.conftest import make_blobs_table, run
 
 
 def _uses(frame: pd.DataFrame, **kwargs) -> dict[str, str]:
@@ -63,3 +68,32 @@ def test_text_makes_sparse_features_and_ignore_is_honoured() -> None:
 def test_forced_text_column() -> None:
     frame = pd.DataFrame({"title": ["ab", "cd", "ab", "ef"], "label": list("abab")})
     assert _uses(frame, text=["title"]) == {"title": "text"}
+
+
+def test_list_and_struct_columns_are_left_out_and_the_rest_scanned(tmp_path: Path) -> None:
+    """Parquet list and struct cells (arrays and dicts) are no values to count or hash."""
+    frame = make_blobs_table(rows=200, seed=4)
+    frame["tags"] = [["fluffy", "small"][: row % 3] for row in range(200)]
+    frame["measured"] = [{"by": f"vet {row % 4}", "day": row % 7} for row in range(200)]
+    path = tmp_path / "animals.parquet"
+    frame.to_parquet(path)
+    report = databugs.scan(path, jobs=1)
+    uses = {use["column"]: (use["used_as"], use["reason"]) for use in report.features}
+    assert uses["tags"] == ("left out", "lists or structs: not used as features")
+    assert uses["measured"] == ("left out", "lists or structs: not used as features")
+    assert uses["weight"][0] == "numeric" and uses["colour"][0] == "categorical"
+    assert report.summary["counts"]["label_issue"] == 0  # clean blobs: nothing to flag
+
+
+@pytest.mark.parametrize("huge", ["1e300", "1e400", "-1e400"])
+def test_numbers_beyond_float32_are_scanned_not_crashed(tmp_path: Path, huge: str) -> None:
+    """1e300 became infinity in float32 and then NaN, which every model refuses (exit 1)."""
+    frame = make_blobs_table(200)
+    frame["size"] = "1.5"
+    frame.loc[[3, 50], "size"] = huge
+    frame["note"] = [f"seen near the {c} gate at dusk" for c in frame["colour"]]  # free text
+    for name, table in (("numbers", frame.drop(columns=["colour", "note"])), ("text", frame)):
+        data = tmp_path / f"{name}.csv"
+        table.to_csv(data, index=False)
+        result = run("scan", data, "--out", tmp_path / name, "-q", "--jobs", "1")
+        assert result.exit_code == 0, result.output

@@ -6,9 +6,12 @@ import gzip
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from databugs.data.io import detect_format, read_table
+from databugs.data.validate import label_texts
 from databugs.errors import DatabugsError
 
 
@@ -42,7 +45,9 @@ def test_csv_cells_are_kept_exactly_as_written(tmp_path: Path) -> None:
         ("d.csv", "", "empty_file", "empty"),
         ("d.csv", "a,label\n", "empty_file", "no rows"),
         ("d.csv", "a,a\n1,2\n", "duplicate_column", "'a' appears more than once"),
-        ("d.csv", "a,label\n1,x\n2,y,3\n", "bad_row", "line 3 has 3 fields"),
+        ("d.csv", "a,label\n1,x\n2,y,3\n", "bad_row", "line 3 has 3 fields, the header 2"),
+        ("d.csv", "a,b,label\n1,2,x,\n3,4,y,\n", "bad_row", "line 2 has 4 fields, the header 3"),
+        ("d.csv", 'a,label\n1,x\n2,"y\n3,z\n', "bad_row", "line 3: a quoted field is not closed"),
         ("d.jsonl", '{"a": 1}\n{"a": \n', "bad_row", "line 2 is not valid JSON"),
         ("d.jsonl", '{"a": 1, "a": 2}\n', "duplicate_column", "appears more than once"),
         ("d.parquet", "not parquet", "unreadable_file", "not a readable Parquet"),
@@ -127,3 +132,48 @@ def test_a_changed_part_changes_the_dataset_fingerprint(tmp_path, dataset, lette
     after = read_table(parts)
     assert len(after.frame) == len(before.frame) + 10
     assert after.sha256 != before.sha256
+
+
+def test_a_line_of_two_quotes_is_a_row_and_blank_lines_are_not(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text('a,b,label\n1,2,x\n""\n   \n\n3,4,y\n')
+    frame = read_table(path).frame
+    assert frame.to_dict("list") == {
+        "a": ["1", "", "3"],
+        "b": ["2", "", "4"],
+        "label": ["x", "", "y"],
+    }
+
+
+def test_quoted_fields_may_hold_delimiters_quotes_and_line_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_bytes(b'"text","label"\r\n"a, ""b""\r\nc","x"\n"d",y\r\n')
+    assert read_table(path).frame.to_dict("list") == {
+        "text": ['a, "b"\r\nc', "d"],
+        "label": ["x", "y"],
+    }
+
+
+def test_a_short_line_is_padded_with_empty_cells(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,label\n1\n2,3,y\n")
+    assert read_table(path).frame["label"].tolist() == ["", "y"]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_a_csv_with_another_delimiter_is_read_by_it(tmp_path: Path, delimiter: str) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(
+        delimiter.join(["x", "text", "label"]) + "\n" + delimiter.join(["1,5", "a, b", "y"]) + "\n"
+    )
+    table = read_table(path)
+    assert table.frame.to_dict("list") == {"x": ["1,5"], "text": ["a, b"], "label": ["y"]}
+    assert table.delimiter == delimiter
+
+
+def test_integer_labels_with_gaps_stay_integers(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"label": pa.array([1, None, 0], pa.int64())}), tmp_path / "d.parquet")
+    (tmp_path / "d.jsonl").write_text('{"label": 1}\n{"label": null}\n{"label": 0}\n')
+    for name in ("d.parquet", "d.jsonl"):
+        labels = label_texts(read_table(tmp_path / name).frame["label"])
+        assert labels == ["1", None, "0"], name

@@ -9,7 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from databugs.data.io import read_table
-from databugs.data.write import write_relabelled
+from databugs.data.validate import label_texts
+from databugs.data.write import write_bytes_atomically, write_relabelled
 
 
 def test_relabel_csv_changes_only_the_label_cells(tmp_path: Path) -> None:
@@ -51,3 +52,80 @@ def test_a_byte_order_mark_is_not_part_of_the_header_and_is_kept(tmp_path: Path)
     out = tmp_path / "out.csv"
     write_relabelled(table, out, "label", {0: "b"})
     assert out.read_bytes() == b"\xef\xbb\xbflabel,x\r\nb,1\r\nb,2\r\n"
+
+
+def _relabelled(path: Path, new_labels: dict[int, str], label: str = "label") -> bytes:
+    out = path.with_name("out" + "".join(path.suffixes))
+    write_relabelled(read_table(path), out, label, new_labels)
+    return out.read_bytes()
+
+
+def test_a_line_of_two_quotes_is_a_row_the_writer_counts_too(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text('text,label\nhello,a\n""\nworld,b\n')
+    assert _relabelled(path, {2: "c"}) == b'text,label\nhello,a\n""\nworld,c\n'
+
+
+def test_a_fully_quoted_csv_changes_only_the_accepted_label_fields(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    lines = ['"id","text","label"', '"1","a, ""b""","x"', '"2","c\r\nd","y"', '"3","e","x"']
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    expected = [*lines[:2], '"2","c\r\nd","z"', '"3","e","""q"""']
+    assert _relabelled(path, {1: "z", 2: '"q"'}) == ("\r\n".join(expected) + "\r\n").encode()
+
+
+def test_mixed_line_endings_and_no_final_newline_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"id,label\r\n1,x\n2,y\r\n3,x")
+    assert _relabelled(path, {0: "y", 2: "a,b"}) == b'id,label\r\n1,y\n2,y\r\n3,"a,b"'
+
+
+def test_a_semicolon_csv_is_written_back_with_semicolons(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("x;label\n1,5;a\n2,5;b\n")
+    assert _relabelled(path, {1: "a"}) == b"x;label\n1,5;a\n2,5;a\n"
+
+
+def test_jsonl_changes_only_the_label_value(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    lines = ['{"big": 1e400, "p": 1.10, "label": "a"}', '{"label" : "b" , "p":1.10}']
+    path.write_text("\n".join(lines) + "\n")
+    written = _relabelled(path, {0: "c", 1: 'd "é"'}).decode()
+    assert (
+        written == '{"big": 1e400, "p": 1.10, "label": "c"}\n{"label" : "d \\"é\\"" , "p":1.10}\n'
+    )
+
+
+def test_jsonl_booleans_stay_booleans(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"x": 1, "label": false}\n{"x": 2, "label": true}\n{"x": 3}\n')
+    table = read_table(path)
+    assert label_texts(table.frame["label"]) == ["False", "True", None]
+    written = _relabelled(path, {0: "True", 1: "False", 2: "True"}).decode()
+    assert written == '{"x": 1, "label": true}\n{"x": 2, "label": false}\n{"x": 3, "label": true}\n'
+
+
+def test_parquet_booleans_and_integers_with_gaps_are_relabelled(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    table = pa.table(
+        {"flag": pa.array([True, False, None]), "label": pa.array([1, None, 0], pa.int64())}
+    )
+    pq.write_table(table, path)
+    write_relabelled(read_table(path), tmp_path / "a.parquet", "flag", {0: "False", 2: "True"})
+    assert pq.read_table(tmp_path / "a.parquet").column("flag").to_pylist() == [False, False, True]
+    write_relabelled(read_table(path), tmp_path / "b.parquet", "label", {0: "0", 1: "1"})
+    written = pq.read_table(tmp_path / "b.parquet")
+    assert written.schema == table.schema
+    assert written.column("label").to_pylist() == [0, 1, 0]
+
+
+def test_writing_through_a_symlink_replaces_the_target_not_the_link(tmp_path: Path) -> None:
+    target = tmp_path / "real" / "d.csv"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "d.csv"
+    link.symlink_to(target)
+    write_bytes_atomically(link, b"new")
+    assert link.is_symlink() and link.resolve() == target
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["d.csv"]

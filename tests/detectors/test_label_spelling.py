@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 import databugs
+from databugs.data.features import FeatureSet
+from databugs.detectors import Context
 from databugs.detectors.label_spelling import LabelSpelling, spelling_key
 from tests.conftest import _kinds, make_blobs_table
 
 
-def test_label_spelling_merges_case_space_and_typos_but_not_real_classes() -> None:
+def test_label_spelling_merges_case_and_space_but_leaves_typos_to_the_model() -> None:
+    """A typo is a different word: only the model can say it names the same class."""
     labels = ["positive"] * 50 + ["Positive "] * 3 + ["postive"] * 2 + ["negative"] * 40
     labels += ["B"] * 30 + ["D"] * 2 + ["neutral"] * 10 + ["natural"] * 9
     merges = LabelSpelling().merge_labels(labels)
-    assert merges == {"Positive ": "positive", "postive": "positive"}
+    assert merges == {"Positive ": "positive"}
     fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in "POSITIVE")
     assert spelling_key(fullwidth) == "positive"  # Unicode compatibility forms
 
@@ -28,9 +34,115 @@ def test_label_spelling_end_to_end_merges_before_training() -> None:
     assert report.summary["classes"] == 3  # variants did not become classes of their own
     assert report.summary["counts"]["label_spelling"] == 1  # one group
     assert report.rows.loc[dogs, "suggested_label"].eq("dog").all()
+    kept = sum(label == "dog" for label in frame["label"])
+    message = next(issue.message for issue in spelling if issue.given_label == "Dog ")
+    assert message == f"'Dog ' is a spelling of 'dog', the spelling kept ({kept} rows write it so)"
 
 
 def test_numbers_are_classes_by_value_never_by_their_digits() -> None:
     labels = ["1.0"] * 50 + ["-1.0"] * 40 + ["3"] * 30 + ["5"] * 2 + ["1"] * 3
     merges = LabelSpelling().merge_labels(labels)
     assert merges == {"1": "1.0"}  # the same number written two ways, nothing else
+
+
+def _typo_context(rows: list[tuple], own: dict[str, float] | None = None) -> Context:
+    """(label, rows, the class the model puts those rows in) -> a context whose out-of-fold
+    probabilities say so: 0.7 on that class, the rest spread; ``own`` moves some probability
+    of a label's rows from that class to their own (the model learned a little of it)."""
+    labels = [label for label, count, _ in rows for _ in range(count)]
+    predicted = [guess for _, count, guess in rows for _ in range(count)]
+    classes = sorted(set(labels))
+    targets = np.array([classes.index(label) for label in labels])
+    guesses = np.array([classes.index(g) for g in predicted])
+    probabilities = np.full((len(labels), len(classes)), 0.3 / (len(classes) - 1))
+    probabilities[np.arange(len(labels)), guesses] = 0.7
+    for label, share in (own or {}).items():
+        rows_of = np.flatnonzero(targets == classes.index(label))
+        probabilities[rows_of, guesses[rows_of]] -= share
+        probabilities[rows_of, targets[rows_of]] += share
+    return Context(
+        frame=pd.DataFrame({"label": labels}),
+        label_column="label",
+        labels=labels,
+        classes=classes,
+        labelled=np.arange(len(labels)),
+        targets=targets,
+        probabilities=probabilities,
+        label_quality=probabilities[np.arange(len(labels)), targets],
+        features=FeatureSet(matrix=np.zeros((len(labels), 1)), kind="text"),
+        folds=5,
+        canonical=labels,
+    )
+
+
+def test_rare_typos_the_model_cannot_tell_apart_are_found() -> None:
+    context = _typo_context(
+        [
+            ("positive", 60, "positive"),
+            ("postive", 2, "positive"),  # a letter dropped
+            ("positiv", 1, "positive"),  # truncated
+            ("sport", 50, "sport"),
+            ("sprot", 2, "sport"),  # two letters swapped
+            ("negative", 40, "negative"),
+        ]
+    )
+    issues = LabelSpelling().detect(context)
+    found = {(issue.given_label, issue.suggested_label) for issue in issues}
+    assert found == {("postive", "positive"), ("positiv", "positive"), ("sprot", "sport")}
+    assert len(issues) == 5  # one per row
+    sprot = next(issue for issue in issues if issue.given_label == "sprot")
+    assert sprot.group == "spelling:sport" and sprot.row in (113, 114)
+    assert sprot.details["edit"] == "two letters swapped"
+    assert sprot.details["predicted_as_canonical"] == 1.0
+    assert "'sport'" in sprot.message and "model" in sprot.message
+
+
+def test_names_that_differ_in_meaning_stay_apart() -> None:
+    context = _typo_context(
+        [
+            ("trade", 60, "trade"),
+            ("grade", 5, "grade"),  # one letter off, but the model tells it apart
+            ("class1", 60, "class1"),
+            ("class7", 3, "class1"),  # a number is a name, never a typo
+            ("B", 30, "B"),
+            ("D", 2, "B"),  # too short to call a typo
+            ("neutral", 30, "neutral"),
+            ("natural", 2, "neutral"),  # three letters off in seven
+            ("positive", 30, "positive"),
+            ("posit", 2, "positive"),  # too much cut off to be sure
+        ]
+    )
+    assert LabelSpelling().detect(context) == []
+
+
+def test_a_rare_class_the_model_learned_a_little_of_stays_apart() -> None:
+    """Rows of a real rare class are mostly put in the frequent one, but the model gives them
+    visibly more of their own class than it gives the frequent class's rows."""
+    rows = [("anger", 60, "anger"), ("aner", 6, "anger"), ("joy", 40, "joy")]
+    assert LabelSpelling().detect(_typo_context(rows)) != []
+    assert LabelSpelling().detect(_typo_context(rows, own={"aner": 0.05})) == []
+
+
+def test_a_variant_too_frequent_to_be_a_slip_is_left_alone() -> None:
+    context = _typo_context([("sport", 50, "sport"), ("sprot", 20, "sport")])
+    assert LabelSpelling().detect(context) == []
+    assert len(LabelSpelling(max_share=0.5).detect(context)) == 20
+
+
+def test_planted_typos_in_bbc_news_are_found_and_offered_to_fix(shared_dataset) -> None:
+    frame = shared_dataset("bbc_news")[["text", "label"]]
+    planted = {"sports": "sprots", "politics": "politic", "entertainment": "entertainmnt"}
+    rng = np.random.default_rng(0)
+    rows = {}
+    for name, variant in planted.items():
+        members = frame.index[frame["label"] == name]
+        rows[variant] = rng.choice(members, size=round(0.02 * len(members)), replace=False)
+        frame.loc[rows[variant], "label"] = variant
+    report = databugs.scan(frame, jobs=1, detectors=["label_spelling"])
+    spelling = _kinds(report, "label_spelling")
+    found = {(issue.given_label, issue.suggested_label) for issue in spelling}
+    assert found == {(variant, name) for name, variant in planted.items()}
+    assert sorted(issue.row for issue in spelling) == sorted(np.concatenate(list(rows.values())))
+    accepted = report.rows.loc[np.concatenate(list(rows.values()))]
+    assert accepted["is_label_issue"].all()
+    assert set(accepted["suggested_label"]) == set(planted)

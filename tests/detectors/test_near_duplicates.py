@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 import databugs
+from databugs.corrections.plan import corrections
 from databugs.detectors.near_duplicates import similar_pairs, word_vectors
-from tests.conftest import _kinds, make_blobs_table
+from tests.conftest import EXAMPLES, _kinds, make_blobs_table, scan
 
 
 def test_near_duplicate_texts_are_found_without_all_pairs() -> None:
@@ -27,3 +31,57 @@ def test_near_duplicates_in_a_table() -> None:
     report = databugs.scan(frame, jobs=1)
     found = _kinds(report, "near_duplicates")
     assert sorted(issue.row for issue in found) == [20, 200]
+
+
+def _letters_with_a_stock_comment(rows: int) -> tuple[pd.DataFrame, set[int]]:
+    """The shipped letters sample (true labels restored), 3% of labels changed, and a comment
+    column that is 90% "no comment given" / "No comment given."; returns it and the changed
+    rows."""
+    frame = pd.read_csv(EXAMPLES / "letters_sample.csv").head(rows)
+    truth = pd.read_csv(EXAMPLES / "letters_sample.truth.csv")
+    truth = truth[truth["row"] < rows]
+    frame.loc[truth["row"], "label"] = truth["true_label"].to_numpy()
+    rng = np.random.default_rng(0)
+    classes = np.array(sorted(frame["label"].unique()))
+    changed = np.flatnonzero(rng.random(rows) < 0.03)
+    for row in changed:
+        frame.loc[row, "label"] = rng.choice(classes[classes != frame.loc[row, "label"]])
+    stock = rng.choice(["no comment given", "No comment given."], rows).astype(object)
+    remarks = ["blurry scan", "faint stroke", "thick ink", "smudge", "rotated", "cropped edge"]
+    own = np.flatnonzero(rng.random(rows) < 0.1)
+    stock[own] = [" ".join(rng.choice(remarks, 3)) for _ in own]
+    return frame.assign(comment=stock), set(changed.tolist())
+
+
+def test_a_stock_comment_does_not_make_a_table_one_group(tmp_path: Path) -> None:
+    sizes = {}
+    for rows in (500, 2000):
+        frame, changed = _letters_with_a_stock_comment(rows)
+        path = tmp_path / f"letters_{rows}.csv"
+        frame.to_csv(path, index=False)
+        out = tmp_path / f"report_{rows}"
+        scan(path, out)
+        sizes[rows] = (out / "report.json").stat().st_size
+    report = json.loads((out / "report.json").read_text())
+    near = [issue for issue in report["issues"] if issue["kind"] == "near_duplicates"]
+    assert len(near) <= 20, len(near)
+    accepted = corrections(report)[:30]  # what `fix --accept-top 30` takes
+    assert not [issue for issue in accepted if issue["kind"] == "near_duplicates"]
+    assert len({issue["row"] for issue in accepted} & changed) >= 20
+    assert sizes[2000] < 6 * sizes[500], sizes  # 4 times the rows: about 4 times the bytes
+
+
+def test_a_group_is_described_within_bounds() -> None:
+    """A big group of copies lists a few of its rows and counts its labels, in each issue."""
+    frame = make_blobs_table(rows=400, seed=2)
+    frame.loc[:299, ["weight", "height", "colour"]] = [[0.31, 0.42, "red"]] * 300
+    frame.loc[:299, "weight"] += 1e-6 * (np.arange(300) % 3)  # near copies, not exact ones
+    frame.loc[:299, "label"] = np.where(np.arange(300) < 280, "cat", "dog")
+    report = databugs.scan(frame, jobs=1)
+    found = _kinds(report, "near_duplicates")
+    assert found
+    for issue in found:
+        assert len(issue.details["rows"]) <= 10
+        assert issue.details["group_size"] == 300
+        assert issue.details["labels"] == {"cat": 280, "dog": 20}
+        assert len(issue.message) < 200

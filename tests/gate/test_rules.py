@@ -9,7 +9,7 @@ import pytest
 
 from databugs.cli import app
 from databugs.errors import DatabugsError
-from databugs.gate.rules import evaluate, parse_rules
+from databugs.gate.rules import evaluate, measured_text, parse_rules
 from tests.conftest import run, runner
 
 SUMMARY = {
@@ -80,3 +80,43 @@ def test_alpha_gate_in_percent_and_consensus_needs_annotators(
     runner.invoke(app, ["scan", str(annotated_csv), "--out", str(plain), "-q"])
     refused = runner.invoke(app, ["fix", "--report", str(plain), "--accept-consensus"])
     assert refused.exit_code == 2 and "the scan had no annotators" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("rule", "shown"),
+    [
+        ("label_issues>2%", "3.0%"),  # 6 of 200 labelled rows
+        ("label_health<98%", "97.0%"),
+        ("label_health<0.9", "0.97"),
+        ("conflicting_duplicates>0", "1"),
+        ("min_class_count<20", "12"),
+    ],
+)
+def test_measured_values_are_shown_in_the_rules_unit(rule: str, shown: str) -> None:
+    assert measured_text(evaluate(parse_rules(rule), SUMMARY)[0]) == shown
+
+
+def test_a_share_near_its_threshold_shows_the_digits_that_decide() -> None:
+    summary = SUMMARY | {"labelled": 245, "label_issues": 5, "label_health": 0.975333}
+    rules = parse_rules("label_issues>2%,label_health<99%,label_health<97.5%")
+    assert [measured_text(r) for r in evaluate(rules, summary)] == ["2.04%", "97.5%", "97.53%"]
+
+
+def test_every_printer_shows_the_measured_share_with_its_unit(
+    tmp_path: Path, blobs_csv: Path
+) -> None:
+    """Terminal, report.md, report.html and the GitHub annotation all say ``2.0%``, not ``2``."""
+    out, summary = tmp_path / "r", tmp_path / "summary.md"
+    gate = ["--fail-on", "label_issues>0.5%,label_health<99.9%,conflicting_duplicates>0"]
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    result = run("scan", blobs_csv, "--out", out, "--format", "plain", *gate, env=env)
+    assert result.exit_code == 1, result.output
+    content = json.loads((out / "report.json").read_text())
+    issues_share, health = (r["measured"] for r in content["gate"]["rules"][:2])
+    share_text, health_text = f"{issues_share:.1f}%", f"{health:.1f}%"
+    assert f"gate FAIL: label_issues>0.5% (measured {share_text})" in result.output
+    assert f"(measured {health_text})" in result.output
+    assert "gate pass: conflicting_duplicates>0 (measured 0)" in result.output
+    assert f"| {share_text} |" in (out / "report.md").read_text()
+    assert f"measured {health_text}</li>" in (out / "report.html").read_text()
+    assert f"(measured {share_text.replace('%', '%25')})" in result.output  # ::error escapes %

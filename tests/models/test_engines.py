@@ -92,8 +92,9 @@ def test_engine_options_are_checked_before_any_work(tmp_path, monkeypatch):
 def test_engine_comes_from_the_config_file(tmp_path, letters, cluster):
     data = tmp_path / "letters.csv"
     letters.to_csv(data, index=False)
-    (tmp_path / "databugs.toml").write_text(
-        f'engine = "dask"\nscheduler = "{cluster.scheduler_address}"\n'
+    (tmp_path / "databugs.toml").write_text('engine = "dask"\n')
+    (tmp_path / "pyproject.toml").write_text(  # a scheduler: never from databugs.toml
+        f'[tool.databugs]\nscheduler = "{cluster.scheduler_address}"\n'
     )
     before = cluster.scheduler.transition_counter
     done = run("scan", data, "--out", tmp_path / "out", "-q")
@@ -136,7 +137,8 @@ def test_a_local_scan_never_imports_dask(tmp_path):
 def test_engine_local_on_the_command_line_overrides_the_config(tmp_path, letters):
     data = tmp_path / "letters.csv"
     letters.to_csv(data, index=False)
-    (tmp_path / "databugs.toml").write_text('engine = "dask"\nscheduler = "tcp://127.0.0.1:9"\n')
+    (tmp_path / "databugs.toml").write_text('engine = "dask"\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.databugs]\nscheduler = "tcp://127.0.0.1:9"\n')
     done = run("scan", data, "--engine", "local", "--out", tmp_path / "out", "-q")
     assert done.exit_code == 0, done.output
 

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import EXAMPLES, run
+
 
 def test_a_class_with_one_row_does_not_break_the_scan(tmp_path) -> None:
     """Folds whose training part lacks the single spam row fit one class; no bogus overlap."""
@@ -13,3 +22,47 @@ def test_a_class_with_one_row_does_not_break_the_scan(tmp_path) -> None:
     report = databugs.scan(path, jobs=1)
     assert report.summary["counts"]["rare_class"] == 1
     assert report.summary["counts"]["confusable_classes"] == 0
+
+
+@pytest.mark.parametrize("classes", [2, 26, 1000])
+def test_classes_of_one_row_each_are_refused_in_one_line(tmp_path: Path, classes: int) -> None:
+    """Nothing to learn from: exit 2 with one line, no traceback and nothing written."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"width": rng.normal(size=classes), "height": rng.normal(size=classes)})
+    frame["label"] = [f"class {n}" for n in range(classes)]
+    path = tmp_path / "singletons.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "report"
+    result = run("scan", path, "--out", out, "--jobs", "1", "--format", "plain")
+    assert result.exit_code == 2, result.output
+    assert "every class has one row" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_folds_in_threads_print_no_convergence_warning_and_leave_filters_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each fold's thread used to silence warnings itself: catch_warnings is not thread-safe,
+    so a fold that finished restored the filters while another still fitted (its
+    ConvergenceWarnings printed) or left "ignore every warning" behind for the process."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    from databugs.data.features import build_features
+    from databugs.models import oof
+
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv")
+    features = build_features(frame, exclude=["label", "message_id"])
+    labels = pd.factorize(frame["label"])[0]
+    # a model that never converges, so that every fold has something to say
+    monkeypatch.setattr(oof, "make_model", lambda *_: LogisticRegression(max_iter=1))
+    before = list(warnings.filters)
+    for seed in range(6):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            oof.out_of_fold_probabilities(
+                features.matrix, "text", labels, 2, model="logistic", seed=seed, jobs=2
+            )
+        assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+        assert warnings.filters == before

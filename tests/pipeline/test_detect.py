@@ -23,6 +23,8 @@ def clean_report() -> databugs.Report:
         "conflicting_duplicates",
         "near_duplicates",
         "confusable_classes",
+        "empty_cells",
+        "mixed_types",
     ],
 )
 def test_clean_data_has_no_dataset_findings(clean_report: databugs.Report, kind: str) -> None:

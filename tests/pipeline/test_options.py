@@ -52,3 +52,119 @@ def test_bad_config_values(tmp_path: Path, blobs, toml: str, message: str) -> No
     (tmp_path / "databugs.toml").write_text(toml)
     result = run("scan", tmp_path / "d.csv", "--out", tmp_path / "r")
     assert result.exit_code == 2 and message in result.output
+
+
+def _repository(tmp_path: Path, blobs) -> Path:
+    """A git repository (a .git folder is enough) with the data in data/d.csv."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "data").mkdir()
+    blobs.to_csv(repo / "data" / "d.csv", index=False)
+    return repo / "data" / "d.csv"
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        'out = "../../victim"\n',
+        'out = "{victim}"\n',
+        '[datasets."d.csv"]\nout = "../../victim"\n',
+        'baseline = "../../victim/report.json"\n',
+    ],
+)
+def test_a_data_side_config_cannot_reach_outside_the_repository(
+    tmp_path: Path, blobs, toml: str
+) -> None:
+    data = _repository(tmp_path, blobs)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "report.json").write_text('{"mine": true}\n')
+    config = data.parent / "databugs.toml"
+    config.write_text(toml.format(victim=victim))
+    result = run("scan", data, "--format", "plain", "--jobs", "1")
+    assert result.exit_code == 2, result.output
+    assert str(config) in result.output and "outside the data's repository" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert [p.name for p in victim.iterdir()] == ["report.json"]
+    assert (victim / "report.json").read_text() == '{"mine": true}\n'
+    assert not (data.parent / "databugs-report").exists()
+
+
+def test_a_data_side_config_cannot_leave_through_a_symlink(tmp_path: Path, blobs) -> None:
+    data = _repository(tmp_path, blobs)
+    (tmp_path / "victim").mkdir()
+    (data.parent / "reports").symlink_to(tmp_path / "victim")
+    (data.parent / "databugs.toml").write_text('out = "reports"\n')
+    result = run("scan", data, "--format", "plain", "--jobs", "1")
+    assert result.exit_code == 2 and "outside the data's repository" in result.output
+    assert not any((tmp_path / "victim").iterdir())
+
+
+def test_paths_inside_the_repository_and_from_the_root_pyproject_are_kept(
+    tmp_path: Path, blobs
+) -> None:
+    data = _repository(tmp_path, blobs)
+    repo = data.parent.parent
+    (data.parent / "databugs.toml").write_text('out = "../reports"\nbaseline = "old/report.json"\n')
+    options = resolve_options(data, {})
+    assert options["out"] == str(data.parent / "../reports")
+    assert options["baseline"] == str(data.parent / "old/report.json")
+    (data.parent / "databugs.toml").unlink()
+    (repo / "pyproject.toml").write_text('[tool.databugs]\nout = "../ci-artifacts"\n')
+    assert resolve_options(data, {})["out"] == str(repo / "../ci-artifacts")
+
+
+def test_without_git_a_data_side_config_stays_in_the_data_folder(tmp_path: Path, blobs) -> None:
+    blobs.to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "databugs.toml").write_text('out = "reports/scan"\n')
+    assert resolve_options(tmp_path / "d.csv", {})["out"] == str(tmp_path / "reports/scan")
+    (tmp_path / "databugs.toml").write_text('out = "../reports"\n')
+    result = run("scan", tmp_path / "d.csv", "--format", "plain", "--jobs", "1")
+    assert result.exit_code == 2 and "outside the data's repository" in result.output
+    assert not (tmp_path.parent / "reports").exists()
+
+
+def test_a_data_side_scheduler_is_refused_and_never_contacted(
+    tmp_path: Path, blobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    import threading
+
+    monkeypatch.setattr("databugs.models.engines.CONNECT_TIMEOUT", "2s")
+    data = _repository(tmp_path, blobs)
+    contacted = []
+
+    def answer(listener: socket.socket) -> None:  # note each connection and hang up at once
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            contacted.append(True)
+            connection.close()
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        threading.Thread(target=answer, args=(listener,), daemon=True).start()
+        config = data.parent / "databugs.toml"
+        address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+        config.write_text(f'engine = "dask"\nscheduler = "{address}"\n')
+        result = run("scan", data, "--format", "plain", "--jobs", "1")
+        listener.shutdown(socket.SHUT_RDWR)  # wakes the thread's accept
+    assert result.exit_code == 2, result.output
+    assert f"{config}: scheduler" in result.output
+    assert not contacted
+
+
+def test_the_scheduler_comes_from_the_root_pyproject_only(tmp_path: Path, blobs) -> None:
+    data = _repository(tmp_path, blobs)
+    repo = data.parent.parent
+    (repo / "pyproject.toml").write_text(
+        '[tool.databugs]\nengine = "dask"\nscheduler = "tcp://10.0.0.5:8786"\n'
+    )
+    assert resolve_options(data, {})["scheduler"] == "tcp://10.0.0.5:8786"
+    nested = data.parent / "pyproject.toml"  # nearer the data: found first, and data-side
+    nested.write_text('[tool.databugs]\nscheduler = "tcp://203.0.113.9:8786"\n')
+    result = run("scan", data, "--format", "plain", "--jobs", "1")
+    assert result.exit_code == 2 and f"{nested}: scheduler" in result.output

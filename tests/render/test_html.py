@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import json
 import re
 import shutil
@@ -170,3 +172,74 @@ def test_labels_that_look_like_math_or_placeholders_stay_text(tmp_path: Path) ->
     page = (out / "report.html").read_text()
     assert page.count('id="issue-data"') == 1 and page.count('<div class="plots"') == 1
     assert "{{data}} {{plots}}" in page
+
+
+TAMPERED = [
+    '<svg xmlns="http://www.w3.org/2000/svg"><script>alert("cache")</script></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(\'onload\')"><g id="figure_1"/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><style>body{display:none}</style></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><g id="next"></g></svg>',
+    "</svg><img src=x onerror=alert('broken')><svg>",
+]
+
+
+def _scan_twice(data: Path, out: Path, between=None) -> tuple[str, str]:
+    """report.html of a scan, and of the same scan run again (the report in --out reused)."""
+    args = ["scan", str(data), "--out", str(out), "--jobs", "1", "-q"]
+    assert runner.invoke(app, args).exit_code == 0
+    first = (out / "report.html").read_text()
+    if between:
+        between(out)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return first, (out / "report.html").read_text()
+
+
+@pytest.mark.parametrize("attack", TAMPERED)
+def test_a_tampered_plot_cache_never_reaches_the_page(
+    attack: str, blobs_csv: Path, tmp_path: Path
+) -> None:
+    def tamper(out: Path) -> None:
+        cache = out / ".cache" / "plots.json"
+        plots = json.loads(cache.read_text())
+        plots[0] = plots[0].replace("</g>", "</g>" + attack, 1)
+        cache.write_text(json.dumps([*plots, attack]))
+
+    fresh, again = _scan_twice(blobs_csv, tmp_path / "r", tamper)
+    assert again == fresh  # drawn again from the report, byte for byte
+    assert "alert(" not in again and "onload" not in again and "display:none" not in again
+
+
+def test_a_valid_plot_cache_is_used(blobs_csv: Path, tmp_path: Path, monkeypatch) -> None:
+    def forbid_drawing(out: Path) -> None:
+        def draw(report: object) -> list[str]:
+            raise AssertionError("drew the plots again")
+
+        monkeypatch.setattr("databugs.render.outputs.all_plots", draw)
+        monkeypatch.setattr("databugs.render.html.all_plots", draw)
+
+    fresh, again = _scan_twice(blobs_csv, tmp_path / "r", forbid_drawing)
+    assert again == fresh
+
+
+def test_the_page_runs_its_own_script_only(sms_report: Path) -> None:
+    page = (sms_report / "report.html").read_text()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)[1]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert "unsafe" not in directives["script-src"] and directives["default-src"] == "'none'"
+    script = re.search(r"<script>(.*?)</script>", page, re.DOTALL)[1]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert directives["script-src"] == f"'sha256-{digest}'"
+
+
+@needs_browser
+def test_a_script_that_got_into_the_page_does_not_run(sms_report: Path, tmp_path: Path) -> None:
+    page = (sms_report / "report.html").read_text()
+    injected = '<script>document.body.setAttribute("data-pwned", "yes")</script>'
+    hostile = tmp_path / "injected.html"
+    hostile.write_text(
+        page.replace("</body>", injected + '<svg onload="document.title=1"/></body>')
+    )
+    dom = _browser_dom(hostile, tmp_path)
+    assert 'class="issue-row"' in dom  # the page's own script ran
+    assert "data-pwned" not in dom.replace(injected, "") and "<title>1</title>" not in dom

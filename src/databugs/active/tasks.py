@@ -3,7 +3,6 @@ tasks; with ``relabel``, the labelled rows a scan finds most likely wrong."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 
@@ -21,7 +20,8 @@ from databugs.pipeline.scan import scan_table
 def to_label_table(
     frame: pd.DataFrame, selection: Selection, ids: list[str | None], content_columns: list[str]
 ) -> pd.DataFrame:
-    """``to_label.csv``: row, id, reason, predicted_label, confidence, then the row's content."""
+    """``to_label.csv``: row, id, reason, predicted_label, confidence, given_label (empty: these
+    rows have no label), then the row's content."""
     table = pd.DataFrame(
         {
             "row": selection.rows,
@@ -29,6 +29,7 @@ def to_label_table(
             "reason": selection.reasons,
             "predicted_label": selection.predicted,
             "confidence": selection.confidence,
+            "given_label": None,
         }
     )
     content = frame.iloc[selection.rows][content_columns].reset_index(drop=True)
@@ -50,8 +51,8 @@ def next_rows(
 ) -> pd.DataFrame:
     """The rows to label next (and, with ``relabel``, labelled rows to label again).
 
-    Returns the ``to_label.csv`` table: ``row,id,reason,predicted_label,confidence`` and the
-    row's content columns.
+    Returns the ``to_label.csv`` table: ``row,id,reason,predicted_label,confidence,given_label``
+    and the row's content columns; ``attrs["classes"]`` holds the data's classes.
     """
     check_at_least("relabel", relabel, 0)
     table, columns, features = open_table(data, label=label, id=id, text=text, ignore=ignore)
@@ -66,6 +67,7 @@ def next_rows(
     if relabel > 0 and len({label for label in labels if label is not None}) >= 2:
         again = _relabel_rows(table, relabel, ids, content, columns, model, seed)
         rows = pd.concat([rows, again], ignore_index=True)
+    rows.attrs["classes"] = sorted({label for label in labels if label is not None})
     return rows
 
 
@@ -103,44 +105,7 @@ def _relabel_rows(
             "reason": "relabel: likely wrong label",
             "predicted_label": rows["suggested_label"].to_numpy(),
             "confidence": (1 - rows["label_quality"]).round(6).to_numpy(),
+            "given_label": rows["given_label"].to_numpy(),
         }
     )
     return pd.concat([chosen, frame.iloc[rows["row"]][content].reset_index(drop=True)], axis=1)
-
-
-def label_studio_tasks(
-    table: pd.DataFrame, *, choice_name: str = "label", text_name: str = "text"
-) -> str:
-    """Label Studio import JSON: one task per row, the model's guess as a pre-annotation."""
-    tasks = []
-    fixed = {"row", "id", "reason", "predicted_label", "confidence"}
-    for record in table.to_dict(orient="records"):
-        data = {k: _json_value(v) for k, v in record.items() if k not in fixed}
-        data |= {"databugs_row": int(record["row"]), "databugs_reason": record["reason"]}
-        task = {"data": data}
-        if (
-            record["predicted_label"] is not None
-            and record["predicted_label"] == record["predicted_label"]
-        ):
-            task["predictions"] = [
-                {
-                    "model_version": "databugs",
-                    "score": _json_value(record["confidence"]),
-                    "result": [
-                        {
-                            "from_name": choice_name,
-                            "to_name": text_name,
-                            "type": "choices",
-                            "value": {"choices": [record["predicted_label"]]},
-                        }
-                    ],
-                }
-            ]
-        tasks.append(task)
-    return json.dumps(tasks, indent=2, ensure_ascii=False) + "\n"
-
-
-def _json_value(value: object) -> object:
-    if hasattr(value, "item"):
-        value = value.item()
-    return None if isinstance(value, float) and value != value else value

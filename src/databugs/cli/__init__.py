@@ -5,7 +5,7 @@ the order ``--help`` lists them.
 """
 
 # isort: off
-from databugs.cli import scan, diff, report, fix, review, next, label  # noqa: F401 (commands)
+from databugs.cli import scan, check, diff, report, fix, review, next, label  # noqa: F401 (commands)
 
 # isort: on
 from databugs.cli.app import app

@@ -7,13 +7,17 @@ and formats the result.
 from __future__ import annotations
 
 import functools
+import io
 import json
+import sys
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.console import Console
 
 from databugs.errors import DatabugsError, cli_spelling
+from databugs.text import log_line, visible
 from databugs.version import __version__
 
 app = typer.Typer(
@@ -38,16 +42,59 @@ def user_errors(command: F) -> F:
                 return command(*args, **kwargs)
         except DatabugsError as error:
             if str(kwargs.get("output_format")) == "json":
-                typer.echo(json.dumps({"error": error.to_dict()}, ensure_ascii=False))
-            typer.echo(f"databugs: error: {error}", err=True)
+                say(json.dumps({"error": error.to_dict()}, ensure_ascii=False))
+            say(f"databugs: error: {visible(error)}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
 
 
+class LogStream(io.TextIOBase):
+    """stdout or stderr, each line written through :func:`databugs.text.log_line`: whatever a
+    printer got wrong, no printed line is a CI command or breaks in two at a data line break.
+
+    The stream is looked up at each write (the test runner swaps it). Each write is taken to
+    start a line: a line written in parts is checked at each part, which can only escape more.
+    Escape sequences are kept only for a rich console that colours (data's own were shown as
+    text before: ``databugs.text.one_line``)."""
+
+    def __init__(self, *, err: bool = False) -> None:
+        self.err = err
+        self.keep_escapes = False
+
+    def _target(self) -> Any:
+        return sys.stderr if self.err else sys.stdout
+
+    def write(self, text: str) -> int:
+        lines = text.split("\n")
+        self._target().write(
+            "\n".join(log_line(line, keep_escapes=self.keep_escapes) for line in lines)
+        )
+        return len(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def isatty(self) -> bool:
+        return self._target().isatty()
+
+
+def say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print lines (separated by ``\\n``) of a command's output; see :class:`LogStream`."""
+    typer.echo(text, file=LogStream(err=err), nl=nl)
+
+
+def console(*, err: bool = False, **options: Any) -> Console:
+    """A rich console whose every line goes through a :class:`LogStream`."""
+    stream = LogStream(err=err)
+    shown = Console(file=stream, **options)
+    stream.keep_escapes = shown.is_terminal
+    return shown
+
+
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"databugs {__version__}")
+        say(f"databugs {__version__}")
         raise typer.Exit()
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from databugs.cli.app import app, user_errors
+from databugs.cli.app import app, say, user_errors
 from databugs.cli.options import OutputFormat
 from databugs.gate.baseline import compare_reports, render_comparison
 from databugs.report.schema import load_report
@@ -28,12 +28,13 @@ def diff(
     old: Annotated[Path, typer.Argument(help="The earlier report.json (or its folder).")],
     new: Annotated[Path, typer.Argument(help="The later report.json (or its folder).")],
     output_format: Annotated[
-        OutputFormat | None, typer.Option("--format", help="plain (default) or json.")
+        OutputFormat | None,
+        typer.Option("--format", help="text (plain, the default, or rich: the same) or json."),
     ] = None,
 ) -> None:
     """Compare two scans: new, fixed and open issues, and figures that moved."""
     comparison = compare_reports(load_report(old), load_report(new))
     if output_format is OutputFormat.json:
-        typer.echo(json.dumps(comparison, indent=2, ensure_ascii=False))
+        say(json.dumps(comparison, indent=2, ensure_ascii=False))
     else:
-        typer.echo(render_comparison(comparison), nl=False)
+        say(render_comparison(comparison), nl=False)

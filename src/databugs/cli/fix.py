@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from databugs.cli.app import app, user_errors
+from databugs.cli.app import app, console, say, user_errors
 from databugs.cli.options import DataOption, ReportOption, split_list
 from databugs.corrections.apply import FixResult, fix_data
+from databugs.text import count, one_line, shown_label, visible
 
 FIX_EXAMPLE = """
 Example:
@@ -23,7 +24,10 @@ and 42 excepted) and records every decision in databugs-decisions.csv beside the
 """
 
 AcceptTop = Annotated[
-    int, typer.Option("--accept-top", help="Accept the N worst-ranked label issues.")
+    int,
+    typer.Option(
+        "--accept-top", help="Accept the N worst-ranked proposed corrections (of every kind)."
+    ),
 ]
 Accept = Annotated[
     list[str] | None, typer.Option("--accept", help="Rows (or ids) to accept: 3,17.")
@@ -82,21 +86,25 @@ def fix(
     )
     plan = result.plan
     if plan.decisions.empty:
-        typer.echo("nothing to do: no row accepted or rejected (see --help)")
+        say("nothing to do: no row accepted or rejected (see --help)")
     elif dry_run:
         _print_plan(result)
     else:
         accepted, rejected = len(plan.accepted), len(plan.decisions) - len(plan.accepted)
-        where = f"; wrote {result.written}" if result.written else ""
-        typer.echo(f"{accepted} corrections accepted, {rejected} rejected{where}")
+        where = f"; wrote {visible(result.written)}" if result.written else ""
+        say(f"{count(accepted, 'correction')} accepted, {rejected} rejected{where}")
+    for note in plan.notes:
+        say(f"note: {one_line(note)}")
 
 
 def _print_plan(result: FixResult) -> None:
-    table = Table(title=f"would write {result.target}", title_justify="left")
-    for column in ("decision", "row", "id", "old_label", "new_label"):
+    """The decisions as a table; data cells are ``Text``, so that rich reads no markup in them."""
+    table = Table(title=Text(f"would write {visible(result.target)}"), title_justify="left")
+    columns = ("decision", "row", "id", "old_label", "new_label")
+    for column in columns:
         table.add_column(column)
-    for line in result.plan.decisions.itertuples(index=False):
-        table.add_row(
-            line.decision, str(line.row), str(line.id), str(line.old_label), str(line.new_label)
-        )
-    Console().print(table)
+    for line in result.plan.decisions[list(columns)].itertuples(index=False):
+        decision, row, id_, old, new = line
+        shown = (one_line(decision), str(row), one_line(id_), shown_label(old), shown_label(new))
+        table.add_row(*(Text(value) for value in shown))
+    console().print(table)

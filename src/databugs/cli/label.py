@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from databugs.cli.app import app, user_errors
+from databugs.cli.app import app, say, user_errors
 from databugs.cli.options import (
     DataArgument,
     IdOption,
@@ -16,6 +16,7 @@ from databugs.cli.options import (
     TextOption,
     split_list,
 )
+from databugs.data.guard import refuse_overwriting
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.render.outputs import write_report_files
 
@@ -28,8 +29,9 @@ applies the rules in rules.yaml, says how good each rule is (labels/rules.md), c
 votes, trains a model on the result and writes labels/weak_labels.csv; --write also writes the
 data with its empty labels filled in and a label_source column.
 
-A YAML rule is a name, a label and one of contains: [words], regex: '...' or where: "a pandas
-query"; a Python rules file has functions decorated @databugs.rule(label="spam") (row ->
+A YAML rule is a name, a label and one of contains: [words], regex: '...' or
+where: "amount > 10000 and country != 'FR'" (columns compared with values, and/or/not; never
+code); a Python rules file has functions decorated @databugs.rule(label="spam") (row ->
 True/False) or @databugs.rule() (row -> label or None). See the README, "Label".
 """
 
@@ -62,6 +64,8 @@ def label_command(
     from databugs.weak import outputs as weak_render
     from databugs.weak.labelling import label_data
 
+    outputs = [out / name for name in weak_render.OUTPUT_NAMES] + ([write] if write else [])
+    refuse_overwriting(outputs, {data: "the input", rules: "the rules file"})
     result = label_data(
         data,
         rules=rules,
@@ -85,4 +89,4 @@ def label_command(
             ) from None
         outputs["data"] = str(write)
     write_report_files(out, files)
-    typer.echo("\n".join(weak_render.terminal_lines(result, outputs)))
+    say("\n".join(weak_render.terminal_lines(result, outputs)))

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from databugs.cli.app import app, user_errors
+from databugs.cli.app import app, say, user_errors
 from databugs.render.outputs import render_pages, write_report_files
 from databugs.report.report import Report
 from databugs.report.schema import load_report
+from databugs.text import visible
 
 REPORT_EXAMPLE = """
 Example:
@@ -35,4 +36,4 @@ def report_command(
     target = out or (folder if folder.is_dir() else folder.parent)
     files = render_pages(report)
     write_report_files(target, files)
-    typer.echo("wrote " + ", ".join(str(target / name) for name in files))
+    say("wrote " + ", ".join(visible(target / name) for name in files))

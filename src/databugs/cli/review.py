@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from databugs.cli.app import app, user_errors
+from databugs.cli.app import app, console, user_errors
 from databugs.cli.options import DataOption, ReportOption, split_list
 
 REVIEW_EXAMPLE = """
@@ -18,8 +17,9 @@ cluster (same group or same given -> suggested pair) at once, q quit. Every deci
 written to databugs-decisions.csv at once; the next review resumes where this one stopped.
 Then `databugs fix` applies the accepted and edited labels.
 
-Example:
+Examples:
 
+\b
   databugs review --kind label_issue --min-score 0.8
   printf 'a\\nr\\nq\\n' | databugs review      (one key and Enter per decision)
 """
@@ -51,4 +51,4 @@ def review(
         min_score=min_score,
         data=data,
     )
-    run_review(session, Console(highlight=False))
+    run_review(session, console(highlight=False))

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from databugs.cli.app import app, user_errors
+from databugs.cli.app import app, console, say, user_errors
 from databugs.cli.options import (
     DataArgument,
     IdOption,
@@ -30,8 +30,9 @@ Example:
 
   databugs scan reviews.csv --label sentiment --id review_id --out report/
 
-writes report/report.json, report.md, issues.csv and corrected_labels.csv, and prints the
-label health and the 10 worst rows. Then review report/issues.csv and apply corrections with
+writes report/report.json, report.md, report.html, issues.csv and corrected_labels.csv, and
+prints the label health and the 10 worst rows. Then open report/report.html (or run
+`databugs review --report report/`) and apply corrections with
 `databugs fix --report report/ --accept-top 30`.
 """
 
@@ -171,11 +172,11 @@ def _print(
     report, outputs = run.report, run.outputs
     chosen = output_format or (OutputFormat.rich if sys.stdout.isatty() else OutputFormat.plain)
     if chosen is OutputFormat.json:
-        typer.echo(report_json.render_summary(report, outputs), nl=False)
+        say(report_json.render_summary(report, outputs), nl=False)
     elif not quiet and chosen is OutputFormat.rich:
-        Console().print(terminal.render_rich(report, outputs))
+        console().print(terminal.render_rich(report, outputs))
     elif not quiet:
-        typer.echo(terminal.render_plain(report, outputs), nl=False)
+        say(terminal.render_plain(report, outputs), nl=False)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         github.report_to_actions(report, data)
     if verbose:

@@ -5,13 +5,22 @@ The output differs from the scanned file only in the labels of accepted rows.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from databugs.corrections.plan import FixPlan, plan_fix, plan_from_ledger
-from databugs.data.io import detect_format
-from databugs.data.ledger import append_decisions, ledger_path
-from databugs.data.validate import check_at_least
+from databugs.corrections.plan import FixPlan, plan_fix, plan_from_ledger, scanned_path
+from databugs.data.guard import check_outputs, check_writable, remove_stale_temporaries, writing
+from databugs.data.io import detect_format, file_sha256
+from databugs.data.ledger import (
+    append_decisions,
+    ledger_path,
+    pending_decisions,
+    read_ledger,
+    settle_pending,
+)
+from databugs.data.locks import holding
+from databugs.data.validate import check_at_least, label_text, label_texts
 from databugs.data.write import write_bytes_atomically, write_relabelled
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.report.schema import load_report
@@ -63,21 +72,89 @@ def apply_fix(
 ) -> Path | None:
     """Write the corrected data and append the decisions to the ledger.
 
-    Returns the path written, or None when no correction was accepted.
+    Holds the locks on the data and the ledger throughout; checks every file it will write
+    before writing the first; the decisions reach the ledger even if the run is killed once the
+    data is replaced (:func:`pending_decisions`). Returns the path written, or None when no
+    correction was accepted.
     """
     target = _target(plan, output, in_place)
-    written = None
-    if not plan.accepted.empty:
-        new_labels = dict(
-            zip(plan.accepted["row"].astype(int), plan.accepted["new_label"], strict=True)
-        )
-        if in_place and not original_copy(plan.data).exists():  # the first original is kept
+    ledger = ledger_path(plan.data)
+    with holding(plan.data, ledger):
+        _check_outputs(plan, target, in_place, ledger)
+        if plan.accepted.empty:
+            if plan.record and not plan.decisions.empty:
+                with writing(ledger):
+                    append_decisions(ledger, plan.decisions)
+            return None
+        with writing(ledger), _recorded(plan, ledger, target, in_place):
+            _write_corrected(plan, target, in_place)
+    return target
+
+
+def _check_outputs(plan: FixPlan, target: Path, in_place: bool, ledger: Path) -> None:
+    """Refuse, before writing anything, a target over a kept file, an unwritable target or a
+    ledger that cannot be read; remove what a killed run left."""
+    outputs = [target]
+    if in_place and not original_copy(plan.data).exists():
+        outputs.append(original_copy(plan.data))
+    kept = {ledger: "the decisions ledger"}
+    if not in_place:
+        kept |= {plan.data: "the data", original_copy(plan.data): "the original --in-place kept"}
+    check_outputs(outputs, kept)
+    if plan.record:
+        check_writable(ledger)
+    read_ledger(ledger)
+    remove_stale_temporaries([target])
+
+
+def _recover(data: Path) -> None:
+    """What a killed fix left: its pending decisions settled, its temporary files removed."""
+    ledger = ledger_path(data)
+    with writing(ledger):
+        settle_pending(ledger)
+    remove_stale_temporaries([data, original_copy(data), ledger])
+
+
+def _recorded(
+    plan: FixPlan, ledger: Path, target: Path, in_place: bool
+) -> AbstractContextManager[None]:
+    """Around the write: the decisions, pending until the target is replaced."""
+    if not plan.record:
+        return nullcontext()
+    before = plan.source.sha256 if in_place else file_sha256(target) if target.is_file() else None
+    return pending_decisions(ledger, plan.decisions, target, before)
+
+
+def _write_corrected(plan: FixPlan, target: Path, in_place: bool) -> None:
+    new_labels = dict(
+        zip(plan.accepted["row"].astype(int), plan.accepted["new_label"], strict=True)
+    )
+    if in_place and not original_copy(plan.data).exists():  # the first original is kept
+        with writing(original_copy(plan.data)):
             write_bytes_atomically(original_copy(plan.data), plan.data.read_bytes())
+    with writing(target):
         write_relabelled(plan.source, target, plan.label, new_labels)
-        written = target
-    if plan.record and not plan.decisions.empty:
-        append_decisions(ledger_path(plan.data), plan.decisions)
-    return written
+
+
+def _check_rows_as_scanned(plan: FixPlan, rows: int) -> None:
+    """The file must read as the rows the scan saw, each decided row with the label the scan
+    saw: a matching sha256 says the bytes are the same, not that they are read the same way."""
+    found = len(plan.source.frame)
+    if found != rows:
+        raise _changed(plan, f"{found} rows, the scan saw {rows}")
+    labels = label_texts(plan.source.frame[plan.label])
+    decided = zip(plan.decisions["row"].astype(int), plan.decisions["old_label"], strict=True)
+    for row, old in decided:
+        if labels[row] != label_text(old):
+            raise _changed(plan, f"row {row} holds {labels[row]!r}, the scan saw {old!r}")
+
+
+def _changed(plan: FixPlan, what: str) -> DatabugsError:
+    return DatabugsError(
+        f"{plan.data}: changed since the scan ({what})",
+        code=ErrorCode.DATA_CHANGED,
+        hint="scan it again before fixing",
+    )
 
 
 @dataclass(frozen=True)
@@ -107,21 +184,26 @@ def fix_data(
     review recorded in the ledger. ``dry_run`` decides but writes nothing."""
     check_at_least("accept_top", accept_top, 0)
     content = load_report(report)
-    named = accept_top or accept or reject or min_quality is not None
-    if named or accept_consensus or accept_clusters:
-        plan = plan_fix(
-            content,
-            accept_top=accept_top,
-            accept=accept,
-            reject=reject,
-            min_quality=min_quality,
-            accept_consensus=accept_consensus,
-            accept_clusters=accept_clusters,
-            data=data,
-        )
-    else:
-        plan = plan_from_ledger(content, data=data)
-    target = _target(plan, output, in_place)
-    if dry_run or plan.decisions.empty:
-        return FixResult(plan, None, target)
-    return FixResult(plan, apply_fix(plan, output=output, in_place=in_place), target)
+    path = scanned_path(content, data)
+    with nullcontext() if dry_run else holding(path, ledger_path(path)):  # the whole fix
+        if not dry_run:
+            _recover(path)
+        named = accept_top or accept or reject or min_quality is not None
+        if named or accept_consensus or accept_clusters:
+            plan = plan_fix(
+                content,
+                accept_top=accept_top,
+                accept=accept,
+                reject=reject,
+                min_quality=min_quality,
+                accept_consensus=accept_consensus,
+                accept_clusters=accept_clusters,
+                data=data,
+            )
+        else:
+            plan = plan_from_ledger(content, data=data)
+        _check_rows_as_scanned(plan, content["input"]["rows"])
+        target = _target(plan, output, in_place)
+        if dry_run or plan.decisions.empty:
+            return FixResult(plan, None, target)
+        return FixResult(plan, apply_fix(plan, output=output, in_place=in_place), target)

@@ -12,11 +12,13 @@ from typing import Any
 
 import pandas as pd
 
-from databugs.data.io import LoadedTable, is_parquet_dataset, read_table
+from databugs.data.io import LoadedTable, dataset_files, is_parquet_dataset, read_table
 from databugs.data.keys import row_ids
-from databugs.data.ledger import LEDGER_COLUMNS, decision_line, decisions_about
+from databugs.data.ledger import LEDGER_COLUMNS, decision_line, decisions_about, ledger_path
 from databugs.data.validate import label_texts
 from databugs.errors import DatabugsError, ErrorCode, given, option
+from databugs.report.report import proposed_corrections
+from databugs.text import count
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class FixPlan:
     label: str
     decisions: pd.DataFrame
     record: bool = True  # False when the decisions already are in the ledger (from review)
+    notes: tuple[str, ...] = ()
+    """What a user should know about the decisions: rows with two different suggestions."""
 
     @property
     def data(self) -> Path:
@@ -59,29 +63,14 @@ def plan_fix(
     by_key = {_key(issue, report): issue for issue in flagged}
     named = {issue["row"]: issue for issue in _lookup(accept or [], by_key, report)}
     rejected = {issue["row"]: issue for issue in _lookup(reject or [], by_key, report)}
-    chosen = {issue["row"]: issue for issue in flagged[: max(accept_top, 0)]}
-    if min_quality is not None:
-        chosen |= {
-            i["row"]: i
-            for i in flagged
-            if i.get("label_quality") is not None and i["label_quality"] < min_quality
-        }
-    chosen |= {
-        issue["row"]: issue for issue in _cluster_members(accept_clusters or [], flagged, report)
-    }
-    if accept_consensus and "annotators" not in report:
-        raise DatabugsError(
-            f"{option('accept_consensus')}: the scan had no annotators",
-            code=ErrorCode.BAD_OPTION,
-            hint=f"scan with {option('annotators')} or {option('annotator_col')} first",
-        )
+    chosen = _bulk_picks(report, flagged, accept_top, min_quality, accept_clusters)
     if accept_consensus:
-        chosen |= {
-            i["row"]: i
-            for i in report["issues"]
-            if i["kind"] == CONSENSUS_KIND and i["suggested_label"] != i["given_label"]
-        }
-    chosen = {row: issue for row, issue in chosen.items() if row not in rejected} | named
+        chosen |= _consensus_picks(report)
+    reviewed = _decided_otherwise(report, source)
+    kept_back = sorted(set(chosen) & reviewed - set(named))
+    chosen = {
+        row: issue for row, issue in chosen.items() if row not in rejected and row not in reviewed
+    } | named
     both = sorted(set(named) & set(rejected))
     if both:
         raise DatabugsError(
@@ -93,7 +82,72 @@ def plan_fix(
     lines = [decision_line(issue, "accepted", name) for issue in chosen.values()]
     lines += [decision_line(issue, "rejected", name) for issue in rejected.values()]
     decisions = pd.DataFrame(lines, columns=LEDGER_COLUMNS).sort_values("row", kind="stable")
-    return FixPlan(source=source, label=report["input"]["label"], decisions=decisions)
+    notes = tuple(_conflict_note(issue) for issue in chosen.values() if issue.get("also_suggested"))
+    if kept_back:
+        notes += (_reviewed_note(kept_back),)
+    return FixPlan(source=source, label=report["input"]["label"], decisions=decisions, notes=notes)
+
+
+def _bulk_picks(
+    report: dict[str, Any],
+    flagged: list[dict[str, Any]],
+    accept_top: int,
+    min_quality: float | None,
+    accept_clusters: list[str] | None,
+) -> dict[int, dict[str, Any]]:
+    """The corrections chosen by number, quality bar or cluster, by row."""
+    chosen = {issue["row"]: issue for issue in flagged[: max(accept_top, 0)]}
+    if min_quality is not None:
+        chosen |= {
+            i["row"]: i
+            for i in flagged
+            if i.get("label_quality") is not None and i["label_quality"] < min_quality
+        }
+    members = _cluster_members(accept_clusters or [], flagged, report)
+    return chosen | {issue["row"]: issue for issue in members}
+
+
+def _consensus_picks(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """The annotators' consensus wherever it differs from the label, by row."""
+    if "annotators" not in report:
+        raise DatabugsError(
+            f"{option('accept_consensus')}: the scan had no annotators",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"scan with {option('annotators')} or {option('annotator_col')} first",
+        )
+    return {
+        i["row"]: i
+        for i in report["issues"]
+        if i["kind"] == CONSENSUS_KIND and i["suggested_label"] != i["given_label"]
+    }
+
+
+def _decided_otherwise(report: dict[str, Any], source: LoadedTable) -> set[int]:
+    """Rows a review rejected or gave another label, while their label is still the one it
+    saw: taking the suggestion anyway in bulk would undo the reviewer's decision."""
+    if not ledger_path(source.path).is_file():  # no decisions (a folder there: fix says so)
+        return set()
+    labels = label_texts(source.frame[report["input"]["label"]])
+    ledger = decisions_about(source.path, row_ids(source.frame, report["input"].get("id")))
+    ledger = ledger[ledger["decision"].isin(["rejected", "edited"])]
+    current = ledger["row"].map(lambda row: labels[int(row)])
+    return {int(row) for row in ledger.loc[current == ledger["old_label"], "row"]}
+
+
+def _reviewed_note(rows: list[int]) -> str:
+    shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
+    return (
+        f"left {count(len(rows), 'row')} as decided in review (rejected or relabelled): {shown}; "
+        f"name a row with {option('accept')} to take its suggestion anyway"
+    )
+
+
+def _conflict_note(issue: dict[str, Any]) -> str:
+    others = ", ".join(f"{o['suggested_label']!r} ({o['kind']})" for o in issue["also_suggested"])
+    return (
+        f"row {issue['row']}: took {issue['suggested_label']!r} ({issue['kind']}); "
+        f"also suggested {others}"
+    )
 
 
 def plan_from_ledger(report: dict[str, Any], *, data: str | Path | None = None) -> FixPlan:
@@ -114,16 +168,8 @@ CONSENSUS_KIND = "annotator_disagreement"
 
 
 def corrections(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows a scan proposes to relabel, worst first, each once (its worst finding)."""
-    seen: set[int] = set()
-    found = []
-    for issue in report["issues"]:
-        suggested, row = issue["suggested_label"], issue["row"]
-        if row is None or suggested is None or suggested == issue["given_label"] or row in seen:
-            continue
-        seen.add(row)
-        found.append(issue)
-    return found
+    """The rows a scan (report.json's content) proposes to relabel, worst first, each once."""
+    return proposed_corrections(report["issues"])
 
 
 def _cluster_members(
@@ -142,12 +188,32 @@ def _cluster_members(
 
 def scanned_data(report: dict[str, Any], data: str | Path | None = None) -> LoadedTable:
     """The data a scan was made of (``data`` if it moved), read once; refused if it changed."""
+    path = scanned_path(report, data)
+    source = read_table(path)
+    if source.sha256 != report["input"]["sha256"]:
+        raise DatabugsError(
+            f"{path}: changed since the scan (sha256 differs)",
+            code=ErrorCode.DATA_CHANGED,
+            hint="scan it again before fixing",
+        )
+    return source
+
+
+def scanned_path(report: dict[str, Any], data: str | Path | None = None) -> Path:
+    """Where the scanned data is (``data`` if it moved), refused if it has no label column
+    to correct or is not a single file."""
     path = Path(data) if data is not None else Path(report["input"]["path"])
     if report["options"].get("annotator_col") or report["input"].get("label_source"):
         raise DatabugsError(
             f"{path}: has no label column to correct (the scan used the annotators' consensus)",
             code=ErrorCode.BAD_OPTION,
             hint="corrected_labels.csv holds the consensus label of every row",
+        )
+    if path.is_dir() and not dataset_files(str(path)):
+        raise DatabugsError(
+            f"{path}: is a folder (with no Parquet files), not the data file",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"give the scanned file with {option('data')}",
         )
     if is_parquet_dataset(path):
         raise DatabugsError(
@@ -162,14 +228,7 @@ def scanned_data(report: dict[str, Any], data: str | Path | None = None) -> Load
             code=ErrorCode.MISSING_FILE,
             hint=f"give the data with {option('data')}",
         )
-    source = read_table(path)
-    if source.sha256 != report["input"]["sha256"]:
-        raise DatabugsError(
-            f"{path}: changed since the scan (sha256 differs)",
-            code=ErrorCode.DATA_CHANGED,
-            hint="scan it again before fixing",
-        )
-    return source
+    return path
 
 
 def _key(issue: dict[str, Any], report: dict[str, Any]) -> str:
@@ -186,7 +245,15 @@ def _lookup(
             raise DatabugsError(
                 f"{what} {key} has no suggested correction in the scan",
                 code=ErrorCode.UNKNOWN_ROW,
-                hint="see issues.csv for the flagged rows",
+                hint=_row_named_by_position(key, by_key) or "see issues.csv for the flagged rows",
             )
         found.append(by_key[key])
     return found
+
+
+def _row_named_by_position(key: str, by_key: dict[str, dict[str, Any]]) -> str | None:
+    """When a scan with ``--id`` is given a row number, the id to use instead."""
+    for issue_id, issue in by_key.items():
+        if str(issue["row"]) == key and issue_id != key:
+            return f"row {key} is id {issue_id}: name it {issue_id}"
+    return None

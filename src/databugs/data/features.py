@@ -1,8 +1,9 @@
 """Turn a table's columns into a feature matrix with no set-up, and say what was used.
 
 Numeric columns are used as they are (missing values allowed), short repeated strings become
-categories, free text becomes TF-IDF; id-like and constant columns are left out. Featurising is
-unsupervised (no labels are seen), so fitting it on all rows leaks nothing into the folds.
+categories, free text becomes TF-IDF; id-like and constant columns, and columns of lists or
+structs, are left out. Featurising is unsupervised (no labels are seen), so fitting it on all
+rows leaks nothing into the folds.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
     """Decide how one column is used; returns the use and the cleaned values."""
     if forced_text:
         return ColumnUse(name, "text", "--text"), _as_text(series)
+    if _holds_nested_values(series):
+        return ColumnUse(name, "left out", NESTED_REASON), None
     present = series.notna()
     if pd.api.types.is_numeric_dtype(series):
         numbers = _typed_numbers(series)
@@ -124,11 +127,33 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
     return ColumnUse(name, "categorical", reason), strings.where(present, None)
 
 
+NESTED_TYPES = (list, tuple, dict, np.ndarray)
+"""What a Parquet list, array or struct cell reads as."""
+NESTED_REASON = "lists or structs: not used as features"
+
+
+def _holds_nested_values(series: pd.Series) -> bool:
+    """Cells that are lists or structs (Parquet nested types): they are not values to count,
+    compare or hash, so the column is left out instead of failing the scan."""
+    if series.dtype != object:
+        return False
+    return any(isinstance(value, NESTED_TYPES) for value in series.to_numpy())
+
+
 def _typed_numbers(series: pd.Series) -> np.ndarray:
     """A numeric (or boolean) column as float32, NaN where missing."""
     if pd.api.types.is_bool_dtype(series):
         return series.astype("float32").to_numpy()
-    return series.to_numpy(dtype="float32", na_value=np.nan)
+    return _float32(series.to_numpy(dtype="float64", na_value=np.nan))
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _float32(values: np.ndarray) -> np.ndarray:
+    """Numbers as float32, those beyond its range (``1e300``, ``1e400`` read as infinity) held
+    at its largest: still the largest of the column, never an infinity no model takes."""
+    return np.clip(values, -FLOAT32_MAX, FLOAT32_MAX).astype("float32")
 
 
 def _parsed_numbers(
@@ -141,7 +166,8 @@ def _parsed_numbers(
     parsed = pd.to_numeric(text.where(~said_missing), errors="coerce")
     if (parsed.isna() & ~said_missing).any():
         return None
-    values = np.append(parsed.to_numpy(dtype="float32", na_value=np.nan), np.float32(np.nan))
+    parsed_numbers = _float32(parsed.to_numpy(dtype="float64", na_value=np.nan))
+    values = np.append(parsed_numbers, np.float32(np.nan))
     return values[codes]  # code -1 (missing) picks the NaN at the end
 
 
@@ -229,7 +255,7 @@ def _sparse_matrix(
 
 def _unit_scaled(values: np.ndarray) -> np.ndarray:
     """Numbers into [0, 1] (missing -> median), on the scale of TF-IDF and non-negative."""
-    filled = np.where(np.isnan(values), np.nanmedian(values), values)
+    filled = np.where(np.isnan(values), np.nanmedian(values), values).astype("float64")
     low, high = filled.min(), filled.max()
     return ((filled - low) / ((high - low) or 1.0)).astype("float32")
 

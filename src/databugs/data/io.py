@@ -12,14 +12,17 @@ import glob
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -39,6 +42,8 @@ FORMATS = {
     ".ndjson.gz": "jsonl",
 }
 DELIMITERS = {"csv": ",", "tsv": "\t"}
+OTHER_DELIMITERS = (";", "\t", "|", ",")
+"""What a file read as one column may be delimited by instead (a semicolon CSV from Excel)."""
 csv.field_size_limit(2**31 - 1)  # long texts are data too; the default stops at 128 KB
 
 
@@ -63,6 +68,8 @@ class LoadedTable:
     path: Path
     format: str
     sha256: str
+    delimiter: str = ""
+    """The field delimiter of a CSV or TSV file, as found in its header."""
 
 
 def detect_format(path: Path) -> tuple[str, str]:
@@ -107,9 +114,13 @@ def read_table(
         raise DatabugsError(f"{path}: is a folder, not a data file", code=ErrorCode.MISSING_FILE)
     if path.stat().st_size == 0:
         raise DatabugsError(f"{path}: the file is empty", code=ErrorCode.EMPTY_FILE)
-    readers = {"csv": _read_delimited, "tsv": _read_delimited, "parquet": _read_parquet}
+    delimiter = ""
     try:
-        frame = readers.get(fmt, _read_jsonl)(path, fmt)
+        if fmt in DELIMITERS:
+            delimiter = sniff_delimiter(path, DELIMITERS[fmt])
+            frame = _read_delimited(path, delimiter)
+        else:
+            frame = (_read_parquet if fmt == "parquet" else _read_jsonl)(path)
     except UnicodeDecodeError as exc:
         raise DatabugsError(
             f"{path}: not UTF-8 text (byte {exc.start})", code=ErrorCode.UNREADABLE_FILE
@@ -120,7 +131,8 @@ def read_table(
         ) from None
     if len(frame) == 0:
         raise DatabugsError(f"{path}: the file has no rows", code=ErrorCode.EMPTY_FILE)
-    return LoadedTable(frame=frame, path=path, format=fmt, sha256=sha256 or file_sha256(path))
+    digest = sha256 or file_sha256(path)
+    return LoadedTable(frame=frame, path=path, format=fmt, sha256=digest, delimiter=delimiter)
 
 
 def gzipped(path: Path) -> bool:
@@ -144,47 +156,201 @@ def _check_unique_columns(path: Path, columns: list[str]) -> None:
         seen.add(column)
 
 
-def _read_delimited(path: Path, fmt: str) -> pd.DataFrame:
+def delimited_records(path: Path, delimiter: str) -> Iterator[tuple[int, str, list[str] | None]]:
+    """Yield ``(line_number, raw_text, fields)`` for every record of a CSV or TSV file, in
+    order; the raw text (its line ending included) of all records is the whole file.
+
+    ``fields`` is None for a blank line (empty or white space only: not a row, as in pandas);
+    a line of two quotes is a row. Scan and fix both read rows through this one function, so
+    they agree on which record is row ``n``.
+    """
     with open_text(path) as handle:
-        header = next(csv.reader(handle, delimiter=DELIMITERS[fmt]), None)
-    if not header:
-        raise DatabugsError(f"{path}: the file is empty", code=ErrorCode.EMPTY_FILE)
-    _check_unique_columns(path, header)
+        lines = handle.readlines()  # the lines a record spans give its raw text
+    yield from _records(path, lines, delimiter)
+
+
+def _records(
+    path: Path, lines: list[str], delimiter: str
+) -> Iterator[tuple[int, str, list[str] | None]]:
+    reader = csv.reader(lines, delimiter=delimiter)
+    start, last, raw = 0, 1, ""
     try:
-        return pd.read_csv(
-            path,
-            sep=DELIMITERS[fmt],
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            encoding="utf-8-sig",
-            compression="infer",
-        )
-    except pd.errors.ParserError as exc:
+        for fields in reader:
+            end = reader.line_num
+            raw = lines[start] if end == start + 1 else "".join(lines[start:end])
+            yield start + 1, raw, None if _blank(fields, raw) else fields
+            start, last = end, start + 1
+    except csv.Error as exc:
+        raise DatabugsError(f"{path}: line {start + 1}: {exc}", code=ErrorCode.BAD_ROW) from None
+    if field_spans(raw, delimiter)[1]:  # csv reads an unclosed quote to the end of the file
         raise DatabugsError(
-            f"{path}: {_describe_parser_error(exc)}", code=ErrorCode.BAD_ROW
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise DatabugsError(f"{path}: the file is empty", code=ErrorCode.EMPTY_FILE) from None
+            f"{path}: line {last}: a quoted field is not closed",
+            code=ErrorCode.BAD_ROW,
+        )
 
 
-def _describe_parser_error(exc: Exception) -> str:
-    """Turn pandas' tokenizer message into 'line 7 has 4 fields, expected 3'."""
-    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-    if found:
-        expected, line, saw = found.groups()
-        return f"line {line} has {saw} fields, expected {expected}"
-    return f"unreadable row: {str(exc).strip().splitlines()[-1]}"
+def _blank(fields: list[str], raw: str) -> bool:
+    return not fields or (len(fields) == 1 and not fields[0].strip() and '"' not in raw)
 
 
-def _read_parquet(path: Path, fmt: str) -> pd.DataFrame:
+def field_spans(raw: str, delimiter: str) -> tuple[list[tuple[int, int]], bool]:
+    """Where each field of one record's raw text starts and ends (its quotes included), read
+    as :mod:`csv` reads it, and whether the text ends inside a quoted field."""
+    unquoted = re.compile(f"[^{re.escape(delimiter)}\r\n]*")
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while True:
+        start = position
+        if raw.startswith('"', position):
+            position = raw.find('"', position + 1)
+            while position >= 0 and raw.startswith('"', position + 1):  # a doubled quote
+                position = raw.find('"', position + 2)
+            if position < 0:
+                return [*spans, (start, len(raw))], True
+            position += 1
+        position = unquoted.match(raw, position).end()  # text after a closing quote counts too
+        spans.append((start, position))
+        if not raw.startswith(delimiter, position):
+            return spans, False
+        position += len(delimiter)
+
+
+def column_names(header: list[str]) -> list[str]:
+    """The columns a header names; an empty name is ``Unnamed: <position>``, as in pandas."""
+    return [name or f"Unnamed: {position}" for position, name in enumerate(header)]
+
+
+def _header(path: Path, delimiter: str) -> tuple[int, str, list[str]] | None:
+    """The first record that is not a blank line (read from the first lines only)."""
+    with open_text(path) as handle:
+        lines = list(itertools.islice(handle, HEADER_LINES))
+    return next(filter(itemgetter(2), _records(path, lines, delimiter)), None)
+
+
+HEADER_LINES = 1000
+
+
+def sniff_delimiter(path: Path, delimiter: str) -> str:
+    """The format's delimiter; but when the header is one column by it and another delimiter
+    (``;``, tab, ``|``, ``,``) splits it, that one (``a;b;label`` in a ``.csv``)."""
+    header = _header(path, delimiter)
+    if header is None or len(header[2]) > 1:
+        return delimiter
+    raw = header[1]
+    splits = {
+        other: len(next(csv.reader(io.StringIO(raw, newline=""), delimiter=other)))
+        for other in OTHER_DELIMITERS
+        if other != delimiter
+    }
+    best = max(splits, key=splits.__getitem__)
+    return best if splits[best] > 1 else delimiter
+
+
+def _read_delimited(path: Path, delimiter: str) -> pd.DataFrame:
+    """Every field a string as written; a short line gets empty cells, a long one is refused
+    (pandas would take its first field for an index and shift every column)."""
+    with open_text(path) as handle:
+        lines = handle.readlines()
+    parts = _even_rows(path, lines, delimiter) or _rows_one_by_one(path, lines, delimiter)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _even_rows(path: Path, lines: list[str], delimiter: str) -> list[pd.DataFrame] | None:
+    """The common file, read at C speed: a header of two fields or more, then records of
+    exactly as many, the last one closed. Such a file has no blank, short or long line, so
+    :func:`delimited_records` would yield the same rows; None for any other file."""
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        header = next(reader, [])
+        _check_unique_columns(path, header)
+        parts, chunk = [], []
+        while rows := list(itertools.islice(reader, CHUNK_ROWS)):
+            if len(header) < 2 or set(map(len, rows)) != {len(header)}:
+                return None
+            parts.append(_string_frame(column_names(header), rows))
+            chunk = rows
+    except csv.Error:
+        return None
+    return parts if chunk and _last_line_is_last_record(lines[-1], chunk[-1], delimiter) else None
+
+
+def _last_line_is_last_record(line: str, record: list[str], delimiter: str) -> bool:
+    """A last record that spans lines may hold a quote left open: then read one by one."""
+    return (
+        not field_spans(line, delimiter)[1]
+        and next(csv.reader([line], delimiter=delimiter)) == record
+    )
+
+
+def _rows_one_by_one(path: Path, lines: list[str], delimiter: str) -> list[pd.DataFrame]:
+    """Any file, record by record: blank lines skipped, short lines padded, long ones refused."""
+    records = filter(itemgetter(2), _records(path, lines, delimiter))  # blank lines: None
+    first = next(records, None)
+    if first is None:
+        raise DatabugsError(f"{path}: the file is empty", code=ErrorCode.EMPTY_FILE)
+    _check_unique_columns(path, first[2])
+    header = column_names(first[2])
+    parts = []  # a chunk's cells are Python strings at a time, not all of them
+    while chunk := list(itertools.islice(records, CHUNK_ROWS)):
+        for number, _, fields in chunk:
+            if len(fields) != len(header):
+                _pad(path, number, fields, len(header))
+        parts.append(_string_frame(header, list(map(itemgetter(2), chunk))))
+    return parts or [_string_frame(header, [])]
+
+
+CHUNK_ROWS = 100_000
+
+
+def _pad(path: Path, number: int, fields: list[str], width: int) -> None:
+    """Empty cells for the fields a short line lacks; a long line is an error."""
+    if len(fields) > width:
+        raise DatabugsError(
+            f"{path}: line {number} has {len(fields)} fields, the header {width}",
+            code=ErrorCode.BAD_ROW,
+            hint="every line needs the header's fields; a trailing comma adds one",
+        )
+    fields += [""] * (width - len(fields))
+
+
+def _string_frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
+    """Rows of strings as columns of pandas' ``str`` type: one Arrow array of every cell,
+    then each column taken out of it (no Python loop over cells)."""
+    cells = pa.array(list(itertools.chain.from_iterable(rows)), type=pa.large_string())
+    width = len(header)
+    return pd.DataFrame(
+        {
+            name: pd.Series(cells.take(np.arange(position, len(cells), width)), dtype=str)
+            for position, name in enumerate(header)
+        }
+    )
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
     try:
         _check_unique_columns(path, list(pq.read_schema(path).names))
-        return pq.read_table(path).to_pandas()
+        return _with_nullable_integers(pq.read_table(path))
     except (pa.ArrowException, OSError) as exc:  # a bad footer, or bad data past a good one
         raise DatabugsError(
             f"{path}: not a readable Parquet file ({exc})", code=ErrorCode.UNREADABLE_FILE
         ) from None
+
+
+def _with_nullable_integers(table: pa.Table) -> pd.DataFrame:
+    """The table as pandas, an integer column with gaps as pandas' nullable integers: as
+    floats, its labels would read ``1.0`` (classes that are not what the file holds)."""
+    frame = table.to_pandas()
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_integer(column.type) and column.null_count:
+            frame[name] = column.to_pandas(types_mapper=_NULLABLE_INTEGERS.get)
+    return frame
+
+
+_NULLABLE_INTEGERS = {
+    getattr(pa, f"{sign}int{bits}")(): pd.api.types.pandas_dtype(f"{sign.upper()}Int{bits}")
+    for sign in ("", "u")
+    for bits in (8, 16, 32, 64)
+}
 
 
 def is_parquet_dataset(path: str | os.PathLike[str]) -> bool:
@@ -249,7 +415,7 @@ def read_parquet_part(file: str) -> tuple[pd.DataFrame, str]:
     """One file of a dataset and its sha256, read as a single Parquet file is."""
     path = Path(file)
     try:
-        return _read_parquet(path, "parquet"), file_sha256(path)
+        return _read_parquet(path), file_sha256(path)
     except OSError as exc:
         raise DatabugsError(
             f"{path}: cannot be read: {exc}", code=ErrorCode.UNREADABLE_FILE
@@ -281,10 +447,14 @@ def _unique_keys(path: Path, pairs: list[tuple[str, object]]) -> dict:
     return dict(pairs)
 
 
-def _read_jsonl(path: Path, fmt: str) -> pd.DataFrame:
+def _read_jsonl(path: Path) -> pd.DataFrame:
     records = [record for _, _, record in json_records(path) if record is not None]
     columns = list(dict.fromkeys(key for record in records for key in record))
     frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in frame.columns[frame.dtypes.map(lambda dtype: dtype.kind == "f")]:
+        values = [record.get(column) for record in records]
+        if all(type(value) in (int, type(None)) for value in values):
+            frame[column] = pd.array(values, dtype="Int64")  # integers with gaps: 1, not 1.0
     for column in frame.columns:  # nested values become their JSON text, as written
         if frame[column].map(lambda value: isinstance(value, dict | list)).any():
             frame[column] = frame[column].map(

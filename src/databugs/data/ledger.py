@@ -1,46 +1,267 @@
 """The decisions ledger: every accepted or rejected correction, kept beside the data.
 
-``databugs fix`` appends to it; a later scan reads it so that a row a reviewer rejected is not
-flagged again while its label is unchanged.
+``databugs fix`` and ``databugs review`` append to it; a later scan reads it so that a row a
+reviewer rejected is not flagged again while its label is unchanged.
+
+The ledger is a record people keep and edit by hand, so databugs only ever appends to it
+(every earlier byte stays), under a lock, and reads it strictly: a line it cannot read is an
+error naming the line, never a guess. Cells are defused like every CSV databugs writes (a
+leading ``'`` before formula-like text, and before text that starts with ``'``), and restored
+when read back.
+
+``fix`` replaces the data and appends its decisions; so that a run killed in between loses
+neither, the lines go first to a pending note beside the data (:func:`pending_decisions`). If
+the run dies, the next reader sees whether the file was replaced: if so, the lines count (and
+the next writer appends them); if not, they are dropped.
 """
 
 from __future__ import annotations
 
+import csv
 import io
-from collections.abc import Mapping, Sequence
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from databugs.data.io import file_sha256
+from databugs.data.locks import holding
 from databugs.data.write import write_bytes_atomically
+from databugs.errors import DatabugsError, ErrorCode
+from databugs.text import formula_like
 
 LEDGER_NAME = "databugs-decisions.csv"
 LEDGER_COLUMNS = ["time", "file", "decision", "row", "id", "old_label", "new_label"]
+DECISIONS = ("accepted", "rejected", "edited", "undone")
+_REQUIRED = ("decision", "row", "old_label", "new_label")
+PENDING_SUFFIX = ".databugs-pending.json"
 
 
-def ledger_path(data_path: Path) -> Path:
+def ledger_path(data: Path) -> Path:
     """The ledger that belongs to a data file: in the same folder."""
-    return data_path.parent / LEDGER_NAME
+    if data.name == LEDGER_NAME:
+        raise DatabugsError(
+            f"{data}: {LEDGER_NAME} is the name of the decisions ledger, kept beside the data",
+            code=ErrorCode.BAD_OPTION,
+            hint="rename the data file",
+        )
+    return data.parent / LEDGER_NAME
 
 
 def read_ledger(path: Path) -> pd.DataFrame:
-    """All recorded decisions, oldest first; an empty table when there are none yet."""
-    if not path.exists():
-        return pd.DataFrame({column: pd.Series(dtype=object) for column in LEDGER_COLUMNS})
-    ledger = pd.read_csv(path, dtype=str, keep_default_na=False)
-    ledger = ledger.reindex(columns=LEDGER_COLUMNS, fill_value="")  # older ledgers: no file
-    ledger["row"] = pd.to_numeric(ledger["row"], errors="coerce").astype("Int64")
-    return ledger
+    """All recorded decisions, oldest first; an empty table when there are none yet.
+
+    Includes the lines of a ``fix`` that replaced its file but died before appending them.
+    """
+    raw = _bytes(path)
+    for note in _pending_notes(path.parent):
+        if _replaced(note):
+            raw = _with_lines(raw, note)
+    header, lines = _parse(path, raw)
+    frame = pd.DataFrame(lines, columns=header, dtype=object)
+    frame = frame.reindex(columns=LEDGER_COLUMNS, fill_value="")  # older ledgers: no file
+    frame["row"] = pd.array([int(row) if row else None for row in frame["row"]], dtype="Int64")
+    return frame
+
+
+def _bytes(path: Path) -> bytes:
+    """The ledger's bytes (none if there is no ledger yet)."""
+    try:
+        return path.read_bytes() if path.exists() else b""
+    except OSError as error:
+        raise DatabugsError(
+            f"{path}: cannot read the decisions ledger ({error.strerror or error})",
+            code=ErrorCode.UNREADABLE_FILE,
+        ) from None
+
+
+def _parse(path: Path, raw: bytes) -> tuple[list[str], list[list[str]]]:
+    """The header and every line, each as many cells as the header; checked, restored."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _bad_line(path, raw[: error.start].count(b"\n") + 1, "not UTF-8") from None
+    records = ((n, cells) for n, cells in _records(path, text) if "".join(cells).strip())
+    header = next(records, (1, LEDGER_COLUMNS))[1]  # an empty ledger: no decisions yet
+    _check_header(path, header)
+    lines = []
+    for number, cells in records:
+        if len(cells) > len(header):
+            why = f"{len(cells)} fields, the header has {len(header)}"
+            raise _bad_line(path, number, why)
+        line = [_restored(cell) for cell in cells] + [""] * (len(header) - len(cells))
+        _check_line(path, number, dict(zip(header, line, strict=True)))
+        lines.append(line)
+    return header, lines
+
+
+def _records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with the number of the line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            why = "a quote is never closed" if "end of data" in str(error) else str(error)
+            raise _bad_line(path, start, why) from None
+        yield start, cells
+        start = reader.line_num + 1
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    missing = [column for column in _REQUIRED if column not in header]
+    if missing:
+        raise _bad_line(path, 1, f"not a databugs ledger: no column {missing[0]!r}")
+    if len(set(header)) < len(header):
+        raise _bad_line(path, 1, "a column is named twice")
+
+
+def _check_line(path: Path, number: int, line: Mapping[str, str]) -> None:
+    if line["decision"] not in DECISIONS:
+        why = f"decision {line['decision']!r} is not one of {', '.join(DECISIONS)}"
+        raise _bad_line(path, number, why)
+    if not line["row"].isdigit():
+        raise _bad_line(path, number, f"row {line['row']!r} is not a row number")
+
+
+def _bad_line(path: Path, number: int, why: str) -> DatabugsError:
+    return DatabugsError(
+        f"{path}, line {number}: {why}",
+        code=ErrorCode.BAD_LEDGER,
+        hint="correct or delete that line; databugs only appends to this file",
+    )
+
+
+def _defused(cell: str) -> str:
+    """A cell as written: formula-like text (and text starting with ``'``) gets a ``'``."""
+    return "'" + cell if cell.startswith("'") or formula_like(cell) else cell
+
+
+def _restored(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell
 
 
 def append_decisions(path: Path, decisions: pd.DataFrame) -> None:
-    """Add decisions to the ledger; the whole file is replaced atomically."""
-    combined = pd.concat([read_ledger(path), decisions[LEDGER_COLUMNS]], ignore_index=True)
+    """Add decisions to the end of the ledger, every earlier byte kept."""
+    with holding(path):
+        _extend(path, _ready(path) + _lines(path, decisions))
+
+
+@contextmanager
+def pending_decisions(
+    path: Path, decisions: pd.DataFrame, target: Path, target_sha256: str | None
+) -> Iterator[None]:
+    """Record ``decisions`` around the block that replaces ``target`` (whose sha256 is
+    ``target_sha256`` before, None if absent): first in a pending note beside the ledger, then,
+    when the block is done, in the ledger. A run that dies in the block leaves the note; the
+    next run appends its lines if ``target`` was replaced and drops them if not."""
+    with holding(path):
+        chunk = _ready(path) + _lines(path, decisions)
+        size = path.stat().st_size if path.exists() else 0
+        note = {"target": str(target.resolve()), "target_sha256": target_sha256}
+        note |= {"ledger_size": size, "lines": chunk.decode("utf-8")}
+        note_path = path.parent / f".{target.name}{PENDING_SUFFIX}"
+        write_bytes_atomically(note_path, json.dumps(note).encode("utf-8"))
+        try:
+            yield
+        finally:
+            _settle(path, note_path)
+
+
+def settle_pending(path: Path) -> None:
+    """Append the lines a killed ``fix`` left pending if it replaced its file, else drop them.
+
+    Call it holding the ledger's lock: a pending note then is a dead run's."""
+    for note_path in sorted(path.parent.glob(f".*{PENDING_SUFFIX}")):
+        _settle(path, note_path)
+
+
+def _ready(path: Path) -> bytes:
+    """Settle pending notes, check the ledger, give it every column: what must go before
+    new lines (a newline if the last line has none)."""
+    settle_pending(path)
+    raw = _bytes(path)
+    header, _ = _parse(path, raw)
+    missing = [column for column in LEDGER_COLUMNS if column not in header]
+    if raw.strip() and missing:  # an older ledger: the header line alone is rewritten
+        end = raw.index(b"\n") + 1 if b"\n" in raw else len(raw)
+        write_bytes_atomically(path, _row([*header, *missing]) + raw[end:])
+        raw = path.read_bytes()
+    return b"\n" if raw and not raw.endswith(b"\n") else b""
+
+
+def _lines(path: Path, decisions: pd.DataFrame) -> bytes:
+    """The decisions as ledger lines, in the ledger's own column order (header first if
+    the ledger is new or empty)."""
+    raw = _bytes(path)
+    header = _parse(path, raw)[0] if raw.strip() else LEDGER_COLUMNS
+    head = b"" if raw.strip() else _row(LEDGER_COLUMNS)
+    body = b"".join(
+        _row(["" if pd.isna(line.get(c, "")) else str(line.get(c, "")) for c in header])
+        for line in decisions.to_dict("records")
+    )
+    return head + body
+
+
+def _row(cells: Sequence[str]) -> bytes:
     buffer = io.StringIO()
-    combined[LEDGER_COLUMNS].to_csv(buffer, index=False, lineterminator="\n")
-    write_bytes_atomically(path, buffer.getvalue().encode("utf-8"))
+    csv.writer(buffer, lineterminator="\n").writerow([_defused(cell) for cell in cells])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _extend(path: Path, chunk: bytes, keep: int | None = None) -> None:
+    """Append ``chunk`` (after cutting the file to ``keep`` bytes: a torn append of ours)."""
+    with open(path, "ab") as handle:
+        if keep is not None:
+            handle.truncate(keep)
+        handle.write(chunk)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _pending_notes(folder: Path) -> list[dict[str, Any]]:
+    return [_note(path) for path in sorted(folder.glob(f".*{PENDING_SUFFIX}"))]
+
+
+def _note(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _replaced(note: Mapping[str, Any]) -> bool:
+    """Whether the file a pending note is about was replaced (its bytes changed)."""
+    target = Path(note["target"])
+    return (file_sha256(target) if target.is_file() else None) != note["target_sha256"]
+
+
+def _with_lines(raw: bytes, note: Mapping[str, Any]) -> bytes:
+    """The ledger's bytes with a pending note's lines at the end, once."""
+    size, chunk = note["ledger_size"], note["lines"].encode("utf-8")
+    tail = raw[size:]
+    if tail.startswith(chunk):
+        return raw  # appended already
+    if chunk.startswith(tail):
+        return raw[:size] + chunk  # the append was cut short
+    return raw + chunk
+
+
+def _settle(path: Path, note_path: Path) -> None:
+    """Append a pending note's lines if its file was replaced; then remove the note."""
+    note = _note(note_path)
+    if _replaced(note):
+        raw = _bytes(path)
+        wanted = _with_lines(raw, note)
+        keep = len(raw) if wanted.startswith(raw) else note["ledger_size"]
+        if wanted != raw:
+            _extend(path, wanted[keep:], keep)
+    note_path.unlink()
 
 
 def decision_line(

@@ -7,20 +7,29 @@ corrections do not touch stays as it was.
 from __future__ import annotations
 
 import codecs
-import csv
 import gzip
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
+from json.decoder import scanstring
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from databugs.data.io import DELIMITERS, LoadedTable, gzipped, json_records, open_text
+from databugs.data.io import (
+    DELIMITERS,
+    LoadedTable,
+    column_names,
+    delimited_records,
+    field_spans,
+    gzipped,
+    json_records,
+)
 from databugs.errors import DatabugsError, ErrorCode
 
 
@@ -50,33 +59,88 @@ def _relabel_delimited(
     new_labels: Mapping[int, str],
     added: tuple[str, Sequence[str | None]] | None,
 ) -> bytes:
-    with open_text(source.path) as handle:
-        first_line = handle.readline()
-        handle.seek(0)
-        rows = list(csv.reader(handle, delimiter=DELIMITERS[source.format]))
-    terminator = "\r\n" if first_line.endswith("\r\n") else "\n"
-    records = [fields for fields in rows[1:] if not _blank(fields)]  # as pandas skips them
-    if label not in rows[0]:
-        rows[0].append(label)
-        for fields in records:
-            fields.append("")
-    column = rows[0].index(label)
-    for row, text in new_labels.items():
-        records[row][column] = text
+    """Each record read as the scan read it; only the fields that change are written anew, in
+    the record's own quoting, and every other byte (line endings, quotes, blank lines) is
+    copied from the file."""
+    delimiter = source.delimiter or DELIMITERS[source.format]
+    pieces: list[str] = []
+    width = column = row = -1
+    for _, raw, fields in delimited_records(source.path, delimiter):
+        if fields is None:
+            changes = {}
+        elif width < 0:  # the header: the new columns' names go at its end
+            header = column_names(fields)
+            width, column = len(header), header.index(label) if label in header else len(header)
+            new_columns = ([label] if column == width else []) + ([added[0]] if added else [])
+            changes = dict(enumerate(new_columns, width))
+        else:
+            row += 1
+            changes = _row_changes(row, column, new_labels, added, width)
+        pieces.append(edit_fields(raw, delimiter, changes))
+    _check_rows(source, row + 1)
+    return _bom(source) + "".join(pieces).encode("utf-8")
+
+
+def _row_changes(
+    row: int,
+    column: int,
+    new_labels: Mapping[int, str],
+    added: tuple[str, Sequence[str | None]] | None,
+    width: int,
+) -> dict[int, str]:
+    """The fields of one row to write: its new label, and its cells of the new columns (the
+    label's, when the file has none, then ``added``)."""
+    changes = {column: new_labels[row]} if row in new_labels else {}
+    if column == width:
+        changes.setdefault(column, "")
     if added is not None:
-        rows[0].append(added[0])
-        for fields, value in zip(records, added[1], strict=True):
-            fields.append("" if value is None else value)
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=DELIMITERS[source.format], lineterminator=terminator).writerows(
-        rows
-    )
-    return _bom(source) + buffer.getvalue().encode("utf-8")
+        changes[width + (column == width)] = added[1][row] or ""
+    return changes
 
 
-def _blank(fields: list[str]) -> bool:
-    """A line pandas skips: empty, or white space only."""
-    return len(fields) <= 1 and not "".join(fields).strip()
+def edit_fields(raw: str, delimiter: str, changes: Mapping[int, str]) -> str:
+    """One record's raw text with the fields at ``changes``' positions replaced (a position
+    past its last field adds fields, empty up to it). A new value is quoted when it must be,
+    or when the record quotes fields that need no quotes (a fully quoted file)."""
+    if not changes:
+        return raw
+    spans, _ = field_spans(raw, delimiter)
+    quote_all = any(_needlessly_quoted(raw[start:end], delimiter) for start, end in spans)
+    pieces, position = [], 0
+    for index in sorted(index for index in changes if index < len(spans)):
+        start, end = spans[index]
+        pieces += [raw[position:start], _field(changes[index], delimiter, quote_all)]
+        position = end
+    end_of_fields = spans[-1][1]
+    added = range(len(spans), max(changes) + 1)
+    pieces.append(raw[position:end_of_fields])
+    pieces += [delimiter + _field(changes.get(index, ""), delimiter, quote_all) for index in added]
+    return "".join([*pieces, raw[end_of_fields:]])
+
+
+def _must_quote(value: str, delimiter: str) -> bool:
+    return any(char in value for char in (delimiter, '"', "\r", "\n"))
+
+
+def _needlessly_quoted(field: str, delimiter: str) -> bool:
+    return field.startswith('"') and not _must_quote(field[1:-1].replace('""', ""), delimiter)
+
+
+def _field(value: str, delimiter: str, quote: bool) -> str:
+    if quote or _must_quote(value, delimiter):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _check_rows(source: LoadedTable, rows: int) -> None:
+    """The file must still hold the rows it held when it was read (nothing lands elsewhere)."""
+    if rows != len(source.frame):
+        raise DatabugsError(
+            f"{source.path}: changed while being corrected ({rows} rows, "
+            f"{len(source.frame)} when read)",
+            code=ErrorCode.DATA_CHANGED,
+            hint="nothing was written; scan it again",
+        )
 
 
 def _bom(source: LoadedTable) -> bytes:
@@ -91,33 +155,84 @@ def _relabel_jsonl(
     new_labels: Mapping[int, str],
     added: tuple[str, Sequence[str | None]] | None,
 ) -> bytes:
-    lines: list[str] = []
+    """Only the label's value (and an added member) is written anew in a changed line; every
+    other byte of the line, numbers such as ``1e400`` or ``1.10`` included, is kept."""
+    pieces: list[str] = []
     row = -1
-    numbers = label in source.frame and pd.api.types.is_numeric_dtype(source.frame[label])
+    kind = _column_kind(source.frame, label)
     for _, raw, record in json_records(source.path):
-        if record is not None:
-            row += 1
-        if record is None or (row not in new_labels and added is None):
-            lines.append(raw)
-            continue
-        if row in new_labels:
-            record[label] = _typed_like(record.get(label), new_labels[row], numbers)
-        if added is not None:
-            record[added[0]] = added[1][row]
-        ending = "\r\n" if raw.endswith("\r\n") else "\n" if raw.endswith("\n") else ""
-        lines.append(json.dumps(record, ensure_ascii=False) + ending)
-    return _bom(source) + "".join(lines).encode("utf-8")
+        row += record is not None
+        members = {}
+        if record is not None and row in new_labels:
+            members[label] = _typed_like(record.get(label), new_labels[row], kind)
+        if record is not None and added is not None:
+            members[added[0]] = added[1][row]
+        pieces.append(set_members(raw, members) if members else raw)
+    _check_rows(source, row + 1)
+    return _bom(source) + "".join(pieces).encode("utf-8")
 
 
-def _typed_like(old: object, text: str, numbers: bool = False) -> object:
-    """Keep a label a number when it was one and the new label is one too; an empty cell of a
-    number column (``numbers``) gets a number too."""
-    if old is None and numbers:
-        old = 0 if text.lstrip("-").isdigit() else 0.0
-    if isinstance(old, bool) or not isinstance(old, int | float):
-        return text
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def set_members(raw: str, members: Mapping[str, object]) -> str:
+    """A JSON object's raw text with the values of ``members`` written in place (a member it
+    lacks is added after its last one); nothing else in the text changes."""
+    spans, last = _member_spans(raw)
+    pieces, position = [], 0
+    for start, end, value in sorted(
+        (*spans[key], value) for key, value in members.items() if key in spans
+    ):
+        pieces += [raw[position:start], json.dumps(value, ensure_ascii=False)]
+        position = end
+    new = [
+        json.dumps(key, ensure_ascii=False) + ": " + json.dumps(value, ensure_ascii=False)
+        for key, value in members.items()
+        if key not in spans
+    ]
+    if not new:
+        return "".join([*pieces, raw[position:]])
+    joined = ", ".join(new)
+    pieces.append(raw[position:last] + (", " + joined if spans else joined))
+    return "".join([*pieces, raw[last:]])
+
+
+def _member_spans(raw: str) -> tuple[dict[str, tuple[int, int]], int]:
+    """Where the value of each top-level member of a (valid) JSON object starts and ends,
+    and where the text of its last member ends (just after the ``{`` when it has none)."""
+    spans: dict[str, tuple[int, int]] = {}
+    position = _SPACE.match(raw, _SPACE.match(raw).end() + 1).end()  # past "{"
+    last = position
+    while raw[position] != "}":
+        key, position = scanstring(raw, position + 1)
+        start = _SPACE.match(raw, _SPACE.match(raw, position).end() + 1).end()  # past ":"
+        _, last = _DECODER.raw_decode(raw, start)
+        spans[key] = (start, last)
+        position = _SPACE.match(raw, last).end()
+        if raw[position] == ",":
+            position = _SPACE.match(raw, position + 1).end()
+    return spans, last
+
+
+def _column_kind(frame: pd.DataFrame, label: str) -> str:
+    """What the label column holds: ``bool``, ``int``, ``float`` or ``text``."""
+    if label not in frame:
+        return "text"
+    found = pd.api.types.infer_dtype(frame[label], skipna=True)
+    kinds = {"boolean": "bool", "integer": "int", "floating": "float"}
+    return kinds.get(found, "float" if found == "mixed-integer-float" else "text")
+
+
+def _typed_like(old: object, text: str, kind: str) -> object:
+    """The new label as a value of the type the cell had (an empty cell: of the column's
+    kind): ``True`` for a boolean, ``1`` for an integer; text that is none stays text."""
+    if old is not None:
+        kind = {bool: "bool", int: "int", float: "float"}.get(type(old), "text")
+    if kind == "bool":
+        return {"true": True, "false": False}.get(text.lower(), text)
     try:
-        return int(text) if isinstance(old, int) else float(text)
+        return int(text) if kind == "int" else float(text) if kind == "float" else text
     except ValueError:
         return text
 
@@ -134,9 +249,9 @@ def _relabel_parquet(
     index = table.schema.get_field_index(label)
     values = table.column(index).to_pylist()
     field = table.schema.field(index)
-    numbers = pa.types.is_integer(field.type) or pa.types.is_floating(field.type)
+    kind = _column_kind(pd.DataFrame({label: pd.Series(values, dtype=object)}), label)
     for row, text in new_labels.items():
-        values[row] = _typed_like(values[row], text, numbers)
+        values[row] = _typed_like(values[row], text, kind)
     if added is not None:
         table = table.append_column(added[0], pa.array(list(added[1]), type=pa.string()))
     try:
@@ -154,8 +269,9 @@ def _relabel_parquet(
 
 def write_bytes_atomically(path: Path, payload: bytes) -> None:
     """Write via a temporary file in the same folder and rename, so readers never see half."""
+    path = Path(os.path.realpath(path))  # through a symbolic link: its target is written
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=temporary_prefix(path))
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(payload)
@@ -166,6 +282,12 @@ def write_bytes_atomically(path: Path, payload: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def temporary_prefix(path: Path) -> str:
+    """How the temporary files of :func:`write_bytes_atomically` start: ``.<name>.databugs-tmp-``
+    (recognisable, so that one left by a killed run can be removed)."""
+    return f".{path.name}.databugs-tmp-"
 
 
 def _default_mode() -> int:

@@ -45,7 +45,9 @@ class ConfusableClasses(Detector):
             a, b, rows = int(pair[0]), int(pair[1]), int(pair[2])
             if min(counts[a], counts[b]) < context.folds:
                 continue  # a class too rare to cross-validate: rare_class says so instead
-            share = rows / min(counts[a], counts[b])
+            # The swap is estimated over the true classes: it may exceed the rows still
+            # labelled with the smaller one (most of a class relabelled as the other).
+            share = min(1.0, rows / min(counts[a], counts[b]))
             if rows < self.min_rows or share < self.min_share:
                 continue
             issues.append(self._issue(context, a, b, rows, share))

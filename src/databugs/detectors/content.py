@@ -92,43 +92,107 @@ def conflicting_groups(context: Context, groups: Iterable[np.ndarray]) -> list[n
     return [group for group in groups if len({context.canonical[row] for row in group}) > 1]
 
 
+def labelled_position(context: Context) -> np.ndarray:
+    """Each row's position in ``context.labelled`` (-1 if unlabelled), made once."""
+
+    def positions() -> np.ndarray:
+        position = np.full(len(context.labels), -1)
+        position[context.labelled] = np.arange(len(context.labelled))
+        return position
+
+    return context.computed_once("labelled_position", positions)
+
+
 def majority_label(context: Context, group: np.ndarray) -> str:
     """The group's most frequent class; ties go to the class the model favours on the group."""
-    position = {row: i for i, row in enumerate(context.labelled)}
-    votes = np.zeros(len(context.classes))
-    support = np.zeros(len(context.classes))
-    for row in group:
-        votes[context.targets[position[row]]] += 1
-        support += context.probabilities[position[row]]
+    positions = labelled_position(context)[group]
+    votes = np.bincount(context.targets[positions], minlength=len(context.classes))
+    support = context.probabilities[positions].sum(axis=0)
     best = np.lexsort((-np.arange(len(votes)), support, votes))[-1]
     return context.classes[best]
 
 
-def group_issues(
-    kind: str, context: Context, groups: list[np.ndarray], *, severity: float, what: str
-) -> list[Issue]:
-    """One issue per row of each group, suggesting the group's majority class.
+def relabelled(
+    context: Context, group: np.ndarray, majority: str, *, keep_supported_labels: bool
+) -> np.ndarray:
+    """Which rows of the group the majority should relabel: those of another class, and with
+    ``keep_supported_labels`` only those whose own label the model finds less likely than the
+    majority's (membership of a group of near copies is no evidence against a label the model
+    supports: a stock comment shared by unrelated rows made such groups)."""
+    positions = labelled_position(context)[group]
+    wanted = context.classes.index(majority)
+    other = context.targets[positions] != wanted
+    if not keep_supported_labels:
+        return other
+    belief = context.probabilities if context.posterior is None else context.posterior
+    own = belief[positions, context.targets[positions]]
+    return other & (belief[positions, wanted] > own)
 
-    Rows that disagree with the majority get ``severity``; the others half of it.
+
+def group_issues(
+    kind: str,
+    context: Context,
+    groups: list[np.ndarray],
+    *,
+    severity: float,
+    what: str,
+    keep_supported_labels: bool = False,
+) -> list[Issue]:
+    """One issue per row of each group; the rows the majority relabels (:func:`relabelled`)
+    get ``severity`` and the majority as suggestion, the others half of it and their own label.
+    With ``keep_supported_labels`` (near copies, which the model may tell apart; exact copies
+    it cannot) rows the model supports keep their label, and groups with no row to relabel are
+    left out.
+
+    Each issue describes its group within bounds (a few rows, the commonest labels), so that a
+    group of thousands costs thousands of short issues, not thousands of long ones.
     """
     issues = []
     for group in groups:
         majority = majority_label(context, group)
+        corrected = relabelled(
+            context, group, majority, keep_supported_labels=keep_supported_labels
+        )
+        if keep_supported_labels and not corrected.any():
+            continue
         group_id = f"{kind}:{int(group[0])}"
-        labels = {int(row): context.labels[row] for row in group}
-        for row in group:
-            disagrees = context.canonical[row] != majority
+        message, details = _describe_group(context, group, what)
+        for row, relabel in zip(group, corrected, strict=True):
+            agrees = context.canonical[row] == majority
             issues.append(
                 Issue(
                     kind=kind,
                     row=int(row),
-                    severity=severity if disagrees else severity / 2,
+                    severity=severity if relabel else severity / 2,
                     given_label=context.labels[row],
-                    suggested_label=majority,
+                    suggested_label=majority if relabel or agrees else context.labels[row],
                     group=group_id,
-                    message=f"{what} of rows {', '.join(map(str, labels))}, "
-                    f"labelled {' / '.join(sorted(set(map(str, labels.values()))))}",
-                    details={"rows": labels, "majority": majority},
+                    message=message,
+                    details={**details, "majority": majority},
                 )
             )
     return issues
+
+
+MAX_LISTED = 10
+"""Rows, and labels, a group's description names; the rest are counted."""
+
+
+def _describe_group(context: Context, group: np.ndarray, what: str) -> tuple[str, dict]:
+    """A group's message and evidence: its size, its first rows and its commonest labels."""
+    listed = {int(row): context.labels[row] for row in group[:MAX_LISTED]}
+    counts = pd.Series([str(context.labels[row]) for row in group]).value_counts(sort=False)
+    counts = counts.sort_index().sort_values(ascending=False, kind="stable")
+    labels = " / ".join(sorted(counts.index[:MAX_LISTED]))
+    if len(counts) > MAX_LISTED:
+        labels += f" and {len(counts) - MAX_LISTED} more"
+    names = ", ".join(map(str, listed))
+    rows = f"rows {names}"
+    if len(group) > MAX_LISTED:
+        rows = f"{len(group)} rows ({names} and {len(group) - MAX_LISTED} more)"
+    details = {
+        "group_size": len(group),
+        "rows": listed,
+        "labels": {label: int(n) for label, n in counts.iloc[:MAX_LISTED].items()},
+    }
+    return f"{what} of {rows}, labelled {labels}", details

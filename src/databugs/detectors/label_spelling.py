@@ -1,8 +1,11 @@
 """One class written several ways: case, spaces, Unicode forms, punctuation, small typos.
 
-Variants are merged into their most frequent spelling before any model is trained (so they do
-not split a class), and each row written another way is reported with that canonical spelling
-as its suggested label.
+Spellings that differ only in case, spaces, Unicode form or punctuation are merged into their
+most frequent spelling before any model is trained (so they do not split a class). A slip of a
+letter (``postive``, ``sprot``) is another word, which may be another class (``grade`` beside
+``trade``): it is trained as its own class, and reported once the out-of-fold model shows it
+cannot tell the rare spelling's rows from the frequent class's. Each row written another way is
+reported with the canonical spelling as its suggested label, for ``fix`` to accept.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
 
 NOT_LETTERS = re.compile(r"[\W_]+")
 TYPO_MIN_LENGTH = 4
-TYPO_MAX_SHARE = 0.2
 SEVERITY = 0.9
 
 
@@ -42,74 +47,139 @@ def spelling_key(label: str) -> str:
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, stopping early once it exceeds ``limit``.
+    """Letters added, dropped, changed or two neighbours swapped (optimal string alignment),
+    stopping early once the distance exceeds ``limit``.
 
-    >>> edit_distance("postive", "positive", 2)
-    1
+    >>> edit_distance("postive", "positive", 2), edit_distance("sprot", "sport", 2)
+    (1, 1)
     """
     if abs(len(a) - len(b)) > limit:
         return limit + 1
-    previous = list(range(len(b) + 1))
+    before, previous = [], list(range(len(b) + 1))
     for i, char_a in enumerate(a, start=1):
         current = [i]
         for j, char_b in enumerate(b, start=1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            )
-        if min(current) > limit:
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                best = min(best, before[j - 2] + 1)
+            current.append(best)
+        if min(current) > limit:  # a swap reaches back two rows, but never below this one's min
             return limit + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1]
 
 
-def _typo_limit(key: str) -> int:
-    """Letters a typo may change; none in a short key or a number (``3`` is no typo of ``5``)."""
-    if key.startswith(NUMBER_KEY) or len(key) < TYPO_MIN_LENGTH:
-        return 0
-    return 1 if len(key) < 8 else 2
+DIGITS = re.compile(r"\D+")
+
+
+def typo_edit(rare: str, common: str) -> str | None:
+    """How the spelling key ``rare`` is a slip of ``common``, or None if it is not one.
+
+    Both must be words of four letters or more (``B`` and ``D`` are names, not slips), with the
+    same digits (``class7`` is no typo of ``class1``), one letter off (two in a word of eight
+    letters or more).
+
+    >>> typo_edit("sprot", "sport"), typo_edit("positiv", "positive"), typo_edit("grade", "trade")
+    ('two letters swapped', 'truncated', 'one letter changed')
+    >>> typo_edit("postive", "positive"), typo_edit("class7", "class1"), typo_edit("D", "B")
+    ('a letter dropped', None, None)
+    """
+    if NUMBER_KEY in (rare[:1], common[:1]) or min(len(rare), len(common)) < TYPO_MIN_LENGTH:
+        return None
+    if DIGITS.sub("", rare) != DIGITS.sub("", common):
+        return None
+    limit = 1 if len(common) < 8 else 2
+    distance = edit_distance(rare, common, limit)
+    if distance > limit:
+        return None
+    if common.startswith(rare):
+        return "truncated"
+    if distance == 2:
+        return "two letters off"
+    if len(rare) == len(common):
+        return "two letters swapped" if sorted(rare) == sorted(common) else "one letter changed"
+    return "a letter dropped" if len(rare) < len(common) else "a letter added"
+
+
+@dataclass(frozen=True)
+class Typo:
+    """A rare class that looks like a slip of a frequent one, with the model's evidence:
+    ``predicted`` the share of its rows the model puts in ``canonical``, ``likeness`` the
+    probability of ``canonical`` on its rows relative to that on ``canonical``'s own rows."""
+
+    variant: int
+    canonical: int
+    edit: str
+    predicted: float
+    likeness: float
 
 
 @register
 class LabelSpelling(Detector):
     name = "label_spelling"
-    description = "label values that are one class written several ways"
+    description = (
+        "label values that are one class written several ways: case, spaces, punctuation "
+        "(merged before training), or a rare slip the model cannot tell from a frequent class"
+    )
+
+    def __init__(
+        self, *, max_share: float = 0.1, min_likeness: float = 0.5, max_own_gain: float = 0.01
+    ) -> None:
+        self.max_share = max_share
+        self.min_likeness = min_likeness
+        self.max_own_gain = max_own_gain
 
     def merge_labels(self, labels: Sequence[str | None]) -> dict[str, str]:
-        """Variant spelling -> canonical spelling (the most frequent one of its group).
+        """Variant spelling -> canonical spelling (the most frequent one of its spelling key).
 
-        A typo group needs the rarer key to be at most a fifth as frequent as the common one and
-        at least four letters long, so that classes such as ``B`` and ``D`` never merge.
+        Only spellings of one key merge: a slip of a letter (``postive``) is another word, which
+        only the model can tell means the same class (:meth:`typos`).
         """
         counts = Counter(label for label in labels if label is not None)
         by_key: dict[str, Counter] = {}
         for label, count in counts.items():
             by_key.setdefault(spelling_key(label), Counter())[label] = count
-        key_counts = {key: sum(group.values()) for key, group in by_key.items()}
-        parent = {key: key for key in by_key}
-        for rare in sorted(by_key, key=lambda k: (key_counts[k], k)):
-            limit = _typo_limit(rare)
-            candidates = [
-                key
-                for key in by_key
-                if key != rare
-                and key_counts[rare] <= TYPO_MAX_SHARE * key_counts[key]
-                and edit_distance(rare, key, limit) <= limit
-            ]
-            if candidates:
-                parent[rare] = max(candidates, key=lambda k: (key_counts[k], k))
-        groups: dict[str, Counter] = {}
-        for key, spellings in by_key.items():
-            root = key
-            while parent[root] != root:
-                root = parent[root]
-            groups.setdefault(root, Counter()).update(spellings)
         merges = {}
-        for spellings in groups.values():
+        for spellings in by_key.values():
             canonical = min(spellings, key=lambda label: (-spellings[label], label))
             merges.update({label: canonical for label in spellings if label != canonical})
         return merges
 
+    def typos(self, context: Context) -> list[Typo]:
+        """Rare classes one slip away from a frequent one whose rows the model cannot tell
+        from that class's: it gives them at least ``min_likeness`` of the probability of that
+        class it gives the class's own rows, more than it gives their own class, and hardly
+        more of their own class than it gives the frequent class's rows (``max_own_gain``):
+        out of fold, rows that are the frequent class under another name teach a model nothing
+        about the name, whereas a real class, however rare, shows through."""
+        counts = context.class_counts()
+        keys = [spelling_key(name) for name in context.classes]
+        mean = _mean_probabilities(context)
+        found = []
+        for rare in np.flatnonzero(counts > 0):
+            candidates = [
+                (int(counts[common]), int(common), edit)
+                for common in np.flatnonzero(counts > 0)
+                if counts[rare] <= self.max_share * counts[common]
+                and (edit := typo_edit(keys[rare], keys[common])) is not None
+            ]
+            if not candidates:
+                continue
+            _, common, edit = max(candidates)  # the most frequent class it may be a slip of
+            likeness = mean[rare, common] / max(mean[common, common], 1e-12)
+            own_gain = mean[rare, rare] - mean[common, rare]
+            alike = likeness >= self.min_likeness and own_gain <= self.max_own_gain
+            if alike and mean[rare, common] > mean[rare, rare]:
+                rows = context.targets == rare
+                predicted = (context.probabilities[rows].argmax(axis=1) == common).mean()
+                found.append(Typo(int(rare), common, edit, float(predicted), float(likeness)))
+        return found
+
     def detect(self, context: Context) -> list[Issue]:
+        return self._variant_issues(context) + self._typo_issues(context)
+
+    def _variant_issues(self, context: Context) -> list[Issue]:
+        """Rows written another way than their class's most frequent spelling."""
         merges = self.merge_labels(context.labels)
         counts = Counter(label for label in context.labels if label is not None)
         issues = []
@@ -119,15 +189,59 @@ class LabelSpelling(Detector):
             canonical = merges[label]
             variants = {v: counts[v] for v in sorted(counts) if merges.get(v, v) == canonical}
             issues.append(
-                Issue(
-                    kind=self.name,
-                    row=row,
-                    severity=SEVERITY,
-                    given_label=label,
-                    suggested_label=canonical,
-                    group=f"spelling:{canonical}",
-                    message=f"{label!r} is written {canonical!r} in {counts[canonical]} rows",
-                    details={"canonical": canonical, "variants": variants},
+                self._issue(
+                    row,
+                    label,
+                    canonical,
+                    f"{label!r} is a spelling of {canonical!r}, the spelling kept "
+                    f"({counts[canonical]} rows write it so)",
+                    {"canonical": canonical, "variants": variants},
                 )
             )
         return issues
+
+    def _typo_issues(self, context: Context) -> list[Issue]:
+        """Rows of a class that is a slip of another, each offered that class's spelling."""
+        counts = context.class_counts()
+        issues = []
+        for typo in self.typos(context):
+            variant, canonical = context.classes[typo.variant], context.classes[typo.canonical]
+            message = (
+                f"{variant!r} looks like {canonical!r}, {typo.edit} ({counts[typo.variant]} "
+                f"rows against {counts[typo.canonical]}); the model cannot tell them apart: it "
+                f"puts {typo.predicted:.0%} of these rows in {canonical!r}"
+            )
+            details = {
+                "canonical": canonical,
+                "variants": {variant: int(counts[typo.variant])},
+                "edit": typo.edit,
+                "predicted_as_canonical": round(typo.predicted, 6),
+                "likeness": round(typo.likeness, 6),
+            }
+            for row in context.labelled[context.targets == typo.variant]:
+                issues.append(
+                    self._issue(int(row), context.labels[row], canonical, message, details)
+                )
+        return issues
+
+    def _issue(
+        self, row: int, label: str | None, canonical: str, message: str, details: dict
+    ) -> Issue:
+        return Issue(
+            kind=self.name,
+            row=row,
+            severity=SEVERITY,
+            given_label=label,
+            suggested_label=canonical,
+            group=f"spelling:{canonical}",
+            message=message,
+            details=details,
+        )
+
+
+def _mean_probabilities(context: Context) -> np.ndarray:
+    """``mean[i, j]``: the mean out-of-fold probability of class j over the rows of class i."""
+    size = len(context.classes)
+    sums = np.zeros((size, size))
+    np.add.at(sums, context.targets, context.probabilities)
+    return sums / np.maximum(context.class_counts(), 1)[:, None]

@@ -11,8 +11,11 @@ find a pair at cosine 0.95 with probability 0.995 (0.93 at 0.9). Within a bucket
 linked to the bucket's first row and to its neighbour, and every link is checked exactly; rows
 with identical text are hashed once.
 
-Tables: rows equal once numbers are rounded to 2 significant digits. Groups whose rows are
-exact copies of each other are left to ``conflicting_duplicates``.
+Rows are compared whole: texts near copies and every other used column equal once numbers are
+rounded to 2 significant digits (a table: the rounded columns alone). Groups whose rows are
+exact copies of each other are left to ``conflicting_duplicates``; a row whose own label the
+model finds likelier than the group's majority is not relabelled, and a group with no row to
+relabel is no finding (the model tells its rows apart).
 """
 
 from __future__ import annotations
@@ -107,12 +110,33 @@ def components(pairs: np.ndarray, size: int) -> np.ndarray:
     return connected_components(graph, directed=False)[1]
 
 
+def joined_texts(context: Context) -> pd.Series:
+    """Each row's text columns, folded, as one string."""
+    content = normalised_content(context)
+    columns = [content[c].astype(str) for c in context.features.text_columns]
+    texts = columns[0]
+    for column in columns[1:]:
+        texts = texts + " | " + column
+    return texts
+
+
+def other_columns_hashes(context: Context) -> np.ndarray:
+    """One hash per row of its used columns other than text, numbers rounded: rows whose texts
+    are near copies are near copies only if these are equal too (the same stock comment on
+    different measurements is no copy)."""
+    rounded = normalised_content(context, round_numbers=ROUND_DIGITS)
+    others = rounded.drop(columns=context.features.text_columns)
+    if others.columns.empty:
+        return np.zeros(len(rounded), dtype=np.uint64)
+    return pd.util.hash_pandas_object(others, index=False).to_numpy()
+
+
 @register
 class NearDuplicates(Detector):
     name = "near_duplicates"
     description = (
-        "nearly identical rows (text cosine >= 0.95; tables equal after rounding) with "
-        "different labels"
+        "nearly identical rows (text cosine >= 0.95 and the other columns equal after "
+        "rounding) with different labels"
     )
 
     def __init__(self, *, min_cosine: float = MIN_COSINE) -> None:
@@ -120,20 +144,25 @@ class NearDuplicates(Detector):
 
     def detect(self, context: Context) -> list[Issue]:
         labelled = context.labelled
-        content = normalised_content(context)
         exact = content_hashes(context)
+        others = other_columns_hashes(context)
         if context.features.text_columns:
-            columns = [content[c].astype(str) for c in context.features.text_columns]
-            texts = columns[0]
-            for column in columns[1:]:
-                texts = texts + " | " + column
-            groups = self._text_groups(texts, labelled, context.seed)
+            groups = [
+                same
+                for group in self._text_groups(joined_texts(context), labelled, context.seed)
+                for same in groups_of_equal(others, group)
+            ]
         else:
-            rounded = content_hashes(context, round_numbers=ROUND_DIGITS)
-            groups = groups_of_equal(rounded, labelled)
+            groups = groups_of_equal(others, labelled)
         near = [group for group in groups if len(set(exact[group])) > 1]
-        conflicting = conflicting_groups(context, near)
-        return group_issues(self.name, context, conflicting, severity=SEVERITY, what="near copies")
+        return group_issues(
+            self.name,
+            context,
+            conflicting_groups(context, near),
+            severity=SEVERITY,
+            what="near copies",
+            keep_supported_labels=True,
+        )
 
     def _text_groups(self, texts: pd.Series, rows: np.ndarray, seed: int) -> list[np.ndarray]:
         """Groups of ``rows`` whose texts are near copies (identical texts hashed once)."""

@@ -24,6 +24,8 @@ DETECTOR_MODULES = (
     "databugs.detectors.near_duplicates",
     "databugs.detectors.confusable_classes",
     "databugs.detectors.outliers",
+    "databugs.detectors.empty_cells",
+    "databugs.detectors.mixed_types",
     "databugs.detectors.annotator_disagreement",
     "databugs.detectors.annotator_systematic",
 )

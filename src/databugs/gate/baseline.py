@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from databugs.text import one_line, visible
+
 SHOWN = 20
 
 
@@ -36,9 +38,31 @@ def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         "fixed": _per_kind(fixed, kinds),
         "open": _per_kind(still, kinds),
         "figures": figures,
+        "warnings": _unrelated(old, new),
         "new_issues": [_brief(issue) for issue in added[:SHOWN]],
         "fixed_issues": [_brief(issue) for issue in fixed[:SHOWN]],
     }
+
+
+SIZE_RATIO = 10
+"""Scans whose row counts differ by this factor or more are hardly of the same dataset."""
+
+
+def _unrelated(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Why the two scans may not be of the same dataset (a comparison would mean nothing)."""
+    warnings = []
+    old_columns = {f["column"] for f in old["features"]}
+    new_columns = {f["column"] for f in new["features"]}
+    if old["input"]["label"] != new["input"]["label"]:
+        warnings.append(
+            f"the label columns differ ({old['input']['label']!r}, {new['input']['label']!r})"
+        )
+    if not old_columns & new_columns:
+        warnings.append("the two scans share no column besides the label")
+    rows = sorted((old["input"]["rows"], new["input"]["rows"]))
+    if rows[0] * SIZE_RATIO <= rows[1]:
+        warnings.append(f"the row counts differ {rows[1] / max(rows[0], 1):.0f}-fold")
+    return warnings
 
 
 def _per_kind(issues: list[dict[str, Any]], kinds: list[str]) -> dict[str, int]:
@@ -53,13 +77,18 @@ def _brief(issue: dict[str, Any]) -> dict[str, Any]:
 
 def render_comparison(comparison: dict[str, Any]) -> str:
     """Plain text for the terminal and CI logs."""
-    lines = [f"compared with {comparison['baseline']['path']}"]
+    lines = [f"compared with {visible(comparison['baseline']['path'])}"]
+    lines += [
+        f"  warning: {one_line(warning)}; are they scans of the same dataset?"
+        for warning in comparison.get("warnings", [])
+    ]
     for label in ("new", "fixed", "open"):
         counts = {k: v for k, v in comparison[label].items() if v}
         shown = ", ".join(f"{kind} {count}" for kind, count in counts.items()) or "none"
         lines.append(f"  {label}: {shown}")
     for name, change in comparison["figures"].items():
-        lines.append(f"  {name}: {change['old']} -> {change['new']}")
+        lines.append(f"  {one_line(name)}: {change['old']} -> {change['new']}")
     for issue in comparison["new_issues"][:5]:
-        lines.append(f"  + {issue['kind']} row {issue['row']}: {issue['detail']}")
+        where = "" if issue["row"] is None else f" row {issue['row']}"
+        lines.append(f"  + {issue['kind']}{where}: {one_line(issue['detail'])}")
     return "\n".join(lines) + "\n"

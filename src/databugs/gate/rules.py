@@ -145,3 +145,20 @@ def evaluate(
         failed = OPERATORS[rule.op](measured, rule.value)
         results.append({"rule": rule.text, "measured": round(measured, 6), "passed": not failed})
     return results
+
+
+def measured_text(result: Mapping[str, Any]) -> str:
+    """A gate result's measured value in its rule's unit, for people: ``3.6%`` for a ``%``
+    rule (with the digits that tell it from the threshold), ``36`` for a count.
+
+    >>> measured_text({"rule": "label_health<99%", "measured": 97.5333, "passed": False})
+    '97.5%'
+    """
+    (rule,) = parse_rules(result["rule"])
+    measured = float(result["measured"])
+    if not rule.percent:
+        return str(int(measured)) if measured.is_integer() else f"{measured:.4g}"
+    decimals = next(
+        (d for d in range(1, 4) if round(measured, d) != rule.value or measured == rule.value), 4
+    )
+    return f"{measured:.{decimals}f}%"

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from databugs.errors import DatabugsError, ErrorCode
 from databugs.models.engines import Engine, LocalEngine
 from databugs.models.zoo import (
     CANDIDATES,
@@ -89,9 +90,15 @@ def out_of_fold_probabilities(
         engine = LocalEngine(1)
     candidates = np.zeros((len(views), len(labels), n_classes), dtype=np.float64)
     shared = ([(m, e) for _, m, e in views], labels, n_classes)
+    # Warnings are silenced here, in the calling thread, for the folds' threads too: silenced
+    # in each thread (catch_warnings is not thread-safe), a fold that finished restored the
+    # filters while another still fitted, whose ConvergenceWarnings then printed, or left
+    # "ignore every warning" behind. A worker process silences its own folds.
+    task = _fit_predict if isinstance(engine, LocalEngine) else _quietly_fit_predict
     # closing(): stopped early (an error, Ctrl-C), the engine still restores its thread limits
     # and drops the remaining folds at once, not when the generator is collected.
-    with closing(engine.run_folds(_fit_predict, shared, splits)) as results:
+    with warnings.catch_warnings(), closing(engine.run_folds(task, shared, splits)) as results:
+        warnings.simplefilter("ignore")  # convergence chatter; the scores speak for the model
         for test, fold_probabilities in results:
             candidates[:, test] = fold_probabilities
             if on_fold_done:
@@ -156,6 +163,12 @@ def _stratified_splits(
     labels: np.ndarray, folds: int, seed: int
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     largest = int(np.bincount(labels).max())
+    if largest < 2:  # each row's model would be trained without its class
+        raise DatabugsError(
+            "every class has one row: nothing to learn from",
+            code=ErrorCode.TOO_FEW_CLASSES,
+            hint="a label check needs some class with at least two rows",
+        )
     n_splits = max(2, min(folds, largest))
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     with warnings.catch_warnings():
@@ -178,11 +191,16 @@ def _fit_predict(
         return test, predicted
     for layer, (matrix, estimator) in zip(predicted, views, strict=True):
         estimator = clone(estimator)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence chatter; the scores speak for the model
-            estimator.fit(matrix[train], labels[train])
-            layer[:, estimator.classes_] = _probabilities(estimator, matrix[test])
+        estimator.fit(matrix[train], labels[train])
+        layer[:, estimator.classes_] = _probabilities(estimator, matrix[test])
     return test, predicted
+
+
+def _quietly_fit_predict(*arguments: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_fit_predict` with warnings silenced, for a worker process (one fold at a time)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _fit_predict(*arguments)
 
 
 def _probabilities(estimator: Estimator, rows: np.ndarray | sp.csr_matrix) -> np.ndarray:

@@ -11,12 +11,14 @@ worst row, so they are stable for the same input and seed.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import defaultdict
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import normalize
 
 from databugs.data.features import FeatureSet
@@ -80,7 +82,11 @@ def _split(rows: list[int], view: _RowView, seed: int) -> list[list[int]]:
     if len(rows) <= CLUSTER_SIZE:
         return [rows]
     k = min(MAX_CLUSTERS_PER_PAIR, math.ceil(len(rows) / CLUSTER_SIZE))
-    labels = KMeans(n_clusters=k, n_init=3, random_state=seed).fit_predict(view.unit(rows))
+    with warnings.catch_warnings():
+        # rows with the same few values are fewer distinct points than k: fewer clusters, said
+        # by sklearn's ConvergenceWarning, which is no news to a user
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        labels = KMeans(n_clusters=k, n_init=3, random_state=seed).fit_predict(view.unit(rows))
     chosen = np.asarray(rows)
     return [chosen[labels == label].tolist() for label in np.unique(labels)]
 

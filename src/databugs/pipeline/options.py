@@ -6,6 +6,11 @@ Sources, lowest precedence first: built-in defaults; ``[tool.databugs]`` in the 
 in each file, a ``datasets."<path>"`` section matching the data; then the command line. Keys
 are the long option names with dashes written as underscores; an unknown key is an error.
 Detector settings are tables of their own: ``[tool.databugs.detectors.<kind>]``.
+
+A file a pull request adding data could add too (``databugs.toml``, or a ``pyproject.toml``
+below the root of the data's git repository) is not trusted with more than the data: its
+``out`` and ``baseline`` must stay inside that repository (the data's folder when there is no
+repository), and it may not name a ``scheduler``, an address the scan would connect to.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from databugs.detectors.registry import check_settings
-from databugs.errors import DatabugsError, ErrorCode
+from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.models.zoo import MODELS
 
 DEFAULTS: dict[str, Any] = {
@@ -107,9 +112,11 @@ def resolve_options(data: Path, given: Mapping[str, Any]) -> dict[str, Any]:
     a file (``baseline``, ``out``) are taken relative to that file's folder.
     """
     options = dict(DEFAULTS)
+    root = _repository_root(data.resolve().parent)
     for path, table in _config_tables(data):
+        confined_to = root if _data_side(path, root) else None
         for section in (table, _dataset_section(table, path, data)):
-            checked = _checked(section, path)
+            checked = _checked(section, path, confined_to)
             settings = checked.pop("detector_settings", {})
             options.update(checked)
             options["detector_settings"] = _merged(options["detector_settings"], settings)
@@ -136,6 +143,21 @@ def _config_tables(data: Path) -> list[tuple[Path, dict[str, Any]]]:
     if beside.is_file():
         found.append((beside, _read(beside)))
     return found
+
+
+def _repository_root(folder: Path) -> Path:
+    """The top of the git repository holding ``folder`` (its nearest parent with ``.git``), or
+    ``folder`` itself outside one: as far as a file beside the data may reach."""
+    for candidate in [folder, *folder.parents]:
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def _data_side(config: Path, root: Path) -> bool:
+    """``databugs.toml``, or a ``pyproject.toml`` below the repository's root."""
+    below_root = config.parent != root and config.parent.is_relative_to(root)
+    return config.name == "databugs.toml" or below_root
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -165,8 +187,9 @@ def _dataset_section(table: dict[str, Any], path: Path, data: Path) -> dict[str,
     return {}
 
 
-def _checked(section: Mapping[str, Any], path: Path) -> dict[str, Any]:
-    """Known keys with values of the right type; relative paths made absolute."""
+def _checked(section: Mapping[str, Any], path: Path, confined_to: Path | None) -> dict[str, Any]:
+    """Known keys with values of the right type; relative paths made absolute (and kept inside
+    ``confined_to`` when the file is data-side, which may not name a scheduler)."""
     checked = {}
     for key, value in section.items():
         if key == "datasets":
@@ -185,10 +208,30 @@ def _checked(section: Mapping[str, Any], path: Path) -> dict[str, Any]:
             raise DatabugsError(
                 f"{path}: {key} = {value!r} has the wrong type", code=ErrorCode.BAD_CONFIG
             )
+        if key == "scheduler" and confined_to is not None:
+            raise DatabugsError(
+                f"{path}: scheduler is taken only from the command line or from pyproject.toml "
+                f"at the repository's root ({confined_to})",
+                code=ErrorCode.BAD_CONFIG,
+                hint=f"remove it from this file; give {option('scheduler')}",
+            )
         if key in ("baseline", "out"):
-            value = str(path.parent / value)
+            value = _path_in(path, key, value, confined_to)
         checked[key] = value
     return checked
+
+
+def _path_in(config: Path, key: str, value: str, confined_to: Path | None) -> str:
+    """``value`` relative to the file naming it; refused outside ``confined_to`` (symbolic
+    links followed)."""
+    path = config.parent / value
+    if confined_to is not None and not path.resolve().is_relative_to(confined_to):
+        raise DatabugsError(
+            f"{config}: {key} = {value!r} is outside the data's repository ({confined_to})",
+            code=ErrorCode.BAD_CONFIG,
+            hint=f"give {option(key)} on the command line to go elsewhere",
+        )
+    return str(path)
 
 
 def _table(value: Any, key: str, path: Path) -> dict[str, Any]:

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from databugs.data.guard import refuse_overwriting
 from databugs.data.io import file_sha256
 from databugs.data.validate import check_at_least
 from databugs.models.engines import check_engine
 from databugs.pipeline.fit import Progress
 from databugs.pipeline.options import recorded_options
 from databugs.pipeline.reuse import remember, reusable_report, scan_fingerprint
-from databugs.render.outputs import rewrite_reused, write_outputs
+from databugs.render.outputs import OUTPUT_FILES, PLOTS_CACHE, rewrite_reused, write_outputs
 from databugs.report.report import Report
 
 
@@ -34,10 +35,13 @@ def scan_into_folder(
 
     The data file is hashed once: for the reuse check and for the report.
     """
+    out = Path(options["out"])
+    if data.is_file():
+        outputs = [out / name for name in (*OUTPUT_FILES, "timings.json", PLOTS_CACHE)]
+        refuse_overwriting(outputs, {data: "the data"})
     check_engine(options["engine"], options["scheduler"])
     if options["jobs"] is not None:
         check_at_least("jobs", options["jobs"], 1)
-    out = Path(options["out"])
     sha256 = file_sha256(data) if data.is_file() else None  # a dataset folder is never reused
     key = scan_fingerprint(data, sha256, options) if sha256 else ""
     reused = reusable_report(options, key)

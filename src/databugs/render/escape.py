@@ -5,10 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from databugs.text import one_line
+from databugs.text import formula_like, one_line
 
-NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
 
@@ -18,9 +16,22 @@ def spreadsheet_safe(value: str) -> str:
     >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("-1"), spreadsheet_safe("@x")
     ("'=HYPERLINK(1)", '-1', "'@x")
     """
-    if value.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(value):
+    if formula_like(value):
         return "'" + value
     return value
+
+
+def markdown_code(value: object) -> str:
+    """Text as a Markdown code span, in a table cell: inside one nothing is markup, so only the
+    fence (longer than any run of backticks in the text) and ``|`` (a cell border) need care.
+
+    >>> markdown_code("label_issues>2%"), markdown_code("a`b|c")
+    ('`label_issues>2%`', '``a`b\\\\|c``')
+    """
+    text = one_line(value)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text.replace('|', chr(92) + '|')}{pad}{fence}"
 
 
 def markdown_text(value: object, limit: int | None = None) -> str:

@@ -7,15 +7,18 @@ from pathlib import Path
 
 import typer
 
+from databugs.gate.rules import measured_text
 from databugs.render import markdown
 from databugs.report.report import Report
+from databugs.text import log_line, one_line
 
 ANNOTATED_ROWS = 10
 LINE_FORMATS = ("csv", "tsv")
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:
-    """GitHub's workflow-command escaping (values of properties also escape ``:`` and ``,``)."""
+    """GitHub's workflow-command escaping (values of properties also escape ``:`` and ``,``),
+    as its runner unescapes them (``ActionCommand.cs``)."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
 
@@ -26,8 +29,8 @@ def annotations(report: Report, data: Path) -> list[str]:
     for result in report.gate or []:
         if not result["passed"]:
             lines.append(
-                f"::error title=databugs gate::{_escape(result['rule'])} failed "
-                f"(measured {result['measured']:g})"
+                "::error title=databugs gate::"
+                + _message(f"{result['rule']} failed (measured {measured_text(result)})")
             )
     rows = [r for r in report.issue_records() if r["row"] is not None][:ANNOTATED_ROWS]
     for record in rows:
@@ -39,8 +42,13 @@ def annotations(report: Report, data: Path) -> list[str]:
             f"row {record['row']}: {record['given_label']} -> {record['suggested_label']}: "
             f"{record['detail']}"
         )
-        lines.append(f"::warning {where},title={title}::{_escape(message)}")
+        lines.append(f"::warning {where},title={title}::{_message(message)}")
     return lines
+
+
+def _message(text: str) -> str:
+    """An annotation's text from data: on one line, no ``##[`` (the runner's old command form)."""
+    return _escape(log_line(one_line(text)))
 
 
 def report_to_actions(report: Report, data: Path) -> None:

@@ -1,6 +1,9 @@
 """``report.html``: one self-contained, offline page: summary, plots, clusters, every issue.
 
 Nothing is fetched when the page opens: styles, script and plots (inline SVG) are in the file.
+The Content-Security-Policy runs one script, the page's own, named by its SHA-256 (a hash, not
+a random nonce, so that the same report gives the same bytes); markup that got into the page
+some other way could not run a script.
 Data text reaches the page two ways, both inert: escaped HTML for the parts written here, and a
 JSON block (with ``<``, ``>`` and ``&`` escaped) that the page's script reads and shows with
 ``textContent`` only. The issue table is paginated, so 50,000 issues stay responsive.
@@ -8,17 +11,23 @@ JSON block (with ``<``, ``>`` and ``&`` escaped) that the page's script reads an
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from html import escape
 from importlib import resources
 from typing import Any
 
+from databugs.gate.rules import measured_text
 from databugs.render.plots import all_plots
 from databugs.report.report import Report
 from databugs.report.schema import ISSUE_FIELDS
 
 EVIDENCE_CHARS = 240
+STYLE_FILES = ("report.css",)
+SCRIPT_FILES = ("table.js",)
+"""The page's styles and its one script, assembled from these files (each feature its own)."""
 TABLE_FIELDS = [name for name in ISSUE_FIELDS if name not in ("group", "key")]
 """The fields of an issue the page's table shows."""
 
@@ -26,10 +35,13 @@ TABLE_FIELDS = [name for name in ISSUE_FIELDS if name not in ("group", "key")]
 def render(report: Report, plots: list[str] | None = None) -> str:
     """The page; ``plots`` (SVG elements) are drawn from the report unless given."""
     plots = all_plots(report) if plots is None else plots
-    template = resources.files("databugs.render").joinpath("report_template.html").read_text()
+    script = _page_text(SCRIPT_FILES)
     parts = {
+        "script_source": _script_source(script),
+        "styles": _page_text(STYLE_FILES),
+        "script": script,
         "title": escape(f"databugs report: {report.input['path']}"),
-        "summary": _summary(report),
+        "summary": summary_html(report),
         "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in plots),
         "clusters": _clusters(report),
         "annotators": _annotators(report),
@@ -37,10 +49,24 @@ def render(report: Report, plots: list[str] | None = None) -> str:
     }
     # One pass: text filled in is never scanned for placeholders again (a class named
     # "{{data}}" stays text).
+    template = _page_text(("report.html",))
     return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)], template)
 
 
-def _summary(report: Report) -> str:
+def _page_text(names: tuple[str, ...]) -> str:
+    """The named files of ``render/page``, joined in order."""
+    folder = resources.files("databugs.render").joinpath("page")
+    return "".join(folder.joinpath(name).read_text(encoding="utf-8") for name in names)
+
+
+def _script_source(script: str) -> str:
+    """The CSP source that allows the page's one script and nothing else."""
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+def summary_html(report: Report) -> str:
+    """The summary cards, counts per kind, gate, notes and run settings (escaped)."""
     summary = report.summary
     cards = [
         ("rows", f"{summary['rows']:,}"),
@@ -69,7 +95,7 @@ def _summary(report: Report) -> str:
         verdict = "passed" if report.gate_passed() else "failed"
         rules = "".join(
             f'<li class="{"pass" if r["passed"] else "fail"}">{escape(r["rule"])}: measured '
-            f"{r['measured']:g}</li>"
+            f"{escape(measured_text(r))}</li>"
             for r in report.gate
         )
         html.append(f'<div class="gate {verdict}">Gate {verdict}<ul>{rules}</ul></div>')

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from databugs.detectors.registry import label_flag_kinds
+from databugs.gate.rules import measured_text
+from databugs.render.escape import markdown_code
 from databugs.render.escape import markdown_text as md
 from databugs.report.report import Report
+from databugs.text import shown_label
 
 MAX_ROWS_PER_KIND = 200
 
@@ -51,7 +54,7 @@ def render_summary(report: Report) -> str:
     """The short version for a CI job's summary page: figures, gate, changes, worst labels."""
     kinds = ", ".join(sorted(label_flag_kinds()))
     lines = _summary(report) + _gate(report) + _comparison(report)
-    lines += _issue_section(kinds, "the 10 worst labels", report.worst_labels(10))
+    lines += _issue_section(kinds, "the 10 worst labels", report.worst_labels(10, renumber=True))
     return "\n".join(lines) + "\n"
 
 
@@ -62,7 +65,7 @@ def _gate(report: Report) -> list[str]:
     lines = [f"## Gate: {verdict}", "", "| rule | measured | result |", "|---|---:|---|"]
     for result in report.gate:
         outcome = "pass" if result["passed"] else "**FAIL**"
-        lines.append(f"| `{md(result['rule'])}` | {result['measured']:g} | {outcome} |")
+        lines.append(f"| {markdown_code(result['rule'])} | {measured_text(result)} | {outcome} |")
     return [*lines, ""]
 
 
@@ -181,8 +184,8 @@ def _issue_section(kind: str, description: str, records: list[dict]) -> list[str
                 rank=record["rank"],
                 row="" if record["row"] is None else record["row"],
                 id=md(record["id"]),
-                given=md(record["given_label"]),
-                suggested=md(record["suggested_label"]),
+                given=md(shown_label(record["given_label"])),
+                suggested=md(shown_label(record["suggested_label"])),
                 score=record["score"],
                 detail=md(record["detail"]),
                 content=md(record["content"], limit=120),

@@ -1,6 +1,12 @@
-"""The terminal summary: fits one screen; counts, label health and the 10 worst rows."""
+"""The terminal summary: fits one screen; counts, label health and the 10 worst rows.
+
+Data text (file names, labels, ids, details) is put on one line by ``databugs.text`` and given
+to rich as ``Text``, never as markup: ``[bold]`` in a label is printed as written.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich import box
 from rich.console import Group
@@ -8,8 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from databugs.detectors.registry import label_flag_kinds
+from databugs.gate.rules import measured_text
 from databugs.report.report import Report
-from databugs.text import one_line
+from databugs.text import one_line, shown_label, visible
 
 WORST_ROWS = 10
 
@@ -17,7 +24,7 @@ WORST_ROWS = 10
 def _headline(report: Report) -> str:
     summary = report.summary
     return (
-        f"{report.input['path']}: {summary['rows']} rows, {summary['classes']} classes, "
+        f"{visible(report.input['path'])}: {summary['rows']} rows, {summary['classes']} classes, "
         f"label health {summary['label_health']:.1%} "
         f"({summary['label_issues']} likely wrong labels of {summary['labelled']})"
     )
@@ -55,7 +62,9 @@ def _gate_and_changes(report: Report) -> list[str]:
         )
     for result in report.gate or []:
         verdict = "pass" if result["passed"] else "FAIL"
-        lines.append(f"gate {verdict}: {result['rule']} (measured {result['measured']:g})")
+        lines.append(
+            f"gate {verdict}: {one_line(result['rule'])} (measured {measured_text(result)})"
+        )
     return lines
 
 
@@ -66,7 +75,7 @@ def _annotator_line(report: Report) -> list[str]:
     worst, agreement = report.annotators[0], report.agreement
     return [
         f"annotators: {len(report.annotators)}, Krippendorff's alpha "
-        f"{agreement['krippendorff_alpha']:.3f}; least reliable {worst['name']} "
+        f"{agreement['krippendorff_alpha']:.3f}; least reliable {one_line(worst['name'])} "
         f"(quality {worst['quality'] or 0:.3f}, "
         f"agrees with consensus {worst['agreement'] or 0:.0%})"
     ]
@@ -80,9 +89,13 @@ def _findings(report: Report) -> list[str]:
             continue
         if issue["group"] is not None:
             seen.add((issue["kind"], issue["group"]))
-        lines.append(f"{issue['kind']}: {issue['detail']}")
+        lines.append(f"{issue['kind']}: {one_line(issue['detail'])}")
     extra = len(lines) - MAX_FINDINGS
     return lines[:MAX_FINDINGS] + ([f"... {extra} more in report.md"] if extra > 0 else [])
+
+
+def _change(record: dict) -> str:
+    return f"{shown_label(record['given_label'])} -> {shown_label(record['suggested_label'])}"
 
 
 def render_rich(report: Report, outputs: dict[str, str]) -> Group:
@@ -95,12 +108,12 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     )
     for column in ("rank", "row", "id", "given -> suggested", "score", "content"):
         table.add_column(column, no_wrap=True, style="dim" if column == "content" else None)
-    for record in report.worst_labels(WORST_ROWS):
+    for record in report.worst_labels(WORST_ROWS, renumber=True):
         table.add_row(
             str(record["rank"]),
             "" if record["row"] is None else str(record["row"]),
-            one_line(record["id"] or "", 12),
-            Text(one_line(f"{record['given_label']} -> {record['suggested_label']}", 24)),
+            Text(one_line(record["id"] or "", 12)),
+            Text(one_line(_change(record), 24)),
             f"{record['score']:.3f}",
             Text(one_line(record["content"] or "", 26)),
         )
@@ -108,12 +121,12 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     parts.append(Text(_counts_line(report)))
     parts += [Text(line) for line in _annotator_line(report)]
     parts += [Text(f"  {line}", overflow="ellipsis", no_wrap=True) for line in _findings(report)]
-    parts += [Text(f"note: {note}", style="yellow") for note in report.notes[:3]]
+    parts += [Text(f"note: {one_line(note)}", style="yellow") for note in report.notes[:3]]
     parts += [
         Text(line, style="bold red" if "FAIL" in line else "green")
         for line in _gate_and_changes(report)
     ]
-    parts += [table, Text(f"report: {outputs['report.md']}", style="dim")]
+    parts += [table, *(Text(line, style="dim") for line in _closing_lines(report, outputs))]
     return Group(*parts)
 
 
@@ -122,13 +135,26 @@ def render_plain(report: Report, outputs: dict[str, str]) -> str:
     lines = [_headline(report), _models_line(report), _counts_line(report)]
     lines += _annotator_line(report)
     lines += [f"  {line}" for line in _findings(report)]
-    lines += [f"note: {note}" for note in report.notes[:3]]
+    lines += [f"note: {one_line(note)}" for note in report.notes[:3]]
     lines += _gate_and_changes(report)
-    for record in report.worst_labels(WORST_ROWS):
+    for record in report.worst_labels(WORST_ROWS, renumber=True):
         content = one_line(record["content"] or "", 60)
         lines.append(
-            f"  #{record['rank']} row {record['row']}: {record['given_label']} -> "
-            f"{record['suggested_label']} ({record['score']:.3f}) {content}"
+            f"  #{record['rank']} row {record['row']}: {_change(record)} "
+            f"({record['score']:.3f}) {content}"
         )
-    lines.append(f"report: {outputs['report.md']}")
+    lines += _closing_lines(report, outputs)
     return "\n".join(lines) + "\n"
+
+
+def _closing_lines(report: Report, outputs: dict[str, str]) -> list[str]:
+    """Where the page reviewers look at is, and what to run next when there is something to fix."""
+    page = outputs.get("report.html", outputs["report.md"])
+    lines = [f"report: {visible(page)} (and report.md beside it)"]
+    if report.worst_labels(1):
+        folder = visible(Path(page).parent)
+        lines.append(
+            f"next: databugs review --report {folder}, or "
+            f"databugs fix --report {folder} --accept-top N"
+        )
+    return lines

@@ -8,12 +8,15 @@ terminal output, and :meth:`Report.to_dict` is exactly what ``report.json`` hold
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from databugs.data.validate import check_at_least, label_text
 from databugs.detectors.registry import label_flag_kinds
+from databugs.errors import DatabugsError, ErrorCode
 from databugs.gate.rules import gate_passed, gate_section
-from databugs.report.schema import SCHEMA
+from databugs.report.schema import ISSUE_FIELDS, SCHEMA
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
     from databugs.detectors.base import Issue
 
 
-@dataclass
+@dataclass(repr=False)
 class Report:
     """Everything a scan found.
 
@@ -94,14 +97,68 @@ class Report:
             content["comparison"] = self.comparison
         return {**content, "issues": self.records}
 
+    def __repr__(self) -> str:
+        """One line: what was scanned and what was found (the whole report is ``to_dict()``)."""
+        summary = self.summary
+        counts = ", ".join(f"{k} {n}" for k, n in summary["counts"].items() if n)
+        return (
+            f"<databugs.Report {self.input['path']!r}: {summary['rows']:,} rows, "
+            f"{summary['classes']} classes, label health {summary['label_health']:.1%}; "
+            f"{len(self.records):,} issues ({counts or 'none'})>"
+        )
+
+    def issues_frame(self) -> pd.DataFrame:
+        """The issues as a DataFrame, one row per issue, worst first, in report.json's fields.
+
+        ``row`` is the 0-based position in the data:
+        ``issues.merge(data, left_on="row", right_index=True)`` adds the data's columns."""
+        import pandas as pd
+
+        frame = pd.DataFrame.from_records(self.records, columns=list(ISSUE_FIELDS))
+        return frame.astype({"row": "Int64", "rank": "Int64"})
+
+    def corrections(self) -> list[dict[str, Any]]:
+        """The rows the scan proposes to relabel, worst first, each once (its worst finding)."""
+        return proposed_corrections(self.records)
+
+    def corrected(
+        self, data: pd.DataFrame, *, top: int | None = None, rows: Iterable[int] | None = None
+    ) -> pd.DataFrame:
+        """A copy of ``data`` (the scanned DataFrame) with the proposed corrections applied:
+        all of them, the ``top`` worst, or those of ``rows`` (positions). Each new label is
+        written as its class is written elsewhere in the column (``1`` stays a number). Unlike
+        ``databugs.fix`` nothing is recorded in a ledger: this is for experiments."""
+        chosen = self.corrections()
+        if top is not None:
+            check_at_least("top", top, 0)
+            chosen = chosen[:top]
+        if rows is not None:
+            chosen = _named_rows(chosen, rows)
+        label = self.input["label"]
+        _check_scanned(data, label, self.summary["rows"], chosen)
+        column = data[label]
+        written = {label_text(value): value for value in column.dropna().unique()}
+        values = [written.get(c["suggested_label"], c["suggested_label"]) for c in chosen]
+        copy = data.copy()
+        if any(type(value) is str for value in values) and column.dtype != object:
+            copy[label] = copy[label].astype(object)  # a text class in a number column
+        copy.iloc[[c["row"] for c in chosen], copy.columns.get_loc(label)] = values
+        return copy
+
     def issue_records(self) -> list[dict[str, Any]]:
         """The issues as report.json lists them, worst first."""
         return self.records
 
-    def worst_labels(self, count: int) -> list[dict[str, Any]]:
-        """The ``count`` worst-ranked likely misannotations (see ``Detector.flags_labels``)."""
+    def worst_labels(self, count: int, *, renumber: bool = False) -> list[dict[str, Any]]:
+        """The ``count`` worst-ranked likely misannotations (see ``Detector.flags_labels``).
+
+        ``renumber`` ranks them among themselves (1 = the worst label), as the "10 worst
+        labels" lists show them: their ranks among all issues skip the places other kinds hold."""
         kinds = label_flag_kinds()
-        return [record for record in self.records if record["kind"] in kinds][:count]
+        worst = [record for record in self.records if record["kind"] in kinds][:count]
+        if renumber:
+            worst = [{**record, "rank": place} for place, record in enumerate(worst, 1)]
+        return worst
 
     def model_mix(self, *, accuracy: bool = True) -> str:
         """The models as a phrase: "extra-trees 71% (out-of-fold accuracy 93.2%), ..." (weights,
@@ -118,3 +175,55 @@ class Report:
     def gate_passed(self) -> bool:
         """True unless a ``--fail-on`` rule failed."""
         return gate_passed(self.gate)
+
+
+def proposed_corrections(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of ``records`` (ranked issues as report.json lists them), one proposed new label per
+    row, worst row first.
+
+    Where two findings suggest different labels for a row (a spelling variant that the model
+    also thinks is the wrong class), the model's flag wins: it was made on the merged
+    spellings, so accepting it fixes both. The other suggestions are kept in
+    ``also_suggested`` so that nobody takes one silently."""
+    flag_kinds = label_flag_kinds()
+    by_row: dict[int, list[dict[str, Any]]] = {}
+    for issue in records:
+        suggested, row = issue["suggested_label"], issue["row"]
+        if row is not None and suggested is not None and suggested != issue["given_label"]:
+            by_row.setdefault(row, []).append(issue)
+    found = []
+    for findings in by_row.values():
+        chosen = next((i for i in findings if i["kind"] in flag_kinds), findings[0])
+        others = [
+            {"kind": i["kind"], "suggested_label": i["suggested_label"]}
+            for i in findings
+            if i["suggested_label"] != chosen["suggested_label"]
+        ]
+        found.append({**chosen, "also_suggested": others} if others else chosen)
+    return found
+
+
+def _named_rows(chosen: list[dict[str, Any]], rows: Iterable[int]) -> list[dict[str, Any]]:
+    wanted = set(rows)
+    unknown = sorted(wanted - {c["row"] for c in chosen})
+    if unknown:
+        raise DatabugsError(
+            f"row {unknown[0]} has no suggested correction",
+            code=ErrorCode.UNKNOWN_ROW,
+            hint="report.corrections() lists the rows that have one",
+        )
+    return [c for c in chosen if c["row"] in wanted]
+
+
+def _check_scanned(data: pd.DataFrame, label: str, rows: int, chosen: list[dict[str, Any]]) -> None:
+    """Corrections apply to the data that was scanned: same rows, same labels where they land."""
+    changed = label not in data.columns or len(data) != rows
+    if not changed:
+        column = data[label]
+        changed = any(label_text(column.iat[c["row"]]) != c["given_label"] for c in chosen)
+    if changed:
+        raise DatabugsError(
+            "the data is not the scanned data (its rows or labels differ)",
+            code=ErrorCode.DATA_CHANGED,
+            hint="pass the DataFrame the report was made from",
+        )

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from databugs.corrections.plan import corrections, scanned_data
+from databugs.data.guard import check_writable, writing
 from databugs.data.keys import row_ids
 from databugs.data.ledger import (
     LEDGER_COLUMNS,
@@ -81,6 +82,7 @@ class ReviewSession:
             )
             and (min_score is None or issue["score"] >= min_score)
         ]
+        check_writable(ledger_path(source.path))  # say so now, not after the first decision
         ids = row_ids(source.frame, report["input"].get("id"))
         decided = set(decisions_about(source.path, ids)["row"].astype(int))
         queue = [issue for issue in candidates if issue["row"] not in decided]
@@ -106,9 +108,9 @@ class ReviewSession:
         """Accept, reject or edit the current row (one ledger line, written now)."""
         if decision == "edited":
             new_label = self._checked_label(new_label)
-        issue = self.queue.pop(0)
+        issue = self.queue[0]
         self._record(issue, decision, new_label)
-        self.history.append(issue)
+        self.history.append(self.queue.pop(0))
         self.done += 1
 
     def _checked_label(self, typed: str | None) -> str:
@@ -171,4 +173,5 @@ class ReviewSession:
 
     def _record(self, issue: dict[str, Any], decision: str, new_label: str | None) -> None:
         line = decision_line(issue, decision, self.data.name, new_label)
-        append_decisions(ledger_path(self.data), pd.DataFrame([line], columns=LEDGER_COLUMNS))
+        with writing(ledger_path(self.data)):
+            append_decisions(ledger_path(self.data), pd.DataFrame([line], columns=LEDGER_COLUMNS))

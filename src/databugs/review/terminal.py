@@ -15,6 +15,7 @@ from rich.text import Text
 
 from databugs.errors import DatabugsError
 from databugs.review.session import ReviewSession
+from databugs.text import one_line, shown_label
 
 KEYS = "[a]ccept  [r]eject  [e]dit label  [s]kip  [u]ndo  [c]luster  [q]uit"
 CONTENT_LINES = 8
@@ -66,15 +67,16 @@ def read_label(classes: list[str]) -> str:
 
 
 def show(console: Console, session: ReviewSession, issue: dict[str, Any]) -> None:
-    """The current row: position, kind, content, given and suggested labels, evidence."""
+    """The current row: position, kind, content, given and suggested labels, evidence (data
+    text on one line: ``databugs.text.one_line``)."""
     console.print(
         Text(
             f"{session.done + 1} / {session.total}   {issue['kind']}   row "
-            f"{issue['row']}" + (f" (id {issue['id']})" if issue["id"] else ""),
+            f"{issue['row']}" + (f" (id {one_line(issue['id'])})" if issue["id"] else ""),
             style="bold",
         )
     )
-    content = session.content(issue)
+    content = {one_line(k): one_line(v) for k, v in session.content(issue).items()}
     texts = {k: v for k, v in content.items() if len(v) > 40}
     if texts:
         room = CONTENT_LINES * 80 // len(texts)  # long texts are cut so a row fits 80x24
@@ -85,15 +87,18 @@ def show(console: Console, session: ReviewSession, issue: dict[str, Any]) -> Non
         pairs = ", ".join(f"{k}={v}" for k, v in content.items())
         console.print(Text(pairs), width=min(console.width, 80))
     top = issue.get("evidence", {}).get("top_classes") or []
-    odds = ", ".join(f"{c['label']} {c['probability']:.0%}" for c in top)
+    odds = ", ".join(f"{one_line(c['label'])} {c['probability']:.0%}" for c in top)
     console.print(
         Text(
-            f"given: {issue['given_label']}   suggested: {issue['suggested_label']}"
+            f"given: {shown_label(issue['given_label'])}   "
+            f"suggested: {shown_label(issue['suggested_label'])}"
             + (f"   model: {odds}" if odds else ""),
             style="cyan",
         )
     )
-    console.print(Text(f"why: {issue['detail']}", style="dim"), width=min(console.width, 80))
+    console.print(
+        Text(f"why: {one_line(issue['detail'])}", style="dim"), width=min(console.width, 80)
+    )
     console.print(Text(KEYS, style="dim"))
 
 
@@ -131,7 +136,9 @@ def _loop(session: ReviewSession, console: Console) -> None:
         elif key == "r":
             session.decide("rejected")
         elif key == "e":
-            console.print(Text("  ".join(f"{i}:{c}" for i, c in enumerate(session.classes, 1))))
+            console.print(
+                Text("  ".join(f"{i}:{shown_label(c)}" for i, c in enumerate(session.classes, 1)))
+            )
             label = read_label(session.classes)
             try:
                 session.decide("edited", label)
@@ -148,8 +155,9 @@ def _loop(session: ReviewSession, console: Console) -> None:
             members = session.cluster()
             console.print(
                 Text(
-                    f"cluster of {len(members)} rows: {issue['given_label']} -> "
-                    f"{issue['suggested_label']}; [a]ccept all, [r]eject all, other: back"
+                    f"cluster of {len(members)} rows: {shown_label(issue['given_label'])} -> "
+                    f"{shown_label(issue['suggested_label'])}; "
+                    "[a]ccept all, [r]eject all, other: back"
                 )
             )
             choice = read_key().lower()

@@ -15,6 +15,7 @@ from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.render.escape import markdown_text as md
 from databugs.render.tables import csv_text, spreadsheet_table
 from databugs.report.schema import ISSUE_CSV_COLUMNS
+from databugs.text import one_line
 
 if TYPE_CHECKING:
     from databugs.weak.labelling import WeakLabels
@@ -22,15 +23,19 @@ if TYPE_CHECKING:
 SCHEMA = "databugs.rules/1"
 
 
+OUTPUT_NAMES = ("weak_labels.csv", "rules.json", "rules.md", "issues.csv")
+
+
 def output_files(result: WeakLabels) -> dict[str, str]:
-    return {
-        "weak_labels.csv": spreadsheet_table(result.rows),
-        "rules.json": rules_json(result),
-        "rules.md": rules_markdown(result),
-        "issues.csv": csv_text(
-            ISSUE_CSV_COLUMNS, ([c[k] for k in ISSUE_CSV_COLUMNS] for c in result.conflicts)
-        ),
-    }
+    """The files written into ``--out``, by name (:data:`OUTPUT_NAMES`)."""
+    issues = ([c[k] for k in ISSUE_CSV_COLUMNS] for c in result.conflicts)
+    texts = (
+        spreadsheet_table(result.rows),
+        rules_json(result),
+        rules_markdown(result),
+        csv_text(ISSUE_CSV_COLUMNS, issues),
+    )
+    return dict(zip(OUTPUT_NAMES, texts, strict=True))
 
 
 def rules_json(result: WeakLabels) -> str:
@@ -103,14 +108,14 @@ def terminal_lines(result: WeakLabels, outputs: dict[str, str]) -> list[str]:
     header = f"{'rule':<24} {'votes':<10} {'coverage':>8} {'accuracy':>8} {'learned':>8}"
     lines = [header]
     for rule in result.rules[:20]:
-        votes = ",".join(rule["polarity"])
+        votes = ",".join(one_line(label) for label in rule["polarity"])
         lines.append(
-            f"{rule['name'][:24]:<24} {votes[:10]:<10} {rule['coverage']:>8.1%} "
+            f"{one_line(rule['name'])[:24]:<24} {votes[:10]:<10} {rule['coverage']:>8.1%} "
             f"{_share(rule['accuracy']):>8} {rule['learned_accuracy']:>8.0%}"
         )
     if len(result.rules) > 20:
         lines.append(f"... {len(result.rules) - 20} more rules in rules.md")
-    lines += [f"warning: {rule['warning']}" for rule in result.rules if rule["warning"]]
+    lines += [f"warning: {one_line(rule['warning'])}" for rule in result.rules if rule["warning"]]
     lines.append(
         f"{summary['unlabelled']} unlabelled rows: {summary['labelled_by_rules']} labelled by "
         f"rules, {summary['labelled_by_model']} by the end model, {summary['left_unlabelled']} "

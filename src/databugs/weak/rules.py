@@ -2,8 +2,9 @@
 
 A rule votes a label for the rows it matches and abstains on the others. YAML rules say
 ``contains`` (any of some words, whole words, any case), ``regex`` (case-insensitive) or
-``where`` (a pandas query over the row's columns, numbers compared as numbers). Python rules are
-functions decorated with :func:`rule`; only a file the user names is executed.
+``where`` (columns compared with values, joined by and/or/not, numbers compared as numbers:
+parsed and evaluated by :mod:`databugs.weak.where`, so a YAML file never runs code). Python rules
+are functions decorated with :func:`rule`; only a file the user names is executed.
 
 Every problem with a rule (unknown column, bad regex or query, a label outside ``--classes``,
 a rule that matches nothing) is a :class:`DatabugsError` naming the rule.
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.weak.where import WhereError, parse_where
 
 ABSTAIN = None
 RULE_KINDS = ("contains", "regex", "where")
@@ -199,23 +201,28 @@ def _pattern_rule(
 def _query_rule(
     query: str, label: str, frame: pd.DataFrame, where: str
 ) -> Callable[[pd.DataFrame, pd.DataFrame], list[str | None]]:
+    """A ``where:`` rule: column comparisons only (:mod:`databugs.weak.where`), never code."""
+
+    def refused(error: WhereError) -> DatabugsError:
+        return DatabugsError(
+            f"{where}: bad query {query!r}: {error}",
+            code=ErrorCode.BAD_LABELLING_RULE,
+            hint=error.hint or "a .py rules file is the way to run code",
+        )
+
+    try:
+        condition = parse_where(query, frame.columns)
+    except WhereError as error:
+        raise refused(error) from None
+
     def apply(raw: pd.DataFrame, data: pd.DataFrame) -> list[str | None]:
         try:
-            hit = pd.Series(data.eval(query), index=data.index)
-        except Exception as error:  # pandas raises many kinds; all mean a bad query
-            raise DatabugsError(
-                f"{where}: bad query {query!r} ({type(error).__name__}: {error})",
-                code=ErrorCode.BAD_LABELLING_RULE,
-            ) from None
-        if str(hit.dtype) == "boolean":  # nullable columns (Parquet): missing is no match
-            hit = hit.fillna(False).astype(bool)
-        if hit.dtype != bool:
-            raise DatabugsError(
-                f"{where}: query {query!r} is not true/false", code=ErrorCode.BAD_LABELLING_RULE
-            )
-        return [label if h else ABSTAIN for h in hit.to_numpy()]
+            hits = condition.matches(data)
+        except WhereError as error:
+            raise refused(error) from None
+        return [label if hit else ABSTAIN for hit in hits]
 
-    apply(frame.head(5), frame.head(5))  # a bad query fails now, naming the rule
+    apply(frame.head(5), frame.head(5))  # a condition that cannot be evaluated fails now
     return apply
 
 

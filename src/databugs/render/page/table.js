@@ -1,88 +1,3 @@
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>{{title}}</title>
-<style>
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1d1d1f; background: #fafafa; }
-header, main { max-width: 1200px; margin: 0 auto; padding: 0 20px; }
-header h1 { font-size: 20px; margin: 18px 0 8px; word-break: break-all; }
-h2 { font-size: 17px; margin: 28px 0 10px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
-.cards { display: flex; flex-wrap: wrap; gap: 10px; }
-.card { background: #fff; border: 1px solid #e3e3e3; border-radius: 8px; padding: 10px 14px; min-width: 120px; }
-.card .value { font-size: 22px; font-weight: 600; }
-.card .name, .dim { color: #666; }
-.counts { columns: 2; padding-left: 18px; }
-.kind { font-family: ui-monospace, monospace; }
-.gate { margin: 10px 0; padding: 8px 12px; border-radius: 6px; font-weight: 600; }
-.gate.passed { background: #e6f4ea; } .gate.failed { background: #fde7e9; }
-.gate li.fail { color: #b00020; }
-.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 12px; }
-figure.plot { margin: 0; background: #fff; border: 1px solid #e3e3e3; border-radius: 8px; padding: 6px; overflow: auto; }
-figure.plot svg { max-width: 100%; height: auto; }
-table { border-collapse: collapse; width: 100%; background: #fff; }
-th, td { border-bottom: 1px solid #eee; padding: 5px 8px; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; position: sticky; top: 0; }
-th.sortable { cursor: pointer; user-select: none; }
-th.sorted-asc::after { content: " \25B2"; } th.sorted-desc::after { content: " \25BC"; }
-.filters { display: flex; flex-wrap: wrap; gap: 10px; align-items: end; margin: 8px 0; }
-.filters label { display: flex; flex-direction: column; font-size: 12px; color: #555; }
-.filters input, .filters select { font: inherit; padding: 3px 5px; }
-.content { max-width: 420px; }
-.content details summary { cursor: pointer; list-style: none; }
-.content details[open] summary { display: none; }
-.full { white-space: pre-wrap; word-break: break-word; }
-.evidence { font-family: ui-monospace, monospace; font-size: 12px; color: #555; white-space: pre-wrap; word-break: break-all; }
-.pager { display: flex; gap: 8px; align-items: center; margin: 8px 0 30px; }
-code { font-size: 12px; }
-</style>
-</head>
-<body>
-<header><h1>{{title}}</h1></header>
-<main>
-<section id="summary">
-<h2>Summary</h2>
-{{summary}}
-</section>
-<section>
-<h2>Plots</h2>
-<div class="plots" id="plots">
-{{plots}}
-</div>
-</section>
-{{annotators}}
-<section id="clusters">
-<h2>Clusters of mistakes</h2>
-<p class="dim">Proposed corrections grouped by given &rarr; suggested label, then by similar content: review a group, then accept it whole.</p>
-{{clusters}}
-</section>
-<section id="issues">
-<h2>Every issue</h2>
-<div class="filters">
-<label>kind <select id="f-kind"><option value="">all</option></select></label>
-<label>class (given or suggested) <select id="f-class"><option value="">all</option></select></label>
-<label>cluster <select id="f-cluster"><option value="">all</option></select></label>
-<label>score at least <input id="f-score" type="number" min="0" max="1" step="0.05" value="0"></label>
-<label>text contains <input id="f-text" type="search" placeholder="content, id, detail"></label>
-<span id="shown" class="dim"></span>
-</div>
-<table id="issue-table">
-<thead><tr>
-<th class="sortable" data-key="rank">rank</th><th class="sortable" data-key="kind">kind</th>
-<th class="sortable" data-key="row">row</th><th class="sortable" data-key="id">id</th>
-<th class="sortable" data-key="given_label">given</th><th class="sortable" data-key="suggested_label">suggested</th>
-<th class="sortable" data-key="score">score</th><th class="sortable" data-key="label_quality">quality</th>
-<th class="sortable" data-key="cluster">cluster</th><th>content and evidence</th>
-</tr></thead>
-<tbody></tbody>
-</table>
-<div class="pager"><button id="prev">&larr; previous</button><span id="page"></span><button id="next">next &rarr;</button></div>
-</section>
-</main>
-<script type="application/json" id="issue-data">{{data}}</script>
-<script>
 "use strict";
 (function () {
   const PAGE = 100, PREVIEW = 120;
@@ -90,7 +5,7 @@ code { font-size: 12px; }
   const col = {};
   data.columns.forEach((name, i) => { col[name] = i; });
   const issues = data.issues;
-  const state = { kind: "", cls: "", cluster: "", score: 0, text: "", sortKey: "rank", sortDir: 1, page: 0 };
+  const state = { kind: "", cls: "", cluster: "", score: 0, text: "", rows: null, sortKey: "rank", sortDir: 1, page: 0 };
   const $ = (id) => document.getElementById(id);
 
   function fillSelect(select, values) {
@@ -106,6 +21,7 @@ code { font-size: 12px; }
   fillSelect($("f-cluster"), issues.map((r) => r[col.cluster]));
 
   function matches(r) {
+    if (state.rows && !state.rows.has(r[col.row])) return false;
     if (state.kind && r[col.kind] !== state.kind) return false;
     if (state.cls && String(r[col.given_label]) !== state.cls && String(r[col.suggested_label]) !== state.cls) return false;
     if (state.cluster && r[col.cluster] !== state.cluster) return false;
@@ -116,6 +32,16 @@ code { font-size: 12px; }
     }
     return true;
   }
+
+  // What the page's other scripts (loaded after this one) build on: the data, the column
+  // positions, a row filter (a Set of row numbers, or null for every row) and hooks run on
+  // each table row drawn.
+  const page = {
+    data, col, issues, rowHooks: [],
+    setRowFilter(rows) { state.rows = rows; state.page = 0; draw(); },
+    redraw() { draw(); },
+  };
+  window.databugsPage = page;
 
   function compare(a, b) {
     const x = a[col[state.sortKey]], y = b[col[state.sortKey]];
@@ -179,6 +105,7 @@ code { font-size: 12px; }
       cell(tr, r[col.cluster]);
       contentCell(tr, r);
       body.appendChild(tr);
+      page.rowHooks.forEach((hook) => hook(tr, r));
     });
     $("shown").textContent = chosen.length + " of " + issues.length + " issues";
     $("page").textContent = "page " + (state.page + 1) + " of " + pages;
@@ -221,6 +148,3 @@ code { font-size: 12px; }
   window.addEventListener("hashchange", readHash);
   readHash();
 })();
-</script>
-</body>
-</html>

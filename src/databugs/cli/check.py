@@ -1,0 +1,88 @@
+"""``databugs check``: scan several data files, each with its own configuration, and gate them:
+the command behind the pre-commit hook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from databugs.cli.app import app, say, user_errors
+from databugs.data.write import write_files_atomically
+from databugs.errors import DatabugsError
+from databugs.gate.rules import measured_text
+from databugs.pipeline.options import resolve_options
+from databugs.pipeline.run import ScanRun, scan_into_folder
+from databugs.text import one_line, visible
+
+CHECK_EXAMPLE = """
+Example:
+
+  databugs check data/reviews.csv data/tickets.parquet
+
+scans each file with the options of its databugs.toml (or [tool.databugs] in pyproject.toml),
+label, id and fail_on included, and prints one line per file. Reports go to
+.databugs/<file>/ (report.html, report.md, ...); .databugs/ gets a .gitignore of its own, so
+git does not list it. Exit code 0: every gate passed; 1: a gate failed; 2: a file could not be
+scanned (the other files are still checked).
+"""
+
+Files = Annotated[list[Path], typer.Argument(help="Data files, each scanned with its config.")]
+Out = Annotated[
+    Path, typer.Option("--out", help="Where the reports go: one folder per file [.databugs].")
+]
+FailOn = Annotated[
+    str | None,
+    typer.Option("--fail-on", help="A gate for every file, instead of each config's fail_on."),
+]
+
+
+@app.command(epilog=CHECK_EXAMPLE)
+@user_errors
+def check(files: Files, out: Out = Path(".databugs"), fail_on: FailOn = None) -> None:
+    """Scan data files with their configs and check their gates: one line per file."""
+    _ignored_by_git(out)
+    worst = 0
+    for data in files:
+        folder = out / _report_name(data)
+        try:
+            options = resolve_options(data, {"out": str(folder), "fail_on": fail_on})
+            line, failed = _verdict(scan_into_folder(data, options))
+        except DatabugsError as error:
+            line, code = f"error: {error}", 2
+        else:
+            code = 1 if failed else 0
+        say(f"{visible(data.as_posix())}: {one_line(line)}")
+        worst = max(worst, code)
+    raise typer.Exit(worst)
+
+
+def _ignored_by_git(out: Path) -> None:
+    """A new reports folder holds a ``.gitignore`` of ``*``, as pytest's cache does."""
+    if not out.exists():
+        write_files_atomically(out, {".gitignore": "*\n"})
+
+
+def _report_name(data: Path) -> str:
+    """The data's path below the working directory (its name if it lies elsewhere)."""
+    resolved = data.resolve()
+    return (
+        resolved.relative_to(Path.cwd()).as_posix()
+        if resolved.is_relative_to(Path.cwd())
+        else data.name
+    )
+
+
+def _verdict(run: ScanRun) -> tuple[str, bool]:
+    """The line for one file and whether its gate failed."""
+    report = run.report
+    where = f"report {run.outputs['report.html']}"
+    failed = [result for result in report.gate or [] if not result["passed"]]
+    if failed:
+        shown = ", ".join(f"{r['rule']} (measured {measured_text(r)})" for r in failed)
+        return f"FAIL {shown}; {where}", True
+    health = report.summary.get("label_health")
+    figures = f"label health {health:.1%}" if health is not None else "scanned"
+    gate = "pass" if report.gate else "pass (no gate: set fail_on in databugs.toml)"
+    return f"{gate}, {figures}; {where}", False

@@ -1,0 +1,120 @@
+"""Columns mixing numbers and text (``12``, ``12,5``, ``unknown``).
+
+One cell that is not a number is enough for the featuriser to stop reading a column as numbers:
+it becomes categories (``12`` as unlike ``13`` as ``abc``), free text, or is left out. Empty
+cells and placeholders (``n/a``, ``?``) do not count: they are read as missing. A number with a
+decimal comma (``12,5``) is named as such: it is the usual cause.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from databugs.data.features import ColumnUse
+from databugs.detectors.base import Context, Detector, Issue
+from databugs.detectors.empty_cells import Cells, checked_columns, column_cells
+from databugs.detectors.registry import register
+
+DECIMAL_COMMA = r"[+-]?\d+,\d+"
+NUMBER_LIKE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)"
+"""Every value ``pd.to_numeric`` reads as a number matches this (a quick filter: on free text
+parsing every value is ten times slower)."""
+MAX_EXAMPLES = 5
+SEVERITY = 0.6
+
+
+@register
+class MixedTypes(Detector):
+    name = "mixed_types"
+    description = (
+        "columns mixing numbers and text, which databugs then cannot use as numbers "
+        "(decimal commas named)"
+    )
+
+    def __init__(self, *, min_cells: int = 3, min_share: float = 0.05) -> None:
+        self.min_cells = min_cells
+        self.min_share = min_share
+
+    def detect(self, context: Context) -> list[Issue]:
+        issues = []
+        for use in checked_columns(context):
+            if use.used_as == "numeric" or pd.api.types.is_numeric_dtype(context.frame[use.column]):
+                continue  # read as numbers: no text among them
+            cells = column_cells(context, use.column)
+            is_number = _numbers(cells)
+            counts = cells.counts()
+            numbers = int(counts[is_number].sum())
+            text = int(counts[~is_number & ~cells.empty].sum())
+            if self._mixed(numbers, text):
+                issues.append(_issue(self.name, use, cells, is_number, counts))
+        return issues
+
+    def _mixed(self, numbers: int, text: int) -> bool:
+        """Both kinds present in ``min_cells`` cells or more; numbers the minority must also be
+        ``min_share`` of the filled cells (a few numbers among words are ordinary), whereas a
+        few words among numbers are what stops the column being read as numbers."""
+        if min(numbers, text) < self.min_cells:
+            return False
+        return numbers > text or numbers >= self.min_share * (numbers + text)
+
+
+def _numbers(cells: Cells) -> np.ndarray:
+    """Which distinct values read as a number, as the featuriser reads them (spaces around,
+    signs and exponents allowed); placeholders are not numbers."""
+    candidates = np.flatnonzero(
+        cells.stripped.str.fullmatch(NUMBER_LIKE, case=False).to_numpy(dtype=bool)
+    )
+    parsed = np.zeros(len(cells.values), dtype=bool)
+    parsed[candidates] = pd.to_numeric(cells.stripped.iloc[candidates], errors="coerce").notna()
+    return parsed & ~cells.empty
+
+
+def _examples(cells: Cells, chosen: np.ndarray, counts: np.ndarray) -> list[str]:
+    """The most frequent distinct values among ``chosen``."""
+    order = np.flatnonzero(chosen & (counts > 0))
+    order = order[np.argsort(-counts[order], kind="stable")]
+    return cells.values.iloc[order[:MAX_EXAMPLES]].tolist()
+
+
+def what_databugs_did(use: ColumnUse) -> str:
+    """The use of a column that is not read as numbers, in words."""
+    if use.used_as == "categorical":
+        return f"databugs used it as categories ({use.reason}): its numbers are names, not amounts"
+    if use.used_as == "text":
+        return f"databugs read it as text ({use.reason}): its numbers are words, not amounts"
+    return f"databugs left it out ({use.reason})"
+
+
+def _issue(
+    kind: str, use: ColumnUse, cells: Cells, is_number: np.ndarray, counts: np.ndarray
+) -> Issue:
+    is_text = ~is_number & ~cells.empty
+    commas = cells.stripped.str.fullmatch(DECIMAL_COMMA).to_numpy(dtype=bool)
+    numbers, text = int(counts[is_number].sum()), int(counts[is_text].sum())
+    decimal_commas = int(counts[commas & is_text].sum())
+    number_examples = _examples(cells, is_number, counts)
+    text_examples = _examples(cells, is_text, counts)
+    message = (
+        f"{use.column!r} mixes {numbers} numbers ({', '.join(map(repr, number_examples[:3]))}) "
+        f"with {text} text cells ({', '.join(map(repr, text_examples[:3]))})"
+    )
+    if decimal_commas:
+        comma = _examples(cells, commas & is_text, counts)[0]
+        message += f", {decimal_commas} of them numbers written with a decimal comma ({comma!r})"
+    return Issue(
+        kind=kind,
+        row=None,
+        severity=SEVERITY,
+        message=f"{message}; {what_databugs_did(use)}",
+        details={
+            "column": use.column,
+            "used_as": use.used_as,
+            "numbers": numbers,
+            "text": text,
+            "empty": int(counts[cells.empty].sum() + (cells.codes < 0).sum()),
+            "decimal_commas": decimal_commas,
+            "number_examples": number_examples,
+            "text_examples": text_examples,
+        },
+    )
