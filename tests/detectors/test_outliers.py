@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 import databugs
-from databugs.detectors.outliers import Outlier
+from databugs.detectors.outliers import Outlier, value_surprise
 from databugs.render.markdown import render as render_markdown
 from tests.conftest import EXAMPLES, _kinds
 
@@ -15,8 +15,9 @@ def _letters_with_broken_records() -> tuple[pd.DataFrame, list[int]]:
     """The letters sample with three broken records: values in the wrong unit, and a row of
     another table scaled to this one's columns."""
     frame = pd.read_csv(EXAMPLES / "letters_sample.csv")
-    planted = [17, 902, 1555]
+    planted = [17, 902, 1200, 1555]
     frame.loc[17, "width"] = 150.0  # the typical width is 0-15
+    frame.loc[1200, ["x.box", "onpix", "x.bar", "y2bar"]] = [4.5, 3.5, 7.5, 5.5]  # never halves
     frame.loc[902, ["x.box", "y.box", "high"]] = [90.0, -40.0, 70.0]
     rng = np.random.default_rng(3)
     numbers = frame.columns.drop("label")
@@ -38,6 +39,20 @@ def test_broken_records_are_flagged_with_the_unusual_columns() -> None:
     assert all(0 <= row < len(frame) and row != 17 for row in width.details["nearest_rows"])
     assert all(0 < issue.severity <= 1 for issue in found)
     assert by_row[1555].severity >= min(issue.severity for issue in found)
+    halves = by_row[1200].details["unusual"]
+    assert {trait["column"] for trait in halves} <= {"x.box", "onpix", "x.bar", "y2bar"}
+    assert halves and all(trait["trait"] == "unseen" for trait in halves)
+    assert "no other row has it" in by_row[1200].message
+
+
+def test_a_value_between_the_ones_a_column_repeats_is_surprising_a_new_measurement_not() -> None:
+    rng = np.random.default_rng(0)
+    counts = rng.integers(0, 10, 500).astype(float)
+    measured = rng.normal(size=500)
+    counts[7] = 4.5
+    surprise = value_surprise(np.column_stack([counts, measured]))
+    assert surprise.argmax() == 7
+    assert np.allclose(value_surprise(measured[:, None]), 0)
 
 
 def test_an_outlier_is_a_human_decision_not_a_label_fix() -> None:
