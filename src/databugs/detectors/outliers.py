@@ -1,20 +1,30 @@
 """Rows far from every other row in feature space: broken records, data from elsewhere.
 
-Each row's score is its mean distance to its 10 nearest other rows (the row itself never counts),
-searched among a seeded sample of reference rows (5,000, down to 1,000 for 100,000 rows and
-more), so the cost is linear in rows.
-The space: for tables, each numeric column by its rank (a value's share of the column below it,
-scaled to unit variance: a skewed or discrete column weighs like any other, and a value between
-the ones the column takes stands out) beside how far the value is past 3 robust z-scores
-(log-damped), and categories one-hot; for text, the TF-IDF reduced to 50 dimensions by truncated
-SVD (fitted on the reference rows' 10,000 most frequent terms), each row of unit length, beside
-a dimension for "no word seen elsewhere" and each text column's length and script traits.
+Evidence of several kinds, each turned into robust z-scores of its log (median, MAD, at least
+the middle 90%'s spread), summed where positive, so that any one kind can raise a row:
 
-A row is flagged when the log of its score is ``min_score`` robust z-scores (median, MAD) above
-the rows' typical: the threshold follows the data, not a fixed count. What is unusual is told in
-the data's own terms: the columns furthest from their median (robust z-scores), or for text an
-empty cell, a length far from the typical, letters of another script. Nothing is relabelled:
-whether to fix, drop or keep an outlier is for a person to decide.
+- the mean distance to the row's 10 nearest other rows (the row itself never counts), searched
+  among a seeded sample of reference rows (5,000, down to 1,000 for 100,000 rows and more), so
+  the cost is linear in rows;
+- tables: how rare the row's values are in their columns (Good-Turing: a value no other row
+  has costs little in a column of measurements, much in a column of counts or codes), how badly
+  the principal directions of the ranks rebuild the row, and how far its most extreme number is
+  past 99% of the column's;
+- text: how far the text's length is from the typical (log scale).
+
+The space for the distance: for tables, each numeric column by its rank (a value's share of the
+column below it, scaled to unit variance: a skewed or discrete column weighs like any other)
+beside how far the value is past 3 robust z-scores (log-damped), and categories one-hot, each
+row then of unit length (its direction: its mix of high and low values); for text, the TF-IDF
+reduced to 50 dimensions by truncated SVD (fitted on the reference rows' 10,000 most frequent
+terms), each row of unit length, beside a dimension for "no word seen elsewhere" and each text
+column's length and script traits.
+
+A row is flagged when its evidence is ``min_score`` robust z-scores above the rows' typical:
+the threshold follows the data, not a fixed count. What is unusual is told in the data's own
+terms: the columns furthest from their median (robust z-scores) or holding a value no other row
+has, or for text an empty cell, a length far from the typical, letters of another script.
+Nothing is relabelled: whether to fix, drop or keep an outlier is for a person to decide.
 """
 
 from __future__ import annotations
@@ -312,8 +322,9 @@ def _centre_spread(values: np.ndarray) -> tuple[float, float]:
 class Outlier(Detector):
     name = "outlier"
     description = (
-        "rows far from every other row (mean distance to their 10 nearest), with the columns "
-        "or text traits that set them apart; fix, drop or keep each by hand"
+        "rows unlike every other row (far from their 10 nearest, rare values, columns that do "
+        "not move together), with the columns or text traits that set them apart; fix, drop "
+        "or keep each by hand"
     )
 
     def __init__(self, *, min_score: float = MIN_SCORE) -> None:
@@ -349,7 +360,7 @@ class Outlier(Detector):
             severity=float(percentile),
             given_label=context.labels[row],
             message=(
-                f"far from every other row ({score:.1f} robust z above the typical distance; "
+                f"unlike every other row ({score:.1f} robust z above the typical row's evidence; "
                 f"nearest rows {', '.join(map(str, nearest))}); unusual: {traits}. A broken "
                 "record, data from elsewhere or a rare real case: decide by hand"
             ),
