@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -177,26 +178,24 @@ def datalab_scores(data: pd.DataFrame, space: np.ndarray, metric: str | None = N
     return 1 - lab.get_issues("outlier")["outlier_score"].to_numpy()
 
 
-def overhead(rows: int = 100_000) -> list[dict]:
-    """Scan wall time with every detector and without ``outlier``, alternated twice after a
-    warm-up scan, in this process, on scale.py's synthetic table and resampled TREC questions;
-    and the detector's own time (its scores) on the same features."""
+def overhead(rows: int = 100_000, repeats: int = 1) -> Iterator[dict]:
+    """Scan wall time without ``outlier`` and with every detector (``repeats`` times each,
+    alternated, after a warm-up scan), in this process, on scale.py's synthetic table and on
+    resampled TREC questions; and the detector's own time (its scores) on the same features."""
     from scale import resampled_texts, synthetic_table
 
-    frame, _ = synthetic_table(rows)
-    results = [_overhead_of("table", frame, text=())]
-    results.append(_overhead_of("text", resampled_texts(rows), text=("text",)))
-    return results
+    yield _overhead_of("table", synthetic_table(rows)[0], text=(), repeats=repeats)
+    yield _overhead_of("text", resampled_texts(rows), text=("text",), repeats=repeats)
 
 
-def _overhead_of(kind: str, frame: pd.DataFrame, *, text: tuple[str, ...]) -> dict:
+def _overhead_of(kind: str, frame: pd.DataFrame, *, text: tuple[str, ...], repeats: int) -> dict:
     import databugs
     from databugs.detectors.registry import all_detectors
 
     others = [name for name in all_detectors() if name != "outlier"]
     databugs.scan(frame.head(2_000), jobs=2, text=list(text))
     times: dict = {"data": kind, "rows": len(frame)}
-    for run, detectors in (("without", others), ("with", None)) * 2:
+    for run, detectors in (("without", others), ("with", None)) * repeats:
         start = time.perf_counter()
         databugs.scan(frame, jobs=2, detectors=detectors, text=list(text))
         times.setdefault(run, []).append(round(time.perf_counter() - start, 2))
@@ -245,11 +244,12 @@ def main() -> None:
     parser.add_argument("--datasets", default="")
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--overhead", action="store_true")
+    parser.add_argument("--repeats", type=int, default=1, help="scans of each kind (--overhead)")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     if args.overhead:
-        for times in overhead():
-            print(times)
+        for times in overhead(repeats=args.repeats):
+            print(times, flush=True)
         return
     path = RESULTS / "outliers.csv"
     if args.report:
