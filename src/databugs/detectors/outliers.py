@@ -493,6 +493,13 @@ def _typical_text(frame: pd.DataFrame, column: str) -> dict[str, float]:
 
 def non_latin_shares(texts: pd.Series) -> np.ndarray:
     """Per text, the share of its letters that are not Latin (0 for a text with no letter)."""
-    letters = texts.str.count(LETTER.pattern).to_numpy(float)
-    latin = texts.str.count(LATIN.pattern).to_numpy(float)
-    return np.divide(letters - latin, letters, out=np.zeros(len(texts)), where=letters > 0)
+    shares = np.zeros(len(texts))
+    others = np.flatnonzero(~texts.map(str.isascii).to_numpy(bool))  # ASCII letters are Latin
+    if len(others):
+        some = texts.iloc[others]
+        letters = some.str.count(LETTER.pattern).to_numpy(float)
+        latin = some.str.count(LATIN.pattern).to_numpy(float)
+        shares[others] = np.divide(
+            letters - latin, letters, out=np.zeros(len(others)), where=letters > 0
+        )
+    return shares
