@@ -4,21 +4,22 @@
 
 Planting (seed 0; each set first cut to at most 5,000 rows at random, so that the pool runs in
 minutes on a shared machine): the donor is the next set of the same kind in name order (text
-into text, table into table, the last one taking from the first).
+into text, table into table, cyclically) that comes from another source (``SAME_SOURCE``: a
+tweet among tweets of another TweetEval task is no outlier).
 
 - Text: the donor's ``text`` cells; any other column (``title``, ``target``) takes values of
   random rows of this set.
 - Tables: the donor's numeric columns are mapped onto this set's numeric columns by position
   (cycling when the donor has fewer), each rescaled to this column's mean and sd (z-score in the
-  donor's column, times this column's sd, plus its mean); other columns take values of random
-  rows of this set.
+  donor's column, times this column's sd, plus its mean) and rounded to the decimals this
+  column is written with; other columns take values of random rows of this set.
 - Labels: random labels of this set (an outlier's label is not what is tested).
 
-Both methods see the same space: databugs' ``representation`` of ``build_features`` (tables:
-rank-scaled numbers beside their tails and one-hot categories; text: unit-length SVD of the
-TF-IDF beside length and script traits). Per set: AP of each ranking against the planted rows
-(databugs: the kNN distance of every row; Datalab: ``1 - outlier_score``), databugs' flags
-(precision, recall) and each method's seconds.
+Per set: AP of databugs' summed evidence (``outlier_scores(...).score``) against the planted
+rows; AP of cleanlab Datalab's ``outlier`` issue type (``1 - outlier_score``) on databugs'
+distance space with its defaults and with ``metric="euclidean"``, and for tables on the plain
+standardised columns (``ap_datalab_default``; ``ap_datalab`` the best of these per set);
+databugs' flags (precision, recall) and each method's seconds.
 
     python benchmarks/outliers.py [--datasets a,b] [--report]
     python benchmarks/outliers.py --overhead     # scan time at 100,000 rows with and without
