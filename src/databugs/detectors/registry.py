@@ -25,6 +25,7 @@ DETECTOR_MODULES = (
     "databugs.detectors.split_leakage",
     "databugs.detectors.split_shift",
     "databugs.detectors.confusable_classes",
+    "databugs.detectors.outliers",
     "databugs.detectors.empty_cells",
     "databugs.detectors.mixed_types",
     "databugs.detectors.annotator_disagreement",

@@ -1,0 +1,90 @@
+"""Rows unlike any other: found, ranked, explained, and never turned into a label correction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import databugs
+from databugs.detectors.outliers import Outlier, value_surprise
+from databugs.render.markdown import render as render_markdown
+from tests.conftest import EXAMPLES, _kinds, table_context
+
+
+def _letters_with_broken_records() -> tuple[pd.DataFrame, list[int]]:
+    """The letters sample with three broken records: values in the wrong unit, and a row of
+    another table scaled to this one's columns."""
+    frame = pd.read_csv(EXAMPLES / "letters_sample.csv")
+    planted = [17, 902, 1200, 1555]
+    frame.loc[17, "width"] = 150.0  # the typical width is 0-15
+    frame.loc[1200, ["x.box", "onpix", "x.bar", "y2bar"]] = [4.5, 3.5, 7.5, 5.5]  # never halves
+    frame.loc[902, ["x.box", "y.box", "high"]] = [90.0, -40.0, 70.0]
+    rng = np.random.default_rng(3)
+    numbers = frame.columns.drop("label")
+    frame.loc[1555, numbers] = rng.uniform(-30, 45, len(numbers)).round(2)
+    return frame, planted
+
+
+def test_broken_records_are_flagged_with_the_unusual_columns() -> None:
+    frame, planted = _letters_with_broken_records()
+    found = Outlier().detect(table_context(frame))
+    assert {issue.row for issue in found} >= set(planted)
+    assert len(found) <= 0.01 * len(frame)  # only clearly unusual rows
+    by_row = {issue.row: issue for issue in found}
+    width = by_row[17]
+    assert width.details["unusual"][0]["column"] == "width"
+    assert "width" in width.message
+    assert len(width.details["nearest_rows"]) == 3
+    assert all(0 <= row < len(frame) and row != 17 for row in width.details["nearest_rows"])
+    assert all(0 < issue.severity <= 1 for issue in found)
+    assert by_row[1555].severity >= min(issue.severity for issue in found)
+    halves = by_row[1200].details["unusual"]
+    assert {trait["column"] for trait in halves} <= {"x.box", "onpix", "x.bar", "y2bar"}
+    assert halves and all(trait["trait"] == "unseen" for trait in halves)
+    assert "no other row has it" in by_row[1200].message
+
+
+def test_a_value_between_the_ones_a_column_repeats_is_surprising_a_new_measurement_not() -> None:
+    rng = np.random.default_rng(0)
+    counts = rng.integers(0, 10, 500).astype(float)
+    measured = rng.normal(size=500)
+    counts[7] = 4.5
+    surprise = value_surprise(np.column_stack([counts, measured]))
+    assert surprise.argmax() == 7
+    assert np.allclose(value_surprise(measured[:, None]), 0)
+
+
+def test_an_outlier_is_a_human_decision_not_a_label_fix() -> None:
+    frame, planted = _letters_with_broken_records()
+    frame, planted = frame.head(1_000), [row for row in planted if row < 1_000]  # one fast scan
+    report = databugs.scan(frame, jobs=1, detectors=["outlier"])
+    found = _kinds(report, "outlier")
+    assert found and all(issue.suggested_label is None for issue in found)
+    assert all("decide" in issue.message for issue in found)
+    assert not Outlier.flags_labels
+    assert not report.rows.loc[planted, "is_label_issue"].any()
+    assert report.summary["counts"]["outlier"] == len(found)
+    assert f"## outlier ({len(found)})" in render_markdown(report)
+
+
+def test_a_clean_table_has_few_outliers_and_the_threshold_is_a_setting() -> None:
+    context = table_context(pd.read_csv(EXAMPLES / "letters_sample.csv"))
+    found = Outlier().detect(context)
+    assert len(found) <= 0.01 * len(context.frame)
+    assert len(Outlier(min_score=1.5).detect(context)) > len(found)
+
+
+def test_texts_in_another_script_or_of_another_size_are_outliers() -> None:
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv", dtype=str, keep_default_na=False)
+    foreign = {
+        100: "Привет, как дела? Позвони мне завтра вечером, пожалуйста, очень нужно поговорить",
+        400: "明天下午三点在公司门口见面别忘了带上合同和发票谢谢",
+        700: " ".join(["Terms and conditions of the service agreement apply"] * 60),
+    }
+    for row, text in foreign.items():
+        frame.loc[row, "text"] = text
+    report = databugs.scan(frame, id="message_id", jobs=1, detectors=["outlier"])
+    by_row = {issue.row: issue for issue in _kinds(report, "outlier")}
+    assert set(foreign) <= set(by_row)
+    assert "non-Latin" in by_row[100].message and "non-Latin" in by_row[400].message
+    assert "longer" in by_row[700].message
