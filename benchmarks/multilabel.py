@@ -30,7 +30,7 @@ from sklearn.metrics import average_precision_score
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "datasets"
-DATASETS = ["cal500", "emotions", "flags", "scene", "yeast"]
+DATASETS = ["flags", "emotions", "scene", "yeast", "cal500"]
 NOISE_KINDS = ("remove", "add")
 NOISE_SHARE = 0.10
 FOLDS = 5

@@ -34,7 +34,7 @@ class TagSets:
     ``written`` holds each labelled row's tags as the cell wrote them (joined form); ``form`` is
     ``joined`` (one column, ``separator``) or ``columns`` (one 0/1 column per tag, ``tags`` are
     the column names); ``joiner`` is the separator with the spaces most cells put around it and
-    ``sorted_cells`` whether every cell with several tags lists them sorted.
+    ``sorted_cells`` whether every cell lists its tags sorted (ignoring case).
     """
 
     tags: list[str]
@@ -102,7 +102,7 @@ def joined_tag_sets(
         form=JOINED,
         separator=separator,
         joiner=_usual_joiner([texts[row] for row in labelled], separator),
-        sorted_cells=all(row == sorted(row) for row in written),
+        sorted_cells=all(row == sorted(row, key=str.casefold) for row in written),
         merges=merges,
     )
 
@@ -142,7 +142,7 @@ def written_correction(tag_sets: TagSets, position: int, wanted: Iterable[str]) 
     have = {tag_sets.merges.get(tag, tag) for tag in kept}
     tags = kept + [tag for tag in wanted if tag not in have]
     if tag_sets.sorted_cells:
-        tags = sorted(tags)
+        tags = sorted(tags, key=str.casefold)
     return tag_sets.joiner.join(tags)
 
 
