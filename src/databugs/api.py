@@ -28,6 +28,9 @@ def scan(
     data: pd.DataFrame | str | os.PathLike[str],
     *,
     label: str | None = None,
+    task: str = "auto",
+    label_sep: str = ";",
+    labels: Sequence[str] | None = None,
     id: str | None = None,
     text: Sequence[str] = (),
     ignore: Sequence[str] = (),
@@ -52,35 +55,27 @@ def scan(
 
     ``data`` is a DataFrame or a ``.csv``/``.tsv``/``.parquet``/``.jsonl`` file (then the
     decisions ``databugs fix`` recorded beside it are honoured). ``label`` defaults to the one
-    column named label/labels/target/class/y; ``id`` is a unique key per row, carried into every
-    output; ``text`` and ``ignore`` name free-text columns and columns to leave out.
+    column named label/labels/target/class/y; ``task``: ``auto`` (from that column; the report
+    says why), ``classification``, ``regression`` or ``multilabel`` (tags joined by
+    ``label_sep``, or the 0/1 columns ``labels``). ``id`` is a unique key per row, carried into
+    every output; ``text`` and ``ignore`` name free-text columns and columns to leave out.
     ``annotators`` (wide: a column per annotator) or ``annotator_col`` (long: items keyed by
     ``id``) add agreement figures, an annotator ranking and consensus labels. ``classes`` are the
     classes the data should have. ``folds``, ``model`` (``auto``), ``seed``, ``jobs``: the
-    cross-validation. ``text_model`` (a sentence-embedding model folder, or
-    ``all-MiniLM-L6-v2`` with the ``embeddings`` extra) feeds a second model beside TF-IDF.
-    ``engine``/``scheduler``: ``"local"``, or ``"dask"`` on the scheduler at ``scheduler`` (a
-    LocalCluster when None). ``fail_on`` holds CI gate rules (``"label_issues>2%"``; result in
-    ``report.gate``), ``baseline`` an earlier report.json (``report.comparison``).
-    ``progress(stage, done, total)`` is called as work advances. ``detectors`` names the
-    detectors to run (default all), ``detector_settings`` their settings
-    (``{"label_issue": {"min_gain": 0.3}}``). ``cache`` is a folder that keeps out-of-fold
-    probabilities between scans of unchanged data.
+    cross-validation. ``text_model`` (a sentence-embedding model folder, or ``all-MiniLM-L6-v2``
+    with the ``embeddings`` extra) feeds a second model beside TF-IDF. ``engine``/``scheduler``:
+    ``"local"``, or ``"dask"`` on the scheduler at ``scheduler`` (a LocalCluster when None).
+    ``fail_on`` holds CI gate rules (``"label_issues>2%"``; result in ``report.gate``),
+    ``baseline`` an earlier report.json (``report.comparison``). ``progress(stage, done,
+    total)`` is called as work advances. ``detectors`` names the detectors to run (default all),
+    ``detector_settings`` their settings (``{"label_issue": {"min_gain": 0.3}}``). ``cache`` is
+    a folder that keeps out-of-fold probabilities between scans of unchanged data.
     """
     from databugs.pipeline.scan import scan as run_scan
 
     options = recorded_options(locals())  # the parameters report.json records, by name
-    report = run_scan(
-        data,
-        options,
-        jobs=jobs,
-        engine=engine,
-        scheduler=scheduler,
-        progress=progress,
-        detectors=detectors,
-        cache=cache,
-    )
-    return Report.of(report)
+    run = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "progress": progress}
+    return Report.of(run_scan(data, options, **run, detectors=detectors, cache=cache))
 
 
 __all__ = ["fix", "label", "next_rows", "scan"]

@@ -47,6 +47,22 @@ AnnotatorColumn = Annotated[
         help="Long data: the column naming each line's annotator (items keyed by --id).",
     ),
 ]
+Task = Annotated[
+    str | None,
+    typer.Option(
+        "--task",
+        help="auto [default], classification, regression (a number per row) or multilabel "
+        "(a set of tags per row).",
+    ),
+]
+LabelSep = Annotated[
+    str | None,
+    typer.Option("--label-sep", help="Multi-label: the separator between a row's tags [;]."),
+]
+TagColumns = Annotated[
+    str | None,
+    typer.Option("--labels", help="Multi-label: several 0/1 tag columns: a,b,c."),
+]
 Classes = Annotated[
     str | None, typer.Option("--classes", help="The classes the data should have: A,B,C.")
 ]
@@ -103,6 +119,9 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print more.")]
 def scan(
     data: DataArgument,
     label: LabelOption = None,
+    task: Task = None,
+    label_sep: LabelSep = None,
+    labels: TagColumns = None,
     id: IdOption = None,
     text: TextOption = None,
     ignore: IgnoreOption = None,
@@ -148,15 +167,21 @@ def scan(
         "engine": engine,
         "scheduler": scheduler,
     }
+    given |= {"task": task, "label_sep": label_sep, "labels": split_list([labels or ""]) or None}
     options = resolve_options(data, given)
     if engine == "local" and scheduler is None:  # a config file's scheduler, overridden
         options["scheduler"] = None
-    stderr = Console(stderr=True)
-    with ProgressBar(enabled=not quiet and stderr.is_terminal, console=stderr) as progress:
-        run = scan_into_folder(data, options, progress=progress)
+    run, stderr = _scan_with_progress(data, options, quiet=quiet)
     _print(run, data, output_format, quiet=quiet, verbose=verbose, stderr=stderr)
     if not run.report.gate_passed():
         raise typer.Exit(1)
+
+
+def _scan_with_progress(data: Path, options: dict, *, quiet: bool) -> tuple[ScanRun, Console]:
+    """The scan, with a progress bar on a terminal's stderr (returned for later lines)."""
+    stderr = Console(stderr=True)
+    with ProgressBar(enabled=not quiet and stderr.is_terminal, console=stderr) as progress:
+        return scan_into_folder(data, options, progress=progress), stderr
 
 
 def _print(

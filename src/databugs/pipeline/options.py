@@ -26,6 +26,9 @@ from databugs.models.zoo import MODELS
 
 DEFAULTS: dict[str, Any] = {
     "label": None,
+    "task": "auto",
+    "label_sep": ";",
+    "labels": None,
     "id": None,
     "text": [],
     "ignore": [],
@@ -44,7 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "out": "databugs-report",
     "detector_settings": {},
 }
-LIST_KEYS = ("text", "ignore", "annotators", "classes")
+LIST_KEYS = ("labels", "text", "ignore", "annotators", "classes")
 FINDING_OPTIONS = tuple(
     name
     for name in DEFAULTS
@@ -65,6 +68,9 @@ MODEL_NAMES = tuple(MODELS)
 """The names ``--model`` accepts besides ``auto``."""
 TYPES: dict[str, tuple[type, ...]] = {
     "label": (str,),
+    "task": (str,),
+    "label_sep": (str,),
+    "labels": (list, str),
     "id": (str,),
     "text": (list, str),
     "ignore": (list, str),

@@ -19,6 +19,7 @@ from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
 from databugs.data.ledger import decisions_about, settled_rows
 from databugs.data.table import Columns, check_columns, featurise
+from databugs.data.task import CLASSIFICATION, MULTILABEL, REGRESSION, TaskChoice, numeric_targets
 from databugs.data.validate import (
     check_at_least,
     check_between,
@@ -30,11 +31,11 @@ from databugs.detectors.base import Detector
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.models.embeddings import model_folder
 from databugs.models.zoo import check_model_name, make_model
+from databugs.pipeline.multilabel import prepare_multilabel
+from databugs.pipeline.task import scan_task
 
 CONSENSUS_COLUMN = "consensus"
 """The label column's name in every output when the data has annotators but no label column."""
-CLASSIFICATION = "classification"
-"""The task kind: one class per row (the only kind so far)."""
 
 
 @dataclass
@@ -62,6 +63,8 @@ class Prepared:
     ids: list[str | None]
     settled: frozenset[int]
     task: str = CLASSIFICATION
+    choice: TaskChoice | None = None
+    """The task and why it was chosen (report.json's ``task``)."""
 
     @property
     def source(self) -> str:
@@ -69,31 +72,38 @@ class Prepared:
 
 
 def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Detector]) -> Prepared:
-    """Check the table and options, merge label spellings, index classes, build features."""
+    """Check the table and options, choose the task, merge label spellings, index classes (or
+    read the numbers to predict), build features."""
     source = str(table.path)
     frame, annotations, label_option = annotated_frame(table.frame, options, source)
+    tag_columns = options.get("labels")
+    label = None if tag_columns else check_label_column(frame, label_option, source=source)
+    choice = scan_task(frame, label, annotations, options, source)
+    if choice.kind == MULTILABEL:
+        return prepare_multilabel(table, options, choice)  # the multi-label path starts here
     columns = check_columns(
         frame,
         source=source,
-        label=check_label_column(frame, label_option, source=source),
+        label=label,
         id=options["id"],
         text=options["text"],
         ignore=options["ignore"],
     )
     folds = _check_model_options(options)
     labels = label_texts(frame[columns.label])
-    canonical, classes, annotations = _classes(
-        labels, annotations, detectors, options, columns, source
-    )
-    labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
-    class_index = {name: index for index, name in enumerate(classes)}
-    features = featurise(frame, columns, exclude=options.get("annotators", []))
-    if not any(use.used_as != "left out" for use in features.columns):
-        raise DatabugsError(
-            f"{source}: no usable feature columns",
-            code=ErrorCode.NO_FEATURES,
-            hint="every column was left out (id-like, constant or ignored)",
+    if choice.kind == REGRESSION:
+        numbers = numeric_targets(labels, column=columns.label, source=source)
+        canonical, classes = labels, []
+        labelled = np.flatnonzero(np.isfinite(numbers))
+        targets = numbers[labelled]
+    else:
+        canonical, classes, annotations = _classes(
+            labels, annotations, detectors, options, columns, source
         )
+        labelled = np.array([row for row, text in enumerate(labels) if text is not None], dtype=int)
+        class_index = {name: index for index, name in enumerate(classes)}
+        targets = np.array([class_index[canonical[row]] for row in labelled], dtype=int)
+    features = _features(frame, columns, options, source)
     ids = row_ids(frame, columns.id)
     return Prepared(
         table=table,
@@ -104,13 +114,29 @@ def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Det
         canonical=canonical,
         classes=classes,
         labelled=labelled,
-        targets=np.array([class_index[canonical[row]] for row in labelled], dtype=int),
+        targets=targets,
         features=features,
         model=_model_for(options["model"], features.kind),
         folds=folds,
         ids=ids,
         settled=_settled(table, ids, labels),
+        task=choice.kind,
+        choice=choice,
     )
+
+
+def _features(
+    frame: pd.DataFrame, columns: Columns, options: dict[str, Any], source: str
+) -> FeatureSet:
+    """The feature matrix; refused when no column is usable."""
+    features = featurise(frame, columns, exclude=options.get("annotators", []))
+    if not any(use.used_as != "left out" for use in features.columns):
+        raise DatabugsError(
+            f"{source}: no usable feature columns",
+            code=ErrorCode.NO_FEATURES,
+            hint="every column was left out (id-like, constant or ignored)",
+        )
+    return features
 
 
 def _model_for(model: str, kind: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from databugs.data.io import LoadedTable
 from databugs.data.table import load_table
+from databugs.data.task import REGRESSION
 from databugs.data.validate import check_at_least
 from databugs.detectors.registry import all_detectors, build_detectors
 from databugs.gate.baseline import compare_reports
@@ -21,6 +22,7 @@ from databugs.pipeline.assemble import assemble
 from databugs.pipeline.detect import detection_context, find_issues
 from databugs.pipeline.fit import Progress, fit_models
 from databugs.pipeline.prepare import prepare
+from databugs.pipeline.regression import scan_regression
 from databugs.pipeline.summary import figure_names
 from databugs.report.report import Report
 from databugs.report.schema import load_report
@@ -61,17 +63,20 @@ def scan_table(
     cache: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Scan a loaded table with options as ``report.json`` records them."""
-    clock = _Clock()
+    clock = Clock()
     chosen = build_detectors(detectors, options.get("detector_settings"))
     annotated = bool(options.get("annotators") or options.get("annotator_col"))
     rules, previous = _gate(options, annotated=annotated)
     data = prepare(table, options, chosen)
     clock.lap("load_and_features_s")
+    if data.task == REGRESSION:
+        return scan_regression(data, options, chosen, engine=engine, clock=clock)
     oof = fit_models(data, options, engine=engine, progress=progress, cache=cache)
     clock.lap("models_s")
     context = detection_context(data, oof, declared=options.get("classes"), seed=options["seed"])
     issues = find_issues(chosen, context, data.settled)
     report = assemble(data, context, oof, issues, options)
+    report.task = data.choice.to_dict() if data.choice else None
     if previous is not None:
         report.comparison = compare_reports(previous, report.to_dict())
     report.gate = evaluate(rules, report.summary, report.comparison) if rules else None
@@ -91,7 +96,7 @@ def _gate(
     return rules, load_report(baseline) if baseline else None
 
 
-class _Clock:
+class Clock:
     """Wall time of each stage, for ``timings.json``."""
 
     def __init__(self) -> None:

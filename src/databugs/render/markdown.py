@@ -45,6 +45,8 @@ def _summary(report: Report) -> list[str]:
     ]
     lines += [f"| {md(kind)} | {count} |" for kind, count in summary["counts"].items()]
     lines.append("")
+    if report.task_line():
+        lines += [md(report.task_line()), ""]
     if report.notes:
         lines += ["## Notes", ""] + [f"- {md(note)}" for note in report.notes] + [""]
     return lines

@@ -35,6 +35,11 @@ def _models_line(report: Report) -> str:
     return f"models: {report.model_mix(accuracy=False)} (out-of-fold accuracy {accuracy:.1%})"
 
 
+def _task_line(report: Report) -> list[str]:
+    line = report.task_line()
+    return [] if line is None else [line]
+
+
 def _counts_line(report: Report) -> str:
     counts = report.summary["counts"]
     found = [f"{kind} {count}" for kind, count in counts.items() if count]
@@ -118,6 +123,7 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
             Text(one_line(record["content"] or "", 26)),
         )
     parts = [Text(_headline(report), style="bold"), Text(_models_line(report), style="dim")]
+    parts += [Text(one_line(line), style="dim") for line in _task_line(report)]
     parts.append(Text(_counts_line(report)))
     parts += [Text(line) for line in _annotator_line(report)]
     parts += [Text(f"  {line}", overflow="ellipsis", no_wrap=True) for line in _findings(report)]
@@ -132,7 +138,8 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
 
 def render_plain(report: Report, outputs: dict[str, str]) -> str:
     """The same content as plain text lines, for logs and pipes."""
-    lines = [_headline(report), _models_line(report), _counts_line(report)]
+    lines = [_headline(report), _models_line(report), *map(one_line, _task_line(report))]
+    lines.append(_counts_line(report))
     lines += _annotator_line(report)
     lines += [f"  {line}" for line in _findings(report)]
     lines += [f"note: {one_line(note)}" for note in report.notes[:3]]

@@ -48,6 +48,8 @@ class Report:
     agreement: dict[str, Any] | None = None
     gate: list[dict[str, Any]] | None = None
     comparison: dict[str, Any] | None = None
+    task: dict[str, Any] | None = None
+    """The task kind, why it was chosen and how to choose another (report.json's ``task``)."""
     rows: pd.DataFrame | None = field(default=None, repr=False)
     issues: list[Issue] = field(default_factory=list, repr=False)
     timings: dict[str, float] = field(default_factory=dict)
@@ -71,6 +73,7 @@ class Report:
             agreement=content.get("agreement"),
             gate=content["gate"]["rules"] if content.get("gate") else None,
             comparison=content.get("comparison"),
+            task=content.get("task"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +81,7 @@ class Report:
         content = {
             "schema": SCHEMA,
             "input": self.input,
+            **({"task": self.task} if self.task is not None else {}),
             "options": self.options,
             "summary": self.summary,
             "classes": self.classes,
@@ -170,6 +174,16 @@ class Report:
             f"{m['name']} {m['weight']:.0%}"
             + (f" (out-of-fold accuracy {m['accuracy']:.1%})" if accuracy else "")
             for m in sorted(shown, key=lambda m: -m["weight"])
+        )
+
+    def task_line(self) -> str | None:
+        """The task as one line: which, why, and how to choose another; None when not recorded."""
+        if self.task is None:
+            return None
+        how = "chosen automatically" if self.task["chosen_by"] == "auto" else "as given"
+        return (
+            f"task: {self.task['kind']} ({how}: {self.task['reason']}); "
+            f"otherwise give {self.task['override']}"
         )
 
     def gate_passed(self) -> bool:

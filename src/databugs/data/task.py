@@ -1,0 +1,177 @@
+"""Which task a label column is: one class per row, a number, or a set of tags.
+
+``--task auto`` (the default) decides from the column itself, and says why, so that the report
+can tell the user what was chosen and how to choose otherwise: a numeric column with many
+distinct values is a number to predict, values that are lists joined by ``--label-sep`` (or
+several 0/1 columns named with ``--labels``) are tags, anything else is classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from databugs.data.features import MISSING_TOKENS
+from databugs.errors import DatabugsError, ErrorCode, given, option
+
+CLASSIFICATION = "classification"
+REGRESSION = "regression"
+MULTILABEL = "multilabel"
+AUTO = "auto"
+TASKS = (CLASSIFICATION, REGRESSION, MULTILABEL)
+"""The task kinds, as ``--task`` and report.json write them."""
+
+MIN_DISTINCT_NUMBERS = 20
+"""A numeric column with more distinct values than this (and ``MIN_DISTINCT_SHARE`` of the
+labelled rows) is a number to predict, not classes."""
+MIN_DISTINCT_SHARE = 0.05
+MIN_LIST_SHARE = 0.01
+"""Share of labelled rows (and at least two) that must hold the separator for tags."""
+NUMERIC_SHARE = 0.9
+"""A column this numeric, with regression's distinct values, is a target with stray text."""
+
+
+@dataclass(frozen=True)
+class TaskChoice:
+    """The task a scan runs, why, and whether ``--task auto`` chose it."""
+
+    kind: str
+    reason: str
+    automatic: bool
+
+    def override(self) -> str:
+        """How to choose another task, in the caller's spelling of the option."""
+        others = "|".join(kind for kind in TASKS if kind != self.kind)
+        return f"{option('task')} {others}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """report.json's ``task`` part."""
+        return {
+            "kind": self.kind,
+            "reason": self.reason,
+            "chosen_by": AUTO if self.automatic else "option",
+            "override": self.override(),
+        }
+
+
+def check_task_option(task: Any) -> str:
+    """``task`` must be one of the kinds or ``auto``."""
+    if task not in (*TASKS, AUTO):
+        raise DatabugsError(
+            f"{given('task', task)} is not a task",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"use one of: {', '.join((AUTO, *TASKS))}",
+        )
+    return task
+
+
+def choose_task(
+    labels: Sequence[str | None],
+    *,
+    task: str,
+    label_sep: str,
+    tag_columns: Sequence[str],
+    column: str | None,
+    source: str,
+) -> TaskChoice:
+    """The task for this label column (``labels`` as written, None: unlabelled).
+
+    Raises for a choice the column cannot hold: ``task=regression`` on text, tag columns with
+    another task, a mostly numeric target with a few text cells.
+    """
+    check_task_option(task)
+    if not label_sep:
+        raise DatabugsError(f"{given('label_sep', label_sep)} is empty", code=ErrorCode.BAD_OPTION)
+    if tag_columns:
+        return _tag_columns_choice(task, tag_columns)
+    if task == REGRESSION:
+        numeric_targets(labels, column=str(column), source=source)
+        return TaskChoice(REGRESSION, f"chosen with {given('task', task)}", automatic=False)
+    if task != AUTO:
+        return TaskChoice(task, f"chosen with {given('task', task)}", automatic=False)
+    return _automatic(labels, label_sep=label_sep, column=str(column), source=source)
+
+
+def _tag_columns_choice(task: str, tag_columns: Sequence[str]) -> TaskChoice:
+    if task not in (AUTO, MULTILABEL):
+        raise DatabugsError(
+            f"{option('labels')} names tag columns, a multi-label task, but "
+            f"{given('task', task)} was given",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"drop {option('labels')} or {option('task')}",
+        )
+    reason = f"{option('labels')} names {len(tag_columns)} columns of 0/1 tags"
+    return TaskChoice(MULTILABEL, reason, automatic=task == AUTO)
+
+
+def _automatic(
+    labels: Sequence[str | None], *, label_sep: str, column: str, source: str
+) -> TaskChoice:
+    """Tags if enough values are lists, a number if numeric with many values, else classes."""
+    present = [text for text in labels if text is not None]
+    lists = sum(label_sep in text for text in present)
+    if lists >= max(2, MIN_LIST_SHARE * len(present)):
+        reason = (
+            f"{lists:,} of {len(present):,} labelled values in column {column!r} are lists "
+            f"joined by {label_sep!r}"
+        )
+        return TaskChoice(MULTILABEL, reason, automatic=True)
+    numbers = _parsed(present)
+    numeric = numbers[~np.isnan(numbers)]
+    distinct = len(np.unique(numeric))
+    many = distinct > MIN_DISTINCT_NUMBERS and distinct > MIN_DISTINCT_SHARE * len(present)
+    if many and len(numeric) == len(present):
+        reason = (
+            f"column {column!r} holds numbers with {distinct:,} distinct values "
+            f"({distinct / len(present):.0%} of {len(present):,} labelled rows)"
+        )
+        return TaskChoice(REGRESSION, reason, automatic=True)
+    if many and len(numeric) >= NUMERIC_SHARE * len(present):
+        numeric_targets(labels, column=column, source=source)  # names the first text cell
+    return TaskChoice(CLASSIFICATION, _classes_reason(column, present, numeric), automatic=True)
+
+
+def _classes_reason(column: str, present: list[str], numeric: np.ndarray) -> str:
+    distinct = len(set(present))
+    if len(numeric) == len(present) and present:
+        return (
+            f"column {column!r} holds numbers with only {distinct:,} distinct values "
+            f"(a number to predict needs more than {MIN_DISTINCT_NUMBERS} and more than "
+            f"{MIN_DISTINCT_SHARE:.0%} of the labelled rows)"
+        )
+    return f"column {column!r} holds {distinct:,} distinct labels, not numbers or lists"
+
+
+def _parsed(texts: Sequence[str]) -> np.ndarray:
+    """Each text as a number, NaN where it is not one."""
+    stripped = pd.Series(list(texts), dtype=object).astype(str).str.strip()
+    return pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def numeric_targets(labels: Sequence[str | None], *, column: str, source: str) -> np.ndarray:
+    """A regression target as numbers, NaN where unlabelled (empty or a missing word such as
+    ``NA``); a text cell or an infinity is refused, naming its row."""
+    values = np.full(len(labels), np.nan)
+    for row, text in enumerate(labels):
+        if text is None or text.strip().lower() in MISSING_TOKENS:
+            continue
+        number = _parsed([text])[0]
+        if not np.isfinite(number):
+            raise DatabugsError(
+                f"{source}: row {row} of column {column!r} holds {text!r}, not a number; "
+                "a number to predict (task regression) needs numbers",
+                code=ErrorCode.BAD_LABEL_TYPE,
+                hint=f"clear or fix that cell, or give {option('task')} classification",
+            )
+        values[row] = number
+    if np.isfinite(values).sum() < 2:
+        raise DatabugsError(
+            f"{source}: column {column!r} has fewer than two numbers to predict",
+            code=ErrorCode.TOO_FEW_CLASSES,
+            hint="a regression check needs labelled rows",
+        )
+    return values

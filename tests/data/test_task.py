@@ -1,0 +1,91 @@
+"""Which task a label column is: the automatic choice, its reason, and the refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from databugs.data.task import (
+    CLASSIFICATION,
+    MULTILABEL,
+    REGRESSION,
+    choose_task,
+    numeric_targets,
+)
+from databugs.errors import DatabugsError, ErrorCode
+from tests.conftest import run
+
+
+def _choose(labels, **given):
+    options = {"task": "auto", "label_sep": ";", "tag_columns": ()} | given
+    return choose_task(labels, column="target", source="d.csv", **options)
+
+
+def test_many_distinct_numbers_are_a_number_to_predict() -> None:
+    prices = [f"{value:.2f}" for value in np.random.default_rng(0).gamma(2, 30, 400)]
+    choice = _choose(prices + [None] * 10)
+    assert choice.kind == REGRESSION and choice.automatic
+    assert (
+        "distinct values (99% of 400 labelled rows)" in choice.reason
+        and "'target'" in choice.reason
+    )
+    assert choice.to_dict()["chosen_by"] == "auto"
+    assert "classification" in choice.override() and "regression" not in choice.override()
+
+
+def test_few_numbers_or_too_small_a_share_are_classes() -> None:
+    ratings = [str(value) for value in np.random.default_rng(0).integers(1, 6, 500)]
+    choice = _choose(ratings)
+    assert choice.kind == CLASSIFICATION and "only 5 distinct values" in choice.reason
+    # 30 distinct codes over 10,000 rows: more than 20 but under 5% of the rows
+    codes = [str(100 + row % 30) for row in range(10_000)]
+    assert _choose(codes).kind == CLASSIFICATION
+    assert _choose(["cat", "dog"] * 50).kind == CLASSIFICATION
+
+
+def test_lists_joined_by_the_separator_or_tag_columns_are_multilabel() -> None:
+    tags = ["billing;refund", "billing", "refund;login", "login"] * 25
+    choice = _choose(tags)
+    assert choice.kind == MULTILABEL and "joined by ';'" in choice.reason
+    assert _choose(tags, label_sep="|").kind == CLASSIFICATION
+    assert _choose([], tag_columns=["a", "b"]).kind == MULTILABEL
+    with pytest.raises(DatabugsError, match="tag columns"):
+        _choose([], tag_columns=["a", "b"], task="regression")
+
+
+def test_a_chosen_task_says_so_and_regression_on_text_is_refused() -> None:
+    assert _choose(["a", "b"], task="classification").to_dict()["chosen_by"] == "option"
+    with pytest.raises(DatabugsError, match=r"row 1 of column 'target' holds 'b', not a number"):
+        _choose(["1.5", "b"], task="regression")
+    with pytest.raises(DatabugsError, match="is not a task") as raised:
+        _choose(["a"], task="numbers")
+    assert raised.value.code is ErrorCode.BAD_OPTION
+
+
+def test_a_numeric_target_with_a_stray_text_cell_is_refused_not_taken_as_classes() -> None:
+    values = [str(v) for v in range(300)]
+    values[17] = "about 12"
+    with pytest.raises(DatabugsError, match=r"row 17 of column 'target' holds 'about 12'"):
+        _choose(values)
+
+
+def test_missing_words_are_unlabelled_rows_of_a_numeric_target() -> None:
+    numbers = numeric_targets(["1.5", "NA", None, "-2"], column="y", source="d.csv")
+    assert np.isnan(numbers[1]) and np.isnan(numbers[2]) and numbers[3] == -2
+
+
+def test_the_command_line_refuses_in_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "tags.csv"
+    rows = ["a;b,1", "a,2", "b;c,3", "c,4"] * 10
+    data.write_text("tags,x\n" + "\n".join(rows) + "\n")
+    result = run("scan", data, "--label", "tags", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "multi-label scans: not built in this branch" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+    result = run("scan", data, "--label", "tags", "--task", "regression", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "row 0 of column 'tags' holds 'a;b', not a number" in (
+        result.stderr
+    )
