@@ -177,3 +177,9 @@ def _flag(text: str | None, source: str, column: str, row: int) -> int:
         code=ErrorCode.BAD_LABEL,
         hint="a tag column holds 0/1 (or true/false) in every labelled row",
     )
+
+
+def respelled(tag_sets: TagSets, position: int) -> str:
+    """Labelled row ``position``'s cell with every tag in the spelling it is counted as."""
+    tags = [tag_sets.merges.get(tag, tag) for tag in tag_sets.written[position]]
+    return tag_sets.joiner.join(dict.fromkeys(tags))

@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from databugs.data.tags import TagSets
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.models.engines import Engine, LocalEngine
 from databugs.models.oof import PROBABILITY_FLOOR, candidate_names, combine, forests_on_every_core
@@ -258,3 +259,25 @@ def flagged_changes(tags: np.ndarray, oof: TagOutOfFold) -> list[tuple[int, TagC
     finds the set unlikely but no tag surely wrong)."""
     flagged = np.flatnonzero(tag_issues(tags, oof.probabilities))
     return [(int(row), suggest_change(tags[row], int(row), oof)) for row in flagged]
+
+
+@dataclass(frozen=True)
+class TagAnalysis:
+    """What the multi-label detectors read: the tag sets, their out-of-fold probabilities and
+    cuts, each labelled row's quality and whether cleanlab flags it (aligned with
+    ``sets.labelled``)."""
+
+    sets: TagSets
+    oof: TagOutOfFold
+    quality: np.ndarray
+    flagged: np.ndarray
+
+
+def analyse_tags(sets: TagSets, oof: TagOutOfFold) -> TagAnalysis:
+    """Quality and flags of every labelled row's tag set, computed once for the detectors."""
+    return TagAnalysis(
+        sets=sets,
+        oof=oof,
+        quality=tag_quality(sets.matrix, oof.probabilities),
+        flagged=tag_issues(sets.matrix, oof.probabilities),
+    )

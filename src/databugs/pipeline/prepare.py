@@ -31,7 +31,6 @@ from databugs.detectors.base import Detector
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.models.embeddings import model_folder
 from databugs.models.zoo import check_model_name, make_model
-from databugs.pipeline.multilabel import prepare_multilabel
 from databugs.pipeline.task import scan_task
 
 CONSENSUS_COLUMN = "consensus"
@@ -80,6 +79,8 @@ def prepare(table: LoadedTable, options: dict[str, Any], detectors: Sequence[Det
     label = None if tag_columns else check_label_column(frame, label_option, source=source)
     choice = scan_task(frame, label, annotations, options, source)
     if choice.kind == MULTILABEL:
+        from databugs.pipeline.multilabel import prepare_multilabel  # it uses this module's checks
+
         return prepare_multilabel(table, options, choice)  # the multi-label path starts here
     columns = check_columns(
         frame,

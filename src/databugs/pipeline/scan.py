@@ -12,7 +12,7 @@ from typing import Any
 
 from databugs.data.io import LoadedTable
 from databugs.data.table import load_table
-from databugs.data.task import REGRESSION
+from databugs.data.task import MULTILABEL, REGRESSION
 from databugs.data.validate import check_at_least
 from databugs.detectors.registry import all_detectors, build_detectors
 from databugs.gate.baseline import compare_reports
@@ -21,6 +21,7 @@ from databugs.models.engines import Engine, open_engine
 from databugs.pipeline.assemble import assemble
 from databugs.pipeline.detect import detection_context, find_issues
 from databugs.pipeline.fit import Progress, fit_models
+from databugs.pipeline.multilabel_scan import scan_multilabel
 from databugs.pipeline.prepare import prepare
 from databugs.pipeline.regression import scan_regression
 from databugs.pipeline.summary import figure_names
@@ -71,11 +72,16 @@ def scan_table(
     clock.lap("load_and_features_s")
     if data.task == REGRESSION:
         return scan_regression(data, options, chosen, engine=engine, clock=clock)
-    oof = fit_models(data, options, engine=engine, progress=progress, cache=cache)
-    clock.lap("models_s")
-    context = detection_context(data, oof, declared=options.get("classes"), seed=options["seed"])
-    issues = find_issues(chosen, context, data.settled)
-    report = assemble(data, context, oof, issues, options)
+    if data.task == MULTILABEL:
+        report = scan_multilabel(data, options, chosen, engine=engine, clock=clock)
+    else:
+        oof = fit_models(data, options, engine=engine, progress=progress, cache=cache)
+        clock.lap("models_s")
+        context = detection_context(
+            data, oof, declared=options.get("classes"), seed=options["seed"]
+        )
+        issues = find_issues(chosen, context, data.settled)
+        report = assemble(data, context, oof, issues, options)
     report.task = data.choice.to_dict() if data.choice else None
     if previous is not None:
         report.comparison = compare_reports(previous, report.to_dict())
