@@ -209,7 +209,10 @@ def tag_quality(tags: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     every tag's given value, aggregated with emphasis on the worst)."""
     from cleanlab.multilabel_classification.rank import get_label_quality_scores
 
-    return get_label_quality_scores(_cleanlab_labels(tags), probabilities)
+    varying = _varying(tags)
+    if not varying.any():
+        return np.ones(len(tags))
+    return get_label_quality_scores(_cleanlab_labels(tags[:, varying]), probabilities[:, varying])
 
 
 def tag_issues(tags: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
@@ -218,7 +221,18 @@ def tag_issues(tags: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return find_label_issues(_cleanlab_labels(tags), probabilities, n_jobs=1)
+        varying = _varying(tags)
+        if not varying.any():
+            return np.zeros(len(tags), dtype=bool)
+        return find_label_issues(
+            _cleanlab_labels(tags[:, varying]), probabilities[:, varying], n_jobs=1
+        )
+
+
+def _varying(tags: np.ndarray) -> np.ndarray:
+    """Tags some rows carry and some lack: a tag on every row (or none) is no evidence, and
+    cleanlab needs both values of each tag."""
+    return tags.min(axis=0) != tags.max(axis=0)
 
 
 def _cleanlab_labels(tags: np.ndarray) -> list[list[int]]:

@@ -11,7 +11,7 @@ import numpy as np
 from databugs.data.task import MULTILABEL
 from databugs.detectors.base import Context, Detector
 from databugs.models.engines import Engine
-from databugs.models.multilabel import analyse_tags, tag_probabilities
+from databugs.models.multilabel import TagOutOfFold, analyse_tags, tag_probabilities
 from databugs.pipeline.assemble import assemble
 from databugs.pipeline.detect import find_issues
 from databugs.pipeline.multilabel import TaggedData
@@ -38,8 +38,17 @@ def scan_multilabel(
         engine=engine,
     )
     clock.lap("models_s")
+    context = tag_context(data, oof, seed=options["seed"])
+    running = [detector for detector in detectors if MULTILABEL in detector.tasks]
+    issues = find_issues(running, context, data.settled)
+    return assemble(data, context, oof, issues, options)
+
+
+def tag_context(data: TaggedData, oof: TagOutOfFold, *, seed: int) -> Context:
+    """What the multi-label detectors read: the tag analysis, and the cells as written."""
+    sets = data.tag_sets
     analysis = analyse_tags(sets, oof)
-    context = Context(
+    return Context(
         frame=data.frame,
         label_column=data.columns.label,
         labels=data.labels,
@@ -52,9 +61,6 @@ def scan_multilabel(
         folds=oof.folds,
         canonical=data.canonical,
         task=MULTILABEL,
-        seed=options["seed"],
+        seed=seed,
         tags=analysis,
     )
-    running = [detector for detector in detectors if MULTILABEL in detector.tasks]
-    issues = find_issues(running, context, data.settled)
-    return assemble(data, context, oof, issues, options)
