@@ -49,3 +49,10 @@ def test_fix_writes_the_tags_as_the_column_writes_them(scanned, tmp_path):
     for row in changed.index:
         given, fixed = set(before[row].split(" | ")), set(after[row].split(" | "))
         assert len(given ^ fixed) == 1  # one tag added or removed
+
+
+def test_the_page_plots_tag_frequencies_and_their_co_occurrence_in_flags(scanned):
+    _, out, _, _ = scanned
+    page = (out / "report.html").read_text()
+    assert "Tag frequencies" in page and "Flagged rows: tags given together" in page
+    assert "Flagged rows: given -&gt; suggested" not in page and "given -> suggested" not in page

@@ -74,7 +74,8 @@ def class_sizes(report: Report) -> str:
     axes.barh(names, clean, color="#4c78a8", label="not flagged")
     axes.barh(names, flagged, left=clean, color="#e45756", label="flagged")
     axes.set_xlabel("rows")
-    axes.set_title("Class sizes (largest 30)" if len(report.classes) > 30 else "Class sizes")
+    what = "Tag frequencies" if _multilabel(report) else "Class sizes"
+    axes.set_title(f"{what} (largest 30)" if len(report.classes) > 30 else what)
     figure.legend(loc="outside upper right", ncols=2, frameon=False)
     return _svg(figure)
 
@@ -110,6 +111,8 @@ def quality_distribution(report: Report) -> str:
 def label_flow(report: Report) -> str:
     """Given -> suggested label of the flagged rows: which classes bleed into which."""
     kinds = label_flag_kinds()
+    if _multilabel(report):  # tag sets are no classes: tag_cooccurrence shows their flags
+        return ""
     pairs = Counter(
         (str(r["given_label"]), str(r["suggested_label"]))
         for r in report.issue_records()
@@ -144,6 +147,44 @@ def label_flow(report: Report) -> str:
                     axes.text(j, i, str(count), ha="center", va="center", fontsize=8)
     figure.colorbar(image, ax=axes, shrink=0.7)
     return _svg(figure)
+
+
+def tag_cooccurrence(report: Report) -> str:
+    """Multi-label: how often two tags are given together on the rows flagged as wrong (the
+    diagonal: flagged rows carrying the tag), the most frequent tags."""
+    if not _multilabel(report):
+        return ""
+    separator = report.options.get("label_sep") or ";"
+    kinds = label_flag_kinds()
+    cells = [
+        sorted({t.strip() for t in str(r["given_label"]).split(separator)})
+        for r in report.issue_records()
+        if r["kind"] in kinds and r["given_label"] is not None
+    ]
+    counts = Counter(tag for tags in cells for tag in tags)
+    names = sorted(name for name, _ in counts.most_common(MAX_MATRIX_CLASSES))
+    if not names:
+        return ""
+    index = {name: i for i, name in enumerate(names)}
+    matrix = [[0] * len(names) for _ in names]
+    for tags in cells:
+        for a in tags:
+            for b in tags:
+                if a in index and b in index:
+                    matrix[index[a]][index[b]] += 1
+    figure = _figure(min(2.2 + 0.28 * len(names), 7.5))
+    axes = figure.subplots()
+    image = axes.imshow(matrix, cmap="Reds")
+    shown = [_plain(name) for name in names]
+    axes.set_xticks(range(len(names)), shown, rotation=90)
+    axes.set_yticks(range(len(names)), shown)
+    axes.set_title("Flagged rows: tags given together")
+    figure.colorbar(image, ax=axes, shrink=0.7)
+    return _svg(figure)
+
+
+def _multilabel(report: Report) -> bool:
+    return (report.task or {}).get("kind") == "multilabel"
 
 
 def class_recall(report: Report) -> str:
@@ -205,6 +246,7 @@ PLOTS = (
     class_sizes,
     quality_distribution,
     label_flow,
+    tag_cooccurrence,
     class_recall,
     annotator_agreement,
     annotator_ranking,
