@@ -130,16 +130,24 @@ def label_flow(report: Report) -> str:
     for (given, suggested), count in pairs.items():
         if given in index and suggested in index:
             matrix[index[given]][index[suggested]] = count
-    size = min(2.2 + 0.28 * len(names), 7.5)
-    figure = _figure(size)
+    return _count_matrix(
+        names, matrix, "Flagged rows: given -> suggested", ("suggested label", "given label")
+    )
+
+
+def _count_matrix(
+    names: list[str], matrix: list[list[int]], title: str, axis_labels: tuple[str, str]
+) -> str:
+    """A square matrix of counts between names, the counts written in when it is small."""
+    figure = _figure(min(2.2 + 0.28 * len(names), 7.5))
     axes = figure.subplots()
     image = axes.imshow(matrix, cmap="Reds")
     shown = [_plain(name) for name in names]
     axes.set_xticks(range(len(names)), shown, rotation=90)
     axes.set_yticks(range(len(names)), shown)
-    axes.set_xlabel("suggested label")
-    axes.set_ylabel("given label")
-    axes.set_title("Flagged rows: given -> suggested")
+    axes.set_xlabel(axis_labels[0])
+    axes.set_ylabel(axis_labels[1])
+    axes.set_title(title)
     if len(names) <= 12:
         for i, row in enumerate(matrix):
             for j, count in enumerate(row):
@@ -172,15 +180,7 @@ def tag_cooccurrence(report: Report) -> str:
             for b in tags:
                 if a in index and b in index:
                     matrix[index[a]][index[b]] += 1
-    figure = _figure(min(2.2 + 0.28 * len(names), 7.5))
-    axes = figure.subplots()
-    image = axes.imshow(matrix, cmap="Reds")
-    shown = [_plain(name) for name in names]
-    axes.set_xticks(range(len(names)), shown, rotation=90)
-    axes.set_yticks(range(len(names)), shown)
-    axes.set_title("Flagged rows: tags given together")
-    figure.colorbar(image, ax=axes, shrink=0.7)
-    return _svg(figure)
+    return _count_matrix(names, matrix, "Flagged rows: tags given together", ("tag", "tag"))
 
 
 def _multilabel(report: Report) -> bool:
