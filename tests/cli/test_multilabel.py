@@ -14,7 +14,7 @@ from tests.conftest import run, scan, tagged_letters
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tags")
-    frame, noisy_rows = tagged_letters(rows=400)
+    frame, noisy_rows = tagged_letters(rows=600)
     frame["tags"] = frame["tags"].str.replace(";", " | ")  # a spaced separator, kept by fix
     data = folder / "tags.csv"
     frame.to_csv(data, index=False)

@@ -184,11 +184,27 @@ def flip_thresholds(
     remove_below = np.full(tags.shape[1], -np.inf)
     for tag in range(tags.shape[1]):
         scores, share = _succession_shares(probabilities[:, tag], tags[:, tag])
-        if (sure := scores[share >= certainty]).size:
+        wanted_share, unwanted_share = _required_shares(float(tags[:, tag].mean()), certainty)
+        if (sure := scores[share >= wanted_share]).size:
             add_above[tag] = sure.min()
-        if (sure := scores[share <= 1 - certainty]).size:
+        if (sure := scores[share <= unwanted_share]).size:
             remove_below[tag] = sure.max()
     return add_above, remove_below
+
+
+def _required_shares(base: float, certainty: float) -> tuple[float, float]:
+    """The share of carriers above which a tag is added, and below which it is removed: at
+    least ``certainty`` (``1 - certainty``), and evidence ``certainty / (1 - certainty)``
+    times the tag's own odds: a tag on 95% of all rows is no news where 95% carry it.
+
+    >>> [round(x, 3) for x in _required_shares(0.5, 0.95)], _required_shares(0.9, 0.95)[0] > 0.99
+    ([0.95, 0.05], True)
+    """
+    factor = certainty / (1 - certainty)
+    odds = max(base, 1e-9) / max(1 - base, 1e-9)
+    wanted = max(certainty, factor * odds / (1 + factor * odds))
+    unwanted = min(1 - certainty, (odds / factor) / (1 + odds / factor))
+    return wanted, unwanted
 
 
 def _succession_shares(scores: np.ndarray, given: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
