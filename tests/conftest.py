@@ -51,6 +51,33 @@ def make_blobs_table(rows: int = 300, seed: int = 0) -> pd.DataFrame:
     )
 
 
+LETTER_TAGS = {
+    "vowel": "AEIOU",
+    "curved": "BCDGJOPQRSU",
+    "symmetric": "AHIMOTUVWXY",
+    "straight": "AEFHKLMNTVWXYZ",
+}
+
+
+def tagged_letters(rows: int = 600, noisy_share: float = 0.1, seed: int = 0):
+    """Multi-label rows: the letters sample's features, each letter's true shape tags joined
+    by ``;`` (``LETTER_TAGS``), with one tag flipped on ``noisy_share`` of the rows that have
+    two or more. Returns the frame (a ``tags`` column) and the noisy rows."""
+    frame = pd.read_csv(EXAMPLES / "letters_sample.csv").head(rows)
+    truth = pd.read_csv(EXAMPLES / "letters_sample.truth.csv").set_index("row")["true_label"]
+    letters = frame["label"].copy()
+    letters.update(truth[truth.index < rows])
+    sets = [[t for t, members in LETTER_TAGS.items() if letter in members] for letter in letters]
+    rng = np.random.default_rng(seed)
+    eligible = [row for row, tags in enumerate(sets) if len(tags) >= 2]
+    noisy = np.sort(rng.choice(eligible, round(noisy_share * rows), replace=False))
+    for row in noisy:
+        flip = str(rng.choice(list(LETTER_TAGS)))
+        sets[row] = [t for t in sets[row] if t != flip] + ([flip] if flip not in sets[row] else [])
+    tags = [";".join(t for t in LETTER_TAGS if t in row) for row in sets]
+    return frame.drop(columns="label").assign(tags=tags), noisy
+
+
 @pytest.fixture
 def blobs() -> pd.DataFrame:
     return make_blobs_table()

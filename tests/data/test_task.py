@@ -78,11 +78,11 @@ def test_missing_words_are_unlabelled_rows_of_a_numeric_target() -> None:
 
 def test_the_command_line_refuses_in_one_line(tmp_path: Path) -> None:
     data = tmp_path / "tags.csv"
-    rows = ["a;b,1", "a,2", "b;c,3", "c,4"] * 10
+    rows = ["a;b,1", "a,2", "b;c,3", "c,4"] * 10 + ["a;;c,5"]
     data.write_text("tags,x\n" + "\n".join(rows) + "\n")
     result = run("scan", data, "--label", "tags", "--out", tmp_path / "out")
     assert result.exit_code == 2
-    assert "multi-label scans: not built in this branch" in result.stderr
+    assert "row 40 of column 'tags' has an empty tag between separators" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
     result = run("scan", data, "--label", "tags", "--task", "regression", "--out", tmp_path / "o")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # types only: renderers ask detectors about their kinds witho
     from databugs.annotators.consensus import AnnotatorAnalysis
     from databugs.data.features import FeatureSet
     from databugs.data.splits import Splits
+    from databugs.models.multilabel import TagAnalysis
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,11 @@ class Context:
     ``declared_classes`` are the classes the user said the data should have (``--classes``), if
     any; ``annotators`` the analysis of several annotators' labels (aligned with ``labelled``),
     when the data has them.
-    ``task`` is the kind of labels (``classification``: one class per row); ``seed`` the scan's
-    seed, for every random choice a detector makes; ``splits`` each row's split (train, valid,
-    test) when the data has them.
+    ``task`` is the kind of labels (``classification``: one class per row; ``multilabel``: a
+    set of tags per row, then ``tags`` holds them and their out-of-fold analysis, ``labels``
+    the cells as written and ``canonical`` each row's tag set in one spelling); ``seed`` the
+    scan's seed, for every random choice a detector makes; ``splits`` each row's split (train,
+    valid, test) when the data has them.
     """
 
     frame: pd.DataFrame
@@ -84,6 +87,7 @@ class Context:
     task: str = "classification"
     seed: int = 0
     splits: Splits | None = None
+    tags: TagAnalysis | None = None
     shared: dict[Any, Any] = field(default_factory=dict)
 
     def computed_once(self, key: Any, compute: Callable[[], Any]) -> Any:
@@ -111,6 +115,9 @@ class Detector(ABC):
     description: ClassVar[str]
     flags_labels: ClassVar[bool] = False
     figure_names: ClassVar[tuple[str, ...]] = ()
+    tasks: ClassVar[tuple[str, ...]] = ("classification",)
+    """The tasks (``Context.task``) whose data this detector reads; a scan of another task
+    does not run it."""
 
     @classmethod
     def settings(cls) -> dict[str, Any]:

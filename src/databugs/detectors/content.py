@@ -156,7 +156,7 @@ def group_issues(
         if keep_supported_labels and not corrected.any():
             continue
         group_id = f"{kind}:{int(group[0])}"
-        message, details = _describe_group(context, group, what)
+        message, details = describe_group(context, group, what)
         for row, relabel in zip(group, corrected, strict=True):
             agrees = context.canonical[row] == majority
             issues.append(
@@ -178,7 +178,7 @@ MAX_LISTED = 10
 """Rows, and labels, a group's description names; the rest are counted."""
 
 
-def _describe_group(context: Context, group: np.ndarray, what: str) -> tuple[str, dict]:
+def describe_group(context: Context, group: np.ndarray, what: str) -> tuple[str, dict]:
     """A group's message and evidence: its size, its first rows and its commonest labels."""
     listed = {int(row): context.labels[row] for row in group[:MAX_LISTED]}
     counts = pd.Series([str(context.labels[row]) for row in group]).value_counts(sort=False)

@@ -30,6 +30,10 @@ DETECTOR_MODULES = (
     "databugs.detectors.mixed_types",
     "databugs.detectors.annotator_disagreement",
     "databugs.detectors.annotator_systematic",
+    "databugs.detectors.tag_issues",
+    "databugs.detectors.tag_spelling",
+    "databugs.detectors.tag_frequency",
+    "databugs.detectors.conflicting_tag_duplicates",
 )
 
 _REGISTRY: dict[str, type[Detector]] = {}

@@ -79,14 +79,10 @@ def out_of_fold_probabilities(
     if embeddings is not None:
         views.append((EMBEDDING_MODEL, embeddings, embedding_model(seed)))
     splits = _splits(labels, folds, seed, held_out)
-    engine = engine or LocalEngine(jobs)
-    # Forests grow their trees in threads. On this machine their folds then run one after the
-    # other with every core on each: 5 folds on 2 cores otherwise leave a core idle for the
-    # last fold, and two forests are held at once. The trees are the same either way.
-    if isinstance(engine, LocalEngine) and any(is_forest(e) for _, _, e in views):
-        cores = engine.workers(len(splits))
-        views = [(n, m, e.set_params(n_jobs=cores) if is_forest(e) else e) for n, m, e in views]
-        engine = LocalEngine(1)
+    estimators, engine = forests_on_every_core(
+        [e for _, _, e in views], engine or LocalEngine(jobs), len(splits)
+    )
+    views = [(n, m, e) for (n, m, _), e in zip(views, estimators, strict=True)]
     candidates = np.zeros((len(views), len(labels), n_classes), dtype=np.float64)
     shared = ([(m, e) for _, m, e in views], labels, n_classes)
     # Warnings are silenced here, in the calling thread, for the folds' threads too: silenced
@@ -107,6 +103,21 @@ def out_of_fold_probabilities(
     probabilities, summary = combine([name for name, _, _ in views], candidates, labels)
     folds_made = len(splits) - int(held_out is not None and held_out.any())
     return OutOfFold(probabilities, " + ".join(n for n, _, _ in views), folds_made, summary)
+
+
+def forests_on_every_core(
+    estimators: list[Estimator], engine: Engine, folds: int
+) -> tuple[list[Estimator], Engine]:
+    """The estimators and engine to run the folds with.
+
+    Forests grow their trees in threads. On this machine their folds then run one after the
+    other with every core on each: 5 folds on 2 cores otherwise leave a core idle for the
+    last fold, and two forests are held at once. The trees are the same either way.
+    """
+    if not isinstance(engine, LocalEngine) or not any(is_forest(e) for e in estimators):
+        return estimators, engine
+    cores = engine.workers(folds)
+    return [e.set_params(n_jobs=cores) if is_forest(e) else e for e in estimators], LocalEngine(1)
 
 
 def candidate_names(model: str, kind: str) -> list[str]:

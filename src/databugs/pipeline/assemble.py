@@ -23,6 +23,7 @@ from databugs.pipeline.clusters import cluster_corrections
 from databugs.pipeline.prepare import CONSENSUS_COLUMN, Prepared
 from databugs.pipeline.split_summary import split_summary
 from databugs.pipeline.summary import class_table, summarise
+from databugs.pipeline.tag_summary import tag_notes, tag_summary, tag_table
 from databugs.pipeline.views import map_and_neighbours
 from databugs.report.report import Report
 from databugs.report.schema import ROW_COLUMNS
@@ -41,6 +42,7 @@ def assemble(
 ) -> Report:
     """The report of a scan (gate and comparison are added by the caller)."""
     rows = _row_table(context, data.ids, issues)
+    tagged = context.tags is not None  # a multi-label scan: tags where classes would be
     if data.annotations is not None:
         rows = _with_consensus(rows, context)
         rows["row"] = data.annotations.rows  # long data: an item is reported at its first line
@@ -49,11 +51,12 @@ def assemble(
     report = Report(
         input=scan_input(data),
         options={**options, "label": data.columns.label, "folds": oof.folds},
-        summary=summarise(context, issues) | split_summary(context, issues),
-        classes=class_table(context, issues),
+        summary=(tag_summary(context, issues) if tagged else summarise(context, issues))
+        | split_summary(context, issues),
+        classes=tag_table(context, issues) if tagged else class_table(context, issues),
         features=[vars(use) for use in data.features.columns],
         models=list(oof.models),
-        notes=_notes(context, data, options),
+        notes=tag_notes(context, data.settled) if tagged else _notes(context, data, options),
         kinds={name: detector.description for name, detector in all_detectors().items()},
         records=with_split_fields(issue_records(data, issues, rows, cluster_of), data.splits),
         clusters=[

@@ -25,7 +25,14 @@ from databugs.pipeline.prepare import LABEL_ONLY, Prepared
 from databugs.report.report import Report
 
 NEEDS_MODEL = frozenset(
-    {"label_issue", "confusable_classes", "near_duplicates", "conflicting_duplicates"}
+    {
+        "label_issue",
+        "confusable_classes",
+        "near_duplicates",
+        "conflicting_duplicates",
+        "outlier",
+        "split_leakage",
+    }
 )
 """Detectors that read features or a fitted model's probabilities: not run without features."""
 NO_MODEL_REASON = (

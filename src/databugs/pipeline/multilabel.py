@@ -1,21 +1,125 @@
-"""Multi-label scans (several tags per row): where that path starts.
+"""A multi-label scan's first stage: the tag sets, checked, with tag spellings merged, and the
+features (every column but the tags).
 
-Not built in this branch: a scan whose task is ``multilabel`` stops here with one line.
+Kept apart from ``prepare`` (which hands over here once the task is chosen) so that the
+classification path does not carry tags. The tags are one column of joined tags
+(``--label-sep``); the cells stay as written, for the outputs and for ``fix``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from databugs.data.features import FeatureSet
 from databugs.data.io import LoadedTable
-from databugs.data.task import TaskChoice
-from databugs.errors import DatabugsError, ErrorCode
+from databugs.data.keys import row_ids
+from databugs.data.table import Columns, check_columns, featurise
+from databugs.data.tags import TagSets, joined_tag_sets, split_cell
+from databugs.data.task import MULTILABEL, TaskChoice
+from databugs.data.validate import check_label_column, label_texts
+from databugs.detectors.registry import build_detectors
+from databugs.detectors.tag_spelling import TagSpelling
+from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.pipeline.prepare import _check_model_options, _model_for, _settled
+
+
+@dataclass
+class TaggedData:
+    """A multi-label scan's checked table: ``labels`` the cells as written (None: unlabelled),
+    ``canonical`` each row's tag set as one key (sorted tags, merged spellings), ``tag_sets``
+    the labelled rows' tags."""
+
+    table: LoadedTable
+    frame: pd.DataFrame
+    columns: Columns
+    labels: list[str | None]
+    canonical: list[str | None]
+    tag_sets: TagSets
+    features: FeatureSet
+    model: str
+    folds: int
+    ids: list[str | None]
+    settled: frozenset[int]
+    choice: TaskChoice
+    task: str = MULTILABEL
+    annotations: None = None
+    splits: None = None
+    """Multi-label scans have no splits yet (``prepare`` refuses them)."""
+
+    @property
+    def source(self) -> str:
+        return str(self.table.path)
 
 
 def prepare_multilabel(table: LoadedTable, options: dict[str, Any], choice: TaskChoice) -> Any:
     """The checked table of a multi-label scan (``choice.reason`` says why it is one)."""
-    raise DatabugsError(
-        f"{table.path}: multi-label scans: not built in this branch ({choice.reason})",
-        code=ErrorCode.BAD_OPTION,
-        hint=f"give {choice.override()}",
+    source, frame = str(table.path), table.frame
+    if options.get("labels"):
+        raise DatabugsError(
+            f"{source}: scanning 0/1 tag columns ({option('labels')}) is not built yet",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"join the tags into one column and give it with {option('label')}",
+        )
+    label = check_label_column(frame, options["label"], source=source)
+    columns = check_columns(
+        frame,
+        source=source,
+        label=label,
+        id=options["id"],
+        text=options["text"],
+        ignore=options["ignore"],
     )
+    folds = _check_model_options(options)
+    separator = options.get("label_sep") or ";"
+    labels = label_texts(frame[label])
+    merges = _tag_merges(labels, separator, options, source, label)
+    sets = joined_tag_sets(frame[label], separator, source=source, column=label, merges=merges)
+    if len(sets.labelled) < 2 or not sets.tags:
+        raise DatabugsError(
+            f"{source}: column {label!r} has fewer than two rows with tags",
+            code=ErrorCode.TOO_FEW_CLASSES,
+            hint="a multi-label check needs labelled rows",
+        )
+    features = featurise(frame, columns)
+    ids = row_ids(frame, columns.id)
+    return TaggedData(
+        table=table,
+        frame=frame,
+        columns=columns,
+        labels=labels,
+        canonical=_canonical_keys(labels, sets),
+        tag_sets=sets,
+        features=features,
+        model=_model_for(options["model"], features.kind),
+        folds=folds,
+        ids=ids,
+        settled=_settled(table, ids, labels),
+        choice=choice,
+    )
+
+
+def _tag_merges(
+    labels: list[str | None], separator: str, options: dict[str, Any], source: str, column: str
+) -> dict[str, str]:
+    """Tag spellings to merge, when the tag spelling detector runs."""
+    settings = (options.get("detector_settings") or {}).get(TagSpelling.name, {})
+    spelling = build_detectors([TagSpelling.name], {TagSpelling.name: settings})[0]
+    tags = [
+        tag
+        for row, text in enumerate(labels)
+        if text is not None
+        for tag in split_cell(text, separator, source=source, column=column, row=row)
+    ]
+    return spelling.merge_tags(tags)
+
+
+def _canonical_keys(labels: list[str | None], sets: TagSets) -> list[str | None]:
+    """Each row's tag set as one comparable key: its tags, sorted, one per line."""
+    keys: list[str | None] = [None] * len(labels)
+    for position, row in enumerate(sets.labelled):
+        keys[row] = "\n".join(np.asarray(sets.tags)[sets.matrix[position] > 0])
+    return keys

@@ -33,7 +33,6 @@ from databugs.detectors.base import Detector
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.models.embeddings import model_folder
 from databugs.models.zoo import check_model_name, make_model
-from databugs.pipeline.multilabel import prepare_multilabel
 from databugs.pipeline.task import scan_task
 
 CONSENSUS_COLUMN = "consensus"
@@ -95,6 +94,8 @@ def prepare(
     label = None if tag_columns else check_label_column(frame, label_option, source=source)
     choice = scan_task(frame, label, annotations, options, source)
     if choice.kind == MULTILABEL:
+        from databugs.pipeline.multilabel import prepare_multilabel  # it uses this module's checks
+
         return prepare_multilabel(table, options, choice)  # the multi-label path starts here
     roles = {name: options[name] for name in ("id", "text", "ignore")}
     columns = check_columns(frame, source=source, label=label, **roles)
@@ -133,6 +134,16 @@ def prepare(
         choice=choice,
         splits=splits,
     )
+
+
+def _no_splits(splits: Splits | None, task: str, source: str) -> None:
+    """Train/test splits are scanned for classes and numbers; not yet for tag sets."""
+    if splits is not None:
+        raise DatabugsError(
+            f"{source}: splits (--test, --split-col) are not supported for {task} scans yet",
+            code=ErrorCode.BAD_OPTION,
+            hint="scan the training rows alone",
+        )
 
 
 def _class_targets(

@@ -50,7 +50,10 @@ def map_rows(
 
 
 def layout(vectors: np.ndarray, seed: int, method: str = "landmarks") -> np.ndarray:
-    """2-D positions of ``vectors``, scaled into [0, 1] on both axes."""
+    """2-D positions of ``vectors``, scaled into [0, 1] on both axes (one feature: a second,
+    empty axis)."""
+    if vectors.shape[1] < 2:
+        vectors = np.hstack([vectors, np.zeros((len(vectors), 2 - vectors.shape[1]))])
     if len(vectors) < 3 or method == "pca":
         points = _pca(vectors)
     elif method == "landmarks":

@@ -13,7 +13,7 @@ from typing import Any
 from databugs.data.io import LoadedTable
 from databugs.data.splits import Splits, load_test
 from databugs.data.table import load_table
-from databugs.data.task import REGRESSION
+from databugs.data.task import MULTILABEL, REGRESSION
 from databugs.data.validate import check_at_least
 from databugs.detectors.base import Detector
 from databugs.detectors.registry import all_detectors, build_detectors
@@ -35,6 +35,7 @@ from databugs.pipeline.crowd import (
 )
 from databugs.pipeline.detect import detection_context, find_issues
 from databugs.pipeline.fit import Progress, fit_models
+from databugs.pipeline.multilabel_scan import scan_multilabel
 from databugs.pipeline.prepare import Prepared, prepare
 from databugs.pipeline.regression import REGRESSION_FIGURES, regression_report
 from databugs.pipeline.summary import figure_names
@@ -97,6 +98,8 @@ def scan_table(
     clock.lap("load_and_features_s")
     if data.task == REGRESSION:
         report = regression_report(data, options, engine=engine)
+    elif data.task == MULTILABEL:
+        report = scan_multilabel(data, options, chosen, engine=engine, clock=clock)
     else:
         report = _classification_report(
             data, options, chosen, engine=engine, progress=progress, cache=cache

@@ -28,9 +28,12 @@ def map_and_neighbours(
     issue_rows: Sequence[int],
     previews: Previews,
     seed: int,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]] | None]:
     """report.json's ``map`` and ``neighbours``; ``rows`` is the per-row table, ``issue_rows``
-    the rows some issue names (kept on the map however many rows there are)."""
+    the rows some issue names (kept on the map however many rows there are). Without a usable
+    feature (annotators' answers alone) there is no space to draw or search: neither."""
+    if not any(use.used_as != "left out" for use in features.columns):
+        return None, None
     vectors = row_vectors(features, seed)
     flagged = np.flatnonzero(rows["is_label_issue"].to_numpy())
     given = rows["given_label"].tolist()

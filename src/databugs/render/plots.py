@@ -91,7 +91,8 @@ def class_sizes(report: Report) -> str:
     axes.barh(names, clean, color="#4c78a8", label="not flagged")
     axes.barh(names, flagged, left=clean, color="#e45756", label="flagged")
     axes.set_xlabel("rows")
-    axes.set_title("Class sizes (largest 30)" if len(report.classes) > 30 else "Class sizes")
+    what = "Tag frequencies" if _multilabel(report) else "Class sizes"
+    axes.set_title(f"{what} (largest 30)" if len(report.classes) > 30 else what)
     figure.legend(loc="outside upper right", ncols=2, frameon=False)
     return _svg(figure)
 
@@ -133,6 +134,8 @@ def label_flow(report: Report) -> str:
     if report.regression is not None:
         return ""  # numbers: given_vs_predicted shows them
     kinds = label_flag_kinds()
+    if _multilabel(report):  # tag sets are no classes: tag_cooccurrence shows their flags
+        return ""
     pairs = Counter(
         (str(r["given_label"]), str(r["suggested_label"]))
         for r in report.issue_records()
@@ -150,20 +153,33 @@ def label_flow(report: Report) -> str:
     for (given, suggested), count in pairs.items():
         if given in index and suggested in index:
             matrix[index[given]][index[suggested]] = count
-    size = min(2.2 + 0.28 * len(names), 7.5)
-    figure = _figure(
-        size,
+    return _count_matrix(
+        names,
+        matrix,
+        "Flagged rows: given -> suggested",
+        ("suggested label", "given label"),
         "a row per given label, a column per suggested label; a dark cell is many rows"
         " flagged that way: a class pair to check together.",
     )
+
+
+def _count_matrix(
+    names: list[str],
+    matrix: list[list[int]],
+    title: str,
+    axis_labels: tuple[str, str],
+    how: str,
+) -> str:
+    """A square matrix of counts between names, the counts written in when it is small."""
+    figure = _figure(min(2.2 + 0.28 * len(names), 7.5), how)
     axes = figure.subplots()
     image = axes.imshow(matrix, cmap="Reds")
     shown = [_plain(name) for name in names]
     axes.set_xticks(range(len(names)), shown, rotation=90)
     axes.set_yticks(range(len(names)), shown)
-    axes.set_xlabel("suggested label")
-    axes.set_ylabel("given label")
-    axes.set_title("Flagged rows: given -> suggested")
+    axes.set_xlabel(axis_labels[0])
+    axes.set_ylabel(axis_labels[1])
+    axes.set_title(title)
     if len(names) <= 12:
         for i, row in enumerate(matrix):
             for j, count in enumerate(row):
@@ -172,6 +188,43 @@ def label_flow(report: Report) -> str:
                     axes.text(j, i, str(count), ha="center", va="center", fontsize=8, color=colour)
     figure.colorbar(image, ax=axes, shrink=0.7)
     return _svg(figure)
+
+
+def tag_cooccurrence(report: Report) -> str:
+    """Multi-label: how often two tags are given together on the rows flagged as wrong (the
+    diagonal: flagged rows carrying the tag), the most frequent tags."""
+    if not _multilabel(report):
+        return ""
+    separator = report.options.get("label_sep") or ";"
+    kinds = label_flag_kinds()
+    cells = [
+        sorted({t.strip() for t in str(r["given_label"]).split(separator)})
+        for r in report.issue_records()
+        if r["kind"] in kinds and r["given_label"] is not None
+    ]
+    counts = Counter(tag for tags in cells for tag in tags)
+    names = sorted(name for name, _ in counts.most_common(MAX_MATRIX_CLASSES))
+    if not names:
+        return ""
+    index = {name: i for i, name in enumerate(names)}
+    matrix = [[0] * len(names) for _ in names]
+    for tags in cells:
+        for a in tags:
+            for b in tags:
+                if a in index and b in index:
+                    matrix[index[a]][index[b]] += 1
+    return _count_matrix(
+        names,
+        matrix,
+        "Flagged rows: tags given together",
+        ("tag", "tag"),
+        "a cell counts flagged rows given both tags (the diagonal: flagged rows with the tag);"
+        " a dark cell is a pair of tags that often goes wrong together.",
+    )
+
+
+def _multilabel(report: Report) -> bool:
+    return (report.task or {}).get("kind") == "multilabel"
 
 
 def class_recall(report: Report) -> str:
@@ -288,6 +341,7 @@ PLOTS = (
     quality_distribution,
     given_vs_predicted,
     label_flow,
+    tag_cooccurrence,
     class_recall,
     annotator_agreement,
     annotator_ranking,

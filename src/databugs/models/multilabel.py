@@ -1,0 +1,313 @@
+"""Multi-label out-of-fold probabilities: P(tag present | row) for every tag, from models that
+never saw the row, and what cleanlab makes of them.
+
+The folds are the scan's (seeded, stratified, here on each row's rarest tag). Forests learn
+every tag at once (one fit per fold, a multi-output forest); other models learn one tag at a
+time (one-vs-rest). As for classes, each candidate's probabilities count by how well it fits
+the given tags out of fold, tag by tag (``oof.combine``). Each tag's cuts for adding or
+removing it are chosen out of fold too (:func:`flip_thresholds`), not 0.5.
+"""
+
+from __future__ import annotations
+
+import warnings
+from contextlib import closing
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold
+
+from databugs.data.tags import TagSets
+from databugs.errors import DatabugsError, ErrorCode
+from databugs.models.engines import Engine, LocalEngine
+from databugs.models.oof import PROBABILITY_FLOOR, candidate_names, combine, forests_on_every_core
+from databugs.models.zoo import Estimator, is_forest, make_model
+
+
+@dataclass(frozen=True)
+class TagOutOfFold:
+    """Out-of-fold P(tag) (rows x tags), each tag's cuts for adding and removing it, the
+    models."""
+
+    probabilities: np.ndarray
+    add_above: np.ndarray
+    remove_below: np.ndarray
+    model: str
+    folds: int
+    models: tuple[dict[str, Any], ...] = ()
+
+
+def tag_probabilities(
+    matrix: np.ndarray | sp.csr_matrix,
+    kind: str,
+    tags: np.ndarray,
+    *,
+    model: str = "auto",
+    folds: int = 5,
+    seed: int = 0,
+    jobs: int | None = None,
+    engine: Engine | None = None,
+) -> TagOutOfFold:
+    """Fit each candidate in each fold on the 0/1 tag matrix ``tags`` (rows x tags) and predict
+    the held-out rows; combine the candidates tag by tag; choose each tag's threshold."""
+    tags = np.asarray(tags, dtype=np.int8)
+    if tags.shape[1] < 1 or len(tags) < 2:
+        raise DatabugsError("no tags to learn from", code=ErrorCode.TOO_FEW_CLASSES)
+    names = candidate_names(model, kind)
+    views = [(name, make_model(name, kind, seed)) for name in names]
+    splits = tag_folds(tags, folds, seed)
+    engine = engine or LocalEngine(jobs)
+    estimators, engine = forests_on_every_core([e for _, e in views], engine, len(splits))
+    candidates = np.zeros((len(views), *tags.shape))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter; constant tags in a fold
+        runs = engine.run_folds(_fit_predict_tags, (matrix, estimators, tags), splits)
+        with closing(runs) as results:
+            for test, predicted in results:
+                candidates[:, test] = predicted
+    candidates = np.clip(candidates, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
+    probabilities, models = _combine_per_tag(names, candidates, tags)
+    add_above, remove_below = flip_thresholds(probabilities, tags)
+    return TagOutOfFold(
+        probabilities=probabilities,
+        add_above=add_above,
+        remove_below=remove_below,
+        model=" + ".join(names),
+        folds=len(splits),
+        models=models,
+    )
+
+
+def tag_folds(tags: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Seeded folds stratified on each row's rarest tag (rows with none form one group), so
+    that a rare tag has rows to learn from in every fold it can."""
+    counts = tags.sum(axis=0)
+    rarity = np.where(tags > 0, counts[None, :], np.iinfo(np.int64).max)
+    group = np.where(tags.any(axis=1), rarity.argmin(axis=1), -1)
+    splits = max(2, min(folds, len(tags)))
+    splitter = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class")
+        return list(splitter.split(np.zeros(len(tags)), group))
+
+
+def _fit_predict_tags(
+    matrix: np.ndarray | sp.csr_matrix,
+    estimators: list[Estimator],
+    tags: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out rows' P(tag), one layer per estimator."""
+    predicted = np.zeros((len(estimators), len(test), tags.shape[1]))
+    for layer, estimator in zip(predicted, estimators, strict=True):
+        layer[:] = _predict_tags(estimator, matrix[train], tags[train], matrix[test])
+    return test, predicted
+
+
+def _predict_tags(
+    template: Estimator,
+    train: np.ndarray | sp.csr_matrix,
+    tags: np.ndarray,
+    test: np.ndarray | sp.csr_matrix,
+) -> np.ndarray:
+    """A forest fits every tag at once; another model one tag at a time. A tag constant in the
+    training part is predicted as that constant."""
+    predicted = np.tile(tags.mean(axis=0), (test.shape[0], 1))
+    varying = np.flatnonzero(tags.min(axis=0) != tags.max(axis=0))
+    if not len(varying):
+        return predicted
+    if is_forest(template):
+        forest = clone(template).fit(train, tags[:, varying])
+        outputs = forest.predict_proba(test)
+        outputs = outputs if isinstance(outputs, list) else [outputs]
+        for tag, output in zip(varying, outputs, strict=True):
+            predicted[:, tag] = output[:, 1]
+        return predicted
+    for tag in varying:
+        predicted[:, tag] = clone(template).fit(train, tags[:, tag]).predict_proba(test)[:, 1]
+    return predicted
+
+
+def _combine_per_tag(
+    names: list[str], candidates: np.ndarray, tags: np.ndarray
+) -> tuple[np.ndarray, tuple[dict[str, Any], ...]]:
+    """Each tag's candidates weighted by their out-of-fold fit to that tag; the summary gives
+    each model's mean weight, mean accuracy and mean log loss over the tags."""
+    combined = np.zeros(tags.shape)
+    summaries = []
+    for tag in range(tags.shape[1]):
+        present = candidates[:, :, tag]
+        pairs = np.stack([1 - present, present], axis=2)
+        probabilities, summary = combine(names, pairs, tags[:, tag].astype(int))
+        combined[:, tag] = probabilities[:, 1]
+        summaries.append(summary)
+    models = tuple(
+        {
+            "name": name,
+            **{
+                key: round(float(np.mean([s[i][key] for s in summaries])), 6)
+                for key in ("weight", "accuracy", "log_loss")
+            },
+        }
+        for i, name in enumerate(names)
+    )
+    return combined, models
+
+
+CERTAINTY = 0.95
+"""How sure the out-of-fold evidence must be before a tag is added or removed: among rows the
+model scores like this one, at least this share carry the tag (or lack it). A tag's given value
+is itself strong evidence (each tag is wrong on few rows), so a flip needs much more than 0.5;
+the smoothing in :func:`flip_thresholds` already asks a stretch of at least 18 rows."""
+
+
+def flip_thresholds(
+    probabilities: np.ndarray, tags: np.ndarray, *, certainty: float = CERTAINTY
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each tag's cuts, chosen out of fold: add the tag above ``add_above``, remove it below
+    ``remove_below``. The share of rows carrying the tag as the probability rises is fitted
+    (isotonic, so it only rises), each stretch of equal share counted by the rule of
+    succession, ``(carriers + 1) / (rows + 2)``: a stretch of a few rows proves little. The
+    cuts are where that share passes ``certainty`` and falls under ``1 - certainty``; a tag
+    the model cannot tell gets cuts it never reaches.
+
+    >>> p = np.linspace(0, 1, 201)[:, None]
+    >>> add, remove = flip_thresholds(p, (p > 0.5).astype(int))
+    >>> float(add[0]), float(remove[0])
+    (0.505, 0.5)
+    """
+    add_above = np.full(tags.shape[1], np.inf)
+    remove_below = np.full(tags.shape[1], -np.inf)
+    for tag in range(tags.shape[1]):
+        scores, share = _succession_shares(probabilities[:, tag], tags[:, tag])
+        wanted_share, unwanted_share = _required_shares(float(tags[:, tag].mean()), certainty)
+        if (sure := scores[share >= wanted_share]).size:
+            add_above[tag] = sure.min()
+        if (sure := scores[share <= unwanted_share]).size:
+            remove_below[tag] = sure.max()
+    return add_above, remove_below
+
+
+def _required_shares(base: float, certainty: float) -> tuple[float, float]:
+    """The share of carriers above which a tag is added, and below which it is removed: at
+    least ``certainty`` (``1 - certainty``), and evidence ``certainty / (1 - certainty)``
+    times the tag's own odds: a tag on 95% of all rows is no news where 95% carry it.
+
+    >>> [round(x, 3) for x in _required_shares(0.5, 0.95)], _required_shares(0.9, 0.95)[0] > 0.99
+    ([0.95, 0.05], True)
+    """
+    factor = certainty / (1 - certainty)
+    odds = max(base, 1e-9) / max(1 - base, 1e-9)
+    wanted = max(certainty, factor * odds / (1 + factor * odds))
+    unwanted = min(1 - certainty, (odds / factor) / (1 + odds / factor))
+    return wanted, unwanted
+
+
+def _succession_shares(scores: np.ndarray, given: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The scores sorted, and the smoothed share of carriers in each one's isotonic stretch."""
+    from sklearn.isotonic import IsotonicRegression
+
+    order = np.argsort(scores, kind="stable")
+    scores, given = scores[order], given[order].astype(float)
+    fitted = IsotonicRegression(y_min=0, y_max=1).fit_transform(scores, given)
+    starts = np.flatnonzero(np.r_[True, np.diff(fitted) != 0])
+    sizes = np.diff(np.r_[starts, len(scores)])
+    carriers = np.add.reduceat(given, starts)
+    return scores, np.repeat((carriers + 1) / (sizes + 2), sizes)
+
+
+def tag_quality(tags: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Label quality of each row's tag set: cleanlab's multi-label score (self-confidence of
+    every tag's given value, aggregated with emphasis on the worst)."""
+    from cleanlab.multilabel_classification.rank import get_label_quality_scores
+
+    varying = _varying(tags)
+    if not varying.any():
+        return np.ones(len(tags))
+    return get_label_quality_scores(_cleanlab_labels(tags[:, varying]), probabilities[:, varying])
+
+
+def tag_issues(tags: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Rows whose tag set cleanlab's confident learning finds likely wrong (a boolean mask)."""
+    from cleanlab.multilabel_classification.filter import find_label_issues
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        varying = _varying(tags)
+        if not varying.any():
+            return np.zeros(len(tags), dtype=bool)
+        return find_label_issues(
+            _cleanlab_labels(tags[:, varying]), probabilities[:, varying], n_jobs=1
+        )
+
+
+def _varying(tags: np.ndarray) -> np.ndarray:
+    """Tags some rows carry and some lack: a tag on every row (or none) is no evidence, and
+    cleanlab needs both values of each tag."""
+    return tags.min(axis=0) != tags.max(axis=0)
+
+
+def _cleanlab_labels(tags: np.ndarray) -> list[list[int]]:
+    return [np.flatnonzero(row).tolist() for row in tags]
+
+
+@dataclass(frozen=True)
+class TagChange:
+    """A suggested change of one row's tag set: tag indices to add and to remove."""
+
+    add: tuple[int, ...]
+    remove: tuple[int, ...]
+
+    def applied(self, given: np.ndarray) -> np.ndarray:
+        """The row's 0/1 tags once changed."""
+        changed = given.copy()
+        changed[list(self.add)] = 1
+        changed[list(self.remove)] = 0
+        return changed
+
+
+def suggest_change(given: np.ndarray, row: int, oof: TagOutOfFold) -> TagChange:
+    """The tag to flip in one row: the given value the model contradicts most surely (a tag
+    present below its ``remove_below`` cut, or absent above its ``add_above`` cut), or none.
+    A flagged row's tag set is mostly right: flipping one clear contradiction keeps the rest."""
+    probabilities = oof.probabilities[row]
+    present = given > 0
+    against = np.where(present, probabilities <= oof.remove_below, probabilities >= oof.add_above)
+    if not against.any():
+        return TagChange(add=(), remove=())
+    belief = np.where(present, probabilities, 1 - probabilities)  # in the given value
+    tag = int(np.flatnonzero(against)[belief[against].argmin()])
+    return TagChange(add=() if present[tag] else (tag,), remove=(tag,) if present[tag] else ())
+
+
+def flagged_changes(tags: np.ndarray, oof: TagOutOfFold) -> list[tuple[int, TagChange]]:
+    """The rows cleanlab flags, each with its suggested change (possibly none: the model
+    finds the set unlikely but no tag surely wrong)."""
+    flagged = np.flatnonzero(tag_issues(tags, oof.probabilities))
+    return [(int(row), suggest_change(tags[row], int(row), oof)) for row in flagged]
+
+
+@dataclass(frozen=True)
+class TagAnalysis:
+    """What the multi-label detectors read: the tag sets, their out-of-fold probabilities and
+    cuts, each labelled row's quality and whether cleanlab flags it (aligned with
+    ``sets.labelled``)."""
+
+    sets: TagSets
+    oof: TagOutOfFold
+    quality: np.ndarray
+    flagged: np.ndarray
+
+
+def analyse_tags(sets: TagSets, oof: TagOutOfFold) -> TagAnalysis:
+    """Quality and flags of every labelled row's tag set, computed once for the detectors."""
+    return TagAnalysis(
+        sets=sets,
+        oof=oof,
+        quality=tag_quality(sets.matrix, oof.probabilities),
+        flagged=tag_issues(sets.matrix, oof.probabilities),
+    )

@@ -1,0 +1,58 @@
+"""A multi-label scan from the command line: tags chosen automatically and said so, the flags
+in every output, and fix writing the suggested tags in the column's own form."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from tests.conftest import run, scan, tagged_letters
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tags")
+    frame, noisy_rows = tagged_letters(rows=600)
+    frame["tags"] = frame["tags"].str.replace(";", " | ")  # a spaced separator, kept by fix
+    data = folder / "tags.csv"
+    frame.to_csv(data, index=False)
+    result = scan(
+        data, folder / "out", "--label", "tags", "--label-sep", "|", "--model", "extra-trees"
+    )
+    return data, folder / "out", noisy_rows, result
+
+
+def test_the_scan_says_it_is_multilabel_and_flags_the_noisy_rows(scanned):
+    _, out, noisy_rows, result = scanned
+    assert "task: multilabel" in result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["task"]["kind"] == "multilabel"
+    assert [c["label"] for c in report["classes"]] == ["curved", "straight", "symmetric", "vowel"]
+    flags = {r["row"] for r in report["issues"] if r["kind"] == "tag_issue"}
+    assert len(flags & set(noisy_rows.tolist())) >= 0.5 * len(noisy_rows)
+    rows = pd.read_csv(out / "corrected_labels.csv", keep_default_na=False)
+    changed = rows[rows["is_label_issue"]]
+    assert len(changed) and (changed["suggested_label"] != changed["given_label"]).all()
+
+
+def test_fix_writes_the_tags_as_the_column_writes_them(scanned, tmp_path):
+    data, out, _, _ = scanned
+    result = run("fix", "--report", out, "--accept-top", "5", "--output", tmp_path / "fixed.csv")
+    assert result.exit_code == 0, result.output
+    before = pd.read_csv(data, keep_default_na=False)["tags"]
+    after = pd.read_csv(tmp_path / "fixed.csv", keep_default_na=False)["tags"]
+    changed = after[before != after]
+    assert 1 <= len(changed) <= 5
+    assert all(" | " in cell or "|" not in cell for cell in changed)
+    for row in changed.index:
+        given, fixed = set(before[row].split(" | ")), set(after[row].split(" | "))
+        assert len(given ^ fixed) == 1  # one tag added or removed
+
+
+def test_the_page_plots_tag_frequencies_and_their_co_occurrence_in_flags(scanned):
+    _, out, _, _ = scanned
+    page = (out / "report.html").read_text()
+    assert "Tag frequencies" in page and "Flagged rows: tags given together" in page
+    assert "Flagged rows: given -&gt; suggested" not in page and "given -> suggested" not in page
