@@ -35,7 +35,7 @@ demo: install
 
 test: install
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest src tests
+	$(BIN)/python -m pytest -n auto src tests  # one worker per core (pytest-xdist)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
