@@ -7,7 +7,6 @@ import copy
 import csv
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -21,28 +20,9 @@ from databugs.report.report import Report
 from tests.conftest import EXAMPLES, runner
 
 sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ATTACK = '"><img src=x onerror="window.pwned=1">'
 FORMULA = '=HYPERLINK("http://x","y")'
 ROWS = "els => els.map(e => Number(e.dataset.row))"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("no chromium at /usr/bin/chromium")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 def _open(browser, page_path: Path, reviewer: str = "Dr Ada"):
