@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import Result
 from sklearn.metrics import average_precision_score
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 import databugs
 from databugs.cli import app
