@@ -27,6 +27,7 @@ def scanned(tmp_path_factory):
 def test_the_scan_says_it_is_multilabel_and_flags_the_noisy_rows(scanned):
     _, out, noisy_rows, result = scanned
     assert "task: multilabel" in result.output
+    assert " rows, 4 tags, label health " in result.output
     report = json.loads((out / "report.json").read_text())
     assert report["task"]["kind"] == "multilabel"
     assert [c["label"] for c in report["classes"]] == ["curved", "straight", "symmetric", "vowel"]
@@ -56,3 +57,19 @@ def test_the_page_plots_tag_frequencies_and_their_co_occurrence_in_flags(scanned
     page = (out / "report.html").read_text()
     assert "Tag frequencies" in page and "Flagged rows: tags given together" in page
     assert "Flagged rows: given -&gt; suggested" not in page and "given -> suggested" not in page
+
+
+def test_a_flag_without_a_sure_correction_says_so_in_the_summary(scanned):
+    _, out, _, _ = scanned
+    from databugs.render.terminal import render_plain
+    from databugs.report.report import Report
+
+    content = json.loads((out / "report.json").read_text())
+    flagged = next(r for r in content["issues"] if r["kind"] == "tag_issue")
+    for record in content["issues"]:
+        if record is flagged:
+            record["suggested_label"] = None
+    outputs = {"report.html": "r/report.html", "report.md": "r/report.md"}
+    text = render_plain(Report.from_dict(content), outputs)
+    line = next(line for line in text.splitlines() if f"row {flagged['row']}:" in line)
+    assert "(no sure correction)" in line and "->" not in line

@@ -23,7 +23,10 @@ WORST_ROWS = 10
 
 def _headline(report: Report) -> str:
     summary = report.summary
-    what = "a number per row" if report.regression is not None else f"{summary['classes']} classes"
+    kind = (report.task or {}).get("kind")
+    what = {"regression": "a number per row", "multilabel": f"{summary['classes']} tags"}.get(
+        kind, f"{summary['classes']} classes"
+    )
     return (
         f"{visible(report.input['path'])}: {summary['rows']} rows, {what}, "
         f"label health {summary['label_health']:.1%} "
@@ -102,7 +105,12 @@ def _findings(report: Report) -> list[str]:
 
 
 def _change(record: dict) -> str:
-    return f"{shown_label(record['given_label'])} -> {shown_label(record['suggested_label'])}"
+    """``given -> suggested``; a flag with no sure correction says so instead of an arrow to
+    nothing (an empty label would read as a suggestion to clear the cell)."""
+    given = shown_label(record["given_label"])
+    if record["suggested_label"] is None:
+        return f"{given} (no sure correction)"
+    return f"{given} -> {shown_label(record['suggested_label'])}"
 
 
 def render_rich(report: Report, outputs: dict[str, str]) -> Group:
