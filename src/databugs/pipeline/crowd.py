@@ -21,6 +21,7 @@ from databugs.data.exports import ANNOTATOR, EXPORT_FORMATS, ITEM
 from databugs.data.io import LoadedTable
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.models.oof import PROBABILITY_FLOOR, OutOfFold
+from databugs.models.scoring import label_quality
 from databugs.pipeline.prepare import LABEL_ONLY, Prepared
 from databugs.report.report import Report
 
@@ -99,7 +100,7 @@ def answers_context(
         labelled=data.labelled,
         targets=data.targets,
         probabilities=belief,
-        label_quality=belief[np.arange(len(data.targets)), data.targets],
+        label_quality=label_quality(belief, data.targets),
         features=data.features,
         folds=0,
         posterior=belief,
