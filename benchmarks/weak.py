@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -94,7 +95,22 @@ def end_model_labels(features, gold: np.ndarray, posteriors: np.ndarray, covered
     return end.probabilities.argmax(axis=1)
 
 
-def run(name: str, share: float, seed: int, scan_seconds: float) -> dict:
+@dataclass
+class Case:
+    """One set with ``share`` of its labels kept (gold), the rest hidden, and the rules' votes
+    on it, as databugs label reads them."""
+
+    data: pd.DataFrame
+    keep: np.ndarray
+    features: object
+    classes: list[str]
+    votes: np.ndarray
+    gold: np.ndarray
+    true: np.ndarray
+    """Every row's true class index."""
+
+
+def make_case(name: str, share: float, seed: int) -> Case:
     frame = load(name)
     truth = frame["label"].to_numpy()
     keep = gold_rows(truth, share, seed)
@@ -103,6 +119,14 @@ def run(name: str, share: float, seed: int, scan_seconds: float) -> dict:
     _, classes, votes, gold = _votes(data, SETS[name], columns, features, None, "data")
     index = {c: i for i, c in enumerate(classes)}
     true = np.array([index[t] for t in truth])
+    return Case(data, keep, features, classes, votes, gold, true)
+
+
+def run(name: str, share: float, seed: int, scan_seconds: float) -> dict:
+    case = make_case(name, share, seed)
+    data, keep, features, classes = case.data, case.keep, case.features, case.classes
+    votes, gold, true = case.votes, case.gold, case.true
+    index = {c: i for i, c in enumerate(classes)}
     hidden = ~keep
     covered = (votes != ABSTAIN).any(axis=1)
     common = np.bincount(gold[keep], minlength=len(classes)).argmax()

@@ -13,12 +13,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from weak import GOLD, SETS, gold_rows, load
+from weak import GOLD, SETS, make_case
 
-from databugs.data.table import open_table
 from databugs.weak.combine import COMBINERS
 from databugs.weak.label_model import fit_label_model, gold_weighted_votes, vote_shares
-from databugs.weak.labelling import _label_column, _votes
 
 
 def combiner_views(votes: np.ndarray, gold: np.ndarray, n_classes: int) -> dict:
@@ -29,14 +27,8 @@ def combiner_views(votes: np.ndarray, gold: np.ndarray, n_classes: int) -> dict:
 
 
 def one_run(name: str, share: float, seed: int) -> dict:
-    frame = load(name)
-    truth = frame["label"].to_numpy()
-    keep = gold_rows(truth, share, seed)
-    data = frame.assign(label=np.where(keep, truth, None))
-    _, columns, features = open_table(data, label="label", id=None, label_rule=_label_column)
-    _, classes, votes, gold = _votes(data, SETS[name], columns, features, None, "data")
-    index = {c: i for i, c in enumerate(classes)}
-    true = np.array([index[t] for t in truth])
+    case = make_case(name, share, seed)
+    classes, votes, gold, true = case.classes, case.votes, case.gold, case.true
     covered = (votes != -1).any(axis=1)
     judged, hidden = covered & (gold != -1), covered & (gold == -1)
     views = combiner_views(votes, gold, len(classes))
