@@ -79,6 +79,18 @@ def one_line(value: object, limit: int | None = None) -> str:
     return text
 
 
+def listed(names: object, limit: int = 5) -> str:
+    """Names quoted and joined, the first ``limit`` of them, for a message that stays one
+    readable line however many there are.
+
+    >>> listed(["a", "b", "c"], limit=2)
+    "'a', 'b' and 1 more"
+    """
+    names = list(names)
+    shown = ", ".join(map(repr, names[:limit]))
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def log_line(line: str, *, keep_escapes: bool = False) -> str:
     """A line as printed to a terminal or a CI log: breaks and control characters shown as
     ``\\uXXXX`` (escape sequences kept if asked: rich colours a terminal with them), a ``::``

@@ -149,3 +149,16 @@ def test_fix_refuses_a_two_file_scan_and_fixes_a_split_column_scan(tmp_path: Pat
     fixed = run("fix", "--report", tmp_path / "single", "--accept-top", "1")
     assert fixed.exit_code == 0, fixed.output
     assert (tmp_path / "one.fixed.csv").exists()
+
+
+def test_a_test_file_of_other_data_is_named_in_one_short_line(split_files, tmp_path: Path) -> None:
+    train, test = split_files
+    other = pd.DataFrame({f"pixel_{i:02d}": [0, 1] for i in range(40)} | {"label": ["a", "b"]})
+    other.to_csv(test, index=False)
+    result = run("scan", train, "--test", test, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert "'pixel_00', 'pixel_01', 'pixel_02', 'pixel_03', 'pixel_04' and 35 more only in" in line
+    assert "pixel_39" not in line
+    without_paths = line.replace(str(train), "").replace(str(test), "")
+    assert len(without_paths) < 400  # five names, not forty

@@ -18,6 +18,7 @@ import pandas as pd
 from databugs.data.io import LoadedTable, PartReader, read_table
 from databugs.data.validate import check_columns_exist, label_texts
 from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.text import listed
 
 SPLIT_NAMES = ("train", "valid", "test")
 """The splits a split column may name (compared without case and surrounding space; ``val``,
@@ -87,7 +88,7 @@ def joined_tables(train: LoadedTable, test: LoadedTable) -> tuple[LoadedTable, S
     both files, so that a changed test file is a changed scan.
     """
     sides = [
-        f"{', '.join(map(repr, sorted(map(str, only))))} only in {table.path}"
+        f"{listed(sorted(map(str, only)))} only in {table.path}"
         for table, only in (
             (train, set(train.frame.columns) - set(test.frame.columns)),
             (test, set(test.frame.columns) - set(train.frame.columns)),
