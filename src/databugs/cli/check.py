@@ -93,7 +93,6 @@ def _verdict(run: ScanRun) -> tuple[str, bool]:
     if failed:
         shown = ", ".join(f"{r['rule']} (measured {measured_text(r)})" for r in failed)
         return f"FAIL {shown}; {where}", True
-    health = report.summary.get("label_health")
-    figures = f"label health {health:.1%}" if health is not None else "scanned"
+    figures = report.health_text() if report.summary.get("label_health") is not None else "scanned"
     gate = "pass" if report.gate else "pass (no gate: set fail_on in databugs.toml)"
     return f"{gate}, {figures}; {where}", False

@@ -21,7 +21,7 @@ from databugs.cli.options import (
     TextOption,
     split_list,
 )
-from databugs.pipeline.options import MODEL_NAMES, resolve_options
+from databugs.pipeline.options import MODEL_NAMES, REGRESSOR_NAMES, resolve_options
 from databugs.pipeline.run import ScanRun, scan_into_folder
 from databugs.render import github, report_json, terminal
 
@@ -88,7 +88,14 @@ Classes = Annotated[
 Folds = Annotated[int | None, typer.Option("--folds", help="Cross-validation folds [5].")]
 Model = Annotated[
     str | None,
-    typer.Option("--model", help="auto [default], or one of: " + ", ".join(MODEL_NAMES) + "."),
+    typer.Option(
+        "--model",
+        help="auto [default], or a classifier: "
+        + ", ".join(MODEL_NAMES)
+        + "; for a regression scan a regressor: "
+        + ", ".join(REGRESSOR_NAMES)
+        + ".",
+    ),
 ]
 TextModel = Annotated[
     str | None,

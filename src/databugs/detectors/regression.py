@@ -10,7 +10,7 @@ the likely wrong values, as for classes.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,12 +18,18 @@ import pandas as pd
 
 from databugs.detectors.base import Issue
 
-FLAG_SCORE = 8.0
-"""A value is flagged when its residual is this many times the model's usual error on rows with
-similar predictions (about 5 standard deviations of normal residuals: ``median |r| = 0.67 sd``).
-On the reg_* pool (3,000-row samples), 6 flagged more wrong values but made the data worse on 4
-of 30 cases once every flag was accepted (real values in a heavy tail); 8 on 2
-(docs/benchmarks.md)."""
+FALSE_SHARE = 0.3
+"""Values are flagged from the largest residual score down while at most this share of the
+flags are expected to be right values (the tail of the scores right values have, extrapolated
+from the bulk: :func:`flag_limit`). Accepting a wrong flag costs about what accepting a right
+one gains, so below a half the flags lower the error; on the reg_* pool 0.3 lowered it on 23
+of 30 cases (0.2: 22, 0.4: 22 with 5 worse; docs/benchmarks.md)."""
+MIN_FLAG_SCORE = 4.0
+"""A value closer to its prediction than this many times the usual error there is never
+flagged (about 3 standard deviations of normal residuals: ``median |r| = 0.67 sd``)."""
+CLEAN_QUANTILES = np.linspace(0.3, 0.9, 13)
+"""The part of the scores the right values' tail is fitted on: above the exact fits, below
+where the wrong values are (5% of rows in the benchmark)."""
 OUTLIER_SCORE = 12.0
 """A value this many robust spreads (MAD) from the column's median is extreme."""
 NEGATIVE_SHARE = 0.99
@@ -61,19 +67,49 @@ class NumberStyle:
         return f"{value:.{self.decimals}f}"
 
 
+def flag_limit(scores: np.ndarray) -> float:
+    """The smallest residual score flagged (``inf``: none). Right values' scores are taken to
+    have a Weibull tail, ``P(score > t) = exp(-(t / scale) ** shape)``, fitted on the bulk of
+    the scores (``CLEAN_QUANTILES``); the limit is the lowest score at which the flags at or
+    above it hold at most ``FALSE_SHARE`` expected right values. A data set whose residuals
+    have a heavy tail so gets a higher limit than one whose errors are normal, and a few
+    values far out are flagged even in a small table."""
+    ordered = np.sort(scores)[::-1]
+    expected = len(scores) * _right_values_tail(scores)(ordered)
+    allowed = (expected <= FALSE_SHARE * np.arange(1, len(ordered) + 1)) & (
+        ordered >= MIN_FLAG_SCORE
+    )
+    return float(ordered[np.flatnonzero(allowed).max()]) if allowed.any() else math.inf
+
+
+def _right_values_tail(scores: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """``P(score > t)`` for right values: a Weibull tail fitted by least squares on
+    ``log(-log P)`` against ``log t`` (a Laplace tail, ``2 ** -t``, when the bulk is too
+    uniform to fit, e.g. every value predicted exactly)."""
+    points = np.quantile(scores, CLEAN_QUANTILES)
+    survival = np.array([np.mean(scores > point) for point in points])
+    usable = (points > 0) & (survival > 0) & (survival < 1)
+    if np.unique(points[usable]).size < 3:
+        return lambda t: np.exp2(-t)
+    shape, offset = np.polyfit(np.log(points[usable]), np.log(-np.log(survival[usable])), 1)
+    if shape <= 0:
+        return lambda t: np.exp2(-t)
+    return lambda t: np.exp(-np.exp(offset) * np.power(np.maximum(t, 1e-12), shape))
+
+
 def value_issues(
     labels: Sequence[str | None],
     labelled: np.ndarray,
     predictions: np.ndarray,
     scores: np.ndarray,
     style: NumberStyle,
-    *,
-    flag_score: float = FLAG_SCORE,
+    limit: float,
 ) -> list[Issue]:
-    """A ``label_issue`` for each value whose residual is beyond ``flag_score`` times the
-    model's usual error near it; the suggestion is the prediction, written like the column."""
+    """A ``label_issue`` for each value whose residual is at least ``limit`` times the model's
+    usual error near it (:func:`flag_limit`); the suggestion is the prediction, written like
+    the column."""
     issues = []
-    for position in np.flatnonzero(scores > flag_score):
+    for position in np.flatnonzero(scores >= limit):
         row = int(labelled[position])
         suggested = style.write(predictions[position])
         if suggested == labels[row].strip():

@@ -1,62 +1,68 @@
-"""Keep out-of-fold probabilities between scans of unchanged data.
+"""Keep out-of-fold results (a classification's probabilities, a regression's predictions)
+between scans of unchanged data.
 
-The key is the data's sha256, the databugs version and every option that shapes the models, so
-a scan that only changes gate rules, baseline or output reuses them; anything else refits.
-Only plain arrays are stored (``.npz``), never pickled objects.
+The key is the data's sha256, the databugs version, the kind of result and every option that
+shapes the models, so a scan that only changes gate rules, baseline or output reuses them;
+anything else refits. Only plain arrays are stored (``.npz``), never pickled objects.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from databugs.data.write import write_bytes_atomically
 from databugs.models.oof import OutOfFold
+from databugs.models.regression import RegressionFit
 from databugs.version import fingerprint
+
+Fit = TypeVar("Fit", OutOfFold, RegressionFit)
 
 
 def cached_fit(
-    fit: Callable[[], OutOfFold],
+    fit: Callable[[], Fit],
     folder: str | os.PathLike[str] | None,
     sha256: str,
     shaping: Mapping[str, Any],
-) -> OutOfFold:
-    """``fit()``, or its stored result for the same data and the same options that shape the
-    models (``shaping``)."""
+    result: type[Fit] = OutOfFold,
+) -> Fit:
+    """``fit()``, or its stored ``result`` for the same data and the same options that shape
+    the models (``shaping``)."""
     if folder is None or not sha256:
         return fit()
-    path = Path(folder) / f"oof-{fingerprint(sha256, shaping)[:32]}.npz"
+    key = fingerprint(sha256, {**shaping, "result": result.__name__})
+    path = Path(folder) / f"oof-{key[:32]}.npz"
     if path.exists():
         try:
             with np.load(path, allow_pickle=False) as stored:
-                return OutOfFold(
-                    probabilities=stored["probabilities"],
-                    model=str(stored["model"]),
-                    folds=int(stored["folds"]),
-                    models=tuple(json.loads(str(stored["models"]))),
-                )
+                return _restored(result, stored)
         except (OSError, KeyError, ValueError):
             pass  # a damaged cache entry is refitted and replaced
-    result = fit()
+    fitted = fit()
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-        write_bytes_atomically(path, _npz(result))
-    return result
+        write_bytes_atomically(path, _npz(fitted))
+    return fitted
 
 
-def _npz(result: OutOfFold) -> bytes:
+def _restored(result: type[Fit], stored: Any) -> Fit:
+    """A result from its stored fields: arrays as they are, ``model`` a text, ``folds`` a
+    count and ``models`` JSON."""
+    kinds = {"model": str, "folds": int, "models": lambda text: tuple(json.loads(str(text)))}
+    fields = [field.name for field in dataclasses.fields(result)]
+    return result(**{name: kinds.get(name, np.asarray)(stored[name]) for name in fields})
+
+
+def _npz(fitted: OutOfFold | RegressionFit) -> bytes:
+    content = {field.name: getattr(fitted, field.name) for field in dataclasses.fields(fitted)}
+    content["models"] = json.dumps(list(content["models"]))
     buffer = io.BytesIO()
-    np.savez(
-        buffer,
-        probabilities=result.probabilities,
-        model=np.array(result.model),
-        folds=np.array(result.folds),
-        models=np.array(json.dumps(list(result.models))),
-    )
+    np.savez(buffer, **{name: np.array(value) for name, value in content.items()})
     return buffer.getvalue()

@@ -22,7 +22,7 @@ from typing import Any
 
 from databugs.detectors.registry import check_settings
 from databugs.errors import DatabugsError, ErrorCode, option
-from databugs.models.zoo import MODELS
+from databugs.models.zoo import MODELS, REGRESSORS
 
 DEFAULTS: dict[str, Any] = {
     "label": None,
@@ -68,7 +68,9 @@ MODEL_OPTIONS = (
 """What shapes the models: the finding options but the detectors', with the classes found
 instead of the classes declared."""
 MODEL_NAMES = tuple(MODELS)
-"""The names ``--model`` accepts besides ``auto``."""
+"""The classifiers ``--model`` accepts besides ``auto``."""
+REGRESSOR_NAMES = tuple(REGRESSORS)
+"""The regressors ``--model`` accepts for a regression scan."""
 TYPES: dict[str, tuple[type, ...]] = {
     "label": (str,),
     "task": (str,),

@@ -99,7 +99,7 @@ def prepare(
         return prepare_multilabel(table, options, choice)  # the multi-label path starts here
     roles = {name: options[name] for name in ("id", "text", "ignore")}
     columns = check_columns(frame, source=source, label=label, **roles)
-    folds = _check_model_options(options)
+    folds = _check_model_options(options, choice.kind)
     labels = label_texts(frame[columns.label])
     if choice.kind == REGRESSION:
         numbers = numeric_targets(labels, column=columns.label, source=source)
@@ -126,7 +126,7 @@ def prepare(
         labelled=labelled,
         targets=targets,
         features=features,
-        model=_model_for(options["model"], features.kind) if usable else LABEL_ONLY,
+        model=_model_for(options["model"], features.kind, choice.kind) if usable else LABEL_ONLY,
         folds=folds,
         ids=ids,
         settled=_settled(table, ids, labels),
@@ -178,19 +178,20 @@ def _features(
     return features
 
 
-def _model_for(model: str, kind: str) -> str:
-    """``auto`` (every candidate, combined), or the named model if it works on this kind."""
+def _model_for(model: str, kind: str, task: str = CLASSIFICATION) -> str:
+    """``auto`` (every candidate), or the named model if it works on this kind and task."""
     if model != "auto":
-        make_model(model, kind, 0)  # a table-only model on text fails now, not in the folds
+        make_model(model, kind, 0, task)  # a table-only model on text fails now, not in the folds
     return model
 
 
-def _check_model_options(options: dict[str, Any]) -> int:
-    """Folds, seed, model and text model, checked before the features are built."""
+def _check_model_options(options: dict[str, Any], task: str = CLASSIFICATION) -> int:
+    """Folds, seed, model (a classifier, or a regressor for a number) and text model, checked
+    before the features are built."""
     folds = options["folds"]
     check_at_least("folds", folds, 2)  # a part to train on and a part held out
     check_between("seed", options["seed"], 0, 2**32 - 1)
-    check_model_name(options["model"])
+    check_model_name(options["model"], task)
     if options.get("text_model"):
         model_folder(options["text_model"])  # a wrong name fails now, not after featurising
     return folds

@@ -9,6 +9,7 @@ points of the given-vs-predicted plot.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from typing import Any
 
@@ -20,22 +21,19 @@ from databugs.detectors.regression import (
     KINDS,
     NumberStyle,
     conflicting_values,
+    flag_limit,
     target_outliers,
     value_issues,
 )
 from databugs.models.engines import Engine
-from databugs.models.regression import (
-    RegressionFit,
-    label_quality,
-    out_of_fold_predictions,
-    residual_scores,
-)
+from databugs.models.regression import RegressionFit, label_quality, residual_scores
 from databugs.pipeline.assemble import issue_records, quality_histogram, row_table, scan_input
+from databugs.pipeline.fit import Progress, fit_regression
 from databugs.pipeline.prepare import Prepared
 from databugs.pipeline.rank import rank_issues
 from databugs.report.report import Report
 
-REGRESSION_FIGURES = ("model_mae", "model_r2")
+REGRESSION_FIGURES = ("model_mae", "model_r2", "median_residual")
 """Figures only a regression scan's summary has (gate rules may name them)."""
 PLOT_POINTS = 2000
 """At most this many points in the given-vs-predicted plot (flagged ones always)."""
@@ -45,19 +43,16 @@ median absolute error."""
 
 
 def regression_report(
-    data: Prepared, options: dict[str, Any], *, engine: Engine | None = None
+    data: Prepared,
+    options: dict[str, Any],
+    *,
+    engine: Engine | None = None,
+    progress: Progress | None = None,
+    cache: str | os.PathLike[str] | None = None,
 ) -> Report:
-    """The report of a regression scan (gate and comparison are added by the caller)."""
-    matrix = data.features.matrix[data.labelled]
-    fit = out_of_fold_predictions(
-        matrix,
-        data.features.kind,
-        data.targets,
-        model=data.model,
-        folds=data.folds,
-        seed=options["seed"],
-        engine=engine,
-    )
+    """The report of a regression scan (gate and comparison are added by the caller); the
+    out-of-fold predictions come from ``cache`` when it has them."""
+    fit = fit_regression(data, options, engine=engine, progress=progress, cache=cache)
     scores = residual_scores(data.targets, fit.predictions)
     issues = _issues(data, fit, scores)
     rows = row_table(data.labels, data.labelled, label_quality(scores), data.ids, issues)
@@ -88,7 +83,7 @@ def _issues(data: Prepared, fit: RegressionFit, scores: np.ndarray) -> list[Issu
     labels, labelled, targets = data.labels, data.labelled, data.targets
     tolerance = CONFLICT_TOLERANCE * float(np.median(np.abs(targets - fit.predictions)))
     found = [
-        *value_issues(labels, labelled, fit.predictions, scores, style),
+        *value_issues(labels, labelled, fit.predictions, scores, style, flag_limit(scores)),
         *conflicting_values(data.features.matrix, labels, labelled, targets, tolerance),
         *target_outliers(labels, labelled, targets),
     ]
@@ -98,10 +93,11 @@ def _issues(data: Prepared, fit: RegressionFit, scores: np.ndarray) -> list[Issu
 def _summary(
     data: Prepared, fit: RegressionFit, issues: list[Issue], rows: pd.DataFrame
 ) -> dict[str, Any]:
-    """The figures a classification summary has (classes 0), and the fit's error."""
+    """The figures a classification summary has (classes 0), and the fit's error. Label health
+    is the share of values within the model's usual error there (not flagged): a mean quality
+    of numbers would say little."""
     targets, predictions = data.targets, fit.predictions
     flagged = int(rows["is_label_issue"].sum())
-    quality = rows["label_quality"].to_numpy()[data.labelled]
     spread = float(np.sum((targets - targets.mean()) ** 2))
     r2 = 1.0 - float(np.sum((targets - predictions) ** 2)) / spread if spread else 0.0
     return {
@@ -109,12 +105,13 @@ def _summary(
         "labelled": len(data.labelled),
         "unlabelled": len(data.labels) - len(data.labelled),
         "classes": 0,
-        "label_health": round(float(np.mean(quality)), 6),
+        "label_health": round(1.0 - flagged / max(1, len(data.labelled)), 6),
         "label_issues": flagged,
         "label_issue_share": round(flagged / max(1, len(data.labelled)), 6),
         "model_accuracy": None,
         "model_mae": round(float(np.mean(np.abs(targets - predictions))), 6),
         "model_r2": round(r2, 6),
+        "median_residual": round(float(np.median(np.abs(targets - predictions))), 6),
         "min_class_count": None,
         "counts": _counts(issues),
     }

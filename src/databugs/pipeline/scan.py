@@ -97,7 +97,7 @@ def scan_table(
     data = prepare(table, options, chosen, joined=joined)
     clock.lap("load_and_features_s")
     if data.task == REGRESSION:
-        report = regression_report(data, options, engine=engine)
+        report = regression_report(data, options, engine=engine, progress=progress, cache=cache)
     elif data.task == MULTILABEL:
         report = scan_multilabel(data, options, chosen, engine=engine, clock=clock)
     else:

@@ -30,8 +30,9 @@ def _summary(report: Report) -> list[str]:
     lines = [
         f"# databugs report: {md(source['path'])}",
         "",
-        f"**Label health {summary['label_health']:.1%}**: {summary['label_issues']} of "
-        f"{summary['labelled']} labelled rows look mislabelled.",
+        f"**{md(report.health_text().capitalize())}**: {summary['label_issues']} of "
+        f"{summary['labelled']} labelled rows look "
+        + ("wrong." if report.regression is not None else "mislabelled."),
         "",
         "| figure | value |",
         "|---|---|",

@@ -29,8 +29,8 @@ def _headline(report: Report) -> str:
     )
     return (
         f"{visible(report.input['path'])}: {summary['rows']} rows, {what}, "
-        f"label health {summary['label_health']:.1%} "
-        f"({summary['label_issues']} likely wrong labels of {summary['labelled']})"
+        f"{report.health_text()} "
+        f"({summary['label_issues']} {report.wrong_text()} of {summary['labelled']})"
     )
 
 

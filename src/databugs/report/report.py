@@ -123,7 +123,7 @@ class Report:
         what = "values" if self.regression is not None else f"{summary['classes']} classes"
         return (
             f"<databugs.Report {self.input['path']!r}: {summary['rows']:,} rows, "
-            f"{what}, label health {summary['label_health']:.1%}; "
+            f"{what}, {self.health_text()}; "
             f"{len(self.records):,} issues ({counts or 'none'})>"
         )
 
@@ -189,6 +189,26 @@ class Report:
                 f"R² {summary['model_r2']:.3f}"
             )
         return f"out-of-fold accuracy {summary['model_accuracy']:.1%}"
+
+    def health_text(self) -> str:
+        """The headline figure: label health for classes and tags; for a number per row, the
+        share of values within what the model's error allows (not flagged) and the median
+        distance of a value from its prediction (a mean quality of numbers would mean little)."""
+        summary = self.summary
+        if summary.get("median_residual") is None:
+            return f"label health {summary['label_health']:.1%}"
+        return (
+            f"{summary['label_health']:.1%} of values within the model's usual error "
+            f"(median miss {summary['median_residual']:.4g})"
+        )
+
+    def wrong_text(self) -> str:
+        """What a flagged row is called: a likely wrong label, or value."""
+        return (
+            "likely wrong values"
+            if self.summary.get("median_residual") is not None
+            else ("likely wrong labels")
+        )
 
     def model_mix(self, *, accuracy: bool = True) -> str:
         """The models as a phrase: "extra-trees 71% (out-of-fold accuracy 93.2%), ..." (weights,
