@@ -8,6 +8,8 @@ target pulls a model less than a squared loss lets it.
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +24,9 @@ from databugs.models.zoo import REGRESSION, REGRESSORS, make_model
 
 EMBEDDING_REGRESSOR = "ridge on sentence embeddings"
 """The candidate fitted on ``--text-model`` embeddings."""
+THREADS_PAY = 0.1
+"""Seconds a fold must take before fitting the folds in threads is faster than one by one
+(starting and polling the threads costs about 0.1 s: USCrime, 47 rows, 0.27 s vs 0.16 s)."""
 SCALE_NEIGHBOURS = 0.05
 """Share of rows (at least ``MIN_NEIGHBOURS``) whose errors set a row's expected error."""
 MIN_NEIGHBOURS = 15
@@ -74,12 +79,16 @@ def out_of_fold_predictions(
     names += (EMBEDDING_REGRESSOR,) if embeddings is not None else ()
     shared = (matrix, kind, embeddings, targets, seed)
     screened = sorted(engine.run_folds(_fit_predict, shared, [(n, *splits[0]) for n in names]))
-    errors = {name: float(np.mean(np.abs(guess - targets[test]))) for name, test, guess in screened}
+    errors = {
+        name: float(np.mean(np.abs(guess - targets[test]))) for name, test, guess, _ in screened
+    }
     best = min(names, key=lambda name: (errors[name], names.index(name)))
     predictions = np.empty(len(targets))
     first = next(found for found in screened if found[0] == best)
-    rest = engine.run_folds(_fit_predict, shared, [(best, *split) for split in splits[1:]])
-    for _, test, guess in [first, *rest]:
+    rest = _rest_engine(engine, best, first[3]).run_folds(
+        _fit_predict, shared, [(best, *split) for split in splits[1:]]
+    )
+    for _, test, guess, _ in [first, *rest]:
         predictions[test] = guess
         if on_fold_done:
             on_fold_done()
@@ -88,6 +97,16 @@ def out_of_fold_predictions(
         for name in names
     )
     return RegressionFit(predictions=predictions, model=best, folds=folds, models=models)
+
+
+def _rest_engine(engine: Engine, best: str, seconds: float) -> Engine:
+    """The engine for the chosen model's other folds: on this machine, one thread unless the
+    model releases the GIL (extremely randomised trees) and a fold takes long enough to pay
+    for starting threads. Gradient boosting's Python loop holds the GIL, so its folds only
+    queue in threads (fried, 2,000 rows: 1.42 s in threads, 1.07 s in one)."""
+    if not isinstance(engine, LocalEngine) or (best == "extra-trees" and seconds > THREADS_PAY):
+        return engine
+    return LocalEngine(1)
 
 
 def _fit_predict(
@@ -99,20 +118,27 @@ def _fit_predict(
     name: str,
     train: Any,
     test: Any,
-) -> tuple[str, Any, np.ndarray]:
-    """One model fitted on ``train`` and its predictions for ``test``. OpenMP's thread count is
-    set per thread: the engine's limit, set in the calling thread, does not reach a fold's
-    thread, where gradient boosting then started a thread per core beside the other folds'
-    (wine_quality_white, 2,000 rows: 7.4 s instead of 1 s)."""
-    from threadpoolctl import threadpool_limits
-
+) -> tuple[str, Any, np.ndarray, float]:
+    """One model fitted on ``train``, its predictions for ``test`` and the seconds it took.
+    OpenMP's thread count is set per thread: the engine's limit, set in the calling thread,
+    does not reach a fold's thread, where gradient boosting then started a thread per core
+    beside the other folds' (wine_quality_white, 2,000 rows: 7.4 s instead of 1 s)."""
     if name == EMBEDDING_REGRESSOR:  # unit-length vectors: no scaling, as for text
         matrix, estimator = embeddings, make_model("ridge", "text", seed, REGRESSION)
     else:
         estimator = make_model(name, kind, seed, REGRESSION)
-    with threadpool_limits(limits=1, user_api="openmp"):
+    start = time.perf_counter()
+    with _thread_pools().limit(limits=1, user_api="openmp"):
         fitted = estimator.fit(matrix[train], targets[train])
-        return name, test, fitted.predict(matrix[test])
+        return name, test, fitted.predict(matrix[test]), time.perf_counter() - start
+
+
+@functools.cache
+def _thread_pools() -> Any:
+    """The loaded thread pools, found once: finding them takes 4 ms, a small fit's time."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def residual_scores(targets: np.ndarray, predictions: np.ndarray) -> np.ndarray:
