@@ -118,12 +118,18 @@ def main() -> None:
         "mean databugs AP": table.databugs_ap.mean(),
         "cases AP >= recipe": float((table.gain >= 0).mean()),
         "cases MAE lowered": int((table.fixed_mae < table.noisy_mae).sum()),
+        "cases with no flag": int((table.flagged == 0).sum()),
+        "cases MAE higher": int((table.fixed_mae > table.noisy_mae).sum()),
         "cases time <= recipe": int((table.databugs_s <= table.recipe_s).sum()),
     }
     print(table.round(3).to_string(index=False))
     print(pd.Series(summary).round(3).to_string())
     print("worst cases by AP gain:")
     print(table.nsmallest(5, "gain").round(3).to_string(index=False))
+    print("cases where accepting the flags did not lower the MAE:")
+    print(table[table.fixed_mae >= table.noisy_mae].round(3).to_string(index=False))
+    print("cases slower than the recipe:")
+    print(table[table.databugs_s > table.recipe_s].round(3).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -109,8 +109,8 @@ longer than all three (docs/benchmarks.md)."""
 
 
 def _gradient_boosting_regressor(kind: str, seed: int) -> Estimator:
-    """Stopped early on a tenth of the training rows: on the reg_* pool as good a ranking of
-    wrong values (mean AP 0.624 vs 0.623) in three quarters of the time (docs/benchmarks.md)."""
+    """Stopped early on a tenth of the training rows (``models.regression`` turns it off for
+    small tables): as good a ranking of wrong values in less time (docs/benchmarks.md)."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     return HistGradientBoostingRegressor(early_stopping=True, random_state=seed)
