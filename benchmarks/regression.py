@@ -11,6 +11,7 @@ row and its flagged rows (accepting every flagged suggestion must lower the mean
 error to the clean targets). Wall time of each side is measured on the same process.
 
     python benchmarks/regression.py [--datasets reg_abalone,...] [--max-rows 10000]
+    python benchmarks/regression.py --only recipe|databugs --datasets reg_abalone --noise swap
 """
 
 from __future__ import annotations
@@ -74,12 +75,27 @@ def fixed_mae(rows: pd.DataFrame, noisy: np.ndarray, clean: np.ndarray) -> float
     return float(np.mean(np.abs(fixed - clean)))
 
 
-def run_case(name: str, kind: str, max_rows: int) -> dict:
+def load_case(name: str, kind: str, max_rows: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The (sampled) table, its clean targets and the noisy ones."""
     frame = pd.read_parquet(SHARED / f"{name}.parquet")
     if len(frame) > max_rows:
         frame = frame.sample(max_rows, random_state=0).reset_index(drop=True)
     clean = frame["label"].to_numpy(dtype=float)
-    noisy, is_noisy = inject(clean, kind)
+    return frame, clean, inject(clean, kind)[0]
+
+
+def run_one_side(side: str, name: str, kind: str, max_rows: int) -> None:
+    """One side of one case, for timing the whole process from outside (``--only``)."""
+    frame, _, noisy = load_case(name, kind, max_rows)
+    if side == "recipe":
+        recipe(frame, noisy)
+    else:
+        ours(frame, noisy)
+
+
+def run_case(name: str, kind: str, max_rows: int) -> dict:
+    frame, clean, noisy = load_case(name, kind, max_rows)
+    is_noisy = noisy != clean
     recipe_quality, recipe_time = recipe(frame, noisy)
     quality, rows, our_time = ours(frame, noisy)
     flagged = rows["is_label_issue"].to_numpy(dtype=bool)
@@ -102,7 +118,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", default="")
     parser.add_argument("--max-rows", type=int, default=10_000)
+    parser.add_argument("--only", choices=("recipe", "databugs"), help="one side, one case")
+    parser.add_argument("--noise", choices=("swap", "shift"), default="swap")
     args = parser.parse_args()
+    if args.only:
+        return run_one_side(args.only, args.datasets, args.noise, args.max_rows)
     names = args.datasets.split(",") if args.datasets else None
     names = names or sorted(path.stem for path in SHARED.glob("reg_*.parquet"))
     results = []
