@@ -94,13 +94,13 @@ def test_the_headline_says_how_many_values_are_within_the_usual_error(
     summary = json.loads((out / "report.json").read_text())["summary"]
     flagged, labelled = summary["label_issues"], summary["labelled"]
     assert summary["label_health"] == pytest.approx(1 - flagged / labelled, abs=1e-6)
-    share = f"{summary['label_health']:.1%} of values within the model's usual error"
+    share = f"{summary['label_health']:.1%} of values near their prediction"
     miss = f"median miss {summary['median_residual']:.4g}"
     assert f"{share} ({miss}) ({flagged} likely wrong values of {labelled})" in result.output
     assert "label health" not in result.output
     assert share.capitalize() in (out / "report.md").read_text()
     html = (out / "report.html").read_text()
-    assert "values within the model&#x27;s usual error" in html and "median miss" in html
+    assert "values near their prediction" in html and "median miss" in html
 
 
 def test_the_flag_limit_follows_the_data() -> None:

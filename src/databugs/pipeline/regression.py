@@ -94,8 +94,8 @@ def _summary(
     data: Prepared, fit: RegressionFit, issues: list[Issue], rows: pd.DataFrame
 ) -> dict[str, Any]:
     """The figures a classification summary has (classes 0), and the fit's error. Label health
-    is the share of values within the model's usual error there (not flagged): a mean quality
-    of numbers would say little."""
+    is the share of values near their prediction (within what the model's usual error there
+    allows: not flagged); a mean quality of numbers would say little."""
     targets, predictions = data.targets, fit.predictions
     flagged = int(rows["is_label_issue"].sum())
     spread = float(np.sum((targets - targets.mean()) ** 2))

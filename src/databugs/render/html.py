@@ -84,7 +84,7 @@ def summary_html(report: Report) -> str:
     else:
         cards.append(("model accuracy (out-of-fold)", f"{summary['model_accuracy']:.1%}"))
     if summary.get("median_residual") is not None:
-        cards[3] = ("values within the model's usual error", f"{summary['label_health']:.1%}")
+        cards[3] = ("values near their prediction", f"{summary['label_health']:.1%}")
         cards[4] = ("likely wrong values", f"{summary['label_issues']:,}")
         cards.append(("median miss (out-of-fold)", f"{summary['median_residual']:.4g}"))
     if "alpha" in summary:

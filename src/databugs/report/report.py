@@ -198,7 +198,7 @@ class Report:
         if summary.get("median_residual") is None:
             return f"label health {summary['label_health']:.1%}"
         return (
-            f"{summary['label_health']:.1%} of values within the model's usual error "
+            f"{summary['label_health']:.1%} of values near their prediction "
             f"(median miss {summary['median_residual']:.4g})"
         )
 
