@@ -86,7 +86,7 @@ def test_text_model_embeddings_are_one_more_regressor(
     assert not any("--text-model was not used" in note for note in report.notes)
 
 
-def test_the_headline_says_how_many_values_are_within_the_usual_error(
+def test_the_headline_says_how_many_values_are_near_their_prediction(
     data: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "r"
