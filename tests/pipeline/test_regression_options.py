@@ -105,8 +105,8 @@ def test_the_headline_says_how_many_values_are_near_their_prediction(
 
 def test_the_flag_limit_follows_the_data() -> None:
     """Normal errors: the 10 wrong values and at most a few extremes of the right ones; in 47
-    rows, two values 3 sd off are flagged (a fixed 8 times the usual error flagged neither);
-    normal errors alone, nothing."""
+    rows, the two values 3 sd off and no other, the limit said in the notes; normal errors
+    alone, nothing."""
     rng = np.random.default_rng(0)
     normal = np.abs(rng.normal(0, 1, 2000)) / 0.6745
     normal[:10] = rng.uniform(12, 30, 10)
@@ -117,6 +117,8 @@ def test_the_flag_limit_follows_the_data() -> None:
     frame.loc[[5, 30], "minutes"] += 3 * clean.std()
     report = databugs.scan(frame, label="minutes", task="regression")
     assert set(report.rows.index[report.rows.is_label_issue]) == {5, 30}
+    limit = report.regression["flag_limit"]
+    assert limit >= 4 and f"values are flagged from {limit:.1f} times" in report.notes[0]
     assert flag_limit(np.abs(rng.normal(0, 1, 2000)) / 0.6745) == math.inf
 
 

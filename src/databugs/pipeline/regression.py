@@ -54,7 +54,8 @@ def regression_report(
     out-of-fold predictions come from ``cache`` when it has them."""
     fit = fit_regression(data, options, engine=engine, progress=progress, cache=cache)
     scores = residual_scores(data.targets, fit.predictions)
-    issues = _issues(data, fit, scores)
+    limit = flag_limit(scores)
+    issues = _issues(data, fit, scores, limit)
     rows = row_table(data.labels, data.labelled, label_quality(scores), data.ids, issues)
     flagged = rows["is_label_issue"].to_numpy()[data.labelled]
     return Report(
@@ -67,23 +68,23 @@ def regression_report(
             {"name": m["name"], "weight": float(m["chosen"]), "mae": m["first_fold_mae"]}
             for m in fit.models
         ],
-        notes=_notes(data),
+        notes=_notes(data, options, limit),
         kinds=dict(KINDS),
         records=issue_records(data, issues, rows, {}),
         quality_histogram=quality_histogram(label_quality(scores), flagged),
-        regression=_plot_points(data, fit, rows, options["seed"]),
+        regression={**_plot_points(data, fit, rows, options["seed"]), "flag_limit": _finite(limit)},
         rows=rows,
         issues=issues,
     )
 
 
-def _issues(data: Prepared, fit: RegressionFit, scores: np.ndarray) -> list[Issue]:
+def _issues(data: Prepared, fit: RegressionFit, scores: np.ndarray, limit: float) -> list[Issue]:
     """Every issue, ranked; a correction a reviewer rejected is not proposed again."""
     style = NumberStyle.of([data.labels[row] for row in data.labelled])
     labels, labelled, targets = data.labels, data.labelled, data.targets
     tolerance = CONFLICT_TOLERANCE * float(np.median(np.abs(targets - fit.predictions)))
     found = [
-        *value_issues(labels, labelled, fit.predictions, scores, style, flag_limit(scores)),
+        *value_issues(labels, labelled, fit.predictions, scores, style, limit),
         *conflicting_values(data.features.matrix, labels, labelled, targets, tolerance),
         *target_outliers(labels, labelled, targets),
     ]
@@ -124,11 +125,19 @@ def _counts(issues: list[Issue]) -> dict[str, int]:
     return {kind: found.get(kind, 0) for kind in KINDS}
 
 
-def _notes(data: Prepared) -> list[str]:
-    notes = []
+def _notes(data: Prepared, options: dict[str, Any], limit: float) -> list[str]:
+    """How the scan went: where values are flagged from (fitted to this data), rows left out."""
+    notes = [
+        f"values are flagged from {limit:.1f} times the model's usual error near them (fitted "
+        "to how this data's errors fall off)"
+        if np.isfinite(limit)
+        else "no value is far enough from its prediction, for this data's errors, to flag"
+    ]
     unlabelled = len(data.labels) - len(data.labelled)
     if unlabelled:
         notes.append(f"{unlabelled} rows have no value: they are not scored")
+    if options.get("text_model") and not data.features.text_columns:
+        notes.append("--text-model was not used: the data has no text column")
     if data.settled:
         notes.append(
             f"{len(data.settled)} rows rejected in databugs-decisions.csv are not flagged again"
@@ -154,3 +163,8 @@ def _plot_points(
             "flagged": [bool(flagged[p]) for p in chosen],
         },
     }
+
+
+def _finite(limit: float) -> float | None:
+    """The flag limit for report.json: None when nothing is flagged (JSON has no infinity)."""
+    return round(limit, 3) if np.isfinite(limit) else None
