@@ -15,7 +15,7 @@ tweet among tweets of another TweetEval task is no outlier).
   column is written with; other columns take values of random rows of this set.
 - Labels: random labels of this set (an outlier's label is not what is tested).
 
-Per set: AP of databugs' summed evidence (``outlier_scores(...).score``) against the planted
+Per set: AP of databugs' weighted evidence (``outlier_scores(...).score``) against the planted
 rows; AP of cleanlab Datalab's ``outlier`` issue type (``1 - outlier_score``) on databugs'
 distance space with its defaults and with ``metric="euclidean"``, and for tables on the plain
 standardised columns (``ap_datalab_default``; ``ap_datalab`` the best of these per set);
@@ -45,6 +45,7 @@ from pool import SHARED, dataset_names, is_text
 from databugs.data.features import build_features
 from databugs.detectors.outliers import (
     MIN_SCORE,
+    decimals_of,
     outlier_scores,
     reference_rows,
     representation,
@@ -114,20 +115,11 @@ def plant(frame: pd.DataFrame, donor: pd.DataFrame) -> tuple[pd.DataFrame, np.nd
             z = (taken[source.name].astype(float) - source.mean()) / (source.std() or 1.0)
             target = frame[column].astype(float)
             scaled = z * target.std() + target.mean()
-            planted[column] = scaled.round(decimals_of(target)).to_numpy()
+            planted[column] = scaled.round(decimals_of(target.to_numpy(float))).to_numpy()
     rows = pd.concat([frame, planted], ignore_index=True)
     truth = np.r_[np.zeros(len(frame), bool), np.ones(count, bool)]
     order = np.random.default_rng(SEED).permutation(len(rows))
     return rows.iloc[order].reset_index(drop=True), truth[order]
-
-
-def decimals_of(values: pd.Series) -> int:
-    """The fewest decimals (at most 6) that every value of the column is written with: planted
-    values are rounded to it, else 15-digit values among 2-digit ones give themselves away."""
-    present = values.dropna().to_numpy(float)
-    return next(
-        (d for d in range(6) if np.allclose(present, present.round(d), rtol=1e-6, atol=1e-9)), 6
-    )
 
 
 def _is_number(series: pd.Series) -> bool:

@@ -14,6 +14,11 @@ import pandas as pd
 UNUSUAL_SHARE = 0.01
 """A trait is told as unusual when fewer than this share of rows lie as far out on its side."""
 
+FALLBACK_TRAITS = 2
+FALLBACK_SHARE = 0.1
+"""A text far out on its mix of traits, none rare alone, is told by its two furthest out, when
+under 10% of texts lie as far out on each."""
+
 Trait = tuple[str, str, Callable[[pd.Series, np.ndarray, np.ndarray], np.ndarray]]
 
 
@@ -86,7 +91,7 @@ def style_distance(texts: pd.Series, reference: np.ndarray) -> np.ndarray:
 
 def unusual_traits(texts: pd.Series, rows: np.ndarray, column: str) -> dict[int, list[dict]]:
     """Per row of ``rows``, the traits on which under 1% of texts lie as far out (on its side),
-    furthest first, told with the row's value and the column's median."""
+    furthest first, told with the row's value, the column's median and that share."""
     traits = style_traits(texts)
     ordered = np.sort(traits, axis=0)
     median = np.median(traits, axis=0)
@@ -99,12 +104,13 @@ def unusual_traits(texts: pd.Series, rows: np.ndarray, column: str) -> dict[int,
                 tail[i] = 1 - np.searchsorted(column_values, value[i], "left") / len(traits)
             elif value[i] < median[i]:
                 tail[i] = np.searchsorted(column_values, value[i], "right") / len(traits)
-        listed = [
-            _told(column, i, float(value[i]), float(median[i]), tail[i])
-            for i in np.argsort(tail, kind="stable")
-            if tail[i] < UNUSUAL_SHARE
+        order = np.argsort(tail, kind="stable")
+        listed = [i for i in order if tail[i] < UNUSUAL_SHARE]
+        if not listed:  # a mix of traits, none rare alone: its furthest out ones
+            listed = [i for i in order[:FALLBACK_TRAITS] if tail[i] < FALLBACK_SHARE]
+        found[int(row)] = [
+            _told(column, i, float(value[i]), float(median[i]), tail[i]) for i in listed
         ]
-        found[int(row)] = listed
     return found
 
 
