@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import average_precision_score
 
 import databugs
-from databugs.detectors.outliers import Outlier, value_surprise
+from databugs.data.features import build_features
+from databugs.detectors.outliers import Outlier, outlier_scores, value_surprise
 from databugs.render.markdown import render as render_markdown
 from tests.conftest import EXAMPLES, _kinds, table_context
 
@@ -88,3 +90,44 @@ def test_texts_in_another_script_or_of_another_size_are_outliers() -> None:
     assert set(foreign) <= set(by_row)
     assert "non-Latin" in by_row[100].message and "non-Latin" in by_row[400].message
     assert "longer" in by_row[700].message
+
+
+def test_texts_of_another_source_stand_out_by_their_way_of_writing(shared_dataset) -> None:
+    # Product reviews among tweets use common words: only how they are written tells them.
+    tweets = shared_dataset("text_tweeteval_emotion").sample(990, random_state=0)
+    reviews = shared_dataset("text_uci_sentiment_sentences_amazon").sample(10, random_state=0)
+    frame = pd.concat([tweets, reviews], ignore_index=True)[["text", "label"]]
+    planted = np.arange(990, 1_000)
+    features = build_features(frame, exclude=["label"], text=["text"])
+    score = outlier_scores(features, frame).score
+    assert average_precision_score(np.isin(np.arange(1_000), planted), score) >= 0.5  # was 0.07
+    report = databugs.scan(frame, jobs=1, detectors=["outlier"], text=["text"])
+    flagged = {issue.row: issue for issue in _kinds(report, "outlier")}
+    assert len(set(flagged) & set(planted)) >= 8
+    for row in set(flagged) & set(planted):
+        unusual = flagged[row].details["unusual"]
+        assert unusual and all(trait["text"] in flagged[row].message for trait in unusual)
+    styles = [t for row in planted if row in flagged for t in flagged[row].details["unusual"]]
+    assert any(
+        trait["trait"] == "style" and "of texts as far out" in trait["text"] for trait in styles
+    )
+
+
+def test_rows_of_another_table_scaled_to_this_one_are_found(shared_dataset) -> None:
+    # Digits rows, each column z-scored and put on a letters column's mean, sd and decimals:
+    # the values fit, the way the columns go together does not.
+    letters = pd.read_csv(EXAMPLES / "letters_sample.csv")
+    digits = shared_dataset("digits")
+    columns = letters.columns.drop("label")
+    sources = [digits.columns[(4 * i + 27) % 64] for i in range(len(columns))]
+    taken = digits.sample(20, random_state=0)
+    planted = letters.sample(20, random_state=1).reset_index(drop=True)
+    for column, source in zip(columns, sources, strict=True):
+        z = (taken[source] - digits[source].mean()) / digits[source].std()
+        scaled = z * letters[column].std() + letters[column].mean()
+        planted[column] = scaled.round(0).to_numpy()
+    frame = pd.concat([letters, planted], ignore_index=True)
+    truth = np.arange(len(frame)) >= len(letters)
+    features = build_features(frame, exclude=["label"])
+    score = outlier_scores(features, frame).score
+    assert average_precision_score(truth, score) >= 0.4  # 0.16 with every kind weighed alike

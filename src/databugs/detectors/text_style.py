@@ -1,0 +1,133 @@
+"""How a text is written, beside what it says: a handful of traits (length, capitals, digits,
+punctuation, mentions, hashtags, a closing question mark...) whose joint spread sets texts of
+another source apart from the rest even when their words are common ones (product reviews among
+tweets, tweets among film-review phrases), where the words' own space sees nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+UNUSUAL_SHARE = 0.01
+"""A trait is told as unusual when fewer than this share of rows lie as far out on its side."""
+
+FALLBACK_TRAITS = 2
+FALLBACK_SHARE = 0.1
+"""A text far out on its mix of traits, none rare alone, is told by its two furthest out, when
+under 10% of texts lie as far out on each."""
+
+Trait = tuple[str, str, Callable[[pd.Series, np.ndarray, np.ndarray], np.ndarray]]
+
+
+def _per_char(pattern: str) -> Callable[[pd.Series, np.ndarray, np.ndarray], np.ndarray]:
+    return lambda texts, chars, _words: texts.str.count(pattern).to_numpy(float) / chars
+
+
+def _per_word(pattern: str) -> Callable[[pd.Series, np.ndarray, np.ndarray], np.ndarray]:
+    return lambda texts, _chars, words: texts.str.count(pattern).to_numpy(float) / words
+
+
+def _ends_with(mark: str) -> Callable[[pd.Series, np.ndarray, np.ndarray], np.ndarray]:
+    return lambda texts, _chars, _words: texts.str.endswith(mark).to_numpy(float)
+
+
+TRAITS: tuple[Trait, ...] = (
+    ("characters", "count", lambda texts, chars, _words: chars),
+    ("words", "count", lambda _texts, _chars, words: words),
+    ("characters per word", "ratio", lambda _texts, chars, words: chars / words),
+    ("capital letters", "share", _per_char(r"[A-Z]")),
+    ("digits", "share", _per_char(r"\d")),
+    ("punctuation marks", "share", _per_char(r"[^\w\s]")),
+    ("spaces", "share", _per_char(r"\s")),
+    ("non-ASCII characters", "share", _per_char(r"[^\x00-\x7f]")),
+    ("@mentions per word", "ratio", _per_word("@")),
+    ("hashtags per word", "ratio", _per_word("#")),
+    ("links per word", "ratio", _per_word("http")),
+    ("capitalised words per word", "ratio", _per_word(r"\b[A-Z][a-z]")),
+    ("lower-case 'i' per word", "ratio", _per_word(r"\bi\b")),
+    ("commas per word", "ratio", _per_word(",")),
+    ("apostrophes per word", "ratio", _per_word("'")),
+    ("spaces before punctuation per word", "ratio", _per_word(r" [?.!,;:]")),
+    ("line breaks per word", "ratio", _per_word("\n")),
+    ("ends with '?'", "flag", _ends_with("?")),
+    ("ends with a space", "flag", _ends_with(" ")),
+    ("ends with '.'", "flag", _ends_with(".")),
+    ("starts with a capital", "flag", lambda t, _c, _w: t.str.match(r"[A-Z]").to_numpy(float)),
+)
+
+
+def style_traits(texts: pd.Series) -> np.ndarray:
+    """Per text (rows) each trait of ``TRAITS`` (columns), on the text as written (edge spaces
+    and line breaks kept: a source's formatting habits are part of its style); an empty text
+    counts one character and one word, so that nothing divides by zero."""
+    chars = np.maximum(texts.str.len().to_numpy(float), 1)
+    words = np.maximum(texts.str.split().str.len().fillna(0).to_numpy(float), 1)
+    return np.column_stack([measure(texts, chars, words) for _, _, measure in TRAITS])
+
+
+def normal_scores(traits: np.ndarray) -> np.ndarray:
+    """Each trait by its mid-rank turned into a standard normal quantile: a skewed count or a
+    yes/no trait weighs like any other, and one very long text cannot stretch the scale."""
+    from scipy.stats import norm, rankdata
+
+    rows = len(traits)
+    return np.column_stack([norm.ppf(rankdata(column) / (rows + 1)) for column in traits.T])
+
+
+def style_distance(texts: pd.Series, reference: np.ndarray) -> np.ndarray:
+    """Mahalanobis distance of each text's traits (normal scores) from the reference rows'
+    (shrunk covariance, Ledoit-Wolf): traits that do not go together here, a mention-less tweet
+    that is also long, punctuated and capitalised."""
+    from sklearn.covariance import LedoitWolf
+
+    scores = normal_scores(style_traits(texts))
+    if len(reference) <= scores.shape[1]:
+        return np.zeros(len(texts))
+    return LedoitWolf().fit(scores[reference]).mahalanobis(scores)
+
+
+def unusual_traits(texts: pd.Series, rows: np.ndarray, column: str) -> dict[int, list[dict]]:
+    """Per row of ``rows``, the traits on which under 1% of texts lie as far out (on its side),
+    furthest first, told with the row's value, the column's median and that share."""
+    traits = style_traits(texts)
+    ordered = np.sort(traits, axis=0)
+    median = np.median(traits, axis=0)
+    found: dict[int, list[dict]] = {}
+    for row in rows:
+        value = traits[row]
+        tail = np.ones(len(value))
+        for i, column_values in enumerate(ordered.T):
+            if value[i] > median[i]:
+                tail[i] = 1 - np.searchsorted(column_values, value[i], "left") / len(traits)
+            elif value[i] < median[i]:
+                tail[i] = np.searchsorted(column_values, value[i], "right") / len(traits)
+        order = np.argsort(tail, kind="stable")
+        listed = [i for i in order if tail[i] < UNUSUAL_SHARE]
+        if not listed:  # a mix of traits, none rare alone: its furthest out ones
+            listed = [i for i in order[:FALLBACK_TRAITS] if tail[i] < FALLBACK_SHARE]
+        found[int(row)] = [
+            _told(column, i, float(value[i]), float(median[i]), tail[i]) for i in listed
+        ]
+    return found
+
+
+def _told(column: str, trait: int, value: float, typical: float, share: float) -> dict:
+    name, unit, _ = TRAITS[trait]
+    shown = {
+        "share": lambda v: f"{v:.0%}",
+        "flag": lambda v: "yes" if v else "no",
+        "count": lambda v: f"{v:,.0f}",
+        "ratio": lambda v: f"{v:.2f}",
+    }[unit]
+    return {
+        "column": column,
+        "trait": "style",
+        "style": name,
+        "value": round(value, 6),
+        "typical": round(typical, 6),
+        "text": f"{column} {name}: {shown(value)} (median {shown(typical)}; "
+        f"{share:.1%} of texts as far out)",
+    }
