@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from databugs.annotators.agreement import MISSING, agreement_figures
+from databugs.annotators.agreement import MISSING, agreement_figures, class_agreement
 from databugs.annotators.truth import infer_truth
 from databugs.errors import DatabugsError, ErrorCode
 
@@ -176,7 +176,8 @@ def _analysis(
         consensus_quality=consensus.quality,
         agreement_per_item=consensus.agreement,
         annotators=table,
-        agreement=agreement_figures(every_item, names, len(classes)),
+        agreement=agreement_figures(every_item, names, len(classes))
+        | {"class_agreement": class_agreement(confusions, names, classes)},
         confusions=confusions,
         class_pairs=disputed_pairs(every_item, classes),
         annotation_counts=(every_item != MISSING).sum(axis=1),

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from databugs.detectors.registry import label_flag_kinds
 from databugs.gate.rules import measured_text
+from databugs.render.agreement_cells import AgreementCells, agreement_cells
 from databugs.render.escape import markdown_code
 from databugs.render.escape import markdown_text as md
 from databugs.report.report import Report
@@ -142,6 +143,7 @@ def _annotators(report: Report) -> list[str]:
     for a in names:
         cells = [_kappa(kappas[a].get(b)) if a != b else "" for b in names]
         lines.append(f"| {md(a)} | " + " | ".join(cells) + " |")
+    lines += _class_agreement(agreement.get("class_agreement"))
     if agreement["class_pairs"]:
         lines += ["", "Class pairs annotators split on most (a guideline may need a sentence):", ""]
         lines += ["| classes | items | example rows |", "|---|---:|---|"]
@@ -152,6 +154,50 @@ def _annotators(report: Report) -> list[str]:
                 f"{pair['items']} | {shown} |"
             )
     return [*lines, ""]
+
+
+MAX_TABLE_ANNOTATORS = 20
+MAX_TABLE_CLASSES = 8
+"""report.md's agreement table stays readable: the busiest annotators and classes only."""
+
+
+def _class_agreement(table: dict | None) -> list[str]:
+    """Per annotator and consensus class: the share of their answers matching the consensus."""
+    if not table:
+        return []
+    cells = agreement_cells(table, MAX_TABLE_ANNOTATORS, MAX_TABLE_CLASSES)
+    if not cells.names or not cells.classes:
+        return []
+    lines = [
+        "",
+        "Agreement with the consensus per class: the share of an annotator's answers on items "
+        f"of that consensus class that match it (italic: fewer than {cells.min_answers} "
+        "answers, too few to judge):",
+        "",
+        "| annotator | " + " | ".join(md(name) for name in cells.classes) + " |",
+        "|---|" + "---:|" * len(cells.classes),
+    ]
+    for i, name in enumerate(cells.names):
+        shown = [_agreement_cell(cells, i, k) for k in range(len(cells.classes))]
+        lines.append(f"| {md(name)} | " + " | ".join(shown) + " |")
+    hidden = [f"{cells.hidden_annotators} annotators"] * bool(cells.hidden_annotators)
+    hidden += [f"{cells.hidden_classes} classes"] * bool(cells.hidden_classes)
+    if hidden:
+        lines += [
+            "",
+            f"Not shown here: {' and '.join(hidden)} with fewer answers "
+            "(every cell is in report.json, `agreement.class_agreement`).",
+        ]
+    return lines
+
+
+def _agreement_cell(cells: AgreementCells, row: int, column: int) -> str:
+    """ "93% of 40"; "*2 of 3*" when too few to judge; empty when no answer."""
+    answers, agreed = cells.answers[row][column], cells.agreed[row][column]
+    share = cells.share(row, column)
+    if not answers:
+        return ""
+    return f"{share:.0%} of {answers}" if share is not None else f"*{agreed} of {answers}*"
 
 
 def _quality_source(agreement: dict) -> str:

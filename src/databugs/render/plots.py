@@ -15,11 +15,12 @@ from collections import Counter
 from typing import Any
 
 from databugs.detectors.registry import label_flag_kinds
+from databugs.render.agreement_cells import agreement_cells
 from databugs.report.report import Report
 
 MAX_MATRIX_CLASSES = 20
 WIDTH = 6.4
-HOW_CHARS = 125
+HOW_CHARS = 105
 
 
 STYLE = {"svg.fonttype": "none", "svg.hashsalt": "databugs", "font.size": 9}
@@ -263,6 +264,57 @@ def annotator_agreement(report: Report) -> str:
     return _svg(figure)
 
 
+MAX_CELL_TEXT_CLASSES = 12
+"""Up to this many classes a heatmap's cells carry their figure; beyond, the colour alone."""
+
+
+def annotator_class_agreement(report: Report) -> str:
+    """Per annotator (the 30 with most answers) and consensus class, the share of their answers
+    that match the consensus: where one annotator's weak class hides in an overall figure."""
+    table = (report.agreement or {}).get("class_agreement")
+    cells = agreement_cells(table, MAX_ANNOTATORS, MAX_MATRIX_CLASSES) if table else None
+    if cells is None or not cells.names or not cells.classes:
+        return ""
+    import numpy as np
+    from matplotlib import colormaps
+
+    shape = (len(cells.names), len(cells.classes))
+    shares = [[cells.share(i, k) for k in range(shape[1])] for i in range(shape[0])]
+    grid = np.ma.masked_invalid(np.array(shares, dtype=float))
+    figure = _figure(
+        min(1.6 + 0.26 * shape[0], 9.0),
+        "a row per annotator, a column per consensus class; a cell is the share of the "
+        "annotator's answers on items of that class that match the consensus (dark = often "
+        f"otherwise); grey: fewer than {cells.min_answers} answers (agreed/answers written in), "
+        "too few to judge.",
+    )
+    axes = figure.subplots()
+    palette = colormaps["cividis"].with_extremes(bad="#dddddd")  # colour-blind safe
+    image = axes.imshow(grid, cmap=palette, vmin=0, vmax=1, aspect="auto")
+    axes.set_xticks(range(shape[1]), [_plain(name) for name in cells.classes], rotation=90)
+    axes.set_yticks(range(shape[0]), [_plain(name) for name in cells.names])
+    axes.set_xlabel("consensus class")
+    hidden = [f"{cells.hidden_annotators} more annotators"] * bool(cells.hidden_annotators)
+    hidden += [f"{cells.hidden_classes} more classes"] * bool(cells.hidden_classes)
+    axes.set_title(
+        "Agreement with the consensus per class"
+        + (f" (not shown: {', '.join(hidden)})" if hidden else ""),
+        fontsize=9,
+    )
+    if shape[1] <= MAX_CELL_TEXT_CLASSES:
+        for i, k in np.ndindex(shape):
+            share, answers = shares[i][k], cells.answers[i][k]
+            if share is not None:
+                colour, text = _text_colour(image.cmap(image.norm(share))), f"{share:.0%}"
+            elif answers:
+                colour, text = "#333333", f"{cells.agreed[i][k]}/{answers}"
+            else:
+                continue
+            axes.text(k, i, text, ha="center", va="center", fontsize=7, color=colour)
+    figure.colorbar(image, ax=axes, shrink=0.7, label="agreement")
+    return _svg(figure)
+
+
 def annotator_ranking(report: Report) -> str:
     """Annotator quality (CROWDLAB, or Dawid-Skene's estimated accuracy), the worst 30."""
     if not report.annotators:
@@ -344,5 +396,6 @@ PLOTS = (
     tag_cooccurrence,
     class_recall,
     annotator_agreement,
+    annotator_class_agreement,
     annotator_ranking,
 )
