@@ -23,7 +23,8 @@ from databugs.data.ledger import (
     settle_pending,
 )
 from databugs.data.locks import holding
-from databugs.data.validate import check_at_least, label_text, label_texts
+from databugs.data.tags import scanned_labels
+from databugs.data.validate import check_at_least, label_text
 from databugs.data.write import write_bytes_atomically, write_relabelled
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.report.schema import load_report
@@ -145,7 +146,7 @@ def _check_rows_as_scanned(plan: FixPlan, rows: int) -> None:
     found = len(plan.source.frame)
     if found != rows:
         raise _changed(plan, f"{found} rows, the scan saw {rows}")
-    labels = label_texts(plan.source.frame[plan.label])
+    labels = scanned_labels(plan.source.frame, plan.label, source=str(plan.data))
     decided = zip(plan.decisions["row"].astype(int), plan.decisions["old_label"], strict=True)
     for row, old in decided:
         if labels[row] != label_text(old):

@@ -21,7 +21,7 @@ from databugs.corrections.plan import FixPlan, scanned_data
 from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
 from databugs.data.ledger import LEDGER_COLUMNS, REVIEW_COLUMNS, read_strictly
-from databugs.data.validate import label_texts
+from databugs.data.tags import scanned_labels
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.text import count
 
@@ -67,7 +67,7 @@ def plan_from_decision_files(
         source=source,
         sha256=report["input"]["sha256"],
         classes=frozenset(str(c["label"]) for c in report["classes"]),
-        labels=label_texts(source.frame[report["input"]["label"]]),
+        labels=scanned_labels(source.frame, report["input"]["label"], source=str(source.path)),
         ids=row_ids(source.frame, report["input"].get("id")),
     )
     lines = pd.concat([read_decision_file(Path(f), scanned) for f in files], ignore_index=True)

@@ -15,7 +15,7 @@ import pandas as pd
 from databugs.data.io import LoadedTable, dataset_files, is_parquet_dataset, read_table
 from databugs.data.keys import row_ids
 from databugs.data.ledger import LEDGER_COLUMNS, decision_line, decisions_about, ledger_path
-from databugs.data.validate import label_texts
+from databugs.data.tags import scanned_labels
 from databugs.errors import DatabugsError, ErrorCode, given, option
 from databugs.report.report import proposed_corrections
 from databugs.text import count
@@ -26,7 +26,8 @@ class FixPlan:
     """The decisions to apply to the scanned data: one line per accepted or rejected row."""
 
     source: LoadedTable
-    label: str
+    label: str | list[str]
+    """The label column, or (multi-label data) the 0/1 tag columns."""
     decisions: pd.DataFrame
     record: bool = True  # False when the decisions already are in the ledger (from review)
     notes: tuple[str, ...] = ()
@@ -132,7 +133,7 @@ def _decided_otherwise(report: dict[str, Any], source: LoadedTable) -> set[int]:
     saw: taking the suggestion anyway in bulk would undo the reviewer's decision."""
     if not ledger_path(source.path).is_file():  # no decisions (a folder there: fix says so)
         return set()
-    labels = label_texts(source.frame[report["input"]["label"]])
+    labels = scanned_labels(source.frame, report["input"]["label"], source=str(source.path))
     ledger = decisions_about(source.path, row_ids(source.frame, report["input"].get("id")))
     ledger = ledger[ledger["decision"].isin(["rejected", "edited"])]
     current = ledger["row"].map(lambda row: labels[int(row)])
@@ -159,7 +160,7 @@ def plan_from_ledger(report: dict[str, Any], *, data: str | Path | None = None) 
     """The corrections accepted or edited in the ledger (by ``databugs review``) that the data
     does not have yet: the latest decision per row, made while the label was what it is now."""
     source = scanned_data(report, data)
-    labels = label_texts(source.frame[report["input"]["label"]])
+    labels = scanned_labels(source.frame, report["input"]["label"], source=str(source.path))
     ledger = decisions_about(source.path, row_ids(source.frame, report["input"].get("id")))
     wanted = ledger[ledger["decision"].isin(["accepted", "edited"])]
     current = wanted["row"].map(lambda row: labels[int(row)])

@@ -18,13 +18,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from databugs.data.validate import label_texts
+from databugs.data.validate import label_text, label_texts
 from databugs.errors import DatabugsError, ErrorCode
 
 JOINED = "joined"
 COLUMNS = "columns"
 TRUE_CELLS = frozenset({"1", "1.0", "true", "yes"})
 FALSE_CELLS = frozenset({"0", "0.0", "false", "no"})
+NO_TAGS = "(no tags)"
+"""A row of 0/1 tag columns with every tag off, as one text (an empty text is unlabelled)."""
+COLUMNS_JOINER = ";"
+"""How the tags set in 0/1 columns are joined into one text, for the reports and the ledger."""
+_OPPOSITE = {"0": "1", "0.0": "1.0", "false": "true", "no": "yes"}
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,13 @@ def column_tag_sets(frame: pd.DataFrame, columns: Sequence[str], *, source: str)
     """Tag sets from one 0/1 column per tag (``--labels a,b,c``); a row with any empty cell
     among them is unlabelled, a cell that is not 0/1 (or true/false, yes/no) is refused."""
     missing = [name for name in columns if name not in frame.columns]
+    joined = [name for name in columns if COLUMNS_JOINER in name]
+    if joined:
+        raise DatabugsError(
+            f"{source}: tag column {joined[0]!r} has {COLUMNS_JOINER!r} in its name",
+            code=ErrorCode.BAD_OPTION,
+            hint="rename the column: tags are joined with it in the reports",
+        )
     if missing:
         raise DatabugsError(
             f"{source}: no column {missing[0]!r}",
@@ -130,6 +142,66 @@ def column_tag_sets(frame: pd.DataFrame, columns: Sequence[str], *, source: str)
         matrix=matrix,
         written=[[columns[i] for i in np.flatnonzero(row)] for row in matrix],
         form=COLUMNS,
+        separator=COLUMNS_JOINER,
+        joiner=COLUMNS_JOINER,
+    )
+
+
+def row_labels(tag_sets: TagSets, rows: int) -> list[str | None]:
+    """Each of ``rows`` rows' tags as one text (:func:`given_cell`), None where unlabelled."""
+    labels: list[str | None] = [None] * rows
+    for position, row in enumerate(tag_sets.labelled):
+        labels[row] = given_cell(tag_sets, position)
+    return labels
+
+
+def scanned_labels(
+    frame: pd.DataFrame, label: str | Sequence[str], *, source: str
+) -> list[str | None]:
+    """The labels a scan saw in ``frame``: the label column's cells, or (``label`` a list of
+    0/1 tag columns, as report.json's ``input.label`` names them) each row's tags as one text."""
+    if isinstance(label, str):
+        return label_texts(frame[label])
+    return row_labels(column_tag_sets(frame, list(label), source=source), len(frame))
+
+
+def tag_column_cells(
+    frame: pd.DataFrame, columns: Sequence[str], new_labels: dict[int, str]
+) -> dict[int, dict[str, str]]:
+    """The 0/1 cells to write for each row's corrected tags (a text as :func:`given_cell`
+    writes it), only where a tag changes, each in its column's own spelling (``0``/``1``,
+    ``False``/``True``, ...)."""
+    spellings = {name: _spellings(label_texts(frame[name])) for name in columns}
+    cells: dict[int, dict[str, str]] = {}
+    for row, text in new_labels.items():
+        wanted = set() if text == NO_TAGS else {tag.strip() for tag in text.split(COLUMNS_JOINER)}
+        for name in columns:
+            old = _flag(label_text(frame[name].iat[row]), "", name, row)
+            if old != (name in wanted):
+                cells.setdefault(row, {})[name] = spellings[name][name in wanted]
+    return cells
+
+
+def _spellings(cells: list[str | None]) -> tuple[str, str]:
+    """A 0/1 column's usual (false, true) spelling; the one it never holds follows the other."""
+    found = Counter(cell.strip() for cell in cells if cell is not None)
+    false = [c for c, _ in found.most_common() if c.casefold() in FALSE_CELLS]
+    true = [c for c, _ in found.most_common() if c.casefold() in TRUE_CELLS]
+    off = false[0] if false else _respelled_like(true[0] if true else "1", invert=True)
+    on = true[0] if true else _respelled_like(off, invert=False)
+    return off, on
+
+
+def _respelled_like(cell: str, *, invert: bool) -> str:
+    """The other value of a 0/1 cell, in its case: ``False`` for ``True``, ``1`` for ``0``."""
+    pairs = {v: k for k, v in _OPPOSITE.items()} if invert else _OPPOSITE
+    other = pairs.get(cell.casefold(), "0" if invert else "1")
+    return (
+        other.upper()
+        if cell.isupper() and len(cell) > 1
+        else other.title()
+        if cell.istitle()
+        else other
     )
 
 
@@ -143,12 +215,20 @@ def written_correction(tag_sets: TagSets, position: int, wanted: Iterable[str]) 
     tags = kept + [tag for tag in wanted if tag not in have]
     if tag_sets.sorted_cells:
         tags = sorted(tags, key=str.casefold)
-    return tag_sets.joiner.join(tags)
+    if tag_sets.form == COLUMNS:
+        tags = [tag for tag in tag_sets.tags if tag in tags]  # the columns' order
+    return _joined(tag_sets, tags)
 
 
 def given_cell(tag_sets: TagSets, position: int) -> str:
     """Labelled row ``position``'s tags as one text: the cell itself, or the 0/1 columns set."""
-    return tag_sets.joiner.join(tag_sets.written[position])
+    return _joined(tag_sets, tag_sets.written[position])
+
+
+def _joined(tag_sets: TagSets, tags: list[str]) -> str:
+    if tag_sets.form == COLUMNS and not tags:
+        return NO_TAGS
+    return tag_sets.joiner.join(tags)
 
 
 def _indicator(rows: list[list[str]], tags: list[str]) -> np.ndarray:

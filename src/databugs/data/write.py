@@ -30,33 +30,43 @@ from databugs.data.io import (
     gzipped,
     json_records,
 )
+from databugs.data.tags import tag_column_cells
 from databugs.errors import DatabugsError, ErrorCode
 
 
 def write_relabelled(
     source: LoadedTable,
     destination: Path,
-    label: str,
+    label: str | Sequence[str],
     new_labels: Mapping[int, str],
     added: tuple[str, Sequence[str | None]] | None = None,
 ) -> None:
     """Write ``source`` to ``destination`` in the same format, changing only some labels.
 
     ``new_labels`` maps 0-based row positions to the label text to write (the label column is
-    added if the data has none). ``added`` is a new column (name, one value per row) appended at
-    the end. Everything else (columns, order, values, types) is carried over from the file
-    itself, not from the parsed frame.
+    added if the data has none); ``label`` a list of 0/1 tag columns: to the tags to set, as
+    report.json writes them, and only the cells of tags that change are written. ``added`` is a
+    new column (name, one value per row) appended at the end. Everything else (columns, order,
+    values, types) is carried over from the file itself, not from the parsed frame.
     """
+    if isinstance(label, str):
+        columns, cells = [label], {row: {label: text} for row, text in new_labels.items()}
+    else:
+        columns, cells = list(label), tag_column_cells(source.frame, label, dict(new_labels))
     writers = {"csv": _relabel_delimited, "tsv": _relabel_delimited, "parquet": _relabel_parquet}
-    payload = writers.get(source.format, _relabel_jsonl)(source, label, new_labels, added)
+    payload = writers.get(source.format, _relabel_jsonl)(source, columns, cells, added)
     compressed = source.format != "parquet" and gzipped(source.path)
     write_bytes_atomically(destination, gzip.compress(payload, mtime=0) if compressed else payload)
 
 
+Cells = Mapping[int, Mapping[str, str]]
+"""The cells to write: row position -> column -> text."""
+
+
 def _relabel_delimited(
     source: LoadedTable,
-    label: str,
-    new_labels: Mapping[int, str],
+    labels: list[str],
+    cells: Cells,
     added: tuple[str, Sequence[str | None]] | None,
 ) -> bytes:
     """Each record read as the scan read it; only the fields that change are written anew, in
@@ -64,18 +74,22 @@ def _relabel_delimited(
     copied from the file."""
     delimiter = source.delimiter or DELIMITERS[source.format]
     pieces: list[str] = []
-    width = column = row = -1
+    width = row = -1
+    index: dict[str, int] = {}
     for _, raw, fields in delimited_records(source.path, delimiter):
         if fields is None:
             changes = {}
         elif width < 0:  # the header: the new columns' names go at its end
             header = column_names(fields)
-            width, column = len(header), header.index(label) if label in header else len(header)
-            new_columns = ([label] if column == width else []) + ([added[0]] if added else [])
+            width = len(header)
+            new_columns = [name for name in labels if name not in header]
+            index = {name: header.index(name) for name in labels if name in header}
+            index |= {name: width + i for i, name in enumerate(new_columns)}
+            new_columns += [added[0]] if added else []
             changes = dict(enumerate(new_columns, width))
         else:
             row += 1
-            changes = _row_changes(row, column, new_labels, added, width)
+            changes = _row_changes(row, index, cells, added, width)
         pieces.append(edit_fields(raw, delimiter, changes))
     _check_rows(source, row + 1)
     return _bom(source) + "".join(pieces).encode("utf-8")
@@ -83,18 +97,19 @@ def _relabel_delimited(
 
 def _row_changes(
     row: int,
-    column: int,
-    new_labels: Mapping[int, str],
+    index: Mapping[str, int],
+    cells: Cells,
     added: tuple[str, Sequence[str | None]] | None,
     width: int,
 ) -> dict[int, str]:
-    """The fields of one row to write: its new label, and its cells of the new columns (the
+    """The fields of one row to write: its new labels, and its cells of the new columns (the
     label's, when the file has none, then ``added``)."""
-    changes = {column: new_labels[row]} if row in new_labels else {}
-    if column == width:
-        changes.setdefault(column, "")
+    changes = {index[name]: text for name, text in cells.get(row, {}).items()}
+    for position in index.values():
+        if position >= width:
+            changes.setdefault(position, "")
     if added is not None:
-        changes[width + (column == width)] = added[1][row] or ""
+        changes[max([width - 1, *index.values()]) + 1] = added[1][row] or ""
     return changes
 
 
@@ -151,20 +166,21 @@ def _bom(source: LoadedTable) -> bytes:
 
 def _relabel_jsonl(
     source: LoadedTable,
-    label: str,
-    new_labels: Mapping[int, str],
+    labels: list[str],
+    cells: Cells,
     added: tuple[str, Sequence[str | None]] | None,
 ) -> bytes:
-    """Only the label's value (and an added member) is written anew in a changed line; every
+    """Only the labels' values (and an added member) are written anew in a changed line; every
     other byte of the line, numbers such as ``1e400`` or ``1.10`` included, is kept."""
     pieces: list[str] = []
     row = -1
-    kind = _column_kind(source.frame, label)
+    kinds = {name: _column_kind(source.frame, name) for name in labels}
     for _, raw, record in json_records(source.path):
         row += record is not None
         members = {}
-        if record is not None and row in new_labels:
-            members[label] = _typed_like(record.get(label), new_labels[row], kind)
+        if record is not None:
+            for name, text in cells.get(row, {}).items():
+                members[name] = _typed_like(record.get(name), text, kinds[name])
         if record is not None and added is not None:
             members[added[0]] = added[1][row]
         pieces.append(set_members(raw, members) if members else raw)
@@ -239,21 +255,31 @@ def _typed_like(old: object, text: str, kind: str) -> object:
 
 def _relabel_parquet(
     source: LoadedTable,
-    label: str,
-    new_labels: Mapping[int, str],
+    labels: list[str],
+    cells: Cells,
     added: tuple[str, Sequence[str | None]] | None,
 ) -> bytes:
     table = pq.read_table(source.path)
+    for label in labels:
+        table = _relabelled_column(table, source, label, cells)
+    if added is not None:
+        table = table.append_column(added[0], pa.array(list(added[1]), type=pa.string()))
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+def _relabelled_column(table: pa.Table, source: LoadedTable, label: str, cells: Cells) -> pa.Table:
+    """``table`` with the cells of column ``label`` in ``cells`` written, typed like it."""
     if label not in table.schema.names:
         table = table.append_column(label, pa.array([None] * table.num_rows, type=pa.string()))
     index = table.schema.get_field_index(label)
     values = table.column(index).to_pylist()
     field = table.schema.field(index)
     kind = _column_kind(pd.DataFrame({label: pd.Series(values, dtype=object)}), label)
-    for row, text in new_labels.items():
-        values[row] = _typed_like(values[row], text, kind)
-    if added is not None:
-        table = table.append_column(added[0], pa.array(list(added[1]), type=pa.string()))
+    for row, changes in cells.items():
+        if label in changes:
+            values[row] = _typed_like(values[row], changes[label], kind)
     try:
         column = pa.array(values, type=field.type)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -262,9 +288,7 @@ def _relabel_parquet(
             f"of type {field.type}",
             code=ErrorCode.BAD_LABEL_TYPE,
         ) from None
-    buffer = io.BytesIO()
-    pq.write_table(table.set_column(index, field, column), buffer)
-    return buffer.getvalue()
+    return table.set_column(index, field, column)
 
 
 def write_bytes_atomically(path: Path, payload: bytes) -> None:

@@ -91,7 +91,7 @@ def scan_input(data: Prepared) -> dict[str, Any]:
         "format": data.table.format,
         "rows": len(data.table.frame),
         "sha256": data.table.sha256,
-        "label": data.columns.label,
+        "label": data.scanned_label,
         "id": data.columns.id,
         **({"label_source": "annotators' consensus"} if consensus else {}),
         **split_input(data.splits),

@@ -18,12 +18,12 @@ from databugs.data.features import FeatureSet
 from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
 from databugs.data.table import Columns, check_columns, featurise
-from databugs.data.tags import TagSets, joined_tag_sets, split_cell
+from databugs.data.tags import TagSets, column_tag_sets, joined_tag_sets, row_labels, split_cell
 from databugs.data.task import MULTILABEL, TaskChoice
 from databugs.data.validate import check_label_column, label_texts
 from databugs.detectors.registry import build_detectors
 from databugs.detectors.tag_spelling import TagSpelling
-from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.errors import DatabugsError, ErrorCode
 from databugs.pipeline.prepare import _check_model_options, _model_for, _settled
 
 
@@ -45,6 +45,9 @@ class TaggedData:
     ids: list[str | None]
     settled: frozenset[int]
     choice: TaskChoice
+    tag_columns: list[str]
+    """The 0/1 tag columns (``--labels``), replaced in ``frame`` by one column of their tags
+    as text, named ``label`` in ``columns``; empty for one column of joined tags."""
     task: str = MULTILABEL
     annotations: None = None
     splits: None = None
@@ -54,17 +57,42 @@ class TaggedData:
     def source(self) -> str:
         return str(self.table.path)
 
+    @property
+    def scanned_label(self) -> str | list[str]:
+        """What report.json's ``input.label`` names: the tag column, or the 0/1 tag columns."""
+        return self.tag_columns or self.columns.label
+
+
+def _tag_columns(
+    frame: pd.DataFrame, names: list[str], source: str
+) -> tuple[pd.DataFrame, str, list[str | None], TagSets]:
+    """0/1 tag columns read as tag sets, and the frame the scan sees: the tag columns replaced
+    by one column of each row's tags as text (named as ``--labels`` names them: ``a,b,c``)."""
+    sets = column_tag_sets(frame, names, source=source)
+    labels = row_labels(sets, len(frame))
+    label = ",".join(names)
+    if label in frame.columns:
+        raise DatabugsError(
+            f"{source}: a column is named {label!r}, like the tag columns together",
+            code=ErrorCode.BAD_OPTION,
+            hint="rename that column",
+        )
+    scanned = frame.drop(columns=names)
+    scanned[label] = pd.Series(labels, index=frame.index, dtype=object)
+    return scanned, label, labels, sets
+
 
 def prepare_multilabel(table: LoadedTable, options: dict[str, Any], choice: TaskChoice) -> Any:
     """The checked table of a multi-label scan (``choice.reason`` says why it is one)."""
-    source, frame = str(table.path), table.frame
+    source = str(table.path)
     if options.get("labels"):
-        raise DatabugsError(
-            f"{source}: scanning 0/1 tag columns ({option('labels')}) is not built yet",
-            code=ErrorCode.BAD_OPTION,
-            hint=f"join the tags into one column and give it with {option('label')}",
-        )
-    label = check_label_column(frame, options["label"], source=source)
+        frame, label, labels, sets = _tag_columns(table.frame, options["labels"], source)
+    else:
+        frame, label = table.frame, check_label_column(table.frame, options["label"], source=source)
+        separator = options.get("label_sep") or ";"
+        labels = label_texts(frame[label])
+        merges = _tag_merges(labels, separator, options, source, label)
+        sets = joined_tag_sets(frame[label], separator, source=source, column=label, merges=merges)
     columns = check_columns(
         frame,
         source=source,
@@ -74,10 +102,6 @@ def prepare_multilabel(table: LoadedTable, options: dict[str, Any], choice: Task
         ignore=options["ignore"],
     )
     folds = _check_model_options(options)
-    separator = options.get("label_sep") or ";"
-    labels = label_texts(frame[label])
-    merges = _tag_merges(labels, separator, options, source, label)
-    sets = joined_tag_sets(frame[label], separator, source=source, column=label, merges=merges)
     if len(sets.labelled) < 2 or not sets.tags:
         raise DatabugsError(
             f"{source}: column {label!r} has fewer than two rows with tags",
@@ -87,6 +111,7 @@ def prepare_multilabel(table: LoadedTable, options: dict[str, Any], choice: Task
     features = featurise(frame, columns)
     ids = row_ids(frame, columns.id)
     return TaggedData(
+        tag_columns=list(options.get("labels") or []),
         table=table,
         frame=frame,
         columns=columns,

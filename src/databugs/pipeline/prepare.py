@@ -75,6 +75,11 @@ class Prepared:
     def source(self) -> str:
         return str(self.table.path)
 
+    @property
+    def scanned_label(self) -> str:
+        """What report.json's ``input.label`` names: the label column."""
+        return self.columns.label
+
 
 def prepare(
     table: LoadedTable,

@@ -27,6 +27,13 @@ def scan_task(
     task = check_task_option(options.get("task", AUTO))
     tag_columns = options.get("labels") or []
     check_columns_exist(frame, tag_columns, named_by="labels", source=source)
+    if tag_columns and options.get("label"):
+        raise DatabugsError(
+            f"{option('labels')} names the tag columns and {given('label', options['label'])} "
+            "a label column: give one of them",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"{option('labels')} a,b,c for 0/1 tag columns, {option('label')} for one column",
+        )
     if annotations is not None:
         if task not in (AUTO, CLASSIFICATION) or tag_columns:
             raise DatabugsError(

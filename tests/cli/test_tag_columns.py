@@ -1,0 +1,114 @@
+"""Multi-label data as 0/1 tag columns (``--labels a,b,c``): the emotions set of the pool with
+one tag flipped on 10% of its rows, scanned, fixed (only the flipped 0/1 cells written, in each
+column's own spelling), and its bad input refused in one line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import SHARED, run, scan
+
+TAGS = ["amazed", "happy", "relaxing", "quiet", "sad", "angry"]
+
+
+@pytest.fixture(scope="module")
+def emotions(tmp_path_factory):
+    """The emotions features with its six tags as 0/1 columns (``angry`` written true/false),
+    one tag flipped on 10% of the rows; returns the file, the noisy rows and the clean tags."""
+    path = SHARED / "multilabel_mulan_emotions.parquet"
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    frame = pd.read_parquet(path)
+    cells = [set() if text == "" else set(text.split(";")) for text in frame.pop("label")]
+    names = sorted({tag for row in cells for tag in row})
+    clean = np.array([[tag in row for tag in names] for row in cells], dtype=int)
+    rng = np.random.default_rng(0)
+    noisy_rows = np.sort(rng.choice(len(frame), round(0.1 * len(frame)), replace=False))
+    noisy = clean.copy()
+    for row in noisy_rows:
+        noisy[row, rng.integers(len(names))] ^= 1
+    tags = dict(zip(TAGS, np.array(names)[[0, 1, 2, 3, 4, 5]], strict=True))
+    for short, name in tags.items():
+        frame[short] = noisy[:, names.index(name)]
+    frame["angry"] = frame["angry"].map({0: "false", 1: "true"})
+    data = tmp_path_factory.mktemp("tag_columns") / "emotions.csv"
+    frame.to_csv(data, index=False)
+    return data, noisy_rows, clean
+
+
+@pytest.fixture(scope="module")
+def scanned(emotions, tmp_path_factory):
+    data, _, _ = emotions
+    out = tmp_path_factory.mktemp("tag_columns_report")
+    return out, scan(data, out, "--labels", ",".join(TAGS), "--model", "extra-trees")
+
+
+def test_the_scan_reads_the_tag_columns_and_flags_the_noisy_rows(emotions, scanned):
+    _, noisy_rows, _ = emotions
+    out, result = scanned
+    assert "task: multilabel" in result.output and "--labels names 6 columns" in result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["input"]["label"] == TAGS
+    assert [c["label"] for c in report["classes"]] == TAGS
+    assert not {f["column"] for f in report["features"]} & set(TAGS)
+    flags = {r["row"] for r in report["issues"] if r["kind"] == "tag_issue"}
+    found = len(flags & set(noisy_rows.tolist()))
+    assert found >= 0.5 * len(noisy_rows)
+    rows = pd.read_csv(out / "corrected_labels.csv", keep_default_na=False)
+    given = pd.read_csv(emotions[0])
+    for row in (0, 1, 2):
+        set_then = [t for t in TAGS if given.at[row, t] in (1, True)]
+        assert rows.at[row, "given_label"] == (";".join(set_then) or "(no tags)")
+
+
+def test_fix_writes_only_the_flipped_cells_in_each_columns_spelling(emotions, scanned, tmp_path):
+    data, _, _ = emotions
+    out, _ = scanned
+    fixed = tmp_path / "fixed.csv"
+    result = run("fix", "--report", out, "--accept-top", "20", "--output", fixed)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    wanted = {
+        r["row"]: r["suggested_label"] for r in report["issues"] if r["suggested_label"] is not None
+    }
+    before_lines = data.read_text().splitlines(keepends=True)
+    after_lines = fixed.read_text().splitlines(keepends=True)
+    assert len(before_lines) == len(after_lines)
+    changed = [
+        i - 1 for i, (a, b) in enumerate(zip(before_lines, after_lines, strict=True)) if a != b
+    ]
+    assert 1 <= len(changed) <= 20 and set(changed) <= set(wanted)
+    before, after = pd.read_csv(data), pd.read_csv(fixed)
+    others = [c for c in before.columns if c not in TAGS]
+    pd.testing.assert_frame_equal(before[others], after[others])
+    assert set(after["angry"]) <= {True, False} and set(after["happy"]) <= {0, 1}
+    for row in changed:
+        set_now = [t for t in TAGS if after.at[row, t] in (1, True)]
+        assert (";".join(set_now) or "(no tags)") == wanted[row]
+        flipped = [t for t in TAGS if before.at[row, t] != after.at[row, t]]
+        assert len(flipped) == 1  # one tag added or removed, the other cells as they were
+
+
+@pytest.mark.parametrize(
+    ("change", "extra", "said"),
+    [
+        ("sad2", (), "row 3 of column 'sad' is '2', not 0 or 1"),
+        ("none", ("--labels", "happy,gloomy"), "gloomy"),
+        ("none", ("--label", "happy"), "--labels names the tag columns and --label"),
+    ],
+)
+def test_bad_tag_columns_are_refused_in_one_line(tmp_path, change, extra, said):
+    frame = pd.DataFrame({"x": np.arange(40.0), "happy": [0, 1] * 20, "sad": [1, 0, 0, 1] * 10})
+    if change == "sad2":
+        frame["sad"] = frame["sad"].astype(str).where(frame.index != 3, "2")
+    data = tmp_path / "tags.csv"
+    frame.to_csv(data, index=False)
+    labels = () if "--labels" in extra else ("--labels", "happy,sad")
+    result = run("scan", data, "--out", tmp_path / "out", *labels, *extra)
+    assert result.exit_code == 2, result.output
+    assert said in result.output and len(result.output.strip().splitlines()) <= 2
+    assert not (tmp_path / "out" / "report.json").exists()
