@@ -53,6 +53,15 @@ def _table_rows(page) -> list[str]:
     )
 
 
+def _painted_pixels(page) -> int:
+    """How many pixels of the map's canvas are not transparent: a drawn map has thousands."""
+    return page.evaluate(
+        """() => { const c = document.getElementById('map-canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
+    )
+
+
 def _point(page, row: int) -> tuple[float, float]:
     """Where a row's dot is on the screen (the map scrolled into view)."""
     page.locator("#map-overlay").scroll_into_view_if_needed()
@@ -126,11 +135,7 @@ def test_map_draws_filters_and_opens_neighbours(browser, letters_out: Path) -> N
     shown = page.evaluate("window.databugsMap")
     content = json.loads((letters_out / "report.json").read_text())
     assert shown["points"] == 2000 and shown["rings"] == len(content["neighbours"]) > 0
-    painted = page.evaluate(
-        """() => { const c = document.getElementById('map-canvas');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
-    )
+    painted = _painted_pixels(page)
     assert painted > 5000
     flagged = content["neighbours"][0]["row"]
     page.mouse.click(*_point(page, flagged))

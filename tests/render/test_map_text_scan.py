@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SHARED, scan
-from tests.render.test_map import ATTACKS, _open, _point, _table_rows
+from tests.render.test_map import ATTACKS, _open, _painted_pixels, _point, _table_rows
 
 SST2 = SHARED / "text_sst2.parquet"
 pytestmark = pytest.mark.skipif(not SST2.exists(), reason=f"{SST2} is not available")
@@ -43,11 +43,7 @@ def test_a_20000_row_text_scan_maps_filters_and_stays_text(browser, text_out: Pa
     shown = page.evaluate("window.databugsMap")
     assert shown["points"] == 20_000 and shown["rings"] == len(content["neighbours"]) > 100
     assert shown["drawMs"] < 200, shown["drawMs"]
-    painted = page.evaluate(
-        """() => { const c = document.getElementById('map-canvas');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
-    )
+    painted = _painted_pixels(page)
     assert painted > 20_000
     flagged = content["neighbours"][0]["row"]
     page.mouse.click(*_point(page, flagged))
