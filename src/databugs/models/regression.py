@@ -8,7 +8,6 @@ target pulls a model less than a squared loss lets it.
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -129,10 +128,7 @@ def _fit_predict(
     train: Any,
     test: Any,
 ) -> tuple[str, Any, np.ndarray, float]:
-    """One model fitted on ``train``, its predictions for ``test`` and the seconds it took.
-    OpenMP's thread count is set per thread: the engine's limit, set in the calling thread,
-    does not reach a fold's thread, where gradient boosting then started a thread per core
-    beside the other folds' (wine_quality_white, 2,000 rows: 7.4 s instead of 1 s)."""
+    """One model fitted on ``train``, its predictions for ``test`` and the seconds it took."""
     if name == EMBEDDING_REGRESSOR:  # unit-length vectors: no scaling, as for text
         matrix, estimator = embeddings, make_model("ridge", "text", seed, REGRESSION)
     else:
@@ -140,17 +136,8 @@ def _fit_predict(
     if name == "hist-gradient-boosting" and len(train) < EARLY_STOPPING_ROWS:
         estimator.set_params(early_stopping=False)
     start = time.perf_counter()
-    with _thread_pools().limit(limits=1, user_api="openmp"):
-        fitted = estimator.fit(matrix[train], targets[train])
-        return name, test, fitted.predict(matrix[test]), time.perf_counter() - start
-
-
-@functools.cache
-def _thread_pools() -> Any:
-    """The loaded thread pools, found once: finding them takes 4 ms, a small fit's time."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
+    fitted = estimator.fit(matrix[train], targets[train])
+    return name, test, fitted.predict(matrix[test]), time.perf_counter() - start
 
 
 def residual_scores(targets: np.ndarray, predictions: np.ndarray) -> np.ndarray:

@@ -11,12 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from databugs.data.task import REGRESSION
 from databugs.errors import DatabugsError, ErrorCode, given
 
 Estimator = Any
 """A scikit-learn classifier or regressor (typed loosely: scikit-learn is imported lazily)."""
-REGRESSION = "regression"
-"""The task whose models are regressors (``data.task.REGRESSION``)."""
 
 
 def _extra_trees(kind: str, seed: int) -> Estimator:
