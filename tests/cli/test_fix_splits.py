@@ -116,14 +116,15 @@ def test_accept_top_writes_every_correction_into_its_own_file(two_files) -> None
 def test_in_place_replaces_each_file_and_keeps_each_original(two_files) -> None:
     train, test, out = two_files
     flagged = _flagged(out)
-    one_each = [flagged[flagged["split"] == s]["row"].iat[0] for s in ("train", "test")]
+    in_test = flagged[flagged["split"] == "test"]["file_row"].iat[0]
+    one_each = [flagged[flagged["split"] == "train"]["row"].iat[0], f"test:{in_test}"]
     before = train.read_bytes(), test.read_bytes()
     result = run("fix", "--report", out, "--accept", ",".join(one_each), "--in-place")
     assert result.exit_code == 0, result.output
     assert train.with_name("train.orig.csv").read_bytes() == before[0]
     assert test.with_name("test.orig.csv").read_bytes() == before[1]
     assert len(_changed_lines(before[0], train.read_bytes())) == 1
-    assert len(_changed_lines(before[1], test.read_bytes())) == 1
+    assert list(_changed_lines(before[1], test.read_bytes())) == [int(in_test)]
     assert b"\r\n" in test.read_bytes()  # its own line endings kept
     assert not list(train.parent.glob(".*databugs-tmp*"))
     assert not list(train.parent.glob("*.fixed.csv"))

@@ -32,7 +32,8 @@ AcceptTop = Annotated[
     ),
 ]
 Accept = Annotated[
-    list[str] | None, typer.Option("--accept", help="Rows (or ids) to accept: 3,17.")
+    list[str] | None,
+    typer.Option("--accept", help="Rows (or ids) to accept: 3,17 (with --test also test:12)."),
 ]
 Reject = Annotated[list[str] | None, typer.Option("--reject", help="Rows (or ids) to reject: 5,8.")]
 MinQuality = Annotated[

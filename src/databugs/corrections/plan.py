@@ -66,13 +66,14 @@ def plan_fix(
 ) -> FixPlan:
     """Decide which flagged rows to accept or reject.
 
-    ``accept`` and ``reject`` name rows by ``id`` when the scan had one, else by ``row``.
+    ``accept`` and ``reject`` name rows by ``id`` when the scan had one, else by ``row``; with
+    a test file also by split and file row (``test:12``).
     ``accept_consensus`` accepts the annotators' consensus wherever it differs from the label;
     ``accept_clusters`` every correction in the named clusters of mistakes (``c1``, ...).
     """
     scanned = scanned_files(report, data)
     flagged = corrections(report)
-    by_key = {_key(issue, report): issue for issue in flagged}
+    by_key = {_key(issue, report): issue for issue in flagged} | _split_keys(flagged, report)
     named = {issue["row"]: issue for issue in _lookup(accept or [], by_key, report)}
     rejected = {issue["row"]: issue for issue in _lookup(reject or [], by_key, report)}
     chosen = _bulk_picks(report, flagged, accept_top, min_quality, accept_clusters)
@@ -278,6 +279,14 @@ def scanned_path(report: dict[str, Any], data: str | Path | None = None) -> Path
 
 def _key(issue: dict[str, Any], report: dict[str, Any]) -> str:
     return str(issue["id"]) if report["input"].get("id") else str(issue["row"])
+
+
+def _split_keys(flagged: list[dict[str, Any]], report: dict[str, Any]) -> dict[str, dict]:
+    """With a test file, a row may also be named by its split and its row in that split's
+    file (``test:12``): what someone looking at test.csv sees."""
+    if len(report["input"].get("split_files", ())) < 2:
+        return {}
+    return {f"{issue['split']}:{issue['file_row']}": issue for issue in flagged}
 
 
 def _lookup(
