@@ -172,16 +172,18 @@ import databugs.corrections.apply as apply
 from databugs.cli import main
 
 when = sys.argv.pop()
-original = apply.write_relabelled
+original = apply.write_bytes_atomically
 
 
-def killed(*args, **kwargs):
+def killed(path, payload):
+    if ".orig." in path.name:  # the original kept first, as ever
+        return original(path, payload)
     if when == "after":
-        original(*args, **kwargs)  # the data is replaced, then the run dies
+        original(path, payload)  # the data is replaced, then the run dies
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-apply.write_relabelled = killed
+apply.write_bytes_atomically = killed
 main()
 """
 

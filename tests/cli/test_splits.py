@@ -132,25 +132,6 @@ def test_gate_fails_on_leaked_rows_and_issues_name_their_split(split_files, tmp_
     assert compared.exit_code == 0 and "split_leakage" in compared.output
 
 
-def test_fix_refuses_a_two_file_scan_and_fixes_a_split_column_scan(tmp_path: Path) -> None:
-    table = make_blobs_table(300)
-    table.loc[[5, 250], "label"] = ["dog", "cat"]
-    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
-    table.iloc[:200].to_csv(train, index=False)
-    table.iloc[200:].to_csv(test, index=False)
-    scan(train, tmp_path / "two", "--test", test)
-    before = (train.read_bytes(), test.read_bytes())
-    refused = run("fix", "--report", tmp_path / "two", "--accept-top", "2")
-    assert refused.exit_code == 2 and "does not yet write two files" in refused.output
-    assert (train.read_bytes(), test.read_bytes()) == before
-    one = tmp_path / "one.csv"
-    table.assign(split=["train"] * 200 + ["test"] * 100).to_csv(one, index=False)
-    scan(one, tmp_path / "single", "--split-col", "split")
-    fixed = run("fix", "--report", tmp_path / "single", "--accept-top", "1")
-    assert fixed.exit_code == 0, fixed.output
-    assert (tmp_path / "one.fixed.csv").exists()
-
-
 def test_a_test_file_of_other_data_is_named_in_one_short_line(split_files, tmp_path: Path) -> None:
     train, test = split_files
     other = pd.DataFrame({f"pixel_{i:02d}": [0, 1] for i in range(40)} | {"label": ["a", "b"]})

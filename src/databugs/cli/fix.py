@@ -32,7 +32,8 @@ AcceptTop = Annotated[
     ),
 ]
 Accept = Annotated[
-    list[str] | None, typer.Option("--accept", help="Rows (or ids) to accept: 3,17.")
+    list[str] | None,
+    typer.Option("--accept", help="Rows (or ids) to accept: 3,17 (with --test also test:12)."),
 ]
 Reject = Annotated[list[str] | None, typer.Option("--reject", help="Rows (or ids) to reject: 5,8.")]
 MinQuality = Annotated[
@@ -122,8 +123,7 @@ def fix(
         _print_plan(result)
     else:
         accepted, rejected = len(plan.accepted), len(plan.decisions) - len(plan.accepted)
-        where = f"; wrote {visible(result.written)}" if result.written else ""
-        say(f"{count(accepted, 'correction')} accepted, {rejected} rejected{where}")
+        say(f"{count(accepted, 'correction')} accepted, {rejected} rejected{_wrote(result)}")
     for note in plan.notes:
         say(f"note: {one_line(note)}")
 
@@ -134,7 +134,7 @@ def _say_reviewed(result: FixResult) -> None:
     decided = reviewed.lines["decision"].value_counts()
     parts = [f"{decided.get(kind, 0)} {kind}" for kind in ("accepted", "edited", "rejected")]
     names = ", ".join(one_line(name) for name in reviewed.reviewers)
-    where = f"; wrote {visible(result.written)}" if result.written else ""
+    where = _wrote(result)
     verb = "would apply" if result.written is None and len(result.plan.accepted) else "applied"
     say(
         f"{count(len(reviewed.lines), 'decision')} by {names} ({', '.join(parts)}): "
@@ -146,14 +146,27 @@ def _say_reviewed(result: FixResult) -> None:
         say(f"wrote {visible(result.agreement_file)}")
 
 
+def _wrote(result: FixResult) -> str:
+    """Which files were written (with a test file, the training and the test file's copy)."""
+    return f"; wrote {' and '.join(map(visible, result.wrote))}" if result.wrote else ""
+
+
 def _print_plan(result: FixResult) -> None:
-    """The decisions as a table; data cells are ``Text``, so that rich reads no markup in them."""
-    table = Table(title=Text(f"would write {visible(result.target)}"), title_justify="left")
-    columns = ("decision", "row", "id", "old_label", "new_label")
+    """The decisions as a table; data cells are ``Text``, so that rich reads no markup in them.
+    With a test file, each line names its row's file."""
+    outputs = " and ".join(map(visible, result.outputs))
+    table = Table(title=Text(f"would write {outputs}"), title_justify="left")
+    several = len(result.outputs) > 1
+    where = ("file", "file_row") if several else ()
+    columns = ("decision", "row", *where, "id", "old_label", "new_label")
     for column in columns:
         table.add_column(column)
-    for line in result.plan.decisions[list(columns)].itertuples(index=False):
-        decision, row, id_, old, new = line
-        shown = (one_line(decision), str(row), one_line(id_), shown_label(old), shown_label(new))
+    for line in result.plan.decisions.to_dict("records"):
+        row = int(line["row"])
+        shown = [one_line(line["decision"]), str(row)]
+        if several:
+            shown += [one_line(line["file"]), str(result.plan.scanned.file_rows[row])]
+        shown.append(one_line(line["id"]))
+        shown += [shown_label(line["old_label"]), shown_label(line["new_label"])]
         table.add_row(*(Text(value) for value in shown))
     console().print(table)

@@ -1,20 +1,31 @@
 """Write the corrected data and record every decision in the ledger beside it.
 
-The output differs from the scanned file only in the labels of accepted rows.
+The output differs from the scanned file only in the labels of accepted rows. A scan of a
+training and a test file (``--test``) is written back file by file: each row's correction goes
+to its own file's corrected copy, each decision to the ledger beside its own file.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from databugs.corrections.decisions import ReviewedPlan, plan_from_decision_files
-from databugs.corrections.plan import FixPlan, plan_fix, plan_from_ledger, scanned_path
+from databugs.corrections.plan import FixPlan, plan_fix, plan_from_ledger, scanned_paths
 from databugs.corrections.reviewers import agreement_path, reviewer_agreement, write_agreement
-from databugs.data.guard import check_outputs, check_writable, remove_stale_temporaries, writing
-from databugs.data.io import detect_format, file_sha256
+from databugs.data.guard import (
+    check_outputs,
+    check_writable,
+    refuse_overwriting,
+    remove_stale_temporaries,
+    writing,
+)
+from databugs.data.io import LoadedTable, detect_format, file_sha256
 from databugs.data.ledger import (
     append_decisions,
     ledger_path,
@@ -25,7 +36,7 @@ from databugs.data.ledger import (
 from databugs.data.locks import holding
 from databugs.data.tags import scanned_labels
 from databugs.data.validate import check_at_least, label_text
-from databugs.data.write import write_bytes_atomically, write_relabelled
+from databugs.data.write import relabelled_bytes, write_bytes_atomically
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.report.schema import load_report
 
@@ -47,68 +58,143 @@ def _tagged(data: Path, tag: str) -> Path:
     return data.with_name(f"{stem}.{tag}{data.name[len(stem) :]}")
 
 
-def _target(plan: FixPlan, output: str | Path | None, in_place: bool) -> Path:
-    """Where the corrected data goes: a new file in the data's format, or (``in_place``) the
-    data itself."""
+@dataclass(frozen=True, eq=False)
+class FileFix:
+    """One scanned file's part of a fix: the file as read, the decisions about its rows (``row``
+    a row of this file), the labels to write into it and where its corrected copy goes."""
+
+    source: LoadedTable
+    decisions: pd.DataFrame
+    new_labels: dict[int, str]
+    target: Path
+
+    @property
+    def data(self) -> Path:
+        return self.source.path
+
+
+def file_fixes(plan: FixPlan, output: str | Path | None, in_place: bool) -> list[FileFix]:
+    """The plan split by file (one, or a training and a test file), each with its target."""
+    scanned = plan.scanned
+    decided, accepted = scanned.by_file(plan.decisions), scanned.by_file(plan.accepted)
+    targets = _targets(plan, output, in_place)
+    parts = zip(scanned.files, decided, accepted, targets, strict=True)
+    return [
+        FileFix(table, lines, _labels_by_row(taken), target)
+        for table, lines, taken, target in parts
+    ]
+
+
+def _labels_by_row(accepted: pd.DataFrame) -> dict[int, str]:
+    return dict(zip(accepted["row"].astype(int), accepted["new_label"], strict=True))
+
+
+def _targets(plan: FixPlan, output: str | Path | None, in_place: bool) -> list[Path]:
+    """Where each file's corrected data goes: a new file in its format (beside it, or
+    ``output``: with two files, a folder for both), or (``in_place``) the file itself."""
     if in_place and output is not None:
         raise DatabugsError(
             f"{option('in_place')} and {option('output')} exclude each other",
             code=ErrorCode.BAD_OPTION,
         )
-    target = plan.data if in_place else Path(output) if output else default_output(plan.data)
-    if not in_place and target.resolve() == plan.data.resolve():
+    files = plan.scanned.paths
+    if in_place or output is None:
+        return files if in_place else [default_output(path) for path in files]
+    if len(files) == 1:
+        return [_checked_target(Path(output), files[0])]
+    folder = Path(output)
+    if folder.is_file() or folder.suffix in (".csv", ".tsv", ".parquet", ".jsonl", ".gz"):
+        raise DatabugsError(
+            f"{folder}: the scan read two files ({files[0].name}, {files[1].name}); "
+            f"{option('output')} names the folder their corrected copies go to",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"give a folder, or leave {option('output')} out to write each beside its file",
+        )
+    return [_checked_target(folder / default_output(path).name, path) for path in files]
+
+
+def _checked_target(target: Path, data: Path) -> Path:
+    """A target of ``--output``: not the data itself, and in the data's format."""
+    if target.resolve() == data.resolve():
         raise DatabugsError(
             f"{target}: is the data itself",
             code=ErrorCode.BAD_OPTION,
             hint=f"use {option('in_place')} for that",
         )
-    if detect_format(target) != detect_format(plan.data):
+    if detect_format(target) != detect_format(data):
         raise DatabugsError(
-            f"{target}: the corrected data keeps the format of {plan.data.name}",
+            f"{target}: the corrected data keeps the format of {data.name}",
             code=ErrorCode.BAD_OPTION,
-            hint=f"give {option('output')} a name ending in {detect_format(plan.data)[1]}",
+            hint=f"give {option('output')} a name ending in {detect_format(data)[1]}",
         )
     return target
 
 
+def _replaced(parts: list[FileFix], in_place: bool) -> list[FileFix]:
+    """The files written: with a correction anywhere, every copy (a pair of corrected files
+    that belong together) or, in place, the files that have a correction."""
+    if not any(part.new_labels for part in parts):
+        return []
+    return [part for part in parts if part.new_labels] if in_place else parts
+
+
 def apply_fix(
     plan: FixPlan, *, output: str | Path | None = None, in_place: bool = False
-) -> Path | None:
-    """Write the corrected data and append the decisions to the ledger.
+) -> tuple[Path, ...]:
+    """Write the corrected data and append the decisions to the ledger beside each file.
 
-    Holds the locks on the data and the ledger throughout; checks every file it will write
-    before writing the first; the decisions reach the ledger even if the run is killed once the
-    data is replaced (:func:`pending_decisions`). Returns the path written, or None when no
-    correction was accepted.
+    Holds the locks on every file and ledger throughout; checks every file it will write
+    before writing the first, and builds every corrected file before it replaces the first;
+    each file is replaced atomically, its decisions reaching its ledger even if the run is
+    killed once it is replaced (:func:`pending_decisions`). Returns the paths written (none
+    when no correction was accepted).
     """
-    target = _target(plan, output, in_place)
-    ledger = ledger_path(plan.data)
-    with holding(plan.data, ledger):
-        _check_outputs(plan, target, in_place, ledger)
-        if plan.accepted.empty:
-            if plan.record and not plan.decisions.empty:
-                with writing(ledger):
-                    append_decisions(ledger, plan.decisions)
-            return None
-        with writing(ledger), _recorded(plan, ledger, target, in_place):
-            _write_corrected(plan, target, in_place)
-    return target
+    parts = file_fixes(plan, output, in_place)
+    ledgers = [ledger_path(part.data) for part in parts]
+    with holding(*(part.data for part in parts), *ledgers):
+        written = _replaced(parts, in_place)
+        _check_outputs(plan, parts, written, in_place)
+        payloads = [relabelled_bytes(part.source, plan.label, part.new_labels) for part in written]
+        for part, payload in zip(written, payloads, strict=True):
+            if in_place and not original_copy(part.data).exists():  # the first original is kept
+                with writing(original_copy(part.data)):
+                    write_bytes_atomically(original_copy(part.data), part.data.read_bytes())
+            ledger = ledger_path(part.data)
+            with writing(ledger), _recorded(plan, part, in_place), writing(part.target):
+                write_bytes_atomically(part.target, payload)
+        for part in parts:
+            if plan.record and part not in written and not part.decisions.empty:
+                with writing(ledger_path(part.data)):
+                    append_decisions(ledger_path(part.data), part.decisions)
+    return tuple(part.target for part in written)
 
 
-def _check_outputs(plan: FixPlan, target: Path, in_place: bool, ledger: Path) -> None:
-    """Refuse, before writing anything, a target over a kept file, an unwritable target or a
-    ledger that cannot be read; remove what a killed run left."""
-    outputs = [target]
-    if in_place and not original_copy(plan.data).exists():
-        outputs.append(original_copy(plan.data))
-    kept = {ledger: "the decisions ledger"}
-    if not in_place:
-        kept |= {plan.data: "the data", original_copy(plan.data): "the original --in-place kept"}
+def _check_outputs(
+    plan: FixPlan, parts: list[FileFix], written: list[FileFix], in_place: bool
+) -> None:
+    """Refuse, before writing anything, a target over a file read or kept (any scanned file,
+    a ledger, a kept original) or over another target, an unwritable target or a ledger that
+    cannot be read; remove what a killed run left."""
+    new_originals = [
+        original_copy(part.data)
+        for part in written
+        if in_place and not original_copy(part.data).exists()
+    ]
+    outputs = [part.target for part in written] + new_originals
+    kept = {ledger_path(part.data): "the decisions ledger" for part in parts}
+    for number, part in enumerate(parts):
+        if not (in_place and part in written):
+            kept[part.data] = "the test data" if number else "the data"
+        if original_copy(part.data) not in new_originals:
+            kept[original_copy(part.data)] = "the original --in-place kept"
     check_outputs(outputs, kept)
-    if plan.record:
-        check_writable(ledger)
-    read_ledger(ledger)
-    remove_stale_temporaries([target])
+    for number, path in enumerate(outputs):
+        refuse_overwriting(outputs[number + 1 :], {path: "written by this fix already"})
+    for part in parts:
+        if plan.record:
+            check_writable(ledger_path(part.data))
+        read_ledger(ledger_path(part.data))
+    remove_stale_temporaries(outputs)
 
 
 def _recover(data: Path) -> None:
@@ -119,25 +205,13 @@ def _recover(data: Path) -> None:
     remove_stale_temporaries([data, original_copy(data), ledger])
 
 
-def _recorded(
-    plan: FixPlan, ledger: Path, target: Path, in_place: bool
-) -> AbstractContextManager[None]:
-    """Around the write: the decisions, pending until the target is replaced."""
-    if not plan.record:
+def _recorded(plan: FixPlan, part: FileFix, in_place: bool) -> AbstractContextManager[None]:
+    """Around a file's write: its decisions, pending until its target is replaced."""
+    if not plan.record or part.decisions.empty:
         return nullcontext()
-    before = plan.source.sha256 if in_place else file_sha256(target) if target.is_file() else None
-    return pending_decisions(ledger, plan.decisions, target, before)
-
-
-def _write_corrected(plan: FixPlan, target: Path, in_place: bool) -> None:
-    new_labels = dict(
-        zip(plan.accepted["row"].astype(int), plan.accepted["new_label"], strict=True)
-    )
-    if in_place and not original_copy(plan.data).exists():  # the first original is kept
-        with writing(original_copy(plan.data)):
-            write_bytes_atomically(original_copy(plan.data), plan.data.read_bytes())
-    with writing(target):
-        write_relabelled(plan.source, target, plan.label, new_labels)
+    target = part.target
+    before = part.source.sha256 if in_place else file_sha256(target) if target.is_file() else None
+    return pending_decisions(ledger_path(part.data), part.decisions, target, before)
 
 
 def _check_rows_as_scanned(plan: FixPlan, rows: int) -> None:
@@ -163,16 +237,27 @@ def _changed(plan: FixPlan, what: str) -> DatabugsError:
 
 @dataclass(frozen=True)
 class FixResult:
-    """What ``databugs fix`` decided and where it wrote the corrected data (None: nowhere)."""
+    """What ``databugs fix`` decided, where each scanned file's corrected data goes
+    (``outputs``, in the order of the files) and which of them it wrote."""
 
     plan: FixPlan
-    written: Path | None
-    target: Path
+    outputs: tuple[Path, ...]
+    wrote: tuple[Path, ...] = ()
     reviewed: ReviewedPlan | None = None
     """With decisions files: the reviewers, their decisions and the rows they disagree on."""
     agreement: dict[str, Any] | None = None
     """With two or more reviewers: how far they agree (written to ``agreement_file``)."""
     agreement_file: Path | None = None
+
+    @property
+    def written(self) -> Path | None:
+        """The corrected data written (with a test file: the training file's), None if none."""
+        return self.wrote[0] if self.wrote else None
+
+    @property
+    def target(self) -> Path:
+        """Where the (first file's) corrected data goes."""
+        return self.outputs[0]
 
 
 def fix_data(
@@ -194,10 +279,10 @@ def fix_data(
     """Apply the named decisions to the scan in ``report``; with none named, the decisions a
     review recorded in the ledger; with ``decisions`` files (from report.html), theirs (``prefer``
     names the reviewer who wins where reviewers disagree). ``dry_run`` decides but writes
-    nothing."""
+    nothing. A scan with a test file has each file's rows written back to that file's copy."""
     check_at_least("accept_top", accept_top, 0)
     content = load_report(report)
-    path = scanned_path(content, data)
+    paths = scanned_paths(content, data)
     named = accept_top or accept or reject or min_quality is not None
     named = named or accept_consensus or accept_clusters
     if decisions:
@@ -213,9 +298,7 @@ def fix_data(
             code=ErrorCode.BAD_OPTION,
             hint=f"give them with {option('decisions')}",
         )
-    with nullcontext() if dry_run else holding(path, ledger_path(path)):  # the whole fix
-        if not dry_run:
-            _recover(path)
+    with _fixing(paths, dry_run):  # the whole fix
         if named:
             plan = plan_fix(
                 content,
@@ -230,10 +313,23 @@ def fix_data(
         else:
             plan = plan_from_ledger(content, data=data)
         _check_rows_as_scanned(plan, content["input"]["rows"])
-        target = _target(plan, output, in_place)
+        outputs = tuple(_targets(plan, output, in_place))
         if dry_run or plan.decisions.empty:
-            return FixResult(plan, None, target)
-        return FixResult(plan, apply_fix(plan, output=output, in_place=in_place), target)
+            return FixResult(plan, outputs)
+        return FixResult(plan, outputs, apply_fix(plan, output=output, in_place=in_place))
+
+
+@contextmanager
+def _fixing(paths: list[Path], dry_run: bool) -> Iterator[None]:
+    """Around a whole fix: the locks on every scanned file and its ledger, and what a killed
+    run left cleared up (nothing of either for a dry run)."""
+    if dry_run:
+        yield
+        return
+    with holding(*paths, *map(ledger_path, paths)):
+        for path in paths:
+            _recover(path)
+        yield
 
 
 def _fix_from_files(
@@ -246,23 +342,22 @@ def _fix_from_files(
     data: str | Path | None,
 ) -> FixResult:
     """``fix --decisions``: every file checked, then recorded and applied under the locks; the
-    reviewers' agreement written beside the corrected data."""
-    path = scanned_path(content, data)
-    with nullcontext() if dry_run else holding(path, ledger_path(path)):
-        if not dry_run:
-            _recover(path)
+    reviewers' agreement written beside the (first file's) corrected data."""
+    paths = scanned_paths(content, data)
+    with _fixing(paths, dry_run):
         reviewed = plan_from_decision_files(content, files, prefer=prefer, data=data)
         plan = reviewed.plan
         _check_rows_as_scanned(plan, content["input"]["rows"])
-        target = _target(plan, output, in_place)
+        outputs = tuple(_targets(plan, output, in_place))
         agreement = reviewer_agreement(reviewed.lines, reviewed.reviewers)
-        where = agreement_path(target, plan.data) if agreement and not dry_run else None
-        result = FixResult(plan, None, target, reviewed, agreement, where)
+        where = agreement_path(outputs[0], plan.data) if agreement and not dry_run else None
+        result = FixResult(plan, outputs, (), reviewed, agreement, where)
         if dry_run:
             return result
         if where is not None:
-            check_outputs([where], {plan.data: "the data", ledger_path(plan.data): "the ledger"})
+            kept = {path: "the data" for path in paths}
+            check_outputs([where], kept | {ledger_path(path): "the ledger" for path in paths})
         written = apply_fix(plan, output=output, in_place=in_place)
         if where is not None:
             write_agreement(where, agreement)
-        return FixResult(plan, written, target, reviewed, agreement, where)
+        return FixResult(plan, outputs, written, reviewed, agreement, where)

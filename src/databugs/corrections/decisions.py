@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from databugs.corrections.plan import FixPlan, scanned_data
+from databugs.corrections.plan import FixPlan, scanned_files
 from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
 from databugs.data.ledger import LEDGER_COLUMNS, REVIEW_COLUMNS, read_strictly
@@ -62,7 +62,8 @@ def plan_from_decision_files(
     data: str | Path | None = None,
 ) -> ReviewedPlan:
     """Check every file against the scan, then decide row by row what is applied."""
-    source = scanned_data(report, data)
+    inputs = scanned_files(report, data)
+    source = inputs.table
     scanned = Scanned(
         source=source,
         sha256=report["input"]["sha256"],
@@ -81,11 +82,12 @@ def plan_from_decision_files(
     latest = lines.drop_duplicates(["reviewer", "row"], keep="last")
     latest = latest.assign(outcome=_outcomes(latest))
     ordered, applied, conflicts = _settle_rows(latest, prefer)
-    decisions = pd.concat([ordered, _conflict_lines(latest, conflicts, source.path.name)])
+    decisions = pd.concat([ordered, _conflict_lines(latest, conflicts)])
+    named = decisions.assign(file=[inputs.name_of(int(row)) for row in decisions["row"]])
     plan = FixPlan(
-        source=source,
+        scanned=inputs,
         label=report["input"]["label"],
-        decisions=decisions[LEDGER_COLUMNS + REVIEW_COLUMNS].reset_index(drop=True),
+        decisions=named[LEDGER_COLUMNS + REVIEW_COLUMNS].reset_index(drop=True),
         notes=_conflict_notes(latest, conflicts),
         applied=applied,
     )
@@ -127,7 +129,7 @@ def _winner(lines: pd.DataFrame, prefer: str | None) -> pd.Series | None:
     return chosen.iloc[-1] if len(chosen) else None
 
 
-def _conflict_lines(latest: pd.DataFrame, rows: list[int], data_name: str) -> pd.DataFrame:
+def _conflict_lines(latest: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
     """An ``undone`` line ending each row in conflict: the row stays open for review."""
     time = datetime.now(UTC).isoformat(timespec="seconds")
     lines = []
@@ -136,7 +138,7 @@ def _conflict_lines(latest: pd.DataFrame, rows: list[int], data_name: str) -> pd
         lines.append(
             {
                 "time": time,
-                "file": data_name,
+                "file": "",  # the name of the row's file, set with every line's
                 "decision": "undone",
                 "row": row,
                 "id": first["id"],

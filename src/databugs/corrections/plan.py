@@ -14,7 +14,8 @@ import pandas as pd
 
 from databugs.data.io import LoadedTable, dataset_files, is_parquet_dataset, read_table
 from databugs.data.keys import row_ids
-from databugs.data.ledger import LEDGER_COLUMNS, decision_line, decisions_about, ledger_path
+from databugs.data.ledger import LEDGER_COLUMNS, decision_line, decisions_about_scan, ledger_path
+from databugs.data.splits import ScannedFiles
 from databugs.data.tags import scanned_labels
 from databugs.errors import DatabugsError, ErrorCode, given, option
 from databugs.report.report import proposed_corrections
@@ -23,9 +24,10 @@ from databugs.text import count
 
 @dataclass(frozen=True)
 class FixPlan:
-    """The decisions to apply to the scanned data: one line per accepted or rejected row."""
+    """The decisions to apply to the scanned data: one line per accepted or rejected row (``row``
+    the scanned row, ``file`` the name of the file it is in)."""
 
-    source: LoadedTable
+    scanned: ScannedFiles
     label: str | list[str]
     """The label column, or (multi-label data) the 0/1 tag columns."""
     decisions: pd.DataFrame
@@ -35,6 +37,11 @@ class FixPlan:
     applied: pd.DataFrame | None = None
     """The lines whose new label is written, when not simply the accepted ones (a decisions
     file: edited ones too, rows reviewers disagree on left out)."""
+
+    @property
+    def source(self) -> LoadedTable:
+        """The table the scan saw (with a test file: both files joined)."""
+        return self.scanned.table
 
     @property
     def data(self) -> Path:
@@ -60,19 +67,20 @@ def plan_fix(
 ) -> FixPlan:
     """Decide which flagged rows to accept or reject.
 
-    ``accept`` and ``reject`` name rows by ``id`` when the scan had one, else by ``row``.
+    ``accept`` and ``reject`` name rows by ``id`` when the scan had one, else by ``row``; with
+    a test file also by split and file row (``test:12``).
     ``accept_consensus`` accepts the annotators' consensus wherever it differs from the label;
     ``accept_clusters`` every correction in the named clusters of mistakes (``c1``, ...).
     """
-    source = scanned_data(report, data)
+    scanned = scanned_files(report, data)
     flagged = corrections(report)
-    by_key = {_key(issue, report): issue for issue in flagged}
+    by_key = {_key(issue, report): issue for issue in flagged} | _split_keys(flagged, report)
     named = {issue["row"]: issue for issue in _lookup(accept or [], by_key, report)}
     rejected = {issue["row"]: issue for issue in _lookup(reject or [], by_key, report)}
     chosen = _bulk_picks(report, flagged, accept_top, min_quality, accept_clusters)
     if accept_consensus:
         chosen |= _consensus_picks(report)
-    reviewed = _decided_otherwise(report, source)
+    reviewed = _decided_otherwise(report, scanned)
     kept_back = sorted(set(chosen) & reviewed - set(named))
     chosen = {
         row: issue for row, issue in chosen.items() if row not in rejected and row not in reviewed
@@ -84,14 +92,14 @@ def plan_fix(
             code=ErrorCode.BAD_OPTION,
             hint=f"name each row in {option('accept')} or {option('reject')}, not both",
         )
-    name = source.path.name
-    lines = [decision_line(issue, "accepted", name) for issue in chosen.values()]
-    lines += [decision_line(issue, "rejected", name) for issue in rejected.values()]
+    named_by = scanned.name_of
+    lines = [decision_line(i, "accepted", named_by(i["row"])) for i in chosen.values()]
+    lines += [decision_line(i, "rejected", named_by(i["row"])) for i in rejected.values()]
     decisions = pd.DataFrame(lines, columns=LEDGER_COLUMNS).sort_values("row", kind="stable")
     notes = tuple(_conflict_note(issue) for issue in chosen.values() if issue.get("also_suggested"))
     if kept_back:
         notes += (_reviewed_note(kept_back),)
-    return FixPlan(source=source, label=report["input"]["label"], decisions=decisions, notes=notes)
+    return FixPlan(scanned, report["input"]["label"], decisions, notes=notes)
 
 
 def _bulk_picks(
@@ -128,13 +136,13 @@ def _consensus_picks(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
     }
 
 
-def _decided_otherwise(report: dict[str, Any], source: LoadedTable) -> set[int]:
+def _decided_otherwise(report: dict[str, Any], scanned: ScannedFiles) -> set[int]:
     """Rows a review rejected or gave another label, while their label is still the one it
     saw: taking the suggestion anyway in bulk would undo the reviewer's decision."""
-    if not ledger_path(source.path).is_file():  # no decisions (a folder there: fix says so)
+    if not any(ledger_path(path).is_file() for path in scanned.paths):  # no decisions yet
         return set()
-    labels = scanned_labels(source.frame, report["input"]["label"], source=str(source.path))
-    ledger = decisions_about(source.path, row_ids(source.frame, report["input"].get("id")))
+    labels = _scanned_labels(report, scanned)
+    ledger = scanned_decisions(report, scanned)
     ledger = ledger[ledger["decision"].isin(["rejected", "edited"])]
     current = ledger["row"].map(lambda row: labels[int(row)])
     return {int(row) for row in ledger.loc[current == ledger["old_label"], "row"]}
@@ -159,14 +167,26 @@ def _conflict_note(issue: dict[str, Any]) -> str:
 def plan_from_ledger(report: dict[str, Any], *, data: str | Path | None = None) -> FixPlan:
     """The corrections accepted or edited in the ledger (by ``databugs review``) that the data
     does not have yet: the latest decision per row, made while the label was what it is now."""
-    source = scanned_data(report, data)
-    labels = scanned_labels(source.frame, report["input"]["label"], source=str(source.path))
-    ledger = decisions_about(source.path, row_ids(source.frame, report["input"].get("id")))
+    scanned = scanned_files(report, data)
+    labels = _scanned_labels(report, scanned)
+    ledger = scanned_decisions(report, scanned)
     wanted = ledger[ledger["decision"].isin(["accepted", "edited"])]
     current = wanted["row"].map(lambda row: labels[int(row)])
     wanted = wanted[(current == wanted["old_label"]) & (wanted["new_label"] != wanted["old_label"])]
     decisions = wanted.assign(decision="accepted")[LEDGER_COLUMNS]
-    return FixPlan(source=source, label=report["input"]["label"], decisions=decisions, record=False)
+    return FixPlan(scanned, report["input"]["label"], decisions, record=False)
+
+
+def _scanned_labels(report: dict[str, Any], scanned: ScannedFiles) -> list[str | None]:
+    """Each scanned row's label as the scan saw it (a text, also for 0/1 tag columns)."""
+    table = scanned.table
+    return scanned_labels(table.frame, report["input"]["label"], source=str(table.path))
+
+
+def scanned_decisions(report: dict[str, Any], scanned: ScannedFiles) -> pd.DataFrame:
+    """The last decision about each scanned row, from the ledger beside its file."""
+    ids = row_ids(scanned.table.frame, report["input"].get("id"))
+    return decisions_about_scan(scanned.paths, scanned.file_index, scanned.file_rows, ids)
 
 
 CONSENSUS_KIND = "annotator_disagreement"
@@ -192,31 +212,50 @@ def _cluster_members(
     return [issue for issue in flagged if issue.get("cluster") in clusters]
 
 
-def scanned_data(report: dict[str, Any], data: str | Path | None = None) -> LoadedTable:
-    """The data a scan was made of (``data`` if it moved), read once; refused if it changed."""
-    path = scanned_path(report, data)
-    source = read_table(path)
-    if source.sha256 != report["input"]["sha256"]:
+def scanned_files(report: dict[str, Any], data: str | Path | None = None) -> ScannedFiles:
+    """The files a scan was made of (``data`` if the one file moved), each read once and
+    refused if it changed since the scan; with a test file, both joined as the scan joined
+    them. Every file is checked before any is used."""
+    paths = scanned_paths(report, data)
+    digests = report["input"].get("split_sha256") or [report["input"]["sha256"]]
+    tables = [read_table(path) for path in paths]
+    for table, digest in zip(tables, digests, strict=True):
+        if table.sha256 != digest:
+            raise DatabugsError(
+                f"{table.path}: changed since the scan (sha256 differs)",
+                code=ErrorCode.DATA_CHANGED,
+                hint="scan it again before fixing; nothing was written",
+            )
+    return ScannedFiles.of(tables)
+
+
+def scanned_paths(report: dict[str, Any], data: str | Path | None = None) -> list[Path]:
+    """Where the scanned files are: the data (``data`` if it moved) and, for a scan with a
+    test file, that file; refused if there is no label column to correct or a file is not a
+    single file."""
+    files = report["input"].get("split_files", ())
+    if len(files) <= 1:
+        return [scanned_path(report, data)]
+    if data is not None:
         raise DatabugsError(
-            f"{path}: changed since the scan (sha256 differs)",
-            code=ErrorCode.DATA_CHANGED,
-            hint="scan it again before fixing",
+            f"{option('data')} {data}: names one file, the scan read two ({files[0]} and "
+            f"{files[1]}, given with {option('test')})",
+            code=ErrorCode.BAD_OPTION,
+            hint="run fix where report.json's paths lead, or scan the moved files again",
         )
-    return source
+    if "split_sha256" not in report["input"]:
+        raise DatabugsError(
+            f"{files[0]}: report.json does not record each file's sha256 (an older scan)",
+            code=ErrorCode.BAD_REPORT,
+            hint="scan again before fixing",
+        )
+    return [scanned_path(report, path) for path in files]
 
 
 def scanned_path(report: dict[str, Any], data: str | Path | None = None) -> Path:
-    """Where the scanned data is (``data`` if it moved), refused if it has no label column
+    """Where one scanned file is (``data`` if it moved), refused if it has no label column
     to correct or is not a single file."""
     path = Path(data) if data is not None else Path(report["input"]["path"])
-    if len(report["input"].get("split_files", ())) > 1:
-        raise DatabugsError(
-            f"{path}: the scan joined it with a test file ({report['input']['split_files'][1]}); "
-            "fix does not yet write two files",
-            code=ErrorCode.BAD_OPTION,
-            hint="take the corrections from corrected_labels.csv (split, file_row), or scan one "
-            f"file with {option('split_col')}",
-        )
     if report["options"].get("annotator_col") or report["input"].get("label_source"):
         raise DatabugsError(
             f"{path}: has no label column to correct (the scan used the annotators' consensus)",
@@ -247,6 +286,14 @@ def scanned_path(report: dict[str, Any], data: str | Path | None = None) -> Path
 
 def _key(issue: dict[str, Any], report: dict[str, Any]) -> str:
     return str(issue["id"]) if report["input"].get("id") else str(issue["row"])
+
+
+def _split_keys(flagged: list[dict[str, Any]], report: dict[str, Any]) -> dict[str, dict]:
+    """With a test file, a row may also be named by its split and its row in that split's
+    file (``test:12``): what someone looking at test.csv sees."""
+    if len(report["input"].get("split_files", ())) < 2:
+        return {}
+    return {f"{issue['split']}:{issue['file_row']}": issue for issue in flagged}
 
 
 def _lookup(

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from databugs.data.io import file_sha256
@@ -317,6 +318,27 @@ def decisions_about(data: Path, ids: Sequence[str | None]) -> pd.DataFrame:
     ledger = ledger[ledger["row"].notna() & (ledger["row"] >= 0) & (ledger["row"] < len(ids))]
     latest = ledger.drop_duplicates(subset="row", keep="last")
     return latest[latest["decision"] != "undone"].sort_values("row", kind="stable")
+
+
+def decisions_about_scan(
+    files: Sequence[Path | None],
+    file_index: np.ndarray,
+    file_rows: np.ndarray,
+    ids: Sequence[str | None],
+) -> pd.DataFrame:
+    """:func:`decisions_about` for a scan of one file or of several joined (a training and a
+    test file): each file's decisions, from the ledger beside it and about its own rows, with
+    ``row`` the scanned row. ``file_index`` and ``file_rows`` say which file (None: not a file)
+    and which row of it each scanned row is."""
+    parts = [pd.DataFrame(columns=LEDGER_COLUMNS + REVIEW_COLUMNS)]
+    for index, path in enumerate(files):
+        if path is None:
+            continue
+        rows = np.flatnonzero(file_index == index)[np.argsort(file_rows[file_index == index])]
+        latest = decisions_about(path, [ids[row] for row in rows])
+        parts.append(latest.assign(row=pd.array(rows[latest["row"].astype(int)], dtype="Int64")))
+    found = pd.concat([part for part in parts if len(part)] or parts[:1], ignore_index=True)
+    return found.sort_values("row", kind="stable")
 
 
 def settled_rows(latest: pd.DataFrame, labels: Sequence[str | None]) -> frozenset[int]:

@@ -37,6 +37,8 @@ class Splits:
     files: tuple[str, ...]
     file_index: np.ndarray
     file_rows: np.ndarray
+    digests: tuple[str, ...] = ()
+    """Each file's sha256 (``--test``; empty for a DataFrame): what ``fix`` checks each against."""
 
     def present(self) -> list[str]:
         """The splits that have rows, in the order train, valid, test."""
@@ -111,6 +113,7 @@ def joined_tables(train: LoadedTable, test: LoadedTable) -> tuple[LoadedTable, S
         files=(str(train.path), str(test.path)),
         file_index=np.repeat([0, 1], sizes),
         file_rows=np.concatenate([np.arange(sizes[0]), np.arange(sizes[1])]),
+        digests=(train.sha256, test.sha256),
     )
     return joined, splits
 
@@ -158,7 +161,61 @@ def split_input(splits: Splits | None) -> dict[str, object]:
     if splits is None:
         return {}
     counts = {name: len(splits.rows_of(name)) for name in splits.present()}
-    return {"splits": counts, "split_files": list(splits.files)}
+    digests = {"split_sha256": list(splits.digests)} if splits.digests else {}
+    return {"splits": counts, "split_files": list(splits.files)} | digests
+
+
+def ledger_files(
+    splits: Splits | None, table: LoadedTable
+) -> tuple[list[Path | None], np.ndarray, np.ndarray]:
+    """The files whose ledgers hold decisions about a scan's rows, which of them each scanned
+    row is in and its row there (a table given as a DataFrame has no ledger: left out)."""
+    if splits is None or len(splits.files) == 1:
+        paths = [] if table.format == "dataframe" else [table.path]
+        return paths, np.zeros(len(table.frame), dtype=int), np.arange(len(table.frame))
+    named = zip(splits.files, splits.digests, strict=True)
+    paths = [Path(file) if digest else None for file, digest in named]
+    return paths, splits.file_index, splits.file_rows
+
+
+@dataclass(frozen=True)
+class ScannedFiles:
+    """The files a scan read, read again (by ``fix`` and ``review``): the table the scan saw
+    (with a test file: both joined, the test rows after the training rows), each file as read,
+    and which file and which row of it each scanned row is."""
+
+    table: LoadedTable
+    files: tuple[LoadedTable, ...]
+    file_index: np.ndarray
+    file_rows: np.ndarray
+
+    @classmethod
+    def of(cls, tables: list[LoadedTable]) -> ScannedFiles:
+        """One file as it is, or a training and a test file joined as the scan joined them."""
+        if len(tables) == 1:
+            rows = len(tables[0].frame)
+            return cls(tables[0], (tables[0],), np.zeros(rows, dtype=int), np.arange(rows))
+        joined, splits = joined_tables(*tables)
+        return cls(joined, tuple(tables), splits.file_index, splits.file_rows)
+
+    @property
+    def paths(self) -> list[Path]:
+        return [table.path for table in self.files]
+
+    def name_of(self, row: int) -> str:
+        """The name of the file scanned row ``row`` is in (the ledger's ``file``)."""
+        return self.files[self.file_index[row]].path.name
+
+    def by_file(self, lines: pd.DataFrame) -> list[pd.DataFrame]:
+        """Decision lines about scanned rows, split by file (in the order of ``files``): each
+        part's ``row`` the row in its own file, its ``file`` that file's name."""
+        rows = lines["row"].astype(int).to_numpy()
+        parts = []
+        for index, table in enumerate(self.files):
+            mine = self.file_index[rows] == index
+            part = lines[mine].assign(row=self.file_rows[rows[mine]], file=table.path.name)
+            parts.append(part)
+        return parts
 
 
 def with_split_fields(records: list[dict], splits: Splits | None) -> list[dict]:

@@ -49,6 +49,17 @@ def write_relabelled(
     new column (name, one value per row) appended at the end. Everything else (columns, order,
     values, types) is carried over from the file itself, not from the parsed frame.
     """
+    write_bytes_atomically(destination, relabelled_bytes(source, label, new_labels, added))
+
+
+def relabelled_bytes(
+    source: LoadedTable,
+    label: str | Sequence[str],
+    new_labels: Mapping[int, str],
+    added: tuple[str, Sequence[str | None]] | None = None,
+) -> bytes:
+    """What :func:`write_relabelled` writes, built in memory: so that a fix of several files
+    prepares every one (and refuses, if one changed) before it replaces the first."""
     if isinstance(label, str):
         columns, cells = [label], {row: {label: text} for row, text in new_labels.items()}
     else:
@@ -56,7 +67,7 @@ def write_relabelled(
     writers = {"csv": _relabel_delimited, "tsv": _relabel_delimited, "parquet": _relabel_parquet}
     payload = writers.get(source.format, _relabel_jsonl)(source, columns, cells, added)
     compressed = source.format != "parquet" and gzipped(source.path)
-    write_bytes_atomically(destination, gzip.compress(payload, mtime=0) if compressed else payload)
+    return gzip.compress(payload, mtime=0) if compressed else payload
 
 
 Cells = Mapping[int, Mapping[str, str]]

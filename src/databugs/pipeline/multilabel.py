@@ -122,7 +122,7 @@ def prepare_multilabel(table: LoadedTable, options: dict[str, Any], choice: Task
         model=_model_for(options["model"], features.kind),
         folds=folds,
         ids=ids,
-        settled=_settled(table, ids, labels),
+        settled=_settled(table, ids, labels, None),
         choice=choice,
     )
 

@@ -18,8 +18,8 @@ from databugs.annotators.read import Annotations, check_declared, read_annotatio
 from databugs.data.features import FeatureSet
 from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
-from databugs.data.ledger import decisions_about, settled_rows
-from databugs.data.splits import Splits, check_training_rows, scanned_splits
+from databugs.data.ledger import decisions_about_scan, settled_rows
+from databugs.data.splits import Splits, check_training_rows, ledger_files, scanned_splits
 from databugs.data.table import Columns, check_columns, featurise
 from databugs.data.task import CLASSIFICATION, MULTILABEL, REGRESSION, TaskChoice, numeric_targets
 from databugs.data.validate import (
@@ -134,7 +134,7 @@ def prepare(
         model=_model_for(options["model"], features.kind, choice.kind) if usable else LABEL_ONLY,
         folds=folds,
         ids=ids,
-        settled=_settled(table, ids, labels),
+        settled=_settled(table, ids, labels, splits),
         task=choice.kind,
         choice=choice,
         splits=splits,
@@ -224,11 +224,12 @@ def _classes(
     return canonical, classes, annotations
 
 
-def _settled(table: LoadedTable, ids: list[str | None], labels: list[str | None]) -> frozenset:
-    """Rows whose rejection in the decisions ledger beside the file still holds."""
-    if table.format == "dataframe":  # no file, no ledger
-        return frozenset()
-    return settled_rows(decisions_about(table.path, ids), labels)
+def _settled(
+    table: LoadedTable, ids: list[str | None], labels: list[str | None], splits: Splits | None
+) -> frozenset:
+    """Rows whose rejection in the decisions ledger beside their file still holds (with a test
+    file, each file's ledger, about that file's rows)."""
+    return settled_rows(decisions_about_scan(*ledger_files(splits, table), ids), labels)
 
 
 def annotated_frame(

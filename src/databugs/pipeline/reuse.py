@@ -25,11 +25,12 @@ FINGERPRINT = ".cache/last-scan.json"
 
 def scan_fingerprint(data: Path, sha256: str, options: Mapping[str, Any]) -> str:
     """What decides the findings: the data's bytes (``sha256``), the decisions ledger, the
-    finding options and the version."""
-    ledger = ledger_path(data)
+    finding options and the version. With a test file, its ledger counts too."""
+    files = [data, *([Path(options["test"])] if options.get("test") else [])]
+    ledgers = dict.fromkeys(ledger_path(path) for path in files)
     return fingerprint(
         sha256,
-        file_sha256(ledger) if ledger.exists() else "",
+        ":".join(file_sha256(ledger) if ledger.exists() else "" for ledger in ledgers),
         {name: options.get(name) for name in FINDING_OPTIONS},
     )
 

@@ -13,16 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from databugs.corrections.plan import corrections, scanned_data
+from databugs.corrections.plan import corrections, scanned_decisions, scanned_files
 from databugs.data.guard import check_writable, writing
-from databugs.data.keys import row_ids
-from databugs.data.ledger import (
-    LEDGER_COLUMNS,
-    append_decisions,
-    decision_line,
-    decisions_about,
-    ledger_path,
-)
+from databugs.data.ledger import LEDGER_COLUMNS, append_decisions, decision_line, ledger_path
+from databugs.data.splits import ScannedFiles
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.report.evidence import neighbours_by_row
 from databugs.report.schema import load_report
@@ -51,8 +45,8 @@ def _check_filters(
 class ReviewSession:
     """What is left to review, what was decided in this session, and where it is recorded."""
 
-    data: Path
-    frame: pd.DataFrame
+    scanned: ScannedFiles
+    """The scanned files: each decision goes to the ledger beside its row's file."""
     classes: list[str]
     queue: list[dict[str, Any]]
     total: int
@@ -73,7 +67,7 @@ class ReviewSession:
     ) -> ReviewSession:
         report = load_report(report_dir)
         _check_filters(report, kinds, classes)
-        source = scanned_data(report, data)
+        scanned = scanned_files(report, data)
         candidates = [
             issue
             for issue in corrections(report)
@@ -85,19 +79,28 @@ class ReviewSession:
             )
             and (min_score is None or issue["score"] >= min_score)
         ]
-        check_writable(ledger_path(source.path))  # say so now, not after the first decision
-        ids = row_ids(source.frame, report["input"].get("id"))
-        decided = set(decisions_about(source.path, ids)["row"].astype(int))
+        for path in scanned.paths:  # say so now, not after the first decision
+            check_writable(ledger_path(path))
+        decided = set(scanned_decisions(report, scanned)["row"].astype(int))
         queue = [issue for issue in candidates if issue["row"] not in decided]
         return cls(
-            data=source.path,
-            frame=source.frame,
+            scanned=scanned,
             classes=[c["label"] for c in report["classes"]],
             queue=queue,
             total=len(candidates),
             done=len(candidates) - len(queue),
             neighbours=neighbours_by_row(report.get("neighbours")),
         )
+
+    @property
+    def data(self) -> Path:
+        """The data (with a test file: the training file)."""
+        return self.scanned.table.path
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows as the scan saw them (with a test file: both files joined)."""
+        return self.scanned.table.frame
 
     @property
     def current(self) -> dict[str, Any] | None:
@@ -176,6 +179,9 @@ class ReviewSession:
         return len(members)
 
     def _record(self, issue: dict[str, Any], decision: str, new_label: str | None) -> None:
-        line = decision_line(issue, decision, self.data.name, new_label)
-        with writing(ledger_path(self.data)):
-            append_decisions(ledger_path(self.data), pd.DataFrame([line], columns=LEDGER_COLUMNS))
+        line = decision_line(issue, decision, self.scanned.name_of(issue["row"]), new_label)
+        lines = pd.DataFrame([line], columns=LEDGER_COLUMNS)
+        for path, mine in zip(self.scanned.paths, self.scanned.by_file(lines), strict=True):
+            if len(mine):
+                with writing(ledger_path(path)):
+                    append_decisions(ledger_path(path), mine)

@@ -1,0 +1,205 @@
+"""databugs fix, review and a rescan of a scan with a test file (``--test``) and of one with a
+split column: each row's correction lands in its own file, every other byte stays."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from databugs.data.ledger import read_ledger
+from databugs.review.session import ReviewSession
+from tests.conftest import EXAMPLES, run
+from tests.conftest import scan as full_scan
+
+FAST = ("--folds", "2", "--model", "logistic")
+PLANTED = {"train": [3, 40, 150, 222], "test": [7, 55, 120]}
+"""Rows (of each file) whose letter is swapped for another: noise in both files."""
+
+
+def _planted_letters() -> pd.DataFrame:
+    """700 rows of the letters example, with its own noise and a few more swapped labels."""
+    frame = pd.read_csv(EXAMPLES / "letters_sample.csv", dtype=str, keep_default_na=False)
+    frame = frame.head(700).copy()
+    for offset, rows in ((0, PLANTED["train"]), (450, PLANTED["test"])):
+        for row in rows:
+            label = frame.at[offset + row, "label"]
+            frame.at[offset + row, "label"] = "Z" if label != "Z" else "A"
+    return frame
+
+
+@pytest.fixture
+def two_files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """train.csv (450 rows) and test.csv (250), scanned together into ``out``."""
+    frame = _planted_letters()
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    frame.iloc[:450].to_csv(train, index=False)
+    frame.iloc[450:].to_csv(test, index=False, lineterminator="\r\n")  # its own line endings
+    full_scan(train, tmp_path / "out", "--test", str(test), *FAST)
+    return train, test, tmp_path / "out"
+
+
+def _flagged(out: Path) -> pd.DataFrame:
+    issues = pd.read_csv(out / "issues.csv", dtype=str, keep_default_na=False)
+    return issues[(issues["kind"] == "label_issue") & (issues["suggested_label"] != "")]
+
+
+def _changed_lines(before: bytes, after: bytes) -> dict[int, tuple[str, str]]:
+    """Data row -> (old line, new line) where the bytes differ; the files must have as many."""
+    old, new = before.split(b"\n"), after.split(b"\n")
+    assert len(old) == len(new)
+    return {
+        number - 1: (a.decode(), b.decode())
+        for number, (a, b) in enumerate(zip(old, new, strict=True))
+        if a != b
+    }
+
+
+def _only_label_changed(lines: dict[int, tuple[str, str]], labels: dict[int, str]) -> None:
+    """Each changed line differs from the original in its label (the first field) alone."""
+    assert set(lines) == set(labels)
+    for row, (old, new) in lines.items():
+        assert new.split(",", 1) == [labels[row], old.split(",", 1)[1]]
+
+
+def test_each_file_gets_exactly_its_own_rows_corrected(two_files) -> None:
+    train, test, out = two_files
+    flagged = _flagged(out)
+    in_train = flagged[flagged["split"] == "train"].head(3)
+    in_test = flagged[flagged["split"] == "test"].head(3)
+    assert len(in_train) == 3 and len(in_test) == 3
+    accepted = [*in_train["row"][:2], *in_test["row"][:2]]
+    rejected = [in_train["row"].iat[2], in_test["row"].iat[2]]
+    before = train.read_bytes(), test.read_bytes()
+    result = run(
+        "fix", "--report", out, "--accept", ",".join(accepted), "--reject", ",".join(rejected)
+    )
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output and "train.fixed.csv" in result.output
+    assert (train.read_bytes(), test.read_bytes()) == before  # the inputs are never touched
+    for path, part, data in ((train, in_train, before[0]), (test, in_test, before[1])):
+        fixed = path.with_name(f"{path.stem}.fixed.csv").read_bytes()
+        taken = part.head(2)
+        wanted = dict(zip(taken["file_row"].astype(int), taken["suggested_label"], strict=True))
+        _only_label_changed(_changed_lines(data, fixed), wanted)
+    ledger = read_ledger(train.with_name("databugs-decisions.csv"))
+    lines = set(zip(ledger["file"], ledger["decision"], ledger["row"].astype(int), strict=True))
+    assert lines == {
+        *(("train.csv", "accepted", int(r)) for r in in_train["file_row"][:2]),
+        *(("test.csv", "accepted", int(r)) for r in in_test["file_row"][:2]),
+        ("train.csv", "rejected", int(in_train["file_row"].iat[2])),
+        ("test.csv", "rejected", int(in_test["file_row"].iat[2])),
+    }
+    again = full_scan(train, out.with_name("again"), "--test", str(test), *FAST)
+    rows = pd.read_csv(out.with_name("again") / "corrected_labels.csv", keep_default_na=False)
+    assert not rows.loc[rows["row"] == int(in_test["row"].iat[2]), "is_label_issue"].any()
+    assert "rejected in databugs-decisions.csv" in again.output
+
+
+def test_accept_top_writes_every_correction_into_its_own_file(two_files) -> None:
+    train, test, out = two_files
+    flagged = _flagged(out)
+    result = run("fix", "--report", out, "--accept-top", str(len(flagged)))
+    assert result.exit_code == 0, result.output
+    for path, split in ((train, "train"), (test, "test")):
+        before = pd.read_csv(path, dtype=str, keep_default_na=False)
+        after = pd.read_csv(path.with_name(f"{path.stem}.fixed.csv"), dtype=str)
+        changed = set(before.index[before["label"] != after["label"]])
+        mine = flagged[flagged["split"] == split]
+        assert changed == set(mine["file_row"].astype(int)), split
+        assert set(PLANTED[split]) & changed, split  # planted noise of this file fixed in it
+        assert (before.drop(columns="label") == after.drop(columns="label")).all().all()
+
+
+def test_in_place_replaces_each_file_and_keeps_each_original(two_files) -> None:
+    train, test, out = two_files
+    flagged = _flagged(out)
+    in_test = flagged[flagged["split"] == "test"]["file_row"].iat[0]
+    one_each = [flagged[flagged["split"] == "train"]["row"].iat[0], f"test:{in_test}"]
+    before = train.read_bytes(), test.read_bytes()
+    result = run("fix", "--report", out, "--accept", ",".join(one_each), "--in-place")
+    assert result.exit_code == 0, result.output
+    assert train.with_name("train.orig.csv").read_bytes() == before[0]
+    assert test.with_name("test.orig.csv").read_bytes() == before[1]
+    assert len(_changed_lines(before[0], train.read_bytes())) == 1
+    assert list(_changed_lines(before[1], test.read_bytes())) == [int(in_test)]
+    assert b"\r\n" in test.read_bytes()  # its own line endings kept
+    assert not list(train.parent.glob(".*databugs-tmp*"))
+    assert not list(train.parent.glob("*.fixed.csv"))
+
+
+def test_a_changed_test_file_refuses_the_fix_before_anything_is_written(two_files) -> None:
+    train, test, out = two_files
+    test.write_bytes(test.read_bytes() + b"A,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\r\n")
+    before = _files(train.parent)
+    train_bytes = train.read_bytes()
+    for extra in ((), ("--in-place",)):
+        result = run("fix", "--report", out, "--accept-top", "10", *extra)
+        assert result.exit_code == 2
+        assert f"{test}: changed since the scan" in result.output
+        assert "\n" not in result.output.strip()
+    assert train.read_bytes() == train_bytes
+    assert _files(train.parent) == before  # no copy, no ledger, no pending note
+
+
+def _files(folder: Path) -> list[str]:
+    """The files in a folder but databugs' lock sidecars (which stay, by design)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".databugs.lock"))
+
+
+def test_no_output_is_written_onto_an_input(tmp_path: Path) -> None:
+    frame = _planted_letters()
+    train, test = tmp_path / "data.csv", tmp_path / "data.fixed.csv"  # train's copy's name
+    frame.iloc[:450].to_csv(train, index=False)
+    frame.iloc[450:].to_csv(test, index=False)
+    full_scan(train, tmp_path / "out", "--test", str(test), *FAST)
+    before = test.read_bytes()
+    result = run("fix", "--report", tmp_path / "out", "--accept-top", "5")
+    assert result.exit_code == 2
+    assert f"{test}: is the test data; databugs does not write over it" in result.output
+    assert test.read_bytes() == before
+    assert not (tmp_path / "databugs-decisions.csv").exists()
+    folder = run("fix", "--report", tmp_path / "out", "--accept-top", "5", "--output", train)
+    assert folder.exit_code == 2 and "names the folder" in folder.output
+    elsewhere = tmp_path / "fixed"
+    done = run("fix", "--report", tmp_path / "out", "--accept-top", "5", "--output", elsewhere)
+    assert done.exit_code == 0, done.output
+    assert {p.name for p in elsewhere.iterdir()} == {"data.fixed.csv", "data.fixed.fixed.csv"}
+
+
+def test_review_decisions_go_to_each_file_and_fix_applies_them(two_files) -> None:
+    train, test, out = two_files
+    session = ReviewSession.open(out)
+    report = json.loads((out / "report.json").read_text())
+    in_test = next(i for i in session.queue if i["split"] == "test")
+    session.queue.remove(in_test)
+    session.queue.insert(0, in_test)
+    session.decide("accepted")
+    session.decide("rejected")
+    assert ReviewSession.open(out).done == 2  # a new session resumes after both
+    result = run("fix", "--report", out)
+    assert result.exit_code == 0, result.output
+    fixed = pd.read_csv(test.with_name("test.fixed.csv"), dtype=str, keep_default_na=False)
+    assert fixed.at[in_test["file_row"], "label"] == in_test["suggested_label"]
+    ledger = read_ledger(train.with_name("databugs-decisions.csv"))
+    assert (ledger["file"].iat[0], int(ledger["row"].iat[0])) == ("test.csv", in_test["file_row"])
+    assert report["input"]["split_sha256"][1] != report["input"]["split_sha256"][0]
+
+
+def test_a_split_column_scan_is_fixed_in_its_one_file(tmp_path: Path) -> None:
+    frame = _planted_letters()
+    frame.insert(1, "split", ["train"] * 450 + ["test"] * 250)
+    data = tmp_path / "all.csv"
+    frame.to_csv(data, index=False)
+    full_scan(data, tmp_path / "out", "--split-col", "split", *FAST)
+    flagged = _flagged(tmp_path / "out")
+    picked = [flagged[flagged["split"] == s].iloc[0] for s in ("train", "test")]
+    rows = ",".join(issue["row"] for issue in picked)
+    before = data.read_bytes()
+    result = run("fix", "--report", tmp_path / "out", "--accept", rows)
+    assert result.exit_code == 0, result.output
+    wanted = {int(issue["row"]): issue["suggested_label"] for issue in picked}
+    lines = _changed_lines(before, (tmp_path / "all.fixed.csv").read_bytes())
+    _only_label_changed(lines, wanted)  # the split column, like every other byte, kept
