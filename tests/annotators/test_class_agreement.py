@@ -106,3 +106,6 @@ def test_a_real_crowd_of_164_shows_its_20_busiest_in_report_md(tmp_path: Path) -
     busiest = answers["annotator_id"].astype(str).value_counts()
     assert len(shown) == 20 and set(shown) <= set(busiest.index[busiest >= busiest.iloc[19]])
     assert "Not shown here: 144 annotators" in part
+    kappa = text[text.index("Cohen's kappa per pair") :].split("\n\n", 2)[1].splitlines()
+    assert len(kappa) == 2 + 20 and kappa[0].count(" | ") == 20  # header, rule, 20 busiest
+    assert "not shown here: 144 annotators" in text

@@ -23,6 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 from databugs.data.tags import TagSets
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.models.engines import Engine, LocalEngine
+from databugs.models.folds import cross_folds, splits_around
 from databugs.models.oof import PROBABILITY_FLOOR, candidate_names, combine, forests_on_every_core
 from databugs.models.zoo import Estimator, is_forest, make_model
 
@@ -50,15 +51,18 @@ def tag_probabilities(
     seed: int = 0,
     jobs: int | None = None,
     engine: Engine | None = None,
+    held_out: np.ndarray | None = None,
 ) -> TagOutOfFold:
     """Fit each candidate in each fold on the 0/1 tag matrix ``tags`` (rows x tags) and predict
-    the held-out rows; combine the candidates tag by tag; choose each tag's threshold."""
+    the held-out rows; combine the candidates tag by tag; choose each tag's threshold.
+    ``held_out`` rows (a test split) are in no fold: models fitted on all the other rows
+    predict them (:func:`folds.splits_around`)."""
     tags = np.asarray(tags, dtype=np.int8)
     if tags.shape[1] < 1 or len(tags) < 2:
         raise DatabugsError("no tags to learn from", code=ErrorCode.TOO_FEW_CLASSES)
     names = candidate_names(model, kind)
     views = [(name, make_model(name, kind, seed)) for name in names]
-    splits = tag_folds(tags, folds, seed)
+    splits = splits_around(lambda kept: tag_folds(tags[kept], folds, seed), len(tags), held_out)
     engine = engine or LocalEngine(jobs)
     estimators, engine = forests_on_every_core([e for _, e in views], engine, len(splits))
     candidates = np.zeros((len(views), *tags.shape))
@@ -76,7 +80,7 @@ def tag_probabilities(
         add_above=add_above,
         remove_below=remove_below,
         model=" + ".join(names),
-        folds=len(splits),
+        folds=cross_folds(splits, held_out),
         models=models,
     )
 

@@ -21,6 +21,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.models.engines import Engine, LocalEngine
+from databugs.models.folds import Split, cross_folds, splits_around
 from databugs.models.zoo import (
     CANDIDATES,
     Estimator,
@@ -101,8 +102,8 @@ def out_of_fold_probabilities(
     candidates = np.clip(candidates, PROBABILITY_FLOOR, None)
     candidates /= candidates.sum(axis=2, keepdims=True)
     probabilities, summary = combine([name for name, _, _ in views], candidates, labels)
-    folds_made = len(splits) - int(held_out is not None and held_out.any())
-    return OutOfFold(probabilities, " + ".join(n for n, _, _ in views), folds_made, summary)
+    names = " + ".join(n for n, _, _ in views)
+    return OutOfFold(probabilities, names, cross_folds(splits, held_out), summary)
 
 
 def forests_on_every_core(
@@ -170,18 +171,13 @@ def _capped(train: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
     return np.sort(np.concatenate(kept))
 
 
-def _splits(
-    labels: np.ndarray, folds: int, seed: int, held_out: np.ndarray | None
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Stratified folds of the rows not ``held_out``, then (if any are) all of those rows to
-    train on and the held-out rows to predict: a test split scored as a test set is, by models
-    trained on the training rows only. Training parts are capped (:func:`_capped`)."""
-    if held_out is None or not held_out.any():
-        made = _stratified_splits(labels, folds, seed)
-    else:
-        kept = np.flatnonzero(~held_out)
-        made = [(kept[a], kept[b]) for a, b in _stratified_splits(labels[kept], folds, seed)]
-        made.append((kept, np.flatnonzero(held_out)))
+def _splits(labels: np.ndarray, folds: int, seed: int, held_out: np.ndarray | None) -> list[Split]:
+    """Stratified folds of the rows not ``held_out``, then all of those rows to train on and
+    the held-out rows to predict (:func:`folds.splits_around`). Training parts are capped
+    (:func:`_capped`)."""
+    made = splits_around(
+        lambda kept: _stratified_splits(labels[kept], folds, seed), len(labels), held_out
+    )
     return [(_capped(train, labels, seed), test) for train, test in made]
 
 

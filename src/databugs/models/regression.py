@@ -19,6 +19,7 @@ from sklearn.model_selection import KFold
 
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.models.engines import Engine, LocalEngine
+from databugs.models.folds import cross_folds, splits_around
 from databugs.models.zoo import REGRESSION, REGRESSORS, make_model
 
 EMBEDDING_REGRESSOR = "ridge on sentence embeddings"
@@ -69,21 +70,26 @@ def out_of_fold_predictions(
     engine: Engine | None = None,
     embeddings: np.ndarray | None = None,
     on_fold_done: Callable[[], None] | None = None,
+    held_out: np.ndarray | None = None,
 ) -> RegressionFit:
     """Each labelled row's prediction from a model fitted on the other folds: the candidates
     are fitted on the first fold, the best of them (lowest held-out absolute error) on the
     rest. With ``embeddings`` (rows x dimensions, ``--text-model``), a ridge regression on them
-    is one more candidate. Folds run on ``engine`` (threads here by default), one thread each."""
-    if len(targets) < folds:
+    is one more candidate. Folds run on ``engine`` (threads here by default), one thread each.
+    ``held_out`` rows (a test split) are in no fold: the chosen model fitted on all the other
+    rows predicts them (:func:`folds.splits_around`)."""
+    training = len(targets) - (0 if held_out is None else int(held_out.sum()))
+    if training < folds:
         raise DatabugsError(
-            f"{len(targets)} labelled rows cannot make {folds} folds",
+            f"{training} labelled training rows cannot make {folds} folds",
             code=ErrorCode.TOO_FEW_CLASSES,
             hint="use fewer folds or label more rows",
         )
     engine = engine or LocalEngine()
     if isinstance(engine, LocalEngine) and matrix.shape[0] * matrix.shape[1] < THREAD_CELLS:
         engine = LocalEngine(1)
-    splits = list(KFold(folds, shuffle=True, random_state=seed).split(targets))
+    splitter = KFold(folds, shuffle=True, random_state=seed)
+    splits = splits_around(lambda kept: list(splitter.split(kept)), len(targets), held_out)
     names = usable_regressors(kind, model)
     names += (EMBEDDING_REGRESSOR,) if embeddings is not None else ()
     shared = (matrix, kind, embeddings, targets, seed)
@@ -105,7 +111,8 @@ def out_of_fold_predictions(
         {"name": name, "first_fold_mae": round(errors[name], 6), "chosen": name == best}
         for name in names
     )
-    return RegressionFit(predictions=predictions, model=best, folds=folds, models=models)
+    folds_made = cross_folds(splits, held_out)
+    return RegressionFit(predictions=predictions, model=best, folds=folds_made, models=models)
 
 
 def _rest_engine(engine: Engine, best: str, seconds: float) -> Engine:

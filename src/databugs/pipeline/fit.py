@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from databugs.data.splits import TRAIN, Splits
 from databugs.models.cache import cached_fit
 from databugs.models.embeddings import embed_texts, joined_texts
 from databugs.models.engines import Engine
@@ -36,6 +37,8 @@ def fit_models(
 ) -> OutOfFold:
     """Out-of-fold probabilities of the labelled rows, from ``cache`` when it has them."""
 
+    held_out = held_out_rows(data.splits, data.labelled)
+
     def fit() -> OutOfFold:
         return out_of_fold_probabilities(
             data.features.matrix[data.labelled],
@@ -46,9 +49,9 @@ def fit_models(
             folds=data.folds,
             seed=options["seed"],
             engine=engine,
-            on_fold_done=_fold_counter(progress, data.folds),
+            on_fold_done=_fold_counter(progress, data.folds, held_out),
             embeddings=_embeddings(data, options, engine, progress),
-            held_out=None if data.splits is None else data.splits.names[data.labelled] != "train",
+            held_out=held_out,
         )
 
     return cached_fit(fit, cache, data.table.sha256, _shaping(data, options))
@@ -64,6 +67,8 @@ def fit_regression(
 ) -> RegressionFit:
     """Out-of-fold predictions of the labelled rows' numbers, from ``cache`` when it has them."""
 
+    held_out = held_out_rows(data.splits, data.labelled)
+
     def fit() -> RegressionFit:
         return out_of_fold_predictions(
             data.features.matrix[data.labelled],
@@ -74,11 +79,18 @@ def fit_regression(
             seed=options["seed"],
             engine=engine,
             embeddings=_embeddings(data, options, engine, progress),
-            on_fold_done=_fold_counter(progress, data.folds),
+            on_fold_done=_fold_counter(progress, data.folds, held_out),
+            held_out=held_out,
         )
 
     shaping = _shaping(data, options)
     return cached_fit(fit, cache, data.table.sha256, shaping, RegressionFit)
+
+
+def held_out_rows(splits: Splits | None, labelled: np.ndarray) -> np.ndarray | None:
+    """Which ``labelled`` rows are outside the training split (``--test``, ``--split-col``):
+    no fold trains on them. None without splits."""
+    return None if splits is None else splits.names[labelled] != TRAIN
 
 
 def _embeddings(
@@ -98,9 +110,13 @@ def _shaping(data: Prepared, options: dict[str, Any]) -> dict[str, Any]:
     return {name: options.get(name) for name in MODEL_OPTIONS} | {"classes_found": data.classes}
 
 
-def _fold_counter(progress: Progress | None, folds: int) -> Callable[[], None] | None:
+def _fold_counter(
+    progress: Progress | None, folds: int, held_out: np.ndarray | None
+) -> Callable[[], None] | None:
+    """Counts the fits as they finish: the folds, and one more for the held-out rows."""
     if progress is None:
         return None
+    folds += int(held_out is not None and bool(held_out.any()))
     done = 0
     progress("fitting models", 0, folds)
 

@@ -17,6 +17,7 @@ import pandas as pd
 from databugs.data.features import FeatureSet
 from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
+from databugs.data.splits import Splits, check_training_rows
 from databugs.data.table import Columns, check_columns, featurise
 from databugs.data.tags import TagSets, column_tag_sets, joined_tag_sets, row_labels, split_cell
 from databugs.data.task import MULTILABEL, TaskChoice
@@ -48,10 +49,10 @@ class TaggedData:
     tag_columns: list[str]
     """The 0/1 tag columns (``--labels``), replaced in ``frame`` by one column of their tags
     as text, named ``label`` in ``columns``; empty for one column of joined tags."""
+    splits: Splits | None = None
+    """Which split each row is in (``--test`` or ``--split-col``), None without splits."""
     task: str = MULTILABEL
     annotations: None = None
-    splits: None = None
-    """Multi-label scans have no splits yet (``prepare`` refuses them)."""
 
     @property
     def source(self) -> str:
@@ -82,8 +83,15 @@ def _tag_columns(
     return scanned, label, labels, sets
 
 
-def prepare_multilabel(table: LoadedTable, options: dict[str, Any], choice: TaskChoice) -> Any:
-    """The checked table of a multi-label scan (``choice.reason`` says why it is one)."""
+def prepare_multilabel(
+    table: LoadedTable,
+    options: dict[str, Any],
+    choice: TaskChoice,
+    *,
+    splits: Splits | None = None,
+) -> Any:
+    """The checked table of a multi-label scan (``choice.reason`` says why it is one); with
+    ``splits``, the split column is no feature and the models learn from the training rows."""
     source = str(table.path)
     if options.get("labels"):
         frame, label, labels, sets = _tag_columns(table.frame, options["labels"], source)
@@ -108,7 +116,9 @@ def prepare_multilabel(table: LoadedTable, options: dict[str, Any], choice: Task
             code=ErrorCode.TOO_FEW_CLASSES,
             hint="a multi-label check needs labelled rows",
         )
-    features = featurise(frame, columns)
+    check_training_rows(splits, sets.labelled, source=source)
+    split_column = [options["split_col"]] if options.get("split_col") else []
+    features = featurise(frame, columns, exclude=split_column)
     ids = row_ids(frame, columns.id)
     return TaggedData(
         tag_columns=list(options.get("labels") or []),
@@ -124,6 +134,7 @@ def prepare_multilabel(table: LoadedTable, options: dict[str, Any], choice: Task
         ids=ids,
         settled=_settled(table, ids, labels, None),
         choice=choice,
+        splits=splits,
     )
 
 

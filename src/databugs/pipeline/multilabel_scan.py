@@ -14,6 +14,7 @@ from databugs.models.engines import Engine
 from databugs.models.multilabel import TagOutOfFold, analyse_tags, tag_probabilities
 from databugs.pipeline.assemble import assemble
 from databugs.pipeline.detect import find_issues
+from databugs.pipeline.fit import held_out_rows
 from databugs.pipeline.multilabel import TaggedData
 from databugs.report.report import Report
 
@@ -36,6 +37,7 @@ def scan_multilabel(
         folds=data.folds,
         seed=options["seed"],
         engine=engine,
+        held_out=held_out_rows(data.splits, sets.labelled),
     )
     clock.lap("models_s")
     context = tag_context(data, oof, seed=options["seed"])
@@ -63,4 +65,5 @@ def tag_context(data: TaggedData, oof: TagOutOfFold, *, seed: int) -> Context:
         task=MULTILABEL,
         seed=seed,
         tags=analysis,
+        splits=data.splits,
     )

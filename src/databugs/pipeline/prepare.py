@@ -101,7 +101,7 @@ def prepare(
     if choice.kind == MULTILABEL:
         from databugs.pipeline.multilabel import prepare_multilabel  # it uses this module's checks
 
-        return prepare_multilabel(table, options, choice)  # the multi-label path starts here
+        return prepare_multilabel(table, options, choice, splits=splits)  # the multi-label path
     roles = {name: options[name] for name in ("id", "text", "ignore")}
     columns = check_columns(frame, source=source, label=label, **roles)
     folds = _check_model_options(options, choice.kind)
@@ -139,16 +139,6 @@ def prepare(
         choice=choice,
         splits=splits,
     )
-
-
-def _no_splits(splits: Splits | None, task: str, source: str) -> None:
-    """Train/test splits are scanned for classes and numbers; not yet for tag sets."""
-    if splits is not None:
-        raise DatabugsError(
-            f"{source}: splits (--test, --split-col) are not supported for {task} scans yet",
-            code=ErrorCode.BAD_OPTION,
-            hint="scan the training rows alone",
-        )
 
 
 def _class_targets(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from databugs.data.splits import with_split_columns, with_split_fields
 from databugs.detectors.base import Issue, is_correction
 from databugs.detectors.regression import (
     KINDS,
@@ -57,6 +58,7 @@ def regression_report(
     limit = flag_limit(scores)
     issues = _issues(data, fit, scores, limit)
     rows = row_table(data.labels, data.labelled, label_quality(scores), data.ids, issues)
+    rows = with_split_columns(rows, data.splits)
     flagged = rows["is_label_issue"].to_numpy()[data.labelled]
     return Report(
         input=scan_input(data),
@@ -70,7 +72,7 @@ def regression_report(
         ],
         notes=_notes(data, options, limit),
         kinds=dict(KINDS),
-        records=issue_records(data, issues, rows, {}),
+        records=with_split_fields(issue_records(data, issues, rows, {}), data.splits),
         quality_histogram=quality_histogram(label_quality(scores), flagged),
         regression={**_plot_points(data, fit, rows, options["seed"]), "flag_limit": _finite(limit)},
         rows=rows,

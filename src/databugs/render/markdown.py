@@ -136,13 +136,7 @@ def _annotators(report: Report) -> list[str]:
             f"| {md(entry['name'])} | {entry['rows']} | {_share(entry['agreement'])} | "
             f"{_kappa(entry['quality'])} | {confusion} |{checked}"
         )
-    names = [entry["name"] for entry in report.annotators]
-    kappas = agreement["cohen_kappa"]
-    lines += ["", "Cohen's kappa per pair of annotators:", ""]
-    lines += ["| | " + " | ".join(md(n) for n in names) + " |", "|---|" + "---:|" * len(names)]
-    for a in names:
-        cells = [_kappa(kappas[a].get(b)) if a != b else "" for b in names]
-        lines.append(f"| {md(a)} | " + " | ".join(cells) + " |")
+    lines += _pair_kappas(report.annotators, agreement["cohen_kappa"])
     lines += _class_agreement(agreement.get("class_agreement"))
     if agreement["class_pairs"]:
         lines += ["", "Class pairs annotators split on most (a guideline may need a sentence):", ""]
@@ -159,6 +153,25 @@ def _annotators(report: Report) -> list[str]:
 MAX_TABLE_ANNOTATORS = 20
 MAX_TABLE_CLASSES = 8
 """report.md's agreement table stays readable: the busiest annotators and classes only."""
+
+
+def _pair_kappas(annotators: list[dict], kappas: dict) -> list[str]:
+    """Cohen's kappa per pair of the busiest annotators (a crowd of 164 is not a table)."""
+    busiest = sorted(annotators, key=lambda entry: -entry["rows"])[:MAX_TABLE_ANNOTATORS]
+    names = [entry["name"] for entry in annotators if entry in busiest]
+    hidden = len(annotators) - len(names)
+    title = "Cohen's kappa per pair of annotators" + (
+        f" (the {len(names)} busiest; not shown here: {hidden} annotators, every pair is in "
+        "report.json, `agreement.cohen_kappa`):"
+        if hidden
+        else ":"
+    )
+    lines = ["", title, ""]
+    lines += ["| | " + " | ".join(md(n) for n in names) + " |", "|---|" + "---:|" * len(names)]
+    for a in names:
+        cells = [_kappa(kappas[a].get(b)) if a != b else "" for b in names]
+        lines.append(f"| {md(a)} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _class_agreement(table: dict | None) -> list[str]:
