@@ -132,7 +132,7 @@ def prepare_multilabel(
         model=_model_for(options["model"], features.kind),
         folds=folds,
         ids=ids,
-        settled=_settled(table, ids, labels, None),
+        settled=_settled(table, ids, labels, splits),
         choice=choice,
         splits=splits,
     )
