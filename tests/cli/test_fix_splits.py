@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from databugs.corrections import apply
 from databugs.data.ledger import read_ledger
 from databugs.review.session import ReviewSession
 from tests.conftest import EXAMPLES, run
@@ -128,6 +129,41 @@ def test_in_place_replaces_each_file_and_keeps_each_original(two_files) -> None:
     assert b"\r\n" in test.read_bytes()  # its own line endings kept
     assert not list(train.parent.glob(".*databugs-tmp*"))
     assert not list(train.parent.glob("*.fixed.csv"))
+
+
+def test_in_place_puts_the_first_file_back_when_replacing_the_second_fails(
+    two_files, monkeypatch
+) -> None:
+    train, test, out = two_files
+    flagged = _flagged(out)
+    one_each = [flagged[flagged["split"] == split]["row"].iat[0] for split in ("train", "test")]
+    before = train.read_bytes(), test.read_bytes()
+    real_write = apply.write_bytes_atomically
+
+    def failing_on_test(path: Path, payload: bytes) -> None:
+        if path == test:
+            raise OSError(28, "No space left on device", str(path))
+        real_write(path, payload)
+
+    monkeypatch.setattr(apply, "write_bytes_atomically", failing_on_test)
+    result = run("fix", "--report", out, "--accept", ",".join(one_each), "--in-place")
+    assert result.exit_code != 0
+    assert (
+        train.read_bytes(),
+        test.read_bytes(),
+    ) == before  # train.csv was replaced, then put back
+    assert train.with_name("train.orig.csv").read_bytes() == before[0]
+    ledger = train.parent / "databugs-decisions.csv"
+    assert not ledger.exists() or read_ledger(ledger).empty  # no decision about a restored row
+    assert not list(train.parent.glob(".*databugs-tmp*")) and not list(
+        train.parent.glob(".*pending*")
+    )
+    monkeypatch.undo()
+    result = run("fix", "--report", out, "--accept", ",".join(one_each), "--in-place")
+    assert result.exit_code == 0, result.output
+    assert len(_changed_lines(before[0], train.read_bytes())) == 1
+    assert len(_changed_lines(before[1], test.read_bytes())) == 1
+    assert len(read_ledger(ledger)) == 2
 
 
 def test_a_changed_test_file_refuses_the_fix_before_anything_is_written(two_files) -> None:

@@ -146,8 +146,9 @@ def apply_fix(
     Holds the locks on every file and ledger throughout; checks every file it will write
     before writing the first, and builds every corrected file before it replaces the first;
     each file is replaced atomically, its decisions reaching its ledger even if the run is
-    killed once it is replaced (:func:`pending_decisions`). Returns the paths written (none
-    when no correction was accepted).
+    killed once it is replaced (:func:`pending_decisions`). If writing one fails, every file
+    already replaced and every ledger is put back as it was, so a pair is never left half
+    corrected. Returns the paths written (none when no correction was accepted).
     """
     parts = file_fixes(plan, output, in_place)
     ledgers = [ledger_path(part.data) for part in parts]
@@ -155,18 +156,43 @@ def apply_fix(
         written = _replaced(parts, in_place)
         _check_outputs(plan, parts, written, in_place)
         payloads = [relabelled_bytes(part.source, plan.label, part.new_labels) for part in written]
-        for part, payload in zip(written, payloads, strict=True):
-            if in_place and not original_copy(part.data).exists():  # the first original is kept
-                with writing(original_copy(part.data)):
-                    write_bytes_atomically(original_copy(part.data), part.data.read_bytes())
-            ledger = ledger_path(part.data)
-            with writing(ledger), _recorded(plan, part, in_place), writing(part.target):
-                write_bytes_atomically(part.target, payload)
-        for part in parts:
-            if plan.record and part not in written and not part.decisions.empty:
-                with writing(ledger_path(part.data)):
-                    append_decisions(ledger_path(part.data), part.decisions)
+        before = _contents([*(part.target for part in written), *ledgers])
+        try:
+            for part, payload in zip(written, payloads, strict=True):
+                _replace(plan, part, payload, in_place)
+            for part in parts:
+                if plan.record and part not in written and not part.decisions.empty:
+                    with writing(ledger_path(part.data)):
+                        append_decisions(ledger_path(part.data), part.decisions)
+        except Exception:
+            _put_back(before)  # a file replaced, the next not: the pair goes back as it was
+            raise
     return tuple(part.target for part in written)
+
+
+def _replace(plan: FixPlan, part: FileFix, payload: bytes, in_place: bool) -> None:
+    """Replace one file's target with ``payload`` (in place: keeping the first original), its
+    decisions pending until it is replaced."""
+    if in_place and not original_copy(part.data).exists():  # the first original is kept
+        with writing(original_copy(part.data)):
+            write_bytes_atomically(original_copy(part.data), part.data.read_bytes())
+    ledger = ledger_path(part.data)
+    with writing(ledger), _recorded(plan, part, in_place), writing(part.target):
+        write_bytes_atomically(part.target, payload)
+
+
+def _contents(paths: list[Path]) -> dict[Path, bytes | None]:
+    """Each file's bytes (None if absent), to put back if a fix of several files fails."""
+    return {path: path.read_bytes() if path.is_file() else None for path in paths}
+
+
+def _put_back(contents: dict[Path, bytes | None]) -> None:
+    """Every file as it was before the fix (one absent then is removed), each atomically."""
+    for path, raw in contents.items():
+        if raw is None:
+            path.unlink(missing_ok=True)
+        elif not path.is_file() or path.read_bytes() != raw:
+            write_bytes_atomically(path, raw)
 
 
 def _check_outputs(
