@@ -12,7 +12,7 @@ import pytest
 from databugs.corrections import apply
 from databugs.data.ledger import read_ledger
 from databugs.review.session import ReviewSession
-from tests.conftest import EXAMPLES, run
+from tests.conftest import EXAMPLES, SHARED, run
 from tests.conftest import scan as full_scan
 
 FAST = ("--folds", "2", "--model", "logistic")
@@ -239,3 +239,61 @@ def test_a_split_column_scan_is_fixed_in_its_one_file(tmp_path: Path) -> None:
     wanted = {int(issue["row"]): issue["suggested_label"] for issue in picked}
     lines = _changed_lines(before, (tmp_path / "all.fixed.csv").read_bytes())
     _only_label_changed(lines, wanted)  # the split column, like every other byte, kept
+
+
+def _two_file_fix(tmp_path: Path, frame: pd.DataFrame, *scan_options: str) -> dict[str, dict]:
+    """Scan ``frame`` written as train.csv (its first 400 rows) and test.csv, fix the top 10;
+    each file's changed rows (file row -> {column: (old, new)}), every other byte the same."""
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    frame.iloc[:400].to_csv(train, index=False)
+    frame.iloc[400:].to_csv(test, index=False)
+    full_scan(train, tmp_path / "out", "--test", str(test), "--folds", "3", *scan_options)
+    before = {path: path.read_bytes() for path in (train, test)}
+    result = run("fix", "--report", tmp_path / "out", "--accept-top", "10")
+    assert result.exit_code == 0, result.output
+    changed = {}
+    for path, raw in before.items():
+        lines = _changed_lines(raw, path.with_name(f"{path.stem}.fixed.csv").read_bytes())
+        header = raw.split(b"\n", 1)[0].decode().split(",")
+        changed[path.stem] = {
+            row: {
+                name: (a, b)
+                for name, a, b in zip(header, old.split(","), new.split(","), strict=True)
+                if a != b
+            }
+            for row, (old, new) in lines.items()
+        }
+    return changed
+
+
+def test_a_two_file_regression_fix_writes_numbers_like_the_column(tmp_path: Path) -> None:
+    path = SHARED / "reg_pmlb_wine_quality_red_numeric.parquet"
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    frame = pd.read_parquet(path).head(700)
+    planted = [5, 90, 300, 420, 610]
+    frame.loc[planted, "label"] += 4
+    changed = _two_file_fix(tmp_path, frame)
+    rows = [r for part in changed.values() for r in part.values()]
+    assert len(rows) == 10
+    assert all(set(cells) == {"label"} for cells in rows)
+    assert all(new.endswith(".0") for cells in rows for _, new in cells.values())  # as written
+    found = {row for row in changed["train"]} | {400 + row for row in changed["test"]}
+    assert len(found & set(planted)) >= 3
+
+
+def test_a_two_file_fix_of_tag_columns_writes_only_flipped_cells(tmp_path: Path) -> None:
+    path = SHARED / "multilabel_mulan_emotions.parquet"
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    frame = pd.read_parquet(path)
+    tags = sorted({tag for text in frame["label"] for tag in text.split(";") if tag})
+    for tag in tags:
+        frame[tag] = [int(tag in text.split(";")) for text in frame["label"]]
+    frame = frame.drop(columns="label")
+    for row in range(0, len(frame), 10):  # one tag flipped on every tenth row, in both files
+        frame.at[row, tags[row % len(tags)]] ^= 1
+    changed = _two_file_fix(tmp_path, frame, "--labels", ",".join(tags))
+    rows = [cells for part in changed.values() for cells in part.values()]
+    assert rows and all(set(cells) <= set(tags) for cells in rows)
+    assert all({a, b} == {"0", "1"} for cells in rows for a, b in cells.values())
