@@ -70,3 +70,11 @@ def test_no_splits_no_leakage() -> None:
     doubled = pd.concat([letters, letters], ignore_index=True)
     assert SplitLeakage().detect(table_context(doubled)) == []
     assert _pairs(dataclasses.replace(_split_context(doubled, 0))) == {}
+
+
+def test_tweets_sharing_a_long_mention_chain_are_no_near_copies() -> None:
+    sms = read_like_a_file(EXAMPLES / "sms_sample.csv").drop(columns="message_id").iloc[:400]
+    chain = "@user " * 40  # each word counts once: the chain does not outweigh the message
+    frame = sms.assign(text=chain + sms["text"])
+    found = _pairs(_split_context(frame, 100))
+    assert set(found.values()) <= {"identical", "one word changed"}

@@ -1,10 +1,11 @@
 """Nearly identical rows with different labels.
 
-Text: cosine similarity of at least 0.95 between the rows' word-count vectors. They are hashed,
-so rare words count (TF-IDF's vocabulary would drop them and make "What are the Urals ?" equal
-to "What are the Poconos ?"), and words rather than character n-grams cost a quarter of the
-time. 0.95 lets one word in twenty differ; at 0.9, short questions such as "What is the largest
-snake in the world ?" and "What ocean is the largest in the world ?" were joined.
+Text: cosine similarity of at least 0.95 between the rows' word vectors (each word present
+counts once, see ``similarity.word_vectors``). They are hashed, so rare words count (TF-IDF's
+vocabulary would drop them and make "What are the Urals ?" equal to "What are the Poconos ?"),
+and words rather than character n-grams cost a quarter of the time. 0.95 lets one word in
+twenty differ; at 0.9, short questions such as "What is the largest snake in the world ?" and
+"What ocean is the largest in the world ?" were joined.
 
 Pairs are found without an all-pairs loop by random-hyperplane hashing: 16 bands of 12 bits
 find a pair at cosine 0.95 with probability 0.995 (0.93 at 0.9). Within a bucket each row is

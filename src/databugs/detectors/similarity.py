@@ -1,9 +1,10 @@
 """Which rows are near copies of each other: the shared part of ``near_duplicates`` (copies with
 different labels) and ``split_leakage`` (copies across splits); not a detector itself.
 
-Text: cosine similarity of hashed word-count vectors, pairs found by random-hyperplane hashing
-(see ``near_duplicates`` for why these choices); the other columns must be equal once numbers
-are rounded to 2 significant digits (a table: the rounded columns alone).
+Text: cosine similarity of hashed vectors of the words present (each once), pairs found by
+random-hyperplane hashing (see ``near_duplicates`` for why these choices); the other columns
+must be equal once numbers are rounded to 2 significant digits (a table: the rounded columns
+alone).
 """
 
 from __future__ import annotations
@@ -28,12 +29,15 @@ MAX_DIFFERING_BITS = 40
 
 
 def word_vectors(texts: pd.Series) -> sp.csr_matrix:
-    """Unit-length vectors of word counts, hashed: no vocabulary to fit, no word dropped."""
+    """Unit-length vectors of the words present, hashed: no vocabulary to fit, no word
+    dropped. Each word counts once: counted, a repeated token (a tweet opening with 50
+    ``@user``) outweighs the rest, and unrelated tweets with such openings were near copies."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
     vectorizer = HashingVectorizer(
         n_features=HASHED_FEATURES,
         alternate_sign=False,
+        binary=True,
         norm="l2",
         dtype=np.float32,
     )
