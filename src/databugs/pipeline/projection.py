@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from databugs.pipeline.neighbours import nearest_labelled
+from databugs.pipeline.neighbours import nearest_table
 
 MAX_POINTS = 20_000
 LANDMARKS = 500
@@ -99,8 +99,7 @@ def _landmark_tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
     placed = np.zeros((len(vectors), 2))
     placed[landmarks] = _tsne(vectors[landmarks], seed)
     others = np.setdiff1d(np.arange(len(vectors)), landmarks, assume_unique=True)
-    found = nearest_labelled(vectors, landmarks, others, count=PLACE_BY)
-    near = np.array([found[row] for row in others.tolist()])
+    near, _ = nearest_table(vectors, landmarks, others, count=PLACE_BY)
     gaps = np.linalg.norm(vectors[near] - vectors[others][:, None, :], axis=2)
     weights = 1.0 / (gaps + 1e-6)
     placed[others] = np.einsum("ij,ijk->ik", weights, placed[near]) / weights.sum(1, keepdims=True)
