@@ -22,27 +22,44 @@ def nearest_labelled(
     vectors: np.ndarray, labelled: np.ndarray, queries: Sequence[int], count: int = COUNT
 ) -> dict[int, list[int]]:
     """For each query row, the ``count`` labelled rows nearest to it, nearest first."""
-    labelled = np.asarray(labelled, dtype=np.int64)
     queries = np.asarray(sorted(set(queries)), dtype=np.int64)
-    found: dict[int, list[int]] = {}
-    if not len(queries) or not len(labelled):
-        return found
+    near, found = nearest_table(vectors, labelled, queries, count)
+    return {
+        int(row): names[kept].tolist()
+        for row, names, kept in zip(queries.tolist(), near, found, strict=True)
+    }
+
+
+def nearest_table(
+    vectors: np.ndarray, labelled: np.ndarray, queries: np.ndarray, count: int = COUNT
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row ``i``: the ``count`` labelled rows nearest to ``queries[i]`` (itself left out),
+    nearest first, and which of them exist (fewer labelled rows than ``count``). Vectorised:
+    no step per query row."""
+    labelled = np.asarray(labelled, dtype=np.int64)
+    take = min(count + 1, len(labelled))
+    near = np.zeros((len(queries), count), dtype=np.int64)
+    found = np.zeros((len(queries), count), dtype=bool)
+    if not len(queries) or not take:
+        return near, found
     points = vectors[labelled]
     squares = np.einsum("ij,ij->i", points, points)
+    slot = np.full(len(vectors), -1)
+    slot[labelled] = np.arange(len(labelled))
     block = max(1, BLOCK_CELLS // len(labelled))
-    take = min(count + 1, len(labelled))
     for start in range(0, len(queries), block):
         rows = queries[start : start + block]
         distances = squares[None, :] - 2.0 * (vectors[rows] @ points.T)
-        distances[labelled[None, :] == rows[:, None]] = np.inf  # a row is not its own neighbour
+        own = slot[rows]
+        mine = np.flatnonzero(own >= 0)
+        distances[mine, own[mine]] = np.inf  # a row is not its own neighbour
         nearest = np.argpartition(distances, take - 1, axis=1)[:, :take]
-        for position, row in enumerate(rows):
-            order = nearest[position][
-                np.argsort(distances[position, nearest[position]], kind="stable")
-            ]
-            chosen = [int(labelled[i]) for i in order if distances[position, i] != np.inf]
-            found[int(row)] = chosen[:count]
-    return found
+        gaps = np.take_along_axis(distances, nearest, axis=1)
+        order = np.argsort(gaps, axis=1, kind="stable")[:, :count]
+        width = order.shape[1]
+        near[start : start + len(rows), :width] = labelled[np.take_along_axis(nearest, order, 1)]
+        found[start : start + len(rows), :width] = np.take_along_axis(gaps, order, 1) != np.inf
+    return near, found
 
 
 def neighbour_records(

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from databugs.pipeline.neighbours import nearest_labelled
+from databugs.pipeline.neighbours import nearest_table
 
 MAX_POINTS = 20_000
 LANDMARKS = 500
@@ -21,6 +21,9 @@ LANDMARKS = 500
 trustworthiness (benchmarks/map_projection.py, 4 sets): the map is a guide, its cost every
 scan's."""
 TSNE_STEPS = 500
+TSNE_ANGLE = 0.8
+"""Barnes-Hut's coarseness (scikit-learn's default 0.5): 3x faster at the same trustworthiness
+(0.902 v 0.895 letters, 0.771 v 0.774 sms_spam, 0.983 v 0.982 pendigits, 0.930 v 0.929 trec)."""
 PLACE_BY = 5
 """Landmarks each other point is placed among."""
 DIGITS = 4
@@ -85,7 +88,14 @@ def _tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
     from threadpoolctl import threadpool_limits
 
     perplexity = float(min(30, max(2, (len(vectors) - 1) / 3)))
-    tsne = TSNE(perplexity=perplexity, init="pca", max_iter=TSNE_STEPS, random_state=seed, n_jobs=1)
+    tsne = TSNE(
+        perplexity=perplexity,
+        init="pca",
+        max_iter=TSNE_STEPS,
+        angle=TSNE_ANGLE,
+        random_state=seed,
+        n_jobs=1,
+    )
     with threadpool_limits(1):
         return tsne.fit_transform(vectors.astype(np.float64))
 
@@ -99,8 +109,7 @@ def _landmark_tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
     placed = np.zeros((len(vectors), 2))
     placed[landmarks] = _tsne(vectors[landmarks], seed)
     others = np.setdiff1d(np.arange(len(vectors)), landmarks, assume_unique=True)
-    found = nearest_labelled(vectors, landmarks, others, count=PLACE_BY)
-    near = np.array([found[row] for row in others.tolist()])
+    near, _ = nearest_table(vectors, landmarks, others, count=PLACE_BY)
     gaps = np.linalg.norm(vectors[near] - vectors[others][:, None, :], axis=2)
     weights = 1.0 / (gaps + 1e-6)
     placed[others] = np.einsum("ij,ijk->ik", weights, placed[near]) / weights.sum(1, keepdims=True)
