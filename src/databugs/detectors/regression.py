@@ -120,7 +120,7 @@ def value_issues(
                 row=row,
                 severity=float(1.0 - 1.0 / (1.0 + scores[position] ** 2)),
                 message=f"value {labels[row].strip()} is far from the {suggested} predicted "
-                f"from the other rows ({scores[position]:.1f} times the usual error there)",
+                f"from the other rows ({scores[position]:.1f} times the model's usual error)",
                 given_label=labels[row],
                 suggested_label=suggested,
                 details={"residual_score": round(float(scores[position]), 3)},

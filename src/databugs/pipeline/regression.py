@@ -27,7 +27,7 @@ from databugs.detectors.regression import (
     value_issues,
 )
 from databugs.models.engines import Engine
-from databugs.models.regression import RegressionFit, label_quality, residual_scores
+from databugs.models.regression import RegressionFit, chosen_scores, label_quality
 from databugs.pipeline.assemble import issue_records, quality_histogram, row_table, scan_input
 from databugs.pipeline.fit import Progress, fit_regression
 from databugs.pipeline.prepare import Prepared
@@ -38,6 +38,11 @@ REGRESSION_FIGURES = ("model_mae", "model_r2", "median_residual")
 """Figures only a regression scan's summary has (gate rules may name them)."""
 PLOT_POINTS = 2000
 """At most this many points in the given-vs-predicted plot (flagged ones always)."""
+SCALE_WORDS = {
+    "local": "the model's usual error near each value",
+    "overall": "the model's usual error over all rows",
+}
+"""How the notes name each error scale (``models.regression.ERROR_SCALES``)."""
 CONFLICT_TOLERANCE = 3.0
 """Identical rows conflict when their values differ by more than this many times the model's
 median absolute error."""
@@ -54,7 +59,7 @@ def regression_report(
     """The report of a regression scan (gate and comparison are added by the caller); the
     out-of-fold predictions come from ``cache`` when it has them."""
     fit = fit_regression(data, options, engine=engine, progress=progress, cache=cache)
-    scores = residual_scores(data.targets, fit.predictions)
+    scale, scores = chosen_scores(data.targets, fit.predictions, options["seed"])
     limit = flag_limit(scores)
     issues = _issues(data, fit, scores, limit)
     rows = row_table(data.labels, data.labelled, label_quality(scores), data.ids, issues)
@@ -70,11 +75,15 @@ def regression_report(
             {"name": m["name"], "weight": float(m["chosen"]), "mae": m["first_fold_mae"]}
             for m in fit.models
         ],
-        notes=_notes(data, options, limit),
+        notes=_notes(data, options, limit, scale),
         kinds=dict(KINDS),
         records=with_split_fields(issue_records(data, issues, rows, {}), data.splits),
         quality_histogram=quality_histogram(label_quality(scores), flagged),
-        regression={**_plot_points(data, fit, rows, options["seed"]), "flag_limit": _finite(limit)},
+        regression={
+            **_plot_points(data, fit, rows, options["seed"]),
+            "flag_limit": _finite(limit),
+            "error_scale": scale,
+        },
         rows=rows,
         issues=issues,
     )
@@ -127,13 +136,16 @@ def _counts(issues: list[Issue]) -> dict[str, int]:
     return {kind: found.get(kind, 0) for kind in KINDS}
 
 
-def _notes(data: Prepared, options: dict[str, Any], limit: float) -> list[str]:
-    """How the scan went: where values are flagged from (fitted to this data), rows left out."""
+def _notes(data: Prepared, options: dict[str, Any], limit: float, scale: str) -> list[str]:
+    """How the scan went: how misses are measured and where values are flagged from (both
+    fitted to this data), rows left out."""
+    usual = SCALE_WORDS[scale]
     notes = [
-        f"values are flagged from {limit:.1f} times the model's usual error near them (fitted "
-        "to how this data's errors fall off)"
+        f"values are flagged from {limit:.1f} times {usual} (fitted to how this data's errors "
+        "fall off)"
         if np.isfinite(limit)
-        else "no value is far enough from its prediction, for this data's errors, to flag"
+        else "no value is far enough from its prediction, for this data's errors, to flag",
+        f"misses are measured against {usual} (it found wrong values planted in this data best)",
     ]
     unlabelled = len(data.labels) - len(data.labelled)
     if unlabelled:
