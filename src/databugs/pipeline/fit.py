@@ -48,7 +48,7 @@ def fit_models(
             engine=engine,
             on_fold_done=_fold_counter(progress, data.folds),
             embeddings=_embeddings(data, options, engine, progress),
-            held_out=None if data.splits is None else data.splits.names[data.labelled] != "train",
+            held_out=data.held_out,
         )
 
     return cached_fit(fit, cache, data.table.sha256, _shaping(data, options))

@@ -76,6 +76,12 @@ class Prepared:
         return str(self.table.path)
 
     @property
+    def held_out(self) -> np.ndarray | None:
+        """Boolean per labelled row: outside the training split (scored by models trained on
+        the training rows only); None without splits."""
+        return None if self.splits is None else self.splits.names[self.labelled] != "train"
+
+    @property
     def scanned_label(self) -> str:
         """What report.json's ``input.label`` names: the label column."""
         return self.columns.label
