@@ -207,7 +207,9 @@ def test_noise_case(name: str, max_rows: int) -> dict:
     train_part, test_part = frame[names == "train"], frame[names == "test"]
     is_error = np.isin(test, noisy)
     started = time.perf_counter()
-    report = databugs.scan(train_part.reset_index(drop=True), test=test_part, jobs=1, seed=SEED)
+    report = databugs.scan(
+        train_part.reset_index(drop=True), test=test_part, label="label", jobs=1, seed=SEED
+    )
     seconds = time.perf_counter() - started
     quality = report.rows["label_quality"].to_numpy()[len(train_part) :]
     model = recipe_model("text" in frame.columns)

@@ -274,7 +274,7 @@ def test_a_two_file_regression_fix_writes_numbers_like_the_column(tmp_path: Path
     frame = pd.read_parquet(path).head(700)
     planted = [5, 90, 300, 420, 610]
     frame.loc[planted, "label"] += 4
-    changed = _two_file_fix(tmp_path, frame)
+    changed = _two_file_fix(tmp_path, frame, "--task", "regression")
     rows = [r for part in changed.values() for r in part.values()]
     assert len(rows) == 10
     assert all(set(cells) == {"label"} for cells in rows)

@@ -52,3 +52,30 @@ def test_the_posterior_trusts_the_confusion_it_knows_and_no_other() -> None:
     assert (suggested[flags] == true[flags]).mean() > 0.97  # and put back where they belong
     assert not np.any(flags & (noisy == 0))  # nothing labelled 0 was ever corrupted
     np.testing.assert_allclose(result.posterior.sum(axis=1), 1)
+
+
+def _test_split_noise(rows: int = 3000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The problem above, its last third a test split whose labels are corrupted apart: 5% a
+    random other class (not the training rows' one confusion). Labels, probabilities and the
+    training rows."""
+    true, noisy, probabilities = _noisy_problem(rows)
+    trained = np.arange(rows) < 2 * rows // 3
+    rng = np.random.default_rng(1)
+    test = np.flatnonzero(~trained)
+    wrong = rng.choice(test, len(test) // 20, replace=False)
+    noisy[test] = true[test]
+    noisy[wrong] = (true[wrong] + rng.integers(1, 3, len(wrong))) % 3
+    return noisy, probabilities, trained
+
+
+def test_a_test_split_is_judged_by_what_the_training_rows_fit() -> None:
+    noisy, probabilities, trained = _test_split_noise()
+    result = calibrate(probabilities, noisy, trained)
+    relabelled = noisy.copy()
+    relabelled[~trained] = (relabelled[~trained] + 1) % 3  # the judged labels tune nothing
+    again = calibrate(probabilities, relabelled, trained)
+    np.testing.assert_allclose(again.probabilities, result.probabilities)
+    np.testing.assert_allclose(again.posterior[trained], result.posterior[trained])
+    # a test row's posterior is its calibrated probability: the training rows' confusion
+    # (0 labelled 1) says nothing of how the test split was labelled
+    np.testing.assert_allclose(result.posterior[~trained], result.probabilities[~trained])

@@ -66,3 +66,23 @@ def test_folds_in_threads_print_no_convergence_warning_and_leave_filters_alone(
             )
         assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
         assert warnings.filters == before
+
+
+def test_a_test_split_does_not_choose_the_model_that_judges_it() -> None:
+    """Two candidates: one fits the training rows' labels, the other the test rows' (as if it
+    had learnt the test labels being judged); the weights follow the training rows only."""
+    from databugs.models.oof import combine
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 600)
+    trained = np.arange(600) < 200
+    right, vague = np.full((600, 3), 0.1), np.full((600, 3), 1 / 3)
+    right[np.arange(600), labels] = 0.8
+    fits_train = np.where(trained[:, None], right, vague)
+    fits_test = np.where(trained[:, None], vague, right)
+    candidates = np.stack([fits_train, fits_test])
+    _, everywhere = combine(["a", "b"], candidates, labels)
+    _, on_training = combine(["a", "b"], candidates, labels, trained)
+    assert everywhere[1]["weight"] > 0.99  # all rows: the test rows' fit wins
+    assert on_training[0]["weight"] > 0.99
+    assert on_training[0]["accuracy"] == 1.0

@@ -123,7 +123,7 @@ def test_identical_rows_far_apart_and_impossible_values_are_reported() -> None:
 
 def test_number_style_and_residual_scale() -> None:
     assert NumberStyle.of(["3", "10", None]).write(7.6) == "8"
-    assert NumberStyle.of(["3.0", "10.0"]).write(7.6) == "8"
+    assert NumberStyle.of(["3.0", "10.0"]).write(7.6) == "8.0"  # like the column
     assert NumberStyle.of(["1.25", "2.5"]).write(7.613) == "7.61"
     # a residual of 3 is ordinary where the model errs by 3, far out where it errs by 0.1
     predictions = np.r_[np.zeros(150), np.full(50, 100.0)]

@@ -234,3 +234,9 @@ def with_split_columns(rows: pd.DataFrame, splits: Splits | None) -> pd.DataFram
     if splits is None:
         return rows
     return rows.assign(split=splits.names, file_row=splits.file_rows)
+
+
+def held_out_rows(splits: Splits | None, labelled: np.ndarray) -> np.ndarray | None:
+    """Which ``labelled`` rows are outside the training split (``--test``, ``--split-col``):
+    no fold trains on them, and they tune nothing. None without splits."""
+    return None if splits is None else splits.names[labelled] != TRAIN

@@ -61,9 +61,10 @@ class NumberStyle:
         return cls(decimals=min(max(map(len, fractions), default=0), 6), whole=whole)
 
     def write(self, value: float) -> str:
-        """``value`` written like the column's numbers."""
+        """``value`` written like the column's numbers (a whole column written ``5.0`` gets
+        ``6.0``, one written ``5`` gets ``6``)."""
         if self.whole:
-            return str(round(float(value)))
+            value = round(float(value))
         return f"{value:.{self.decimals}f}"
 
 

@@ -42,37 +42,56 @@ class Calibrated:
     """Rows x classes: P(true class | row, its given label)."""
 
 
-def calibrate(probabilities: np.ndarray, labels: np.ndarray) -> Calibrated:
+def calibrate(
+    probabilities: np.ndarray, labels: np.ndarray, fitted_on: np.ndarray | None = None
+) -> Calibrated:
     """The three steps of the module doc, for out-of-fold ``probabilities`` of ``labels``.
+
+    Each step is fitted on the ``fitted_on`` rows (boolean; default all) and applied to every
+    row. With a test split these are the training rows: the test labels being judged do not
+    tune their own judge, and the noise matrix says how the training labels were corrupted,
+    not a test split labelled apart, so a held-out row's posterior is its calibrated
+    probability (a uniform noise matrix), the given label scored as a test set is.
 
     >>> p = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.2, 0.8], [0.85, 0.15]])
     >>> result = calibrate(p, np.array([0, 0, 1, 1, 1]))
     >>> bool(result.posterior[4, 1] < result.posterior[2, 1])
     True
     """
-    plain = vector_scaling(probabilities, labels)
-    aware = vector_scaling(probabilities, labels, noise=noise_matrix(labels, plain))
-    noise = noise_matrix(labels, aware)  # estimated again from the sharper probabilities
-    return Calibrated(aware, noise, posterior(aware, noise, labels))
+    fit = np.ones(len(labels), dtype=bool) if fitted_on is None else fitted_on
+    plain = vector_scaling(probabilities, labels, fitted_on=fit)
+    aware = vector_scaling(
+        probabilities, labels, noise=noise_matrix(labels[fit], plain[fit]), fitted_on=fit
+    )
+    noise = noise_matrix(labels[fit], aware[fit])  # estimated again from the sharper probabilities
+    judged = posterior(aware, noise, labels)
+    judged[~fit] = aware[~fit]
+    return Calibrated(aware, noise, judged)
 
 
 def vector_scaling(
-    probabilities: np.ndarray, labels: np.ndarray, *, noise: np.ndarray | None = None
+    probabilities: np.ndarray,
+    labels: np.ndarray,
+    *,
+    noise: np.ndarray | None = None,
+    fitted_on: np.ndarray | None = None,
 ) -> np.ndarray:
     """Probabilities rescaled as ``softmax(log p * exp(a) + b)``, with ``a`` and ``b`` (one
-    bias per class) chosen by log loss of the given labels, through ``noise`` if given."""
+    bias per class) chosen by log loss of the given labels of the ``fitted_on`` rows (boolean;
+    default all), through ``noise`` if given."""
     from scipy.optimize import minimize
 
     logs = np.log(np.clip(probabilities, FLOOR, 1))
+    fit = slice(None) if fitted_on is None else fitted_on
     n_classes = probabilities.shape[1]
-    fit = minimize(
+    fit_result = minimize(
         _loss_and_gradient,
         np.zeros(n_classes + 1),
-        args=(logs, labels, noise),
+        args=(logs[fit], labels[fit], noise),
         jac=True,
         method="L-BFGS-B",
     )
-    return _scaled(logs, fit.x)
+    return _scaled(logs, fit_result.x)
 
 
 def _loss_and_gradient(

@@ -101,7 +101,8 @@ def out_of_fold_probabilities(
                 on_fold_done()
     candidates = np.clip(candidates, PROBABILITY_FLOOR, None)
     candidates /= candidates.sum(axis=2, keepdims=True)
-    probabilities, summary = combine([name for name, _, _ in views], candidates, labels)
+    fitted_on = None if held_out is None else ~held_out
+    probabilities, summary = combine([n for n, _, _ in views], candidates, labels, fitted_on)
     names = " + ".join(n for n, _, _ in views)
     return OutOfFold(probabilities, names, cross_folds(splits, held_out), summary)
 
@@ -127,24 +128,29 @@ def candidate_names(model: str, kind: str) -> list[str]:
 
 
 def combine(
-    names: list[str], candidates: np.ndarray, labels: np.ndarray
+    names: list[str],
+    candidates: np.ndarray,
+    labels: np.ndarray,
+    fitted_on: np.ndarray | None = None,
 ) -> tuple[np.ndarray, tuple[dict[str, Any], ...]]:
     """The candidates' probabilities, weighted by their out-of-fold fit to the given labels.
 
     Noise is a minority, so the model that best predicts the given labels out of fold is the
     best detector of the ones that disagree. A candidate's weight falls off as
     ``exp(-sqrt(n) * (its log loss - the best log loss))``: on a few hundred rows models that
-    fit about as well share the work; on thousands, the best one takes nearly all of it.
+    fit about as well share the work; on thousands, the best one takes nearly all of it. The
+    fit is measured on the ``fitted_on`` rows (boolean; default all): with a test split, the
+    training rows only, so that the test labels being judged do not choose their judge.
     """
-    rows = np.arange(len(labels))
-    losses = np.array([-np.log(c[rows, labels]).mean() for c in candidates])
-    weights = np.exp(-np.sqrt(len(labels)) * (losses - losses.min()))
+    rows = np.arange(len(labels)) if fitted_on is None else np.flatnonzero(fitted_on)
+    losses = np.array([-np.log(c[rows, labels[rows]]).mean() for c in candidates])
+    weights = np.exp(-np.sqrt(len(rows)) * (losses - losses.min()))
     weights /= weights.sum()
     summary = tuple(
         {
             "name": name,
             "weight": round(float(weight), 6),
-            "accuracy": round(float((c.argmax(axis=1) == labels).mean()), 6),
+            "accuracy": round(float((c[rows].argmax(axis=1) == labels[rows]).mean()), 6),
             "log_loss": round(float(loss), 6),
         }
         for name, weight, loss, c in zip(names, weights, losses, candidates, strict=True)

@@ -18,8 +18,11 @@ def detection_context(
     data: Prepared, oof: OutOfFold, *, declared: list[str] | None, seed: int
 ) -> Context:
     """What every detector reads, computed once: calibrated probabilities, the posterior of
-    each row's class, label quality, annotators."""
-    calibrated = calibrate(oof.probabilities, data.targets)
+    each row's class, label quality, annotators. Calibration is fitted on the training rows
+    when there is a test split (``calibrate``)."""
+    held_out = data.held_out
+    trained = None if held_out is None else ~held_out
+    calibrated = calibrate(oof.probabilities, data.targets, trained)
     annotators = None
     if data.annotations is not None:
         class_index = {name: index for index, name in enumerate(data.classes)}

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from databugs.data.splits import TRAIN, Splits
 from databugs.models.cache import cached_fit
 from databugs.models.embeddings import embed_texts, joined_texts
 from databugs.models.engines import Engine
@@ -37,7 +36,7 @@ def fit_models(
 ) -> OutOfFold:
     """Out-of-fold probabilities of the labelled rows, from ``cache`` when it has them."""
 
-    held_out = held_out_rows(data.splits, data.labelled)
+    held_out = data.held_out
 
     def fit() -> OutOfFold:
         return out_of_fold_probabilities(
@@ -67,7 +66,7 @@ def fit_regression(
 ) -> RegressionFit:
     """Out-of-fold predictions of the labelled rows' numbers, from ``cache`` when it has them."""
 
-    held_out = held_out_rows(data.splits, data.labelled)
+    held_out = data.held_out
 
     def fit() -> RegressionFit:
         return out_of_fold_predictions(
@@ -85,12 +84,6 @@ def fit_regression(
 
     shaping = _shaping(data, options)
     return cached_fit(fit, cache, data.table.sha256, shaping, RegressionFit)
-
-
-def held_out_rows(splits: Splits | None, labelled: np.ndarray) -> np.ndarray | None:
-    """Which ``labelled`` rows are outside the training split (``--test``, ``--split-col``):
-    no fold trains on them. None without splits."""
-    return None if splits is None else splits.names[labelled] != TRAIN
 
 
 def _embeddings(

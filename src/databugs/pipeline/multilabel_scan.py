@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from databugs.data.splits import held_out_rows
 from databugs.data.task import MULTILABEL
 from databugs.detectors.base import Context, Detector
 from databugs.models.engines import Engine
 from databugs.models.multilabel import TagOutOfFold, analyse_tags, tag_probabilities
 from databugs.pipeline.assemble import assemble
 from databugs.pipeline.detect import find_issues
-from databugs.pipeline.fit import held_out_rows
 from databugs.pipeline.multilabel import TaggedData
 from databugs.report.report import Report
 

@@ -19,7 +19,13 @@ from databugs.data.features import FeatureSet
 from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
 from databugs.data.ledger import decisions_about_scan, settled_rows
-from databugs.data.splits import Splits, check_training_rows, ledger_files, scanned_splits
+from databugs.data.splits import (
+    Splits,
+    check_training_rows,
+    held_out_rows,
+    ledger_files,
+    scanned_splits,
+)
 from databugs.data.table import Columns, check_columns, featurise
 from databugs.data.task import CLASSIFICATION, MULTILABEL, REGRESSION, TaskChoice, numeric_targets
 from databugs.data.validate import (
@@ -74,6 +80,12 @@ class Prepared:
     @property
     def source(self) -> str:
         return str(self.table.path)
+
+    @property
+    def held_out(self) -> np.ndarray | None:
+        """Boolean per labelled row: outside the training split (scored by models trained on
+        the training rows only); None without splits."""
+        return held_out_rows(self.splits, self.labelled)
 
     @property
     def scanned_label(self) -> str:
