@@ -166,13 +166,14 @@ def split_input(splits: Splits | None) -> dict[str, object]:
 
 
 def ledger_files(
-    splits: Splits | None, table: LoadedTable
+    splits: Splits | None, table: LoadedTable, rows: int
 ) -> tuple[list[Path | None], np.ndarray, np.ndarray]:
-    """The files whose ledgers hold decisions about a scan's rows, which of them each scanned
-    row is in and its row there (a table given as a DataFrame has no ledger: left out)."""
+    """The files whose ledgers hold decisions about a scan's ``rows`` rows, which of them each
+    scanned row is in and its row there (a table given as a DataFrame has no ledger: left
+    out). One file: scanned row = ledger row (a crowd's items, not its answer lines)."""
     if splits is None or len(splits.files) == 1:
         paths = [] if table.format == "dataframe" else [table.path]
-        return paths, np.zeros(len(table.frame), dtype=int), np.arange(len(table.frame))
+        return paths, np.zeros(rows, dtype=int), np.arange(rows)
     named = zip(splits.files, splits.digests, strict=True)
     paths = [Path(file) if digest else None for file, digest in named]
     return paths, splits.file_index, splits.file_rows

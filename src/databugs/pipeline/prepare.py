@@ -231,7 +231,7 @@ def _settled(
 ) -> frozenset:
     """Rows whose rejection in the decisions ledger beside their file still holds (with a test
     file, each file's ledger, about that file's rows)."""
-    return settled_rows(decisions_about_scan(*ledger_files(splits, table), ids), labels)
+    return settled_rows(decisions_about_scan(*ledger_files(splits, table, len(ids)), ids), labels)
 
 
 def annotated_frame(
