@@ -25,7 +25,7 @@ from databugs.data.validate import check_label_column, label_texts
 from databugs.detectors.registry import build_detectors
 from databugs.detectors.tag_spelling import TagSpelling
 from databugs.errors import DatabugsError, ErrorCode
-from databugs.pipeline.prepare import _check_model_options, _model_for, _settled
+from databugs.pipeline.prepare import _check_model_options, _model_for, _settled, split_column
 
 
 @dataclass
@@ -117,8 +117,7 @@ def prepare_multilabel(
             hint="a multi-label check needs labelled rows",
         )
     check_training_rows(splits, sets.labelled, source=source)
-    split_column = [options["split_col"]] if options.get("split_col") else []
-    features = featurise(frame, columns, exclude=split_column)
+    features = featurise(frame, columns, exclude=split_column(options))
     ids = row_ids(frame, columns.id)
     return TaggedData(
         tag_columns=list(options.get("labels") or []),

@@ -173,8 +173,7 @@ def _features(
     """The feature matrix; refused when no column is usable, unless annotators' answers alone
     can be analysed (a label-only scan)."""
     gold = [GOLD_COLUMN] if annotated else []  # the answer key is no feature
-    split_column = [options["split_col"]] if options.get("split_col") else []
-    excluded = [*options.get("annotators", []), *gold, *split_column]
+    excluded = [*options.get("annotators", []), *gold, *split_column(options)]
     features = featurise(frame, columns, exclude=excluded)
     if not annotated and not any(use.used_as != "left out" for use in features.columns):
         raise DatabugsError(
@@ -224,6 +223,12 @@ def _classes(
             check_declared(annotations, options["classes"], source)
         classes = sorted(set(classes) | annotations.classes())
     return canonical, classes, annotations
+
+
+def split_column(options: dict[str, Any]) -> list[str]:
+    """The ``--split-col`` column, if any: it says where a row is, never what it is (no
+    feature)."""
+    return [options["split_col"]] if options.get("split_col") else []
 
 
 def _settled(
