@@ -1,13 +1,12 @@
 """The map, the neighbours and the cluster cards of report.html, in report.json and in a real
 browser (Playwright driving the system's Chromium; skipped when either is missing).
 
-One real scan (the letters example); the 20,000-point page is that report with a synthetic,
-hostile map, issues and neighbours (drawing and escaping are the page's, whatever the scan).
+Two real scans: the letters example, and 20,000 text rows with hostile class names and text
+(the map's drawing time at its largest, and escaping on the map's hover and the neighbours).
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import shutil
 from pathlib import Path
@@ -17,7 +16,6 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from databugs.render import html
 from databugs.report.report import Report
 from databugs.review.session import ReviewSession
 from databugs.review.terminal import show
@@ -158,88 +156,58 @@ def test_map_draws_filters_and_opens_neighbours(browser, letters_out: Path) -> N
     assert not seen["errors"] and seen["requests"] == [(letters_out / "report.html").as_uri()]
 
 
-def _hostile_20000(report: dict) -> dict:
-    """The letters report with a 20,000-point map of text rows, hostile labels and text."""
-    big = copy.deepcopy(report)
+@pytest.fixture(scope="module")
+def texts_20000_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real scan of 20,000 text rows: the SMS example resampled, two words of each message
+    swapped for others of its vocabulary, hostile class names, hostile text on every 50th row
+    and 3% of the labels moved."""
+    folder = tmp_path_factory.mktemp("texts")
+    base = pd.read_csv(EXAMPLES / "sms_sample.csv")
     rng = np.random.default_rng(0)
-    words = [
-        "free",
-        "prize",
-        "call",
-        "now",
-        "win",
-        "claim",
-        "text",
-        "reply",
-        "stop",
-        "meeting",
-        "lunch",
-        "tonight",
-    ]
-    n, flagged = 20_000, 1_500
-    content = [" ".join(rng.choice(words, 12)) for _ in range(n)]
-    for i in range(0, n, 50):
-        content[i] = ATTACKS[i // 50 % 3] + " " + content[i]
-    classes = [*ATTACKS, "ham"]
-    suggested = [-1] * n
-    for i in range(flagged):
-        suggested[i * 13] = 3
-    big["map"] = {
-        "classes": classes,
-        "total": n,
-        "rows": list(range(n)),
-        "x": rng.random(n).round(4).tolist(),
-        "y": rng.random(n).round(4).tolist(),
-        "given": rng.integers(0, 4, n).tolist(),
-        "suggested": suggested,
-        "content": content,
-    }
-    issue = next(i for i in report["issues"] if i["kind"] == "label_issue")
-    big["issues"] = [
-        {
-            **issue,
-            "rank": k + 1,
-            "row": k * 13,
-            "id": None,
-            "given_label": ATTACKS[k % 3],
-            "suggested_label": "ham",
-            "content": content[k * 13],
-            "cluster": None,
-        }
-        for k in range(flagged)
-    ]
-    big["neighbours"] = [
-        {
-            "row": k * 13,
-            "rows": [1, 2, 3, 4, 5],
-            "labels": [ATTACKS[1]] * 3 + ["ham"] * 2,
-            "content": [ATTACKS[0], ATTACKS[1], ATTACKS[2], "ok", "ok"],
-        }
-        for k in range(flagged)
-    ]
-    big["clusters"] = []
-    return big
+    rows = base.sample(20_000, replace=True, random_state=0).reset_index(drop=True)
+    vocabulary = " ".join(base["text"]).split()
+    texts = []
+    for number, text in enumerate(rows["text"]):
+        words = text.split()
+        for place in rng.integers(0, len(words), 2):
+            words[place] = vocabulary[rng.integers(len(vocabulary))]
+        prefix = ATTACKS[number // 50 % 3] + " " if number % 50 == 0 else ""
+        texts.append(prefix + " ".join(words))
+    hostile = {"ham": ATTACKS[0], "spam": ATTACKS[1]}
+    labels = rows["label"].map(hostile).to_numpy()
+    moved = rng.choice(len(rows), 600, replace=False)
+    labels[moved] = np.where(labels[moved] == ATTACKS[0], ATTACKS[1], ATTACKS[0])
+    frame = pd.DataFrame({"message_id": [f"m{i:05d}" for i in range(len(rows))], "text": texts})
+    frame.assign(label=labels).to_csv(folder / "texts.csv", index=False)
+    scan(folder / "texts.csv", folder / "report", "--id", "message_id")
+    return folder / "report"
 
 
-def test_20000_points_draw_fast_and_hostile_text_stays_text(
-    browser, letters_out: Path, tmp_path: Path
+def test_20000_text_rows_draw_fast_and_hostile_text_stays_text(
+    browser, texts_20000_out: Path
 ) -> None:
-    big = _hostile_20000(json.loads((letters_out / "report.json").read_text()))
-    path = tmp_path / "report.html"
-    path.write_text(html.render(Report.from_dict(big), plots=[]), encoding="utf-8")
+    path = texts_20000_out / "report.html"
+    content = json.loads((texts_20000_out / "report.json").read_text())
     assert path.stat().st_size < 8_000_000
+    assert ATTACKS[0] not in path.read_text()  # every copy of it escaped
     page, seen = _open(browser, path)
     shown = page.evaluate("window.databugsMap")
-    assert shown["points"] == 20_000 and shown["rings"] == 1_500
+    assert shown["points"] == 20_000 and shown["rings"] == len(content["neighbours"]) > 100
     redraw_ms = page.evaluate(
         "() => { window.dispatchEvent(new Event('resize')); return window.databugsMap.drawMs; }"
     )
     assert max(shown["drawMs"], redraw_ms) < 200, (shown["drawMs"], redraw_ms)
-    page.mouse.move(*_point(page, 0))  # a hostile row's dot
+    assert _painted_pixels(page) > 5000
+    flagged = content["neighbours"][0]["row"]
+    page.mouse.move(*_point(page, flagged))
     tip = page.locator("#map-tip").text_content()
-    assert ATTACKS[0] in tip and page.locator("#map-tip").is_visible()
+    assert page.locator("#map-tip").is_visible() and (ATTACKS[0] in tip or ATTACKS[1] in tip)
+    page.mouse.click(*_point(page, flagged))
+    assert str(flagged) in _table_rows(page)
+    page.click("#map-status button")
     page.locator(".neighbours-button").first.click()
-    assert ATTACKS[1] in page.locator("table.neighbours").first.text_content()
+    near = page.locator("table.neighbours").first.text_content()
+    assert ATTACKS[0] in near or ATTACKS[1] in near
     assert page.locator("img").count() == 0 and page.locator("a[href^=javascript]").count() == 0
     assert page.locator("script").count() == 2
     assert not seen["dialogs"] and not seen["errors"]
