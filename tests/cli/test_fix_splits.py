@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from rich.console import Console
 
 from databugs.corrections import apply
 from databugs.data.ledger import read_ledger
 from databugs.review.session import ReviewSession
+from databugs.review.terminal import show
 from tests.conftest import EXAMPLES, SHARED, run
 from tests.conftest import scan as full_scan
 
@@ -223,6 +225,31 @@ def test_review_decisions_go_to_each_file_and_fix_applies_them(two_files) -> Non
     ledger = read_ledger(train.with_name("databugs-decisions.csv"))
     assert (ledger["file"].iat[0], int(ledger["row"].iat[0])) == ("test.csv", in_test["file_row"])
     assert report["input"]["split_sha256"][1] != report["input"]["split_sha256"][0]
+
+
+def test_rows_are_named_as_they_are_found_in_their_own_file(two_files) -> None:
+    """A test row is shown as ``test:7`` (its row in test.csv, what ``--accept`` takes), not
+    by its place in the joined scan, in the terminal, report.md, the page and ``review``."""
+    train, test, out = two_files
+    result = run("scan", train, "--test", test, "--out", out, "--format", "plain", *FAST)
+    first_line, worst = result.output.splitlines()[0], result.output.split("  #1 row ")[1]
+    assert first_line.startswith(f"{train} + {test}: 700 rows (450 train, 250 test)")
+    issues = pd.read_csv(out / "issues.csv", dtype=str, keep_default_na=False)
+    label_flags = issues[issues["kind"] == "label_issue"]
+    top = label_flags.iloc[0]
+    assert worst.startswith(f"{top['split']}:{top['file_row']}: ")
+    in_test = label_flags[label_flags["split"] == "test"].iloc[0]
+    name = f"test:{in_test['file_row']}"
+    assert int(in_test["row"]) >= 450 and f"| {name} |" in (out / "report.md").read_text()
+    page_data = json.loads(
+        (out / "report.html").read_text().split('id="issue-data">')[1].split("</script>")[0]
+    )
+    names = {row[page_data["columns"].index("row_name")] for row in page_data["issues"]}
+    assert name in names and str(in_test["row"]) not in names
+    session = ReviewSession.open(out)
+    console = Console(record=True, width=80)
+    show(console, session, next(i for i in session.queue if i["split"] == "test"))
+    assert " row test:" in console.export_text()
 
 
 def test_a_split_column_scan_is_fixed_in_its_one_file(tmp_path: Path) -> None:

@@ -31,8 +31,8 @@ from databugs.report.schema import ISSUE_FIELDS
 STYLE_FILES = ("report.css", "map.css", "review.css")
 SCRIPT_FILES = ("table.js", "map.js", "neighbours.js", "review.js")
 """The page's styles and its one script, assembled from these files (each feature its own)."""
-TABLE_FIELDS = [name for name in ISSUE_FIELDS if name not in ("group", "key")]
-"""The fields of an issue the page's table shows."""
+TABLE_FIELDS = [*(name for name in ISSUE_FIELDS if name not in ("group", "key")), "row_name"]
+"""The fields of an issue the page's table shows (``row_name``: ``test:68`` with a test file)."""
 
 
 def render(report: Report, plots: list[str] | None = None) -> str:
@@ -43,7 +43,7 @@ def render(report: Report, plots: list[str] | None = None) -> str:
         "script_source": _script_source(script),
         "styles": _page_text(STYLE_FILES),
         "script": script,
-        "title": escape(f"databugs report: {report.input['path']}"),
+        "title": escape(f"databugs report: {report.scanned_name()}"),
         "summary": summary_html(report),
         "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in plots),
         "clusters": clusters_html(report),
@@ -163,7 +163,11 @@ def _table_data(report: Report) -> dict[str, Any]:
     columns = TABLE_FIELDS
     issues = []
     for record in report.issue_records():
-        values = {**record, "evidence": evidence_text(record.get("evidence"))}
+        values = {
+            **record,
+            "evidence": evidence_text(record.get("evidence")),
+            "row_name": report.row_name(record),
+        }
         issues.append([values.get(column) for column in columns])
     return {"columns": columns, "issues": issues, **view_data(report)}
 

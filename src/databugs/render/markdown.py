@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from databugs.detectors.registry import label_flag_kinds
 from databugs.gate.rules import measured_text
@@ -22,14 +23,14 @@ def render(report: Report) -> str:
     for record in report.issue_records():
         by_kind[record["kind"]].append(record)
     for kind, description in report.kinds.items():
-        lines += _issue_section(kind, description, by_kind.get(kind, []))
+        lines += _issue_section(kind, description, by_kind.get(kind, []), report.row_name)
     return "\n".join(lines) + "\n"
 
 
 def _summary(report: Report) -> list[str]:
     summary, source = report.summary, report.input
     lines = [
-        f"# databugs report: {md(source['path'])}",
+        f"# databugs report: {md(report.scanned_name())}",
         "",
         f"**{md(report.health_text().capitalize())}**: {summary['label_issues']} of "
         f"{summary['labelled']} labelled rows look "
@@ -57,7 +58,9 @@ def render_summary(report: Report) -> str:
     """The short version for a CI job's summary page: figures, gate, changes, worst labels."""
     kinds = ", ".join(sorted(label_flag_kinds()))
     lines = _summary(report) + _gate(report) + _comparison(report)
-    lines += _issue_section(kinds, "the 10 worst labels", report.worst_labels(10, renumber=True))
+    lines += _issue_section(
+        kinds, "the 10 worst labels", report.worst_labels(10, renumber=True), report.row_name
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -237,7 +240,9 @@ def _features(report: Report) -> list[str]:
     return [*lines, ""]
 
 
-def _issue_section(kind: str, description: str, records: list[dict]) -> list[str]:
+def _issue_section(
+    kind: str, description: str, records: list[dict], row_name: Callable[[dict], str]
+) -> list[str]:
     lines = [f"## {kind} ({len(records)})", "", md(description), ""]
     if not records:
         return [*lines, "None found.", ""]
@@ -252,7 +257,7 @@ def _issue_section(kind: str, description: str, records: list[dict]) -> list[str
         lines.append(
             row_format.format(
                 rank=record["rank"],
-                row="" if record["row"] is None else record["row"],
+                row=md(row_name(record)),
                 id=md(record["id"]),
                 given=md(shown_label(record["given_label"])),
                 suggested=md(shown_label(record["suggested_label"])),

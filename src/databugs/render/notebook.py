@@ -32,7 +32,7 @@ def notebook_html(report: Report) -> str:
     """What ``Report._repr_html_`` shows."""
     return (
         f'{STYLE}<div class="databugs-report">'
-        f"<b>databugs report: {escape(str(report.input['path']))}</b>"
+        f"<b>databugs report: {escape(report.scanned_name())}</b>"
         f"{summary_html(report)}{_worst_labels(report)}</div>"
     )
 

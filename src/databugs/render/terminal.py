@@ -28,10 +28,18 @@ def _headline(report: Report) -> str:
         kind, f"{summary['classes']} classes"
     )
     return (
-        f"{visible(report.input['path'])}: {summary['rows']} rows, {what}, "
+        f"{visible(report.scanned_name())}: {summary['rows']} rows{_split_counts(report)}, "
+        f"{what}, "
         f"{report.health_text()} "
         f"({summary['label_issues']} {report.wrong_text()} of {summary['labelled']})"
     )
+
+
+def _split_counts(report: Report) -> str:
+    """`` (900 train, 100 test)`` for a scan with splits."""
+    counts = report.input.get("splits") or {}
+    shown = ", ".join(f"{n} {one_line(name)}" for name, n in counts.items())
+    return f" ({shown})" if counts else ""
 
 
 def _models_line(report: Report) -> str:
@@ -126,7 +134,7 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     for record in report.worst_labels(WORST_ROWS, renumber=True):
         table.add_row(
             str(record["rank"]),
-            "" if record["row"] is None else str(record["row"]),
+            report.row_name(record),
             Text(one_line(record["id"] or "", 12)),
             Text(one_line(_change(record), 24)),
             f"{record['score']:.3f}",
@@ -157,7 +165,7 @@ def render_plain(report: Report, outputs: dict[str, str]) -> str:
     for record in report.worst_labels(WORST_ROWS, renumber=True):
         content = one_line(record["content"] or "", 60)
         lines.append(
-            f"  #{record['rank']} row {record['row']}: {_change(record)} "
+            f"  #{record['rank']} row {report.row_name(record)}: {_change(record)} "
             f"({record['score']:.3f}) {content}"
         )
     lines += _closing_lines(report, outputs)

@@ -180,6 +180,16 @@ class Report:
             worst = [{**record, "rank": place} for place, record in enumerate(worst, 1)]
         return worst
 
+    def row_name(self, record: dict[str, Any]) -> str:
+        """How a person finds an issue's row (:func:`row_name`)."""
+        return row_name(record, two_files=len(self.input.get("split_files", ())) > 1)
+
+    def scanned_name(self) -> str:
+        """What was scanned: the file, or a training and a test file (``train.csv +
+        test.csv``)."""
+        files = self.input.get("split_files", ())
+        return " + ".join(map(str, files)) if len(files) > 1 else str(self.input["path"])
+
     def fit_text(self) -> str:
         """How well the models fit out of fold: accuracy, or a regression's error and R²."""
         summary = self.summary
@@ -293,3 +303,13 @@ def _check_scanned(data: pd.DataFrame, label: str, rows: int, chosen: list[dict[
             code=ErrorCode.DATA_CHANGED,
             hint="pass the DataFrame the report was made from",
         )
+
+
+def row_name(record: dict[str, Any], *, two_files: bool) -> str:
+    """How a person finds an issue's row: in a scan of a training and a test file, by split
+    and row in that split's file (``test:68``, as ``fix --accept`` takes it), else by row."""
+    if record.get("row") is None:
+        return ""
+    if two_files and record.get("split") is not None:
+        return f"{record['split']}:{record['file_row']}"
+    return str(record["row"])

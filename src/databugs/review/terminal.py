@@ -15,6 +15,7 @@ from rich.text import Text
 
 from databugs.errors import DatabugsError
 from databugs.report.evidence import neighbour_sentence
+from databugs.report.report import row_name
 from databugs.review.session import ReviewSession
 from databugs.text import one_line, shown_label
 
@@ -73,7 +74,8 @@ def show(console: Console, session: ReviewSession, issue: dict[str, Any]) -> Non
     console.print(
         Text(
             f"{session.done + 1} / {session.total}   {issue['kind']}   row "
-            f"{issue['row']}" + (f" (id {one_line(issue['id'])})" if issue["id"] else ""),
+            + row_name(issue, two_files=len(session.scanned.files) > 1)
+            + (f" (id {one_line(issue['id'])})" if issue["id"] else ""),
             style="bold",
         )
     )

@@ -27,7 +27,7 @@
     if (state.cluster && r[col.cluster] !== state.cluster) return false;
     if (r[col.score] < state.score) return false;
     if (state.text) {
-      const hay = [r[col.content], r[col.id], r[col.detail], r[col.row]].join(" ").toLowerCase();
+      const hay = [r[col.content], r[col.id], r[col.detail], r[col.row_name]].join(" ").toLowerCase();
       if (!hay.includes(state.text)) return false;
     }
     return true;
@@ -98,7 +98,7 @@
     chosen.slice(state.page * PAGE, (state.page + 1) * PAGE).forEach((r) => {
       const tr = document.createElement("tr");
       tr.className = "issue-row";
-      cell(tr, r[col.rank]); cell(tr, r[col.kind]); cell(tr, r[col.row]); cell(tr, r[col.id]);
+      cell(tr, r[col.rank]); cell(tr, r[col.kind]); cell(tr, r[col.row_name]); cell(tr, r[col.id]);
       cell(tr, r[col.given_label]); cell(tr, r[col.suggested_label]);
       cell(tr, r[col.score] === null ? "" : r[col.score].toFixed(3));
       cell(tr, r[col.label_quality] === null ? "" : r[col.label_quality].toFixed(3));
