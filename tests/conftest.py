@@ -120,6 +120,33 @@ def scan(data: Path, out: Path, *extra: str) -> Result:
 RULES = EXAMPLES / "rules" / "sms_spam.yaml"
 
 
+FAST = ("--folds", "2", "--model", "logistic")
+PLANTED = {"train": [3, 40, 150, 222], "test": [7, 55, 120]}
+"""Rows (of each file) whose letter is swapped for another: noise in both files."""
+
+
+def planted_letters() -> pd.DataFrame:
+    """700 rows of the letters example, with its own noise and a few more swapped labels."""
+    frame = pd.read_csv(EXAMPLES / "letters_sample.csv", dtype=str, keep_default_na=False)
+    frame = frame.head(700).copy()
+    for offset, rows in ((0, PLANTED["train"]), (450, PLANTED["test"])):
+        for row in rows:
+            label = frame.at[offset + row, "label"]
+            frame.at[offset + row, "label"] = "Z" if label != "Z" else "A"
+    return frame
+
+
+def scanned_two_files(folder: Path) -> tuple[Path, Path, Path]:
+    """train.csv (450 rows of :func:`planted_letters`) and test.csv (250, its own line
+    endings), scanned together into ``out``."""
+    frame = planted_letters()
+    train, test = folder / "train.csv", folder / "test.csv"
+    frame.iloc[:450].to_csv(train, index=False)
+    frame.iloc[450:].to_csv(test, index=False, lineterminator="\r\n")
+    scan(train, folder / "out", "--test", str(test), *FAST)
+    return train, test, folder / "out"
+
+
 @pytest.fixture(scope="module")
 def mostly_unlabelled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
     """The SMS sample with 95% of its labels hidden; returns the file and the true labels."""

@@ -14,34 +14,14 @@ from databugs.corrections import apply
 from databugs.data.ledger import read_ledger
 from databugs.review.session import ReviewSession
 from databugs.review.terminal import show
-from tests.conftest import EXAMPLES, SHARED, run
+from tests.conftest import FAST, PLANTED, SHARED, planted_letters, run, scanned_two_files
 from tests.conftest import scan as full_scan
-
-FAST = ("--folds", "2", "--model", "logistic")
-PLANTED = {"train": [3, 40, 150, 222], "test": [7, 55, 120]}
-"""Rows (of each file) whose letter is swapped for another: noise in both files."""
-
-
-def _planted_letters() -> pd.DataFrame:
-    """700 rows of the letters example, with its own noise and a few more swapped labels."""
-    frame = pd.read_csv(EXAMPLES / "letters_sample.csv", dtype=str, keep_default_na=False)
-    frame = frame.head(700).copy()
-    for offset, rows in ((0, PLANTED["train"]), (450, PLANTED["test"])):
-        for row in rows:
-            label = frame.at[offset + row, "label"]
-            frame.at[offset + row, "label"] = "Z" if label != "Z" else "A"
-    return frame
 
 
 @pytest.fixture
 def two_files(tmp_path: Path) -> tuple[Path, Path, Path]:
     """train.csv (450 rows) and test.csv (250), scanned together into ``out``."""
-    frame = _planted_letters()
-    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
-    frame.iloc[:450].to_csv(train, index=False)
-    frame.iloc[450:].to_csv(test, index=False, lineterminator="\r\n")  # its own line endings
-    full_scan(train, tmp_path / "out", "--test", str(test), *FAST)
-    return train, test, tmp_path / "out"
+    return scanned_two_files(tmp_path)
 
 
 def _flagged(out: Path) -> pd.DataFrame:
@@ -189,7 +169,7 @@ def _files(folder: Path) -> list[str]:
 
 
 def test_no_output_is_written_onto_an_input(tmp_path: Path) -> None:
-    frame = _planted_letters()
+    frame = planted_letters()
     train, test = tmp_path / "data.csv", tmp_path / "data.fixed.csv"  # train's copy's name
     frame.iloc[:450].to_csv(train, index=False)
     frame.iloc[450:].to_csv(test, index=False)
@@ -253,7 +233,7 @@ def test_rows_are_named_as_they_are_found_in_their_own_file(two_files) -> None:
 
 
 def test_a_split_column_scan_is_fixed_in_its_one_file(tmp_path: Path) -> None:
-    frame = _planted_letters()
+    frame = planted_letters()
     frame.insert(1, "split", ["train"] * 450 + ["test"] * 250)
     data = tmp_path / "all.csv"
     frame.to_csv(data, index=False)

@@ -17,7 +17,7 @@ from databugs.corrections.plan import corrections
 from databugs.data.ledger import read_ledger
 from databugs.render import html
 from databugs.report.report import Report
-from tests.conftest import EXAMPLES, runner
+from tests.conftest import EXAMPLES, runner, scanned_two_files
 
 sync_api = pytest.importorskip("playwright.sync_api")
 ATTACK = '"><img src=x onerror="window.pwned=1">'
@@ -136,3 +136,35 @@ def test_hostile_labels_and_text_stay_text(browser, sms_report: Path, tmp_path: 
     context.close()
     cells = list(csv.DictReader(saved.open(newline="", encoding="utf-8")))
     assert [(c["id"], c["reviewer"]) for c in cells] == [(ATTACK, ATTACK)]
+
+
+def test_decisions_name_each_row_by_its_own_file(browser, tmp_path: Path) -> None:
+    """With a test file, the downloaded decisions say ``test.csv`` row 7, not joined row 457,
+    and fix --decisions applies each to its own file."""
+    train, test, out = scanned_two_files(tmp_path)
+    report = json.loads((out / "report.json").read_text())
+    flagged = corrections(report)
+    context, page = _open(browser, out / "report.html")
+    page.keyboard.press("j")  # the first row of the table
+    for _ in report["issues"]:  # accept every row, one after the other
+        page.keyboard.press("a")
+    decided = page.evaluate("window.databugsPage.review.decisions()")
+    left = [i for i in flagged if str(i["row"]) not in decided]
+    assert _progress(page) == f"{len(flagged)} of {len(flagged)} decided", left
+    with page.expect_download() as download:
+        page.click("#download-decisions")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    context.close()
+    cells = list(csv.DictReader(saved.open(newline="", encoding="utf-8")))
+    own = {(i["split"] + ".csv", str(i["file_row"])) for i in flagged}
+    assert {(c["file"], c["row"]) for c in cells} == own
+    assert {c["file"] for c in cells} == {"train.csv", "test.csv"}
+    result = runner.invoke(app, ["fix", "--report", str(out), "--decisions", str(saved)])
+    assert result.exit_code == 0, result.output
+    for path, split in ((train, "train"), (test, "test")):
+        fixed = pd.read_csv(path.with_name(f"{split}.fixed.csv"), dtype=str)
+        for issue in (i for i in flagged if i["split"] == split):
+            assert fixed.at[issue["file_row"], "label"] == issue["suggested_label"]
+    ledger = read_ledger(test.with_name("databugs-decisions.csv"))
+    assert len(ledger) == len(flagged) and set(ledger["reviewer"]) == {"Dr Ada"}

@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from databugs.corrections.plan import FixPlan, scanned_files
 from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
 from databugs.data.ledger import LEDGER_COLUMNS, REVIEW_COLUMNS, read_strictly
+from databugs.data.splits import ScannedFiles, scanned_file_names
 from databugs.data.tags import scanned_labels
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.text import count
@@ -41,6 +43,18 @@ class Scanned:
     classes: frozenset[str]
     labels: list[str | None]
     ids: list[str | None]
+    placed: ScannedFiles
+    file_names: tuple[str, ...]
+    """The scanned files' names as report.json gives them (a decisions file names them)."""
+
+    def scanned_row(self, file: str, row: int) -> int | None:
+        """The scanned row that is row ``row`` of ``file``, or None: report.html names each
+        row by its own file (with a test file, ``test.csv`` row 68, not joined row 968)."""
+        if file not in self.file_names:
+            return None
+        index = self.file_names.index(file)
+        found = np.flatnonzero((self.placed.file_index == index) & (self.placed.file_rows == row))
+        return int(found[0]) if len(found) else None
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,8 @@ def plan_from_decision_files(
         classes=frozenset(str(c["label"]) for c in report["classes"]),
         labels=scanned_labels(source.frame, report["input"]["label"], source=str(source.path)),
         ids=row_ids(source.frame, report["input"].get("id")),
+        placed=inputs,
+        file_names=scanned_file_names(report["input"]),
     )
     lines = pd.concat([read_decision_file(Path(f), scanned) for f in files], ignore_index=True)
     reviewers = sorted(set(lines["reviewer"]))
@@ -181,13 +197,15 @@ def read_decision_file(path: Path, scanned: Scanned) -> pd.DataFrame:
         raise _bad(path, f"not a decisions file from report.html: no column {missing[0]!r}")
     if lines.empty:
         raise _bad(path, "holds no decisions")
-    for number, line in enumerate(lines.to_dict("records"), start=2):
+    rows = [
         _check_line(path, number, line, scanned)
-    lines["row"] = lines["row"].astype(int)
-    return lines[FILE_COLUMNS]
+        for number, line in enumerate(lines.to_dict("records"), start=2)
+    ]
+    return lines.assign(row=rows)[FILE_COLUMNS]
 
 
-def _check_line(path: Path, number: int, line: dict[str, str], scanned: Scanned) -> None:
+def _check_line(path: Path, number: int, line: dict[str, str], scanned: Scanned) -> int:
+    """The scanned row a line is about, once the line is checked against the scan."""
     where = f"line {number}"
     if line["data_sha256"] != scanned.sha256:
         raise _bad(path, f"{where}: decisions about other data (its sha256 is not the scan's)")
@@ -195,21 +213,23 @@ def _check_line(path: Path, number: int, line: dict[str, str], scanned: Scanned)
         raise _bad(path, f"{where}: decision {line['decision']!r} is not one of {TAKEN}")
     if not line["reviewer"].strip():
         raise _bad(path, f"{where}: no reviewer named")
-    row = int(line["row"])
-    if row >= len(scanned.labels) or (line["id"] or None) != scanned.ids[row]:
+    row = scanned.scanned_row(line["file"], int(line["row"]))
+    if row is None or (line["id"] or None) != scanned.ids[row]:
         raise DatabugsError(
-            f"{path}, {where}: row {row} (id {line['id']!r}) is not a row of {scanned.source.path}",
+            f"{path}, {where}: row {line['row']} (id {line['id']!r}) is not a row of "
+            f"{line['file'] or 'the scanned data'} in the scan",
             code=ErrorCode.UNKNOWN_ROW,
             hint="the file was made from another report",
         )
     if line["old_label"] != (scanned.labels[row] or ""):
-        said = f"{where}: the file says row {row} is labelled {line['old_label']!r}"
+        said = f"{where}: the file says row {line['row']} is labelled {line['old_label']!r}"
         raise _bad(path, f"{said}, the data has {scanned.labels[row]!r}")
     new = line["new_label"]
     if line["new_class"] not in ("", "yes"):
         raise _bad(path, f"{where}: new_class {line['new_class']!r} is neither yes nor empty")
     if new not in scanned.classes and not (line["new_class"] == "yes" and new.strip()):
         raise _bad(path, f"{where}: {new!r} is not a class of this data and not marked new")
+    return row
 
 
 def _bad(path: Path, why: str) -> DatabugsError:

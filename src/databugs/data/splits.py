@@ -179,6 +179,15 @@ def ledger_files(
     return paths, splits.file_index, splits.file_rows
 
 
+def scanned_file_names(scan_input: dict) -> tuple[str, ...]:
+    """How a decisions file from report.html names the files a scan read (report.json's
+    ``input``): the data, or the training and the test file; by name, or by path as given
+    where the two share a name."""
+    files = [str(file) for file in scan_input.get("split_files") or [scan_input["path"]]]
+    names = tuple(Path(file).name for file in files)
+    return names if len(set(names)) == len(names) else tuple(files)
+
+
 @dataclass(frozen=True)
 class ScannedFiles:
     """The files a scan read, read again (by ``fix`` and ``review``): the table the scan saw

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
+from databugs.data.splits import TRAIN, scanned_file_names
 from databugs.report.report import Report
 
 
@@ -23,14 +23,25 @@ def report_digest(report: Report) -> str:
 
 
 def review_data(report: Report) -> dict[str, Any]:
-    """The digest, the data file, the classes a label may be changed to, and each flagged
-    row once (``[row, id, given, suggested, cluster]``, worst first)."""
+    """The digest, the classes a label may be changed to, and each flagged row once (``[row,
+    id, given, suggested, cluster, file, file row]``, worst first): a decisions file names a
+    row by its own file (with a test file, row 68 of test.csv, not joined row 968)."""
     fields = ("row", "id", "given_label", "suggested_label", "cluster")
-    flagged = [[issue.get(name) for name in fields] for issue in report.corrections()]
+    names = scanned_file_names(report.input)
+    flagged = [
+        [*(issue.get(name) for name in fields), *_own_file(issue, names)]
+        for issue in report.corrections()
+    ]
     return {
         "digest": report_digest(report),
-        "file": Path(str(report.input["path"])).name,
         "data_sha256": report.input["sha256"],
         "classes": [str(entry["label"]) for entry in report.classes],
         "flagged": flagged,
     }
+
+
+def _own_file(issue: dict[str, Any], names: tuple[str, ...]) -> tuple[str, int]:
+    """The file a flagged row is in and its row there."""
+    if len(names) == 1:
+        return names[0], issue["row"]
+    return names[0 if issue["split"] == TRAIN else 1], issue["file_row"]

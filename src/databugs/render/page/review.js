@@ -10,8 +10,9 @@
   const KEY = "databugs-review:" + review.digest, WHO = "databugs-reviewer";
   const COLUMNS = ["time", "file", "decision", "row", "id", "old_label", "new_label", "comment",
     "reviewer", "data_sha256", "new_class"];
-  const flagged = new Map(review.flagged.map(([row, id, given, suggested, cluster]) =>
-    [row, { row, id, given, suggested, cluster }]));
+  // Each flagged row: [row, id, given, suggested, cluster, its file, its row in that file].
+  const flagged = new Map(review.flagged.map(([row, id, given, suggested, cluster, file, own]) =>
+    [row, { row, id, given, suggested, cluster, file, fileRow: own }]));
   const text = (value) => (value === null || value === undefined ? "" : String(value));
   let decisions = load();
   let selected = null;
@@ -254,8 +255,8 @@
     const lines = [COLUMNS.join(",")];
     [...flagged.keys()].filter((row) => decisions[row]).sort((a, b) => a - b).forEach((row) => {
       const item = flagged.get(row), d = decisions[row];
-      lines.push([d.time, review.file, d.decision, row, item.id, item.given, d.label, d.comment,
-        reviewer, review.data_sha256, d.isNew ? "yes" : ""].map(csvCell).join(","));
+      lines.push([d.time, item.file, d.decision, item.fileRow, item.id, item.given, d.label,
+        d.comment, reviewer, review.data_sha256, d.isNew ? "yes" : ""].map(csvCell).join(","));
     });
     return lines.join("\n") + "\n";
   }
