@@ -28,6 +28,20 @@ def test_nearest_labelled_rows_are_the_closest_others_nearest_first(monkeypatch)
     assert nearest_labelled(points, labelled, [0, 5, 4], count=2) == found
 
 
+def test_among_many_labelled_rows_the_chunked_search_finds_the_true_nearest() -> None:
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(9_000, 16)).astype(
+        np.float32
+    )  # beyond CHUNKED_FROM, not whole chunks
+    labelled = np.sort(rng.choice(9_000, 7_777, replace=False))  # not whole chunks
+    queries = np.arange(0, 9_000, 37)
+    found = nearest_labelled(points, labelled, queries)
+    for row in queries[:60].tolist():
+        gaps = np.linalg.norm(points[labelled] - points[row], axis=1)
+        gaps[labelled == row] = np.inf
+        assert found[row] == labelled[np.argsort(gaps, kind="stable")[:5]].tolist()
+
+
 def test_map_keeps_every_flagged_row_and_at_most_the_limit() -> None:
     flagged = np.arange(0, 50_000, 97)
     shown = map_rows(50_000, flagged, seed=0, limit=2_000)
