@@ -35,7 +35,7 @@ def test_probabilities_are_out_of_fold_and_rank_the_flipped_rows_first(fitted):
     assert oof.probabilities.shape == tags.shape and oof.folds == 5
     changed = np.isin(np.arange(len(tags)), noisy_rows)
     ap = average_precision_score(changed, 1 - tag_quality(tags, oof.probabilities))
-    assert ap > 0.35  # 10% of rows are noisy: ranking at random gives 0.1
+    assert ap > 0.6  # 10% of rows are noisy: at random 0.1; the moving-average pooling 0.48
 
 
 def test_accepting_every_suggestion_raises_exact_set_accuracy(fitted):

@@ -225,14 +225,20 @@ def _succession_shares(scores: np.ndarray, given: np.ndarray) -> tuple[np.ndarra
 
 
 def tag_quality(tags: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
-    """Label quality of each row's tag set: cleanlab's multi-label score (self-confidence of
-    every tag's given value, aggregated with emphasis on the worst)."""
+    """Label quality of each row's tag set: cleanlab's multi-label score, the self-confidence
+    of every tag's given value pooled by softmin (its default moving average ranked worse:
+    mean AP 0.272 vs 0.249, at least the recipe's on 14 vs 13 of 20 cases of the pool's five
+    multi-label sets, one tag removed or added)."""
     from cleanlab.multilabel_classification.rank import get_label_quality_scores
 
     varying = _varying(tags)
     if not varying.any():
         return np.ones(len(tags))
-    return get_label_quality_scores(_cleanlab_labels(tags[:, varying]), probabilities[:, varying])
+    return get_label_quality_scores(
+        _cleanlab_labels(tags[:, varying]),
+        probabilities[:, varying],
+        aggregator_kwargs={"method": "softmin"},
+    )
 
 
 def tag_issues(tags: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
