@@ -77,22 +77,22 @@ def normal_scores(traits: np.ndarray) -> np.ndarray:
     return np.column_stack([norm.ppf(rankdata(column) / (rows + 1)) for column in traits.T])
 
 
-def style_distance(texts: pd.Series, reference: np.ndarray) -> np.ndarray:
-    """Mahalanobis distance of each text's traits (normal scores) from the reference rows'
-    (shrunk covariance, Ledoit-Wolf): traits that do not go together here, a mention-less tweet
-    that is also long, punctuated and capitalised."""
+def style_distance(traits: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Mahalanobis distance of each text's traits (``style_traits``, as normal scores) from the
+    reference rows' (shrunk covariance, Ledoit-Wolf): traits that do not go together here, a
+    mention-less tweet that is also long, punctuated and capitalised."""
     from sklearn.covariance import LedoitWolf
 
-    scores = normal_scores(style_traits(texts))
+    scores = normal_scores(traits)
     if len(reference) <= scores.shape[1]:
-        return np.zeros(len(texts))
+        return np.zeros(len(traits))
     return LedoitWolf().fit(scores[reference]).mahalanobis(scores)
 
 
-def unusual_traits(texts: pd.Series, rows: np.ndarray, column: str) -> dict[int, list[dict]]:
-    """Per row of ``rows``, the traits on which under 1% of texts lie as far out (on its side),
-    furthest first, told with the row's value, the column's median and that share."""
-    traits = style_traits(texts)
+def unusual_traits(traits: np.ndarray, rows: np.ndarray, column: str) -> dict[int, list[dict]]:
+    """Per row of ``rows``, the traits (``style_traits`` of the column's texts) on which under
+    1% of texts lie as far out (on its side), furthest first, told with the row's value, the
+    column's median and that share."""
     ordered = np.sort(traits, axis=0)
     median = np.median(traits, axis=0)
     found: dict[int, list[dict]] = {}
