@@ -62,10 +62,13 @@ TRAITS: tuple[Trait, ...] = (
 def style_traits(texts: pd.Series) -> np.ndarray:
     """Per text (rows) each trait of ``TRAITS`` (columns), on the text as written (edge spaces
     and line breaks kept: a source's formatting habits are part of its style); an empty text
-    counts one character and one word, so that nothing divides by zero."""
-    chars = np.maximum(texts.str.len().to_numpy(float), 1)
-    words = np.maximum(texts.str.split().str.len().fillna(0).to_numpy(float), 1)
-    return np.column_stack([measure(texts, chars, words) for _, _, measure in TRAITS])
+    counts one character and one word, so that nothing divides by zero. Each distinct text is
+    measured once (repeated texts are common: a resampled set of 100,000 rows has 5,381)."""
+    codes, distinct = pd.factorize(texts, use_na_sentinel=False)
+    distinct = pd.Series(distinct, dtype=texts.dtype)
+    chars = np.maximum(distinct.str.len().to_numpy(float), 1)
+    words = np.maximum(distinct.str.split().str.len().fillna(0).to_numpy(float), 1)
+    return np.column_stack([measure(distinct, chars, words) for _, _, measure in TRAITS])[codes]
 
 
 def normal_scores(traits: np.ndarray) -> np.ndarray:
