@@ -30,10 +30,8 @@ def test_nearest_labelled_rows_are_the_closest_others_nearest_first(monkeypatch)
 
 def test_among_many_labelled_rows_the_chunked_search_finds_the_true_nearest() -> None:
     rng = np.random.default_rng(3)
-    points = rng.normal(size=(9_000, 16)).astype(
-        np.float32
-    )  # beyond CHUNKED_FROM, not whole chunks
-    labelled = np.sort(rng.choice(9_000, 7_777, replace=False))  # not whole chunks
+    points = rng.normal(size=(9_000, 16)).astype(np.float32)
+    labelled = np.sort(rng.choice(9_000, 7_777, replace=False))  # > CHUNKED_FROM, not whole chunks
     queries = np.arange(0, 9_000, 37)
     found = nearest_labelled(points, labelled, queries)
     for row in queries[:60].tolist():
