@@ -8,7 +8,7 @@ from databugs.pipeline import neighbours
 from databugs.pipeline.neighbours import nearest_labelled
 from databugs.pipeline.projection import layout, map_rows
 from databugs.render.evidence_text import evidence_text
-from databugs.render.plots import _text_colour
+from databugs.render.svg import text_colour
 from databugs.report.evidence import neighbour_sentence
 
 
@@ -80,5 +80,5 @@ def test_evidence_reads_as_words() -> None:
 
 
 def test_matrix_text_is_light_on_dark_cells() -> None:
-    assert _text_colour((0.4, 0.0, 0.05, 1.0)) == "white"
-    assert _text_colour((1.0, 0.9, 0.9, 1.0)) == "black"
+    assert text_colour("#660011") == "white"
+    assert text_colour("#ffe5e5") == "black"

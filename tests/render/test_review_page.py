@@ -118,7 +118,7 @@ def test_hostile_labels_and_text_stay_text(browser, sms_report: Path, tmp_path: 
             issue["id"] = ATTACK
             issue["content"] = ATTACK
     page_path = tmp_path / "report.html"
-    page_path.write_text(html.render(Report.from_dict(content), plots=[]), encoding="utf-8")
+    page_path.write_text(html.render(Report.from_dict(content)), encoding="utf-8")
     context, page = _open(browser, page_path, reviewer=ATTACK)
     page.keyboard.press("j")
     page.keyboard.press("e")

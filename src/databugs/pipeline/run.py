@@ -14,7 +14,7 @@ from databugs.models.engines import check_engine
 from databugs.pipeline.fit import Progress
 from databugs.pipeline.options import recorded_options
 from databugs.pipeline.reuse import remember, reusable_report, scan_fingerprint
-from databugs.render.outputs import OUTPUT_FILES, PLOTS_CACHE, rewrite_reused, write_outputs
+from databugs.render.outputs import OUTPUT_FILES, rewrite_reused, write_outputs
 from databugs.report.report import Report
 
 
@@ -38,7 +38,7 @@ def scan_into_folder(
     out = Path(options["out"])
     test = Path(options["test"]) if options.get("test") else None
     if data.is_file():
-        outputs = [out / name for name in (*OUTPUT_FILES, "timings.json", PLOTS_CACHE)]
+        outputs = [out / name for name in (*OUTPUT_FILES, "timings.json")]
         inputs = {data: "the data", **({test: "the test data"} if test else {})}
         refuse_overwriting(outputs, inputs)
     check_engine(options["engine"], options["scheduler"])

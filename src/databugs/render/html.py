@@ -35,9 +35,8 @@ TABLE_FIELDS = [*(name for name in ISSUE_FIELDS if name not in ("group", "key"))
 """The fields of an issue the page's table shows (``row_name``: ``test:68`` with a test file)."""
 
 
-def render(report: Report, plots: list[str] | None = None) -> str:
-    """The page; ``plots`` (SVG elements) are drawn from the report unless given."""
-    plots = all_plots(report) if plots is None else plots
+def render(report: Report) -> str:
+    """The page."""
     script = _page_text(SCRIPT_FILES)
     parts = {
         "script_source": _script_source(script),
@@ -45,7 +44,7 @@ def render(report: Report, plots: list[str] | None = None) -> str:
         "script": script,
         "title": escape(f"databugs report: {report.scanned_name()}"),
         "summary": summary_html(report),
-        "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in plots),
+        "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in all_plots(report)),
         "clusters": clusters_html(report),
         "annotators": _annotators(report),
         "data": _json_for_script({**_table_data(report), "review": review_data(report)}),

@@ -1,4 +1,4 @@
-"""The report's plots, drawn by matplotlib as inline SVG (text kept as escaped SVG text).
+"""The report's plots as inline SVG (drawn by :mod:`databugs.render.svg`, every text escaped).
 
 Each function takes the report (or a ``report.json``) and returns one ``<svg>`` element, or
 "" when there is nothing to draw. Only report content is used, so ``databugs report DIR``
@@ -7,73 +7,30 @@ draws the same plots from a ``report.json``.
 
 from __future__ import annotations
 
-import io
-import logging
-import re
-import warnings
 from collections import Counter
-from typing import Any
 
 from databugs.detectors.registry import label_flag_kinds
 from databugs.render.agreement_cells import agreement_cells
+from databugs.render.svg import (
+    CIVIDIS,
+    REDS,
+    VIRIDIS,
+    Heatmap,
+    bar_chart,
+    heatmap,
+    histogram,
+    scatter,
+)
 from databugs.report.report import Report
 
 MAX_MATRIX_CLASSES = 20
-WIDTH = 6.4
-HOW_CHARS = 105
-
-
-STYLE = {"svg.fonttype": "none", "svg.hashsalt": "databugs", "font.size": 9}
-"""Text stays text (small, searchable, escaped by matplotlib); ids are stable across runs."""
+FLAGGED = "#e45756"
+CLEAN = "#4c78a8"
 
 
 def all_plots(report: Report) -> list[str]:
     """Every plot that has something to show, as SVG elements, in the order of ``PLOTS``."""
-    import matplotlib
-
-    logger = logging.getLogger("matplotlib")
-    level = logger.level
-    # No global state left changed (a notebook's own plots keep their style); missing glyphs
-    # (emoji, CJK in labels) and layout notes are drawing details, not the user's business.
-    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        logger.setLevel(logging.ERROR)
-        try:
-            return [svg for plot in PLOTS if (svg := plot(report))]
-        finally:
-            logger.setLevel(level)
-
-
-def _plain(text: object) -> str:
-    """Data text for matplotlib: ``$`` would start mathtext (and fail on ``$a_{b}$``)."""
-    return str(text).replace("$", r"\$")
-
-
-def _figure(height: float, how: str) -> Any:
-    """A figure with its one-line "how to read this" under it (part of the drawing, so every
-    view of the plot carries it)."""
-    import textwrap
-
-    from matplotlib.figure import Figure  # no pyplot: no backend, no global figure list
-
-    figure = Figure(figsize=(WIDTH, height + 0.25), layout="constrained")
-    text = "\n".join(textwrap.wrap(f"How to read this: {how}", HOW_CHARS))
-    figure.supxlabel(text, fontsize=7.5, color="#555555", x=0.01, ha="left")
-    return figure
-
-
-def _text_colour(rgba: tuple[float, ...]) -> str:
-    """Black on light cells, white on dark ones (relative luminance of the cell's colour)."""
-    red, green, blue = rgba[:3]
-    return "black" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.45 else "white"
-
-
-def _svg(figure: Any) -> str:
-    """The figure as an <svg> element: no XML prolog, no DOCTYPE, no metadata date."""
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    text = re.sub(r"^.*?(<svg\b)", r"\1", buffer.getvalue(), count=1, flags=re.DOTALL)
-    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, count=1, flags=re.DOTALL)
+    return [svg for plot in PLOTS if (svg := plot(report))]
 
 
 def class_sizes(report: Report) -> str:
@@ -81,53 +38,33 @@ def class_sizes(report: Report) -> str:
     classes = sorted(report.classes, key=lambda c: c["count"])[-30:]
     if not classes:
         return ""
-    figure = _figure(
-        0.9 + 0.22 * len(classes),
-        "one bar per class, its length the rows labelled so; the red end is the rows flagged.",
-    )
-    axes = figure.subplots()
-    names = [_plain(c["label"]) for c in classes]
-    flagged = [c["flagged"] for c in classes]
-    clean = [c["count"] - c["flagged"] for c in classes]
-    axes.barh(names, clean, color="#4c78a8", label="not flagged")
-    axes.barh(names, flagged, left=clean, color="#e45756", label="flagged")
-    axes.set_xlabel("rows")
     what = "Tag frequencies" if _multilabel(report) else "Class sizes"
-    axes.set_title(f"{what} (largest 30)" if len(report.classes) > 30 else what)
-    figure.legend(loc="outside upper right", ncols=2, frameon=False)
-    return _svg(figure)
+    return bar_chart(
+        [c["label"] for c in classes],
+        [
+            ("not flagged", [c["count"] - c["flagged"] for c in classes], CLEAN),
+            ("flagged", [c["flagged"] for c in classes], FLAGGED),
+        ],
+        title=f"{what} (largest 30)" if len(report.classes) > 30 else what,
+        axis="rows",
+        how="one bar per class, its length the rows labelled so; the red end is the rows flagged.",
+    )
 
 
 def quality_distribution(report: Report) -> str:
     """Histogram of label quality, flagged rows stacked on top."""
-    histogram = report.quality_histogram
-    if not histogram:
+    counts = report.quality_histogram
+    if not counts:
         return ""
-    edges, rows, flagged = histogram["edges"], histogram["rows"], histogram["flagged"]
-    figure = _figure(
-        2.6,
-        "how likely each row's given label is by the model (left = unlikely); red = flagged"
+    clean = [a - b for a, b in zip(counts["rows"], counts["flagged"], strict=True)]
+    return histogram(
+        counts["edges"],
+        [("not flagged", clean, CLEAN), ("flagged", counts["flagged"], FLAGGED)],
+        title="Label quality of every labelled row",
+        axes=("label quality (low = likely wrong)", "rows"),
+        how="how likely each row's given label is by the model (left = unlikely); red = flagged"
         " rows; the scale of counts is logarithmic.",
     )
-    axes = figure.subplots()
-    width = edges[1] - edges[0]
-    clean = [a - b for a, b in zip(rows, flagged, strict=True)]
-    axes.bar(edges[:-1], clean, width=width, align="edge", color="#4c78a8", label="not flagged")
-    axes.bar(
-        edges[:-1],
-        flagged,
-        width=width,
-        align="edge",
-        bottom=clean,
-        color="#e45756",
-        label="flagged",
-    )
-    axes.set_yscale("symlog")
-    axes.set_xlabel("label quality (low = likely wrong)")
-    axes.set_ylabel("rows")
-    axes.set_title("Label quality of every labelled row")
-    axes.legend(frameon=False)
-    return _svg(figure)
 
 
 def label_flow(report: Report) -> str:
@@ -172,23 +109,21 @@ def _count_matrix(
     how: str,
 ) -> str:
     """A square matrix of counts between names, the counts written in when it is small."""
-    figure = _figure(min(2.2 + 0.28 * len(names), 7.5), how)
-    axes = figure.subplots()
-    image = axes.imshow(matrix, cmap="Reds")
-    shown = [_plain(name) for name in names]
-    axes.set_xticks(range(len(names)), shown, rotation=90)
-    axes.set_yticks(range(len(names)), shown)
-    axes.set_xlabel(axis_labels[0])
-    axes.set_ylabel(axis_labels[1])
-    axes.set_title(title)
-    if len(names) <= 12:
-        for i, row in enumerate(matrix):
-            for j, count in enumerate(row):
-                if count:
-                    colour = _text_colour(image.cmap(image.norm(count)))
-                    axes.text(j, i, str(count), ha="center", va="center", fontsize=8, color=colour)
-    figure.colorbar(image, ax=axes, shrink=0.7)
-    return _svg(figure)
+    written = len(names) <= MAX_CELL_TEXT_CLASSES
+    return heatmap(
+        Heatmap(
+            names,
+            names,
+            matrix,
+            REDS,
+            (0, max(max(row) for row in matrix)),
+            (lambda i, j: str(matrix[i][j] or "")) if written else None,
+        ),
+        title=title,
+        axes=axis_labels,
+        how=how,
+        scale="rows",
+    )
 
 
 def tag_cooccurrence(report: Report) -> str:
@@ -249,19 +184,14 @@ def annotator_agreement(report: Report) -> str:
     names = [a["name"] for a in report.annotators if a in busiest]
     kappas = report.agreement["cohen_kappa"]
     matrix = [[1.0 if a == b else (kappas[a].get(b) or 0.0) for b in names] for a in names]
-    shown = [_plain(name) for name in names]
-    figure = _figure(
-        min(2.2 + 0.4 * len(names), 7.0),
-        "each cell is how far two annotators agree beyond chance (1 = always, 0 = as chance).",
-    )
-    axes = figure.subplots()
-    image = axes.imshow(matrix, cmap="viridis", vmin=min(0.0, min(map(min, matrix))), vmax=1)
-    axes.set_xticks(range(len(names)), shown, rotation=90)
-    axes.set_yticks(range(len(names)), shown)
     shown_all = len(names) == len(report.annotators)
-    axes.set_title("Cohen's kappa between annotators" + ("" if shown_all else " (busiest 30)"))
-    figure.colorbar(image, ax=axes, shrink=0.7)
-    return _svg(figure)
+    return heatmap(
+        Heatmap(names, names, matrix, VIRIDIS, (min(0.0, min(map(min, matrix))), 1.0)),
+        title="Cohen's kappa between annotators" + ("" if shown_all else " (busiest 30)"),
+        axes=("annotator", "annotator"),
+        how="each cell is how far two annotators agree beyond chance (1 = always, 0 = as chance).",
+        scale="kappa",
+    )
 
 
 MAX_CELL_TEXT_CLASSES = 12
@@ -275,44 +205,35 @@ def annotator_class_agreement(report: Report) -> str:
     cells = agreement_cells(table, MAX_ANNOTATORS, MAX_MATRIX_CLASSES) if table else None
     if cells is None or not cells.names or not cells.classes:
         return ""
-    import numpy as np
-    from matplotlib import colormaps
+    shares = [
+        [cells.share(i, k) for k in range(len(cells.classes))] for i in range(len(cells.names))
+    ]
 
-    shape = (len(cells.names), len(cells.classes))
-    shares = [[cells.share(i, k) for k in range(shape[1])] for i in range(shape[0])]
-    grid = np.ma.masked_invalid(np.array(shares, dtype=float))
-    figure = _figure(
-        min(1.6 + 0.26 * shape[0], 9.0),
-        "a row per annotator, a column per consensus class; a cell is the share of the "
+    def written(i: int, k: int) -> str:
+        if shares[i][k] is not None:
+            return f"{shares[i][k]:.0%}"
+        return f"{cells.agreed[i][k]}/{cells.answers[i][k]}" if cells.answers[i][k] else ""
+
+    hidden = [f"{cells.hidden_annotators} more annotators"] * bool(cells.hidden_annotators)
+    hidden += [f"{cells.hidden_classes} more classes"] * bool(cells.hidden_classes)
+    return heatmap(
+        Heatmap(
+            cells.names,
+            cells.classes,
+            shares,
+            CIVIDIS,
+            (0.0, 1.0),
+            written if len(cells.classes) <= MAX_CELL_TEXT_CLASSES else None,
+        ),
+        title="Agreement with the consensus per class"
+        + (f" (not shown: {', '.join(hidden)})" if hidden else ""),
+        axes=("consensus class", "annotator"),
+        how="a row per annotator, a column per consensus class; a cell is the share of the "
         "annotator's answers on items of that class that match the consensus (dark = often "
         f"otherwise); grey: fewer than {cells.min_answers} answers (agreed/answers written in), "
         "too few to judge.",
+        scale="agreement",
     )
-    axes = figure.subplots()
-    palette = colormaps["cividis"].with_extremes(bad="#dddddd")  # colour-blind safe
-    image = axes.imshow(grid, cmap=palette, vmin=0, vmax=1, aspect="auto")
-    axes.set_xticks(range(shape[1]), [_plain(name) for name in cells.classes], rotation=90)
-    axes.set_yticks(range(shape[0]), [_plain(name) for name in cells.names])
-    axes.set_xlabel("consensus class")
-    hidden = [f"{cells.hidden_annotators} more annotators"] * bool(cells.hidden_annotators)
-    hidden += [f"{cells.hidden_classes} more classes"] * bool(cells.hidden_classes)
-    axes.set_title(
-        "Agreement with the consensus per class"
-        + (f" (not shown: {', '.join(hidden)})" if hidden else ""),
-        fontsize=9,
-    )
-    if shape[1] <= MAX_CELL_TEXT_CLASSES:
-        for i, k in np.ndindex(shape):
-            share, answers = shares[i][k], cells.answers[i][k]
-            if share is not None:
-                colour, text = _text_colour(image.cmap(image.norm(share))), f"{share:.0%}"
-            elif answers:
-                colour, text = "#333333", f"{cells.agreed[i][k]}/{answers}"
-            else:
-                continue
-            axes.text(k, i, text, ha="center", va="center", fontsize=7, color=colour)
-    figure.colorbar(image, ax=axes, shrink=0.7, label="agreement")
-    return _svg(figure)
 
 
 def annotator_ranking(report: Report) -> str:
@@ -341,30 +262,24 @@ def given_vs_predicted(report: Report) -> str:
     points = (report.regression or {}).get("points")
     if not points or not points["given"]:
         return ""
-    flagged = points["flagged"]
-    figure = _figure(
-        4.8,
-        "each dot is a row, at its out-of-fold prediction (across) and its given value (up); "
+    series = []
+    for marked, colour, name, size in (
+        (False, "#8fa3b8", "other rows", 4),
+        (True, "#d62728", "flagged", 6),
+    ):
+        chosen = [
+            (points["predicted"][i], points["given"][i])
+            for i, flagged in enumerate(points["flagged"])
+            if flagged == marked
+        ]
+        series.append((f"{name} ({len(chosen):,})", chosen, colour, size))
+    return scatter(
+        series,
+        title="Given vs predicted values",
+        axes=("predicted (out of fold)", "given"),
+        how="each dot is a row, at its out-of-fold prediction (across) and its given value (up); "
         "rows far from the diagonal disagree with the model, red ones are flagged.",
     )
-    axes = figure.subplots()
-    for marked, colour, name in ((False, "#9ab", "other rows"), (True, "#d62728", "flagged")):
-        chosen = [i for i, f in enumerate(flagged) if f == marked]
-        axes.scatter(
-            [points["predicted"][i] for i in chosen],
-            [points["given"][i] for i in chosen],
-            s=8 if marked else 4,
-            c=colour,
-            label=f"{name} ({len(chosen):,})",
-        )
-    low = min(min(points["given"]), min(points["predicted"]))
-    high = max(max(points["given"]), max(points["predicted"]))
-    axes.plot([low, high], [low, high], color="#555", linewidth=0.8)
-    axes.set_xlabel("predicted (out of fold)")
-    axes.set_ylabel("given")
-    axes.set_title("Given vs predicted values")
-    axes.legend(loc="upper left")
-    return _svg(figure)
 
 
 def _share_bars(
@@ -379,13 +294,7 @@ def _share_bars(
     """Horizontal bars of values in [0, 1], one per name; "" when there are none."""
     if not names:
         return ""
-    figure = _figure(0.9 + 0.24 * len(names), how)
-    axes = figure.subplots()
-    axes.barh([_plain(name) for name in names], values, color=colour)
-    axes.set_xlim(0, 1)
-    axes.set_xlabel(xlabel)
-    axes.set_title(title)
-    return _svg(figure)
+    return bar_chart(names, [(xlabel, values, colour)], title=title, axis=xlabel, how=how, high=1.0)
 
 
 PLOTS = (
