@@ -262,9 +262,9 @@ def read_like_a_file(path: Path) -> pd.DataFrame:
 # --- annotators ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def annotated_csv(tmp_path: Path) -> Path:
-    """Blobs with a label column and three annotators; ann_c calls every bird a dog."""
+def make_annotated_blobs() -> pd.DataFrame:
+    """Blobs with a label column and three annotators; ann_c calls every bird a dog, ann_b
+    answers 80% of rows."""
     frame = make_blobs_table(240, seed=3)
     rng = np.random.default_rng(1)
     truth = frame["label"].to_numpy()
@@ -272,6 +272,12 @@ def annotated_csv(tmp_path: Path) -> Path:
     frame["ann_b"] = np.where(rng.random(len(truth)) < 0.1, "cat", truth)
     frame["ann_c"] = np.where(truth == "bird", "dog", truth)
     frame.loc[rng.random(len(truth)) < 0.2, "ann_b"] = ""
+    return frame
+
+
+@pytest.fixture
+def annotated_csv(tmp_path: Path) -> Path:
+    """:func:`make_annotated_blobs` as a CSV file."""
     path = tmp_path / "animals.csv"
-    frame.to_csv(path, index=False)
+    make_annotated_blobs().to_csv(path, index=False)
     return path

@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ElementTree
 
-import numpy as np
 import pytest
 
 import databugs
 from databugs.render.plots import all_plots, class_sizes
 from databugs.render.svg import REDS, nice_ticks, text_colour
 from databugs.report.report import Report
-from tests.conftest import make_blobs_table
+from tests.conftest import make_annotated_blobs
 
 ODD_LABELS = {"cat": "<script>alert(1)</script>", "dog": "a--b --> 'q' & \"r\"", "bird": "$x^$"}
 ELEMENTS = {"svg", "text", "rect", "line", "path", "title"}
@@ -23,13 +22,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 @pytest.fixture(scope="module")
 def crowd_report() -> Report:
     """A scan drawing class and annotator plots, of labels full of markup."""
-    frame = make_blobs_table(240, seed=3)
-    rng = np.random.default_rng(1)
-    truth = frame["label"].to_numpy()
-    frame["ann_a"] = truth
-    frame["ann_b"] = np.where(rng.random(len(truth)) < 0.2, "cat", truth)
-    frame["ann_c"] = np.where(truth == "bird", "dog", truth)
-    frame = frame.replace(ODD_LABELS)
+    frame = make_annotated_blobs().replace(ODD_LABELS)
     return databugs.scan(frame, label="label", annotators=["ann_a", "ann_b", "ann_c"], jobs=1)
 
 
@@ -45,7 +38,9 @@ def test_every_plot_is_one_svg_of_plain_shapes_with_markup_kept_as_text(crowd_re
         assert {element.tag.removeprefix(SVG) for element in root.iter()} <= ELEMENTS
         assert not any(name.startswith("on") for e in root.iter() for name in e.attrib)
         assert "<script" not in svg
-    assert sum("&lt;script&gt;alert(1)&lt;/script&gt;" in svg for svg in plots) >= 3  # sizes, recall, agreement
+    assert (
+        sum("&lt;script&gt;alert(1)&lt;/script&gt;" in svg for svg in plots) >= 3
+    )  # sizes, recall, agreement
     texts = {element.text for svg in plots for element in _parsed(svg).iter(f"{SVG}text")}
     assert "<script>alert(1)</script>" in texts and "a--b --> 'q' & \"r\"" in texts
 
