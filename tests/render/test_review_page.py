@@ -16,6 +16,7 @@ from databugs.cli import app
 from databugs.corrections.plan import corrections
 from databugs.data.ledger import read_ledger
 from databugs.render import html
+from databugs.render.review import review_data
 from databugs.report.report import Report
 from tests.conftest import EXAMPLES, runner, scanned_two_files
 
@@ -168,3 +169,17 @@ def test_decisions_name_each_row_by_its_own_file(browser, tmp_path: Path) -> Non
             assert fixed.at[issue["file_row"], "label"] == issue["suggested_label"]
     ledger = read_ledger(test.with_name("databugs-decisions.csv"))
     assert len(ledger) == len(flagged) and set(ledger["reviewer"]) == {"Dr Ada"}
+
+
+def test_decisions_are_kept_per_proposed_corrections(sms_report: Path) -> None:
+    """The page keys a reviewer's decisions by a digest of what is decided on: the same scan
+    (or one that only gated differently) resumes them, other suggestions start afresh."""
+    content = json.loads((sms_report / "report.json").read_text())
+    digest = review_data(Report.from_dict(content))["digest"]
+    rule = {"rule": "label_issue>0", "measured": 3, "passed": False}
+    regated = {**copy.deepcopy(content), "gate": {"passed": False, "rules": [rule]}}
+    assert review_data(Report.from_dict(regated))["digest"] == digest
+    changed = copy.deepcopy(content)
+    flagged = next(i for i in changed["issues"] if i["kind"] == "label_issue")
+    flagged["suggested_label"] = flagged["given_label"] + " (other)"
+    assert review_data(Report.from_dict(changed))["digest"] != digest

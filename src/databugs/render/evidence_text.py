@@ -3,6 +3,7 @@ group size 2; majority O" (each field named in words, shares as percentages, cut
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 LIST_ITEMS = 6
@@ -22,7 +23,8 @@ def _value(name: str, value: Any) -> str:
     if isinstance(value, int | float):
         return _number(name, value)
     if isinstance(value, dict):
-        return ", ".join(f"{k} {_value(name, v)}" for k, v in list(value.items())[:LIST_ITEMS])
+        shown = islice(value.items(), LIST_ITEMS)  # a group of 18 rows shows 6
+        return ", ".join(f"{k} {_value(name, v)}" for k, v in shown)
     if isinstance(value, list):
         shown = [_item(name, item) for item in value[:LIST_ITEMS]]
         return ", ".join(shown) + (

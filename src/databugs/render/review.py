@@ -15,29 +15,29 @@ from databugs.data.splits import TRAIN, scanned_file_names
 from databugs.report.report import Report
 
 
-def report_digest(report: Report) -> str:
-    """The sha256 of the report's content (report.json's, which holds no times): the same
-    scan gives the same digest."""
-    text = json.dumps(report.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def review_data(report: Report) -> dict[str, Any]:
     """The digest, the classes a label may be changed to, and each flagged row once (``[row,
     id, given, suggested, cluster, file, file row]``, worst first): a decisions file names a
     row by its own file (with a test file, row 68 of test.csv, not joined row 968)."""
     fields = ("row", "id", "given_label", "suggested_label", "cluster")
     names = scanned_file_names(report.input)
-    flagged = [
-        [*(issue.get(name) for name in fields), *_own_file(issue, names)]
-        for issue in report.corrections()
-    ]
-    return {
-        "digest": report_digest(report),
+    review = {
         "data_sha256": report.input["sha256"],
         "classes": [str(entry["label"]) for entry in report.classes],
-        "flagged": flagged,
+        "flagged": [
+            [*(issue.get(name) for name in fields), *_own_file(issue, names)]
+            for issue in report.corrections()
+        ],
     }
+    return {"digest": review_digest(review), **review}
+
+
+def review_digest(review: dict[str, Any]) -> str:
+    """The sha256 of what a reviewer decides on (the data, the classes, the flagged rows and
+    their suggestions): the same scan gives the same digest, and a scan that proposes other
+    corrections another. Hashing the whole report took 0.5 s at 33,000 issues."""
+    text = json.dumps(review, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _own_file(issue: dict[str, Any], names: tuple[str, ...]) -> tuple[str, int]:
