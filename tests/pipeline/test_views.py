@@ -40,6 +40,19 @@ def test_among_many_labelled_rows_the_chunked_search_finds_the_true_nearest() ->
         assert found[row] == labelled[np.argsort(gaps, kind="stable")[:5]].tolist()
 
 
+def test_copies_of_rows_are_neighbours_earliest_first_as_a_full_sort_finds_them() -> None:
+    rng = np.random.default_rng(5)
+    originals = rng.normal(size=(700, 8)).astype(np.float32)
+    points = originals[rng.integers(0, 700, 6_000)]  # resampled: about 9 copies of each
+    labelled = np.sort(rng.choice(6_000, 5_000, replace=False))
+    queries = np.arange(0, 6_000, 53)
+    found = nearest_labelled(points, labelled, queries)
+    for row in queries.tolist():
+        gaps = np.linalg.norm(points[labelled] - points[row], axis=1)
+        gaps[labelled == row] = np.inf
+        assert found[row] == labelled[np.argsort(gaps, kind="stable")[:5]].tolist()
+
+
 def test_map_keeps_every_flagged_row_and_at_most_the_limit() -> None:
     flagged = np.arange(0, 50_000, 97)
     shown = map_rows(50_000, flagged, seed=0, limit=2_000)

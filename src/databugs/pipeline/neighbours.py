@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 COUNT = 5
 BLOCK_CELLS = 8_000_000
@@ -37,34 +38,87 @@ def nearest_table(
     vectors: np.ndarray, labelled: np.ndarray, queries: np.ndarray, count: int = COUNT
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row ``i``: the ``count`` labelled rows nearest to ``queries[i]`` (itself left out),
-    nearest first, and which of them exist (fewer labelled rows than ``count``). Vectorised:
-    no step per query row."""
+    nearest first (equally near: the earlier row first), and which of them exist (fewer
+    labelled rows than ``count``). Vectorised: no step per query row."""
     labelled = np.asarray(labelled, dtype=np.int64)
-    take = min(count + 1, len(labelled))
     near = np.zeros((len(queries), count), dtype=np.int64)
     found = np.zeros((len(queries), count), dtype=bool)
-    if not len(queries) or not take:
+    if not len(queries) or not len(labelled):
         return near, found
-    points, squares = _padded(vectors[labelled])
-    across = np.ascontiguousarray(points.T)  # a third faster to multiply by
     slot = np.full(len(vectors), -1)
     slot[labelled] = np.arange(len(labelled))
+    points, own = vectors[labelled], slot[queries]
+    codes, firsts = _copies(points)
+    if len(firsts) == len(points):
+        positions, gaps = _search(points, vectors[queries], own, count)
+    else:
+        positions, gaps = _search_copies(points, codes, firsts, vectors[queries], own, count)
+    width = positions.shape[1]
+    near[:, :width], found[:, :width] = labelled[positions], gaps != np.inf
+    return near, found
+
+
+def _copies(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which distinct point each is (numbered in order of first appearance) and where each
+    distinct point first appears."""
+    whole = np.ascontiguousarray(points)
+    keys = whole.view(np.dtype((np.void, whole.dtype.itemsize * whole.shape[1]))).ravel()
+    codes, _ = pd.factorize(pd.Series(keys.tolist(), dtype=object))
+    firsts = np.flatnonzero(np.r_[True, np.diff(np.maximum.accumulate(codes)) > 0])
+    return codes, firsts
+
+
+def _search(
+    points: np.ndarray, queries: np.ndarray, own: np.ndarray, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per query, the positions of its ``count`` nearest points (``own``: its own position
+    among them, -1 if none, never its neighbour) and their squared distances less the query's
+    own length, nearest first; ``inf`` where there are fewer points."""
+    take = min(count + 1, len(points))
+    padded, squares = _padded(points)
+    across = np.ascontiguousarray(padded.T)  # a third faster to multiply by
+    positions = np.zeros((len(queries), min(count, take)), dtype=np.int64)
+    gaps = np.zeros(positions.shape, dtype=np.float32)
     block = max(1, BLOCK_CELLS // len(squares))
     for start in range(0, len(queries), block):
-        rows = queries[start : start + block]
-        distances = vectors[rows] @ across  # squared distances less the query's own length
+        distances = queries[start : start + block] @ across
         distances *= -2.0
         distances += squares
-        own = slot[rows]
-        mine = np.flatnonzero(own >= 0)
-        distances[mine, own[mine]] = np.inf  # a row is not its own neighbour
-        nearest = _smallest(distances, take)
-        gaps = np.take_along_axis(distances, nearest, axis=1)
-        order = np.argsort(gaps, axis=1, kind="stable")[:, :count]
-        width = order.shape[1]
-        near[start : start + len(rows), :width] = labelled[np.take_along_axis(nearest, order, 1)]
-        found[start : start + len(rows), :width] = np.take_along_axis(gaps, order, 1) != np.inf
-    return near, found
+        mine = np.flatnonzero(own[start : start + block] >= 0)
+        distances[mine, own[start : start + block][mine]] = np.inf
+        nearest = np.sort(_smallest(distances, take), axis=1)  # equally near: earlier first
+        values = np.take_along_axis(distances, nearest, axis=1)
+        order = np.argsort(values, axis=1, kind="stable")[:, : positions.shape[1]]
+        positions[start : start + block] = np.take_along_axis(nearest, order, 1)
+        gaps[start : start + block] = np.take_along_axis(values, order, 1)
+    return positions, gaps
+
+
+def _search_copies(
+    points: np.ndarray,
+    codes: np.ndarray,
+    firsts: np.ndarray,
+    queries: np.ndarray,
+    own: np.ndarray,
+    count: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_search` where some points are copies: the ``count + 1`` nearest distinct points
+    hold the answer (each at least one point, one of them perhaps the query itself), so only
+    distinct points are compared (resampled data: 18 copies a row), then their first
+    ``count + 1`` copies each; copies equally near come earliest first."""
+    take = min(count + 1, len(firsts))
+    nearest, distances = _search(points[firsts], queries, np.full(len(queries), -1), take)
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(firsts)))
+    rank = np.arange(len(codes)) - starts[codes[order]]
+    members = np.full((len(firsts), count + 1), -1)
+    kept = rank <= count
+    members[codes[order][kept], rank[kept]] = order[kept]
+    candidates = members[nearest].reshape(len(queries), -1)
+    gaps = np.repeat(distances, count + 1, axis=1)
+    gaps[(candidates < 0) | (candidates == own[:, None])] = np.inf
+    chosen = np.lexsort((candidates, gaps), axis=1)[:, :count]
+    return np.take_along_axis(candidates, chosen, 1), np.take_along_axis(gaps, chosen, 1)
 
 
 def _padded(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
