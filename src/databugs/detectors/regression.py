@@ -22,8 +22,9 @@ FALSE_SHARE = 0.3
 """Values are flagged from the largest residual score down while at most this share of the
 flags are expected to be right values (the tail of the scores right values have, extrapolated
 from the bulk: :func:`flag_limit`). Accepting a wrong flag costs about what accepting a right
-one gains, so below a half the flags lower the error; on the reg_* pool 0.3 lowered it on 23
-of 30 cases (0.2: 22, 0.4: 22 with 5 worse; docs/benchmarks.md)."""
+one gains, so below a half the flags lower the error; on the reg_* pool, with a limit per side
+(:func:`flag_limits`), 0.3 lowered it on 24 of 30 cases, 2 worse (0.25: 22, 3 worse; 0.4: 25,
+2 worse, but flag precision 0.81 instead of 0.87; docs/benchmarks.md)."""
 MIN_FLAG_SCORE = 4.0
 """A value closer to its prediction than this many times the usual error there is never
 flagged (about 3 standard deviations of normal residuals: ``median |r| = 0.67 sd``)."""
