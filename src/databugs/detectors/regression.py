@@ -30,7 +30,8 @@ MIN_FLAG_SCORE = 4.0
 flagged (about 3 standard deviations of normal residuals: ``median |r| = 0.67 sd``)."""
 MIN_SIDE_ROWS = 200
 """Values above and below their predictions get a limit each (:func:`flag_limits`) when each
-side has at least this many values to fit its tail on; fewer, one limit for both."""
+side has at least this many values to fit its tail on; fewer, one limit for both (reg_* pool:
+a tail fitted on 28 values, half a 60-row table, flagged a right value; 100 to 400 alike)."""
 CLEAN_QUANTILES = np.linspace(0.3, 0.9, 13)
 """The part of the scores the right values' tail is fitted on: above the exact fits, below
 where the wrong values are (5% of rows in the benchmark)."""
