@@ -283,11 +283,12 @@ def test_a_two_file_regression_fix_writes_numbers_like_the_column(tmp_path: Path
     frame.loc[planted, "label"] += 4
     changed = _two_file_fix(tmp_path, frame, "--task", "regression")
     rows = [r for part in changed.values() for r in part.values()]
-    assert len(rows) == 10
+    flagged = json.loads((tmp_path / "out" / "report.json").read_text())["summary"]["label_issues"]
+    assert len(rows) == min(10, flagged)  # each accepted correction written, once
     assert all(set(cells) == {"label"} for cells in rows)
     assert all(new.endswith(".0") for cells in rows for _, new in cells.values())  # as written
     found = {row for row in changed["train"]} | {400 + row for row in changed["test"]}
-    assert len(found & set(planted)) >= 3
+    assert found >= set(planted)
 
 
 def test_a_two_file_fix_of_tag_columns_writes_only_flipped_cells(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from databugs.detectors.regression import (
     KINDS,
     NumberStyle,
     conflicting_values,
-    flag_limit,
+    flag_limits,
     target_outliers,
     value_issues,
 )
@@ -60,8 +60,9 @@ def regression_report(
     out-of-fold predictions come from ``cache`` when it has them."""
     fit = fit_regression(data, options, engine=engine, progress=progress, cache=cache)
     scale, scores = chosen_scores(data.targets, fit.predictions, options["seed"])
-    limit = flag_limit(scores)
-    issues = _issues(data, fit, scores, limit)
+    above = data.targets > fit.predictions
+    limits = flag_limits(scores, above)
+    issues = _issues(data, fit, scores, np.where(above, *limits))
     rows = row_table(data.labels, data.labelled, label_quality(scores), data.ids, issues)
     rows = with_split_columns(rows, data.splits)
     flagged = rows["is_label_issue"].to_numpy()[data.labelled]
@@ -75,13 +76,14 @@ def regression_report(
             {"name": m["name"], "weight": float(m["chosen"]), "mae": m["first_fold_mae"]}
             for m in fit.models
         ],
-        notes=_notes(data, options, limit, scale),
+        notes=_notes(data, options, limits, scale),
         kinds=dict(KINDS),
         records=with_split_fields(issue_records(data, issues, rows, {}), data.splits),
         quality_histogram=quality_histogram(label_quality(scores), flagged),
         regression={
             **_plot_points(data, fit, rows, options["seed"]),
-            "flag_limit": _finite(limit),
+            "flag_limit": _finite(min(limits)),
+            "flag_limits": {"above": _finite(limits[0]), "below": _finite(limits[1])},
             "error_scale": scale,
         },
         rows=rows,
@@ -89,13 +91,16 @@ def regression_report(
     )
 
 
-def _issues(data: Prepared, fit: RegressionFit, scores: np.ndarray, limit: float) -> list[Issue]:
-    """Every issue, ranked; a correction a reviewer rejected is not proposed again."""
+def _issues(
+    data: Prepared, fit: RegressionFit, scores: np.ndarray, limits: np.ndarray
+) -> list[Issue]:
+    """Every issue, ranked (``limits``: each value's flag limit); a correction a reviewer
+    rejected is not proposed again."""
     style = NumberStyle.of([data.labels[row] for row in data.labelled])
     labels, labelled, targets = data.labels, data.labelled, data.targets
     tolerance = CONFLICT_TOLERANCE * float(np.median(np.abs(targets - fit.predictions)))
     found = [
-        *value_issues(labels, labelled, fit.predictions, scores, style, limit),
+        *value_issues(labels, labelled, fit.predictions, scores, style, limits),
         *conflicting_values(data.features.matrix, labels, labelled, targets, tolerance),
         *target_outliers(labels, labelled, targets),
     ]
@@ -136,15 +141,14 @@ def _counts(issues: list[Issue]) -> dict[str, int]:
     return {kind: found.get(kind, 0) for kind in KINDS}
 
 
-def _notes(data: Prepared, options: dict[str, Any], limit: float, scale: str) -> list[str]:
+def _notes(
+    data: Prepared, options: dict[str, Any], limits: tuple[float, float], scale: str
+) -> list[str]:
     """How the scan went: how misses are measured and where values are flagged from (both
     fitted to this data), rows left out."""
     usual = SCALE_WORDS[scale]
     notes = [
-        f"values are flagged from {limit:.1f} times {usual} (fitted to how this data's errors "
-        "fall off)"
-        if np.isfinite(limit)
-        else "no value is far enough from its prediction, for this data's errors, to flag",
+        _limit_note(limits, usual),
         f"misses are measured against {usual} (it found wrong values planted in this data best)",
     ]
     unlabelled = len(data.labels) - len(data.labelled)
@@ -157,6 +161,29 @@ def _notes(data: Prepared, options: dict[str, Any], limit: float, scale: str) ->
             f"{len(data.settled)} rows rejected in databugs-decisions.csv are not flagged again"
         )
     return notes
+
+
+def _limit_note(limits: tuple[float, float], usual: str) -> str:
+    """Where values are flagged from: one limit, or one for values above their prediction and
+    one for those below (``inf``: none flagged on that side)."""
+    above, below = limits
+    if not np.isfinite(min(limits)):
+        return "no value is far enough from its prediction, for this data's errors, to flag"
+    if above == below:
+        return (
+            f"values are flagged from {above:.1f} times {usual} (fitted to how this data's "
+            "errors fall off)"
+        )
+    (side, limit), (other, other_limit) = sorted(
+        (("above", above), ("below", below)), key=lambda pair: not np.isfinite(pair[1])
+    )
+    rest = f"none {other} it"
+    if np.isfinite(other_limit):
+        rest = f"those {other} from {other_limit:.1f} times"
+    return (
+        f"values {side} their prediction are flagged from {limit:.1f} times {usual}, {rest} "
+        "(fitted to how this data's errors fall off on each side)"
+    )
 
 
 def _plot_points(
