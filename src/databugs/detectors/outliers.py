@@ -47,6 +47,7 @@ import pandas as pd
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
 from databugs.detectors.text_style import style_distance, style_traits, unusual_traits
+from databugs.models.engines import on_one_thread
 
 if TYPE_CHECKING:
     from databugs.data.features import FeatureSet
@@ -393,7 +394,8 @@ def _text_space(
     reduced = np.zeros((rows, 1))
     if dimensions >= 1:
         svd = TruncatedSVD(dimensions, n_iter=SVD_ITERATIONS, random_state=seed)
-        reduced = svd.fit(matrix[reference]).transform(matrix)
+        with on_one_thread():
+            reduced = svd.fit(matrix[reference]).transform(matrix)
     length = np.linalg.norm(reduced, axis=1, keepdims=True)
     unit = np.divide(reduced, length, out=np.zeros_like(reduced), where=length > 0)
     blocks = [unit, np.sqrt(2) * (length == 0)]

@@ -14,6 +14,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.preprocessing import normalize
 
 from databugs.data.features import FeatureSet
+from databugs.models.engines import on_one_thread
 
 DIMENSIONS = 32
 FIT_SAMPLE = 20_000
@@ -56,5 +57,6 @@ def _reduced(matrix: np.ndarray | sp.csr_matrix, seed: int) -> np.ndarray:
     if sp.issparse(matrix) and columns > FIT_TERMS:
         used = np.sort(np.argsort(-sample.getnnz(axis=0), kind="stable")[:FIT_TERMS])
         matrix, sample = matrix[:, used], sample[:, used]
-    svd = TruncatedSVD(n_components=components, n_iter=4, random_state=seed).fit(sample)
-    return np.asarray(svd.transform(matrix), dtype=np.float32)
+    with on_one_thread():
+        svd = TruncatedSVD(n_components=components, n_iter=4, random_state=seed).fit(sample)
+        return np.asarray(svd.transform(matrix), dtype=np.float32)

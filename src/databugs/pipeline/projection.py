@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from databugs.models.engines import on_one_thread
 from databugs.pipeline.neighbours import nearest_table
 
 MAX_POINTS = 20_000
@@ -85,7 +86,6 @@ def _pca(vectors: np.ndarray) -> np.ndarray:
 def _tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
     """t-SNE on one thread: OpenMP's threads fighting a busy machine made it 8 times slower."""
     from sklearn.manifold import TSNE
-    from threadpoolctl import threadpool_limits
 
     perplexity = float(min(30, max(2, (len(vectors) - 1) / 3)))
     tsne = TSNE(
@@ -96,7 +96,7 @@ def _tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
         random_state=seed,
         n_jobs=1,
     )
-    with threadpool_limits(1):
+    with on_one_thread():
         return tsne.fit_transform(vectors.astype(np.float64))
 
 
