@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
+
+from databugs.data.distinct import distinct_rows
 
 COUNT = 5
 BLOCK_CELLS = 8_000_000
@@ -48,7 +49,7 @@ def nearest_table(
     slot = np.full(len(vectors), -1)
     slot[labelled] = np.arange(len(labelled))
     points, own = vectors[labelled], slot[queries]
-    codes, firsts = _copies(points)
+    codes, firsts = distinct_rows(points)
     if len(firsts) == len(points):
         positions, gaps = _search(points, vectors[queries], own, count)
     else:
@@ -56,16 +57,6 @@ def nearest_table(
     width = positions.shape[1]
     near[:, :width], found[:, :width] = labelled[positions], gaps != np.inf
     return near, found
-
-
-def _copies(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which distinct point each is (numbered in order of first appearance) and where each
-    distinct point first appears."""
-    whole = np.ascontiguousarray(points)
-    keys = whole.view(np.dtype((np.void, whole.dtype.itemsize * whole.shape[1]))).ravel()
-    codes, _ = pd.factorize(pd.Series(keys.tolist(), dtype=object))
-    firsts = np.flatnonzero(np.r_[True, np.diff(np.maximum.accumulate(codes)) > 0])
-    return codes, firsts
 
 
 def _search(
