@@ -277,8 +277,9 @@ def heatmap(grid: Heatmap, *, title: str, axes: tuple[str, str], how: str, scale
     """The grid as coloured cells, row names on the left, column names up the bottom, and a
     colour bar named ``scale`` on the right."""
     rows, columns = [name_text(n) for n in grid.rows], [name_text(n) for n in grid.columns]
-    cell = min(28.0, (WIDTH - 110 - CHAR * max(map(len, rows))) / len(columns))
-    left = WIDTH - 90 - cell * len(columns)
+    names = 30 + CHAR * max(map(len, rows))  # row names and the axis name beside them
+    cell = min(36.0, (WIDTH - 90 - names) / len(columns))
+    left = names + (WIDTH - 90 - names - cell * len(columns)) / 2  # a small grid centred
     area = Area(left, 30, cell * len(columns), cell * len(rows))
     below = 18 + CHAR * max(map(len, columns))
     canvas = figure(title, how, area, below=below + 8)
