@@ -7,7 +7,8 @@ lacks added) and seed, 10% of rows are changed. Both methods see the same noisy 
   ``cross_val_predict`` probabilities, ``cleanlab.multilabel_classification``'s
   ``rank.get_label_quality_scores`` (AP) and ``filter.find_label_issues``;
 - databugs: the scan's features and ``models.multilabel`` (candidates combined tag by tag,
-  per-tag cuts out of fold, cleanlab's scores and flags, at most one tag flipped per flag).
+  per-tag cuts out of fold, the row score chosen by planted flips, cleanlab's flags, at most
+  one tag flipped per flag).
 
 Reported per case: AP of the quality ranking against the changed rows, flags, precision and
 recall of the flags, exact-set accuracy before and after accepting every flagged suggestion,
@@ -82,12 +83,18 @@ def recipe(features: pd.DataFrame, noisy: np.ndarray, seed: int) -> dict:
 
 def databugs_check(features: pd.DataFrame, noisy: np.ndarray, seed: int) -> dict:
     from databugs.data.features import build_features
-    from databugs.models.multilabel import flagged_changes, tag_probabilities, tag_quality
+    from databugs.models.multilabel import (
+        choose_row_score,
+        flagged_changes,
+        tag_probabilities,
+        tag_quality,
+    )
 
     start = time.perf_counter()
     built = build_features(features, exclude=[])
     oof = tag_probabilities(built.matrix, built.kind, noisy, folds=FOLDS, seed=seed)
-    quality = tag_quality(noisy, oof.probabilities)
+    row_score = choose_row_score(noisy, oof.probabilities, seed=seed)
+    quality = tag_quality(noisy, oof.probabilities, row_score)
     changes = flagged_changes(noisy, oof)
     seconds = time.perf_counter() - start
     corrected = noisy.copy()
@@ -95,7 +102,13 @@ def databugs_check(features: pd.DataFrame, noisy: np.ndarray, seed: int) -> dict
         corrected[row] = change.applied(noisy[row])
     flagged = np.zeros(len(noisy), dtype=bool)
     flagged[[row for row, _ in changes]] = True
-    return {"quality": quality, "flagged": flagged, "corrected": corrected, "seconds": seconds}
+    return {
+        "quality": quality,
+        "flagged": flagged,
+        "corrected": corrected,
+        "seconds": seconds,
+        "row_score": row_score,
+    }
 
 
 def exact(tags: np.ndarray, clean: np.ndarray) -> float:
@@ -117,6 +130,7 @@ def one_case(name: str, kind: str, seed: int) -> dict:
             "recall": round(float(flagged[changed].mean()), 4),
             "seconds": round(result["seconds"], 2),
         }
+    case["databugs"]["row_score"] = ours["row_score"]
     case["exact_before"] = round(exact(noisy, clean), 4)
     case["exact_after"] = round(exact(ours["corrected"], clean), 4)
     return case

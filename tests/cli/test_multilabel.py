@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import pytest
 
+from databugs.models.multilabel import ROW_SCORES
 from tests.conftest import run, scan, tagged_letters
 
 
@@ -30,6 +31,7 @@ def test_the_scan_says_it_is_multilabel_and_flags_the_noisy_rows(scanned):
     assert " rows, 4 tags, label health " in result.output
     report = json.loads((out / "report.json").read_text())
     assert report["task"]["kind"] == "multilabel"
+    assert report["summary"]["row_score"] in ROW_SCORES
     assert [c["label"] for c in report["classes"]] == ["curved", "straight", "symmetric", "vowel"]
     flags = {r["row"] for r in report["issues"] if r["kind"] == "tag_issue"}
     assert len(flags & set(noisy_rows.tolist())) >= 0.5 * len(noisy_rows)

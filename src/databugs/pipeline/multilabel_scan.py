@@ -49,7 +49,7 @@ def scan_multilabel(
 def tag_context(data: TaggedData, oof: TagOutOfFold, *, seed: int) -> Context:
     """What the multi-label detectors read: the tag analysis, and the cells as written."""
     sets = data.tag_sets
-    analysis = analyse_tags(sets, oof)
+    analysis = analyse_tags(sets, oof, seed=seed)
     return Context(
         frame=data.frame,
         label_column=data.columns.label,

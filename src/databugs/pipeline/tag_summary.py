@@ -19,7 +19,8 @@ def tag_summary(context: Context, issues: list[Issue]) -> dict[str, Any]:
     """``rows``, ``labelled``, ``unlabelled``, ``classes`` (the tags), label health (the mean
     quality of the tag sets, the rows flagged), each multi-label detector's figures,
     ``model_accuracy`` (out-of-fold, per tag at 0.5, the mean over tags) and
-    ``min_class_count`` (the rarest tag's rows)."""
+    ``min_class_count`` (the rarest tag's rows) and ``row_score``, how the tag sets were scored
+    (``models.multilabel.ROW_SCORES``)."""
     sets = context.tags.sets
     flags = [issue for issue in issues if issue.kind == TagIssues.name]
     figures: dict[str, Any] = LabelIssues.figures(context, flags)  # label health, over tag sets
@@ -34,6 +35,7 @@ def tag_summary(context: Context, issues: list[Issue]) -> dict[str, Any]:
         **figures,
         "model_accuracy": round(float(np.mean(_predicted(context) == (sets.matrix > 0))), 6),
         "min_class_count": int(sets.counts().min()),
+        "row_score": context.tags.row_score,
         "counts": issue_counts(issues),
     }
 
