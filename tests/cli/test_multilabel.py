@@ -32,6 +32,8 @@ def test_the_scan_says_it_is_multilabel_and_flags_the_noisy_rows(scanned):
     report = json.loads((out / "report.json").read_text())
     assert report["task"]["kind"] == "multilabel"
     assert report["summary"]["row_score"] in ROW_SCORES
+    assert f"({report['summary']['row_score']}: it found one-tag flips" in report["notes"][0]
+    assert "tag sets are ranked by their least believed tag" in (out / "report.md").read_text()
     assert [c["label"] for c in report["classes"]] == ["curved", "straight", "symmetric", "vowel"]
     flags = {r["row"] for r in report["issues"] if r["kind"] == "tag_issue"}
     assert len(flags & set(noisy_rows.tolist())) >= 0.5 * len(noisy_rows)

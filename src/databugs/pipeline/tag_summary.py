@@ -65,9 +65,21 @@ def tag_table(context: Context, issues: list[Issue]) -> list[dict[str, Any]]:
     return table
 
 
+ROW_SCORE_WORDS = {
+    "softmin": "their least believed tag",
+    "ratio_soft": "their least believed tag, each tag's belief against its usual one",
+    "ratio0_soft": "their least believed tag, a missing tag's belief against its usual one",
+}
+"""How each of ``models.multilabel.ROW_SCORES`` ranks tag sets, in words."""
+
+
 def tag_notes(context: Context, settled: frozenset[int]) -> list[str]:
     """What the user should know about how a multi-label scan went."""
-    notes = []
+    words = ROW_SCORE_WORDS[context.tags.row_score]
+    notes = [
+        f"tag sets are ranked by {words} ({context.tags.row_score}: it found one-tag flips "
+        "planted in this data best)"
+    ]
     unlabelled = len(context.labels) - len(context.labelled)
     if unlabelled:
         notes.append(f"{unlabelled} rows have no tags (an empty cell): they are not scored")
