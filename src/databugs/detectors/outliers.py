@@ -492,10 +492,11 @@ def _what_is_unusual(
             unusual_traits(traits, rows, column)
             for traits, column in zip(styles, features.text_columns, strict=True)
         ]
+        written = {column: _row_texts(context.frame, column, rows) for column in typical}
         return {
-            int(row): _text_traits(context.frame, typical, row)
+            int(row): _text_traits(typical, {c: texts[at] for c, texts in written.items()})
             + [trait for style in told for trait in style[int(row)]][:SHOWN_COLUMNS]
-            for row in rows
+            for at, row in enumerate(rows)
         }
     numeric = [use.column for use in features.columns if use.used_as == "numeric"]
     positions = [features.names.index(column) for column in numeric]
@@ -557,14 +558,23 @@ def _column_traits(
     return traits
 
 
+def _row_texts(frame: pd.DataFrame, column: str, rows: np.ndarray) -> list[tuple[str, float]]:
+    """The column's texts on ``rows`` (missing: empty), each with its share of non-Latin
+    letters, measured together (one at a time cost 0.3 s for 643 flagged rows)."""
+    texts = frame[column].iloc[rows].astype(object)
+    texts = texts.where(texts.notna(), "").astype(str)
+    return list(zip(texts.tolist(), non_latin_shares(texts).tolist(), strict=True))
+
+
 def _text_traits(
-    frame: pd.DataFrame, typicals: dict[str, dict[str, float]], row: int
+    typicals: dict[str, dict[str, float]], texts: dict[str, tuple[str, float]]
 ) -> list[dict[str, Any]]:
-    """Empty, much longer or shorter than typical, or in another script than typical."""
+    """Empty, much longer or shorter than typical, or in another script than typical (one
+    row's ``texts``: per column, its text and non-Latin share)."""
     traits = []
     for column, typical in typicals.items():
-        text = "" if pd.isna(frame[column].iloc[row]) else str(frame[column].iloc[row])
-        length, share = len(text.strip()), float(non_latin_shares(pd.Series([text]))[0])
+        text, share = texts[column]
+        length = len(text.strip())
         if length == 0:
             traits.append({"column": column, "trait": "empty", "text": f"{column} is empty"})
             continue
