@@ -10,7 +10,7 @@ import pytest
 
 import databugs
 from databugs.render.plots import all_plots, class_sizes
-from databugs.render.svg import REDS, nice_ticks, text_colour
+from databugs.render.svg import REDS, bar_chart, nice_ticks, scatter, text_colour
 from databugs.report.report import Report
 from tests.conftest import make_annotated_blobs
 
@@ -73,3 +73,34 @@ def test_count_cells_darken_with_the_count_and_keep_their_figure_readable():
     assert brightness[0] > brightness[1]
     assert text_colour(light) == "black" and text_colour(dark) == "white"
     assert re.fullmatch(r"#[0-9a-f]{6}", REDS.colour(0.37))
+
+
+def test_values_all_but_equal_or_huge_still_draw_on_distinct_ticks():
+    for low, high in ((1e-15, 1.0000001e-15), (1e16, 1e16), (3.0, 3.0), (0.0, 5e-13)):
+        svg = scatter(
+            [("rows", [(low, low), (high, high)], "#000000", 4)],
+            title="t",
+            axes=("x", "y"),
+            how="h",
+        )
+        assert "nan" not in svg and "inf" not in svg
+        _parsed(svg)
+    svg = bar_chart(
+        ["a", "b"],
+        [("rows", [1000.5, 1001.5], "#000000")],
+        title="t",
+        axis="rows",
+        how="h",
+        high=None,
+    )
+    ticks = [t.text for t in _parsed(svg).iter(f"{SVG}text") if t.text[:1].isdigit()]
+    assert len(ticks) == len(set(ticks)) >= 3
+    assert nice_ticks(1000, 1002)[:3] == [1000, 1000.5, 1001]
+
+
+def test_control_characters_in_a_label_are_shown_not_written():
+    svg = bar_chart(
+        ["bell\x07", "esc\x1b[2J"], [("rows", [3, 4], "#000000")], title="t", axis="n", how="h"
+    )
+    texts = {t.text for t in _parsed(svg).iter(f"{SVG}text")}
+    assert {"bell\\u0007", "esc\\u001b[2J"} <= texts

@@ -39,8 +39,9 @@ def nearest_table(
     vectors: np.ndarray, labelled: np.ndarray, queries: np.ndarray, count: int = COUNT
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row ``i``: the ``count`` labelled rows nearest to ``queries[i]`` (itself left out),
-    nearest first (equally near: the earlier row first), and which of them exist (fewer
-    labelled rows than ``count``). Vectorised: no step per query row."""
+    nearest first (copies of one row: the earlier first; other rows exactly as near, in an
+    order fixed by the data but not by row number), and which of them exist (fewer labelled
+    rows than ``count``). Vectorised: no step per query row."""
     labelled = np.asarray(labelled, dtype=np.int64)
     near = np.zeros((len(queries), count), dtype=np.int64)
     found = np.zeros((len(queries), count), dtype=bool)
@@ -77,7 +78,7 @@ def _search(
         distances += squares
         mine = np.flatnonzero(own[start : start + block] >= 0)
         distances[mine, own[start : start + block][mine]] = np.inf
-        nearest = np.sort(_smallest(distances, take), axis=1)  # equally near: earlier first
+        nearest = np.sort(_smallest(distances, take), axis=1)  # the chosen in row order
         values = np.take_along_axis(distances, nearest, axis=1)
         order = np.argsort(values, axis=1, kind="stable")[:, : positions.shape[1]]
         positions[start : start + block] = np.take_along_axis(nearest, order, 1)

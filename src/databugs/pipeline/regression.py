@@ -200,7 +200,7 @@ def _plot_points(
         "points": {
             "row": [int(data.labelled[p]) for p in chosen],
             "given": [float(data.targets[p]) for p in chosen],
-            "predicted": [round(float(fit.predictions[p]), 6) for p in chosen],
+            "predicted": [float(f"{fit.predictions[p]:.8g}") for p in chosen],  # any scale
             "flagged": [bool(flagged[p]) for p in chosen],
         },
     }

@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from databugs.text import one_line, visible
+
 WIDTH = 640
 FONT = 11
 CHAR = 6.1
@@ -25,9 +27,8 @@ GRID = "#dddddd"
 
 
 def name_text(name: object) -> str:
-    """A name as shown beside a bar or cell: at most ``NAME_CHARS`` characters."""
-    text = " ".join(str(name).split())
-    return text if len(text) <= NAME_CHARS else text[: NAME_CHARS - 1] + "…"
+    """A name as shown beside a bar or cell: one line of at most ``NAME_CHARS`` characters."""
+    return one_line(name, NAME_CHARS)
 
 
 @dataclass
@@ -54,13 +55,13 @@ class Canvas:
         weight = ' font-weight="bold"' if bold else ""
         self.parts.append(
             f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-            f'fill="{colour}"{weight}{turn}>{escape(str(content))}</text>'
+            f'fill="{colour}"{weight}{turn}>{escape(visible(str(content)))}</text>'
         )
 
     def rect(
         self, x: float, y: float, width: float, height: float, fill: str, tip: str = ""
     ) -> None:
-        title = f"<title>{escape(tip)}</title>" if tip else ""
+        title = f"<title>{escape(visible(tip))}</title>" if tip else ""
         self.parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(width, 0):.1f}" '
             f'height="{max(height, 0):.1f}" fill="{fill}">{title}</rect>'
@@ -115,18 +116,29 @@ def figure(title: str, how: str, area: Area, below: float = 34) -> Canvas:
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values covering ``low`` to ``high`` (steps of 1, 2 or 5 times a power of 10);
-    the first and last are the axis' ends."""
-    if high <= low:
-        return [low, low + 1.0]
+    the first and last are the axis' ends, never the same value."""
+    if not high > low:
+        return [low, low + max(abs(low), 1.0)]
     raw = (high - low) / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
     first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
-    return [round(step * i, 12) for i in range(first, last + 1)]
+    digits = 2 - math.floor(math.log10(step))  # 0.6, not 0.6000000000000001
+    ticks = [round(step * i, digits) for i in range(first, last + 1)]
+    return ticks if ticks[-1] > ticks[0] else [low, low + max(abs(low), 1.0)]
 
 
-def tick_text(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+def tick_text(value: float, step: float | None = None) -> str:
+    """A tick's figure: as many decimals as the ``step`` between ticks needs (1,000.5 and
+    1,001.0 stay apart), thousands separated from 10,000 (a year stays 2019)."""
+    if not step or step <= 0:
+        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.3g}"
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return f"{value:,.{decimals}f}" if abs(value) >= 10_000 else f"{value:.{decimals}f}"
+
+
+def _step(ticks: Sequence[float]) -> float:
+    return ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
 
 
 def legend(canvas: Canvas, entries: Sequence[tuple[str, str]], y: float = 34) -> None:
@@ -178,7 +190,7 @@ def _x_axis(canvas: Canvas, area: Area, ticks: list[float], scale: float, name: 
     for tick in ticks:
         x = area.left + tick * scale
         canvas.line(x, area.top, x, area.bottom, GRID)
-        canvas.text(x, area.bottom + 13, tick_text(tick), size=10, anchor="middle")
+        canvas.text(x, area.bottom + 13, tick_text(tick, _step(ticks)), size=10, anchor="middle")
     canvas.text(area.left + area.width / 2, area.bottom + 27, name, anchor="middle")
 
 
@@ -204,7 +216,7 @@ def histogram(
     for power in powers:
         y = area.bottom - height(power)
         canvas.line(area.left, y, area.left + area.width, y, GRID)
-        canvas.text(area.left - 5, y + 4, tick_text(power), size=10, anchor="end")
+        canvas.text(area.left - 5, y + 4, tick_text(power, 1), size=10, anchor="end")
     low, span = edges[0], (edges[-1] - edges[0]) or 1.0
     step = area.width / (len(edges) - 1)
     for index in range(len(edges) - 1):
@@ -214,10 +226,12 @@ def histogram(
             tip = f"{edges[index]:.2f}-{edges[index + 1]:.2f}: {counts[index]:,} {label}"
             x, bar = area.left + index * step, height(stacked) - bottom
             canvas.rect(x, area.bottom - bottom - bar, step - 1, bar, colour, tip)
-    for value in nice_ticks(low, edges[-1]):
+    ticks = nice_ticks(low, edges[-1])
+    for value in ticks:
         if low <= value <= edges[-1]:
             x = area.left + (value - low) / span * area.width
-            canvas.text(x, area.bottom + 13, tick_text(value), size=10, anchor="middle")
+            text = tick_text(value, _step(ticks))
+            canvas.text(x, area.bottom + 13, text, size=10, anchor="middle")
     canvas.text(area.left + area.width / 2, area.bottom + 27, axes[0], anchor="middle")
     canvas.text(14, area.top + area.height / 2, axes[1], anchor="middle", vertical=True)
     legend(canvas, [(label, colour) for label, _, colour in series])
@@ -347,8 +361,9 @@ def scatter(
         x, y = place(tick, tick)
         canvas.line(x, area.top, x, area.bottom, GRID)
         canvas.line(area.left, y, area.left + area.width, y, GRID)
-        canvas.text(x, area.bottom + 13, tick_text(tick), size=10, anchor="middle")
-        canvas.text(area.left - 5, y + 4, tick_text(tick), size=10, anchor="end")
+        text = tick_text(tick, _step(ticks))
+        canvas.text(x, area.bottom + 13, text, size=10, anchor="middle")
+        canvas.text(area.left - 5, y + 4, text, size=10, anchor="end")
     canvas.line(*place(low, low), *place(high, high), "#555555")
     for _, points, colour, size in series:
         canvas.dots([place(x, y) for x, y in points], colour, size)
