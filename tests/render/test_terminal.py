@@ -185,3 +185,22 @@ def test_the_summary_ends_with_the_page_and_the_next_commands(
         f"report: {out / 'report.html'} (and report.md beside it)",
         f"next: databugs review --report {out}, or databugs fix --report {out} --accept-top N",
     ]
+
+
+def test_findings_that_say_the_same_are_one_line_with_their_count() -> None:
+    """Four rows holding the same impossible value make four target_outlier findings with one
+    message: the summary shows it once, "(4 times)", and has room for the others."""
+    import numpy as np
+
+    import databugs
+    from databugs.render.terminal import render_plain
+
+    rng = np.random.default_rng(0)
+    size = rng.uniform(20, 200, 400)
+    frame = pd.DataFrame({"size": size, "rooms": rng.integers(1, 6, 400)})
+    frame["price"] = (size * 1_000 + rng.normal(0, 5_000, 400)).round()
+    frame.loc[[5, 50, 150, 250], "price"] = 9_999_999.0  # a sentinel where the price is unknown
+    report = databugs.scan(frame, label="price", task="regression", jobs=1)
+    text = render_plain(report, {"report.html": "r/report.html", "report.md": "r/report.md"})
+    lines = [line for line in text.splitlines() if "target_outlier: value 9999999" in line]
+    assert len(lines) == 1 and lines[0].endswith("(4 times)")

@@ -6,6 +6,7 @@ to rich as ``Text``, never as markup: ``[bold]`` in a label is printed as writte
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from rich import box
@@ -108,8 +109,11 @@ def _findings(report: Report) -> list[str]:
         if issue["group"] is not None:
             seen.add((issue["kind"], issue["group"]))
         lines.append(f"{issue['kind']}: {one_line(issue['detail'])}")
-    extra = len(lines) - MAX_FINDINGS
-    return lines[:MAX_FINDINGS] + ([f"... {extra} more in report.md"] if extra > 0 else [])
+    times = Counter(lines)  # four rows holding the same capped value: one line, "(4 times)"
+    distinct = [line + (f" ({times[line]} times)" if times[line] > 1 else "") for line in times]
+    extra = len(lines) - sum(times[line] for line in list(times)[:MAX_FINDINGS])
+    shown = distinct[:MAX_FINDINGS]
+    return shown + ([f"... {extra} more in report.md"] if extra > 0 else [])
 
 
 def _change(record: dict) -> str:
