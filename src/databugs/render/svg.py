@@ -291,7 +291,8 @@ def heatmap(grid: Heatmap, *, title: str, axes: tuple[str, str], how: str, scale
     """The grid as coloured cells, row names on the left, column names up the bottom, and a
     colour bar named ``scale`` on the right."""
     rows, columns = [name_text(n) for n in grid.rows], [name_text(n) for n in grid.columns]
-    names = 30 + CHAR * max(map(len, rows))  # row names and the axis name beside them
+    row_names = CHAR * max(map(len, rows))
+    names = 30 + row_names  # row names and the axis name beside them
     cell = min(36.0, (WIDTH - 90 - names) / len(columns))
     left = names + (WIDTH - 90 - names - cell * len(columns)) / 2  # a small grid centred
     area = Area(left, 30, cell * len(columns), cell * len(rows))
@@ -315,7 +316,7 @@ def heatmap(grid: Heatmap, *, title: str, axes: tuple[str, str], how: str, scale
         x = area.left + cell * (j + 0.5) + 4
         canvas.text(x, area.bottom + 6, name, anchor="end", vertical=True)
     canvas.text(area.left + area.width / 2, area.bottom + below, axes[0], anchor="middle")
-    beside = area.left - 14 - CHAR * max(map(len, rows))
+    beside = area.left - 14 - row_names
     canvas.text(beside, area.top + area.height / 2, axes[1], anchor="middle", vertical=True)
     _colour_bar(canvas, grid.palette, grid.span, area, scale)
     return canvas.svg()

@@ -110,10 +110,10 @@ def _findings(report: Report) -> list[str]:
             seen.add((issue["kind"], issue["group"]))
         lines.append(f"{issue['kind']}: {one_line(issue['detail'])}")
     times = Counter(lines)  # four rows holding the same capped value: one line, "(4 times)"
-    distinct = [line + (f" ({times[line]} times)" if times[line] > 1 else "") for line in times]
-    extra = len(lines) - sum(times[line] for line in list(times)[:MAX_FINDINGS])
-    shown = distinct[:MAX_FINDINGS]
-    return shown + ([f"... {extra} more in report.md"] if extra > 0 else [])
+    shown = list(times)[:MAX_FINDINGS]
+    extra = len(lines) - sum(times[line] for line in shown)
+    counted = [line + (f" ({times[line]} times)" if times[line] > 1 else "") for line in shown]
+    return counted + ([f"... {extra} more in report.md"] if extra > 0 else [])
 
 
 def _change(record: dict) -> str:
