@@ -7,7 +7,7 @@ import numpy as np
 from databugs.pipeline import neighbours
 from databugs.pipeline.neighbours import nearest_labelled
 from databugs.pipeline.projection import layout, map_rows
-from databugs.render.evidence_text import evidence_text
+from databugs.render.evidence_text import evidence_text, evidence_texts
 from databugs.render.svg import text_colour
 from databugs.report.evidence import neighbour_sentence
 
@@ -90,6 +90,20 @@ def test_evidence_reads_as_words() -> None:
     assert evidence_text(evidence) == (
         "given probability: 1.2%; top classes: T 98.8%; rows: 12 O, 40 N"
     )
+
+
+def test_a_group_shares_its_evidence_text_only_where_the_evidence_is_the_same() -> None:
+    copies = {"group_size": 3, "labels": {"ham": 2, "spam": 1}, "majority": "ham"}
+    records = [
+        {"group": "conflicting_duplicates:1", "evidence": copies},
+        {"group": "conflicting_duplicates:1", "evidence": dict(copies)},
+        {"group": "conflicting_duplicates:1", "evidence": {**copies, "majority": "spam"}},
+        {"group": None, "evidence": {"given_probability": 0.5}},
+        {"group": None, "evidence": {"given_probability": 0.25}},
+    ]
+    texts = evidence_texts(records)
+    assert texts == [evidence_text(record["evidence"]) for record in records]
+    assert texts[0] == texts[1] != texts[2] and texts[3] != texts[4]
 
 
 def test_matrix_text_is_light_on_dark_cells() -> None:

