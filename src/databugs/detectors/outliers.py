@@ -110,8 +110,9 @@ def outlier_scores(features: FeatureSet, frame: pd.DataFrame, *, seed: int = 0) 
     reference = reference_rows(rows, seed=seed)
     styles: tuple[np.ndarray, ...] = ()
     if features.kind == "text":
-        styles = tuple(style_traits(_as_written(frame, c)) for c in features.text_columns)
-        parts, distance, nearest = _text_parts(features, frame, reference, styles, seed)
+        written = {column: _as_written(frame, column) for column in features.text_columns}
+        styles = tuple(style_traits(texts) for texts in written.values())
+        parts, distance, nearest = _text_parts(features, written, reference, styles, seed)
         weights = np.array([1.0, 1.0, STYLE_WEIGHT])
     else:
         parts, distance, nearest = _table_parts(features, reference, seed)
@@ -124,16 +125,17 @@ def outlier_scores(features: FeatureSet, frame: pd.DataFrame, *, seed: int = 0) 
 
 def _text_parts(
     features: FeatureSet,
-    frame: pd.DataFrame,
+    written: dict[str, pd.Series],
     reference: np.ndarray,
     styles: tuple[np.ndarray, ...],
     seed: int,
 ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """Robust z-scores of the distance, the length gap and the style distance."""
-    space = representation(features, frame, reference, seed=seed)
+    texts = {column: cells.str.strip() for column, cells in written.items()}
+    space = _text_space(features, texts, reference, seed)
     distance, nearest = nearest_rows(space, reference)
     style = np.max([style_distance(t, reference) for t in styles], axis=0) if styles else distance
-    evidence = [distance, *text_evidence(features, frame), style]
+    evidence = [distance, *text_evidence(texts), style]
     return [log_robust_z(values) for values in evidence], distance, nearest
 
 
@@ -273,12 +275,12 @@ def extremity(features: FeatureSet) -> np.ndarray:
     return 2 * np.log1p(worst)
 
 
-def text_evidence(features: FeatureSet, frame: pd.DataFrame) -> list[np.ndarray]:
+def text_evidence(texts: dict[str, pd.Series]) -> list[np.ndarray]:
     """How far each row's text length is from the typical, on a log scale (the largest over
-    its text columns): an article among questions, a fragment among reviews."""
+    its text columns, each given stripped): an article among questions, a fragment among
+    reviews."""
     gaps = [
-        np.abs(_robust_z(np.log1p(_texts(frame, c).str.len().to_numpy(float))))
-        for c in features.text_columns
+        np.abs(_robust_z(np.log1p(column.str.len().to_numpy(float)))) for column in texts.values()
     ]
     return [np.max(gaps, axis=0)] if gaps else []
 
@@ -290,7 +292,7 @@ def _as_written(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def _texts(frame: pd.DataFrame, column: str) -> pd.Series:
     """A text column as strings, missing cells empty, edge spaces stripped."""
-    return frame[column].astype(object).where(frame[column].notna(), "").astype(str).str.strip()
+    return _as_written(frame, column).str.strip()
 
 
 def value_surprise(matrix: np.ndarray) -> np.ndarray:
@@ -339,7 +341,8 @@ def representation(
 ) -> np.ndarray:
     """The space distances are measured in (see the module's docstring)."""
     if features.kind == "text":
-        return _text_space(features, frame, reference, seed)
+        texts = {column: _texts(frame, column) for column in features.text_columns}
+        return _text_space(features, texts, reference, seed)
     return _table_space(features)
 
 
@@ -382,10 +385,11 @@ def _tail(values: np.ndarray) -> np.ndarray:
 
 
 def _text_space(
-    features: FeatureSet, frame: pd.DataFrame, reference: np.ndarray, seed: int
+    features: FeatureSet, texts: dict[str, pd.Series], reference: np.ndarray, seed: int
 ) -> np.ndarray:
     """Unit-length SVD of the TF-IDF, a dimension for "no word seen elsewhere" (as far from
-    every row as an unrelated text), and per text column its length and script traits."""
+    every row as an unrelated text), and per text column (``texts``, stripped) its length and
+    script traits."""
     from sklearn.decomposition import TruncatedSVD
 
     rows = features.matrix.shape[0]
@@ -400,10 +404,9 @@ def _text_space(
     length = np.linalg.norm(reduced, axis=1, keepdims=True)
     unit = np.divide(reduced, length, out=np.zeros_like(reduced), where=length > 0)
     blocks = [unit, np.sqrt(2) * (length == 0)]
-    for column in features.text_columns:
-        texts = _texts(frame, column)
-        blocks += [_tail(np.log1p(texts.str.len().to_numpy(float)))[:, None]]
-        script = non_latin_shares(texts)
+    for column in texts.values():
+        blocks += [_tail(np.log1p(column.str.len().to_numpy(float)))[:, None]]
+        script = non_latin_shares(column)
         blocks += [2 * (script - np.median(script[reference]))[:, None]]
     return np.hstack(blocks, dtype=np.float32)
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from databugs.data.distinct import distinct_rows
+
 UNUSUAL_SHARE = 0.01
 """A trait is told as unusual when fewer than this share of rows lie as far out on its side."""
 
@@ -73,11 +75,25 @@ def style_traits(texts: pd.Series) -> np.ndarray:
 
 def normal_scores(traits: np.ndarray) -> np.ndarray:
     """Each trait by its mid-rank turned into a standard normal quantile: a skewed count or a
-    yes/no trait weighs like any other, and one very long text cannot stretch the scale."""
-    from scipy.stats import norm, rankdata
+    yes/no trait weighs like any other, and one very long text cannot stretch the scale.
+    Ranked over the distinct rows, each counted as often as it occurs: exactly every row's
+    mid-rank, at a fraction of the cost where texts repeat (18 copies each when resampled)."""
+    from scipy.stats import norm
 
-    rows = len(traits)
-    return np.column_stack([norm.ppf(rankdata(column) / (rows + 1)) for column in traits.T])
+    codes, firsts = distinct_rows(traits)
+    copies = np.bincount(codes).astype(float)
+    scores = [
+        norm.ppf(_mid_ranks(column, copies) / (len(traits) + 1)) for column in traits[firsts].T
+    ]
+    return np.column_stack(scores)[codes]
+
+
+def _mid_ranks(values: np.ndarray, copies: np.ndarray) -> np.ndarray:
+    """The mid-rank (ties averaged) of each of ``values`` among rows holding ``copies`` of it."""
+    levels, level_of = np.unique(values, return_inverse=True)
+    rows = np.bincount(level_of, weights=copies, minlength=len(levels))
+    below = np.cumsum(rows) - rows
+    return (below + (rows + 1) / 2)[level_of]
 
 
 def style_distance(traits: np.ndarray, reference: np.ndarray) -> np.ndarray:
