@@ -6,9 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import norm, rankdata
 
-from databugs.detectors.text_style import normal_scores, style_traits
+from databugs.detectors.text_style import TRAITS, normal_scores, style_traits
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -23,3 +25,25 @@ def test_normal_scores_of_repeated_texts_are_every_rows_mid_rank_quantiles() -> 
         [norm.ppf(rankdata(column) / (len(traits) + 1)) for column in traits.T]
     )
     assert np.array_equal(normal_scores(traits), every_row)
+
+
+def _trait(name: str) -> int:
+    return [trait[0] for trait in TRAITS].index(name)
+
+
+def test_a_texts_traits_do_not_depend_on_the_other_texts_of_its_column() -> None:
+    question = "How much did a McDonald 's hamburger cost in 1963 ?"
+    alone = style_traits(pd.Series([question]))
+    beside = style_traits(pd.Series([question, "Où est le café ?"]))[:1]
+    assert np.array_equal(alone, beside)
+    assert alone[0, _trait("capitalised words per word")] == 2 / 11  # How, McDonald
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab Ü\t\x0b\x1c\xa0\u3000\n.,?'@#1١", max_size=12), min_size=1))
+def test_words_and_spaces_are_counted_as_python_splits_and_sees_spaces(texts: list[str]) -> None:
+    traits = style_traits(pd.Series(texts, dtype="str"))
+    words = [max(len(text.split()), 1) for text in texts]
+    spaces = [sum(c.isspace() for c in text) / max(len(text), 1) for text in texts]
+    assert traits[:, _trait("words")].tolist() == words
+    assert np.allclose(traits[:, _trait("spaces")], spaces)
