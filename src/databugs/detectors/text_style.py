@@ -23,9 +23,12 @@ under 10% of texts lie as far out on each."""
 
 Trait = tuple[str, str, Callable[[pd.Series, np.ndarray, np.ndarray], np.ndarray]]
 
-SPACES = "".join(
-    map(chr, [*range(0x9, 0xE), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B)])
-) + "\u2028\u2029\u202f\u205f\u3000"
+SPACES = (
+    "".join(
+        map(chr, [*range(0x9, 0xE), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B)])
+    )
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
 """The characters Python's ``\\s`` matches, spelled out: pandas counts a spelled-out class with
 pyarrow, but ``\\s`` itself one text at a time in Python (pyarrow's misses ``\\x0b``)."""
 
