@@ -21,6 +21,10 @@ from databugs.errors import DatabugsError, ErrorCode
 
 MIN_ROWS_FOR_CONFUSION = 5
 """An annotator's confusion of class X is only named when they labelled X rows this often."""
+UNWEIGHED = 1e-5
+"""CROWDLAB's floor weight (1e-6): an annotator it judges no better than always answering the
+most common class. When every annotator is there, its consensus is the model's guess alone and
+overrules three agreeing annotators (spam at 15%, annotators right 90% of the time)."""
 
 
 @dataclass
@@ -40,7 +44,8 @@ class AnnotatorAnalysis:
     annotation_counts: np.ndarray | None = None
     """Labels given to each item (every item, not only the labelled ones)."""
     model: str = "crowdlab"
-    """What found the consensus: ``crowdlab`` (answers and the model) or ``dawid-skene``."""
+    """What found the consensus: ``crowdlab`` (answers and the model), ``dawid-skene`` (the
+    answers) or ``dawid-skene+model`` (the answers, then the model as one more witness)."""
     gold: np.ndarray | None = None
     """Per labelled row: the known class of a gold item, -1 elsewhere (None: no gold)."""
     posterior: np.ndarray | None = None
@@ -54,7 +59,8 @@ def analyse(
     classes: list[str],
     probabilities: np.ndarray,
 ) -> AnnotatorAnalysis:
-    """CROWDLAB consensus and annotator quality, agreement figures, per-annotator confusions.
+    """CROWDLAB consensus and annotator quality, agreement figures, per-annotator confusions;
+    the answers' own consensus (Dawid-Skene) where CROWDLAB weighs no annotator at all.
 
     Agreement is measured on ``every_item`` (items x annotators); consensus needs the model's
     out-of-fold ``probabilities``, which exist for the ``labelled`` items only, so the
@@ -62,7 +68,9 @@ def analyse(
     """
     matrix = every_item[labelled]
     annotated = (matrix != MISSING).any(axis=1)  # rows no annotator labelled get no consensus
-    per_item, stats = _crowdlab(matrix, annotated, names, probabilities)
+    per_item, stats, weights = _crowdlab(matrix, annotated, names, probabilities)
+    if (weights <= UNWEIGHED).all():
+        return analyse_answers(every_item, labelled, names, classes, model=probabilities)
     consensus = np.full(len(matrix), MISSING)
     consensus[annotated] = per_item["consensus_label"].to_numpy(dtype=int)
     consensus_quality = np.full(len(matrix), np.nan)
@@ -86,20 +94,26 @@ def analyse_answers(
     names: list[str],
     classes: list[str],
     gold: np.ndarray | None = None,
+    model: np.ndarray | None = None,
 ) -> AnnotatorAnalysis:
-    """The same analysis from the answers alone (no model): Dawid-Skene consensus (its posterior
-    of the chosen class is the consensus quality) and each annotator's estimated accuracy.
+    """The same analysis from the answers: Dawid-Skene consensus (its posterior of the chosen
+    class is the consensus quality) and each annotator's estimated accuracy.
 
     ``gold`` (per item, class index or -1) anchors the model and is checked against each
-    annotator's answers."""
+    annotator's answers. ``model`` (the labelled rows' out-of-fold probabilities) joins the
+    answers as one more independent witness: the posterior times its odds against the classes'
+    shares."""
     estimate = infer_truth(every_item, len(classes), gold=gold)
+    posterior = estimate.posterior.copy()
+    if model is not None:
+        posterior[labelled] = _with_witness(posterior[labelled], model)
     answered = (every_item != MISSING).any(axis=1)
-    chosen = np.where(answered, estimate.posterior.argmax(axis=1), MISSING)
+    chosen = np.where(answered, posterior.argmax(axis=1), MISSING)
     agree = (every_item == chosen[:, None]) & (every_item != MISSING)
     answers = (every_item != MISSING).sum(axis=1)
     per_item = Consensus(
         chosen[labelled],
-        np.where(answered, estimate.posterior.max(axis=1), np.nan)[labelled],
+        np.where(answered, posterior.max(axis=1), np.nan)[labelled],
         np.divide(agree.sum(axis=1), answers, out=np.full(len(answers), np.nan), where=answers > 0)[
             labelled
         ],
@@ -114,10 +128,16 @@ def analyse_answers(
         {n: _rounded(estimate.accuracy[i]) for i, n in enumerate(names)},
         {n: _rounded(agreement[i]) if estimate.answers[i] else None for i, n in enumerate(names)},
     )
-    analysis.model = "dawid-skene"
-    analysis.posterior = estimate.posterior[labelled]
+    analysis.model = "dawid-skene" if model is None else "dawid-skene+model"
+    analysis.posterior = posterior[labelled]
     add_gold(analysis, every_item, labelled, gold)
     return analysis
+
+
+def _with_witness(posterior: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """The answers' posterior and the model's probabilities as independent evidence."""
+    belief = posterior * probabilities / np.maximum(probabilities.mean(axis=0), 1e-12)
+    return belief / np.maximum(belief.sum(axis=1, keepdims=True), 1e-300)
 
 
 def add_gold(
@@ -204,8 +224,9 @@ def _add_gold_accuracy(
 
 def _crowdlab(
     matrix: np.ndarray, annotated: np.ndarray, names: list[str], probabilities: np.ndarray
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """CROWDLAB's per-item results and per-annotator statistics for the annotated rows."""
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """CROWDLAB's per-item results, per-annotator statistics and annotator weights for the
+    annotated rows."""
     from cleanlab.multiannotator import get_label_quality_multiannotator
 
     present = [i for i in range(len(names)) if (matrix[:, i] != MISSING).any()]
@@ -221,9 +242,13 @@ def _crowdlab(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cleanlab's notes on annotators with few labels
         result = get_label_quality_multiannotator(
-            labels, probabilities[annotated], verbose=False, return_detailed_quality=False
+            labels,
+            probabilities[annotated],
+            verbose=False,
+            return_detailed_quality=False,
+            return_weights=True,
         )
-    return result["label_quality"], result["annotator_stats"]
+    return result["label_quality"], result["annotator_stats"], result["annotator_weight"]
 
 
 def _stat(stats: pd.DataFrame, name: str, column: str) -> float | None:

@@ -79,6 +79,7 @@ def assemble(
         report.agreement = {
             **context.annotators.agreement,
             "class_pairs": _with_rows(context.annotators.class_pairs, data.annotations.rows),
+            "consensus_model": context.annotators.model,
         }
     return report
 

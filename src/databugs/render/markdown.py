@@ -217,7 +217,7 @@ def _agreement_cell(cells: AgreementCells, row: int, column: int) -> str:
 
 
 def _quality_source(agreement: dict) -> str:
-    if agreement.get("consensus_model") == "dawid-skene":
+    if str(agreement.get("consensus_model")).startswith("dawid-skene"):
         return "the accuracy Dawid-Skene estimates from the answers alone"
     return "CROWDLAB's (cleanlab)"
 

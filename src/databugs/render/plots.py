@@ -242,7 +242,7 @@ def annotator_ranking(report: Report) -> str:
         return ""
     judged = [e for e in report.annotators if e["quality"] is not None]
     entries = judged[:MAX_ANNOTATORS][::-1]
-    model = "Dawid-Skene accuracy" if _model(report) == "dawid-skene" else "CROWDLAB"
+    model = "Dawid-Skene accuracy" if _model(report).startswith("dawid-skene") else "CROWDLAB"
     return _share_bars(
         [e["name"] for e in entries],
         [e["quality"] for e in entries],
