@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 
-CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
-"""Every line break and control character but the tab."""
-CONTROLS_BUT_ESCAPE = re.compile(r"[\x00-\x08\x0a-\x1a\x1c-\x1f\x7f-\x9f\u2028\u2029]")
+BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+"""Marks and overrides that reorder how a line reads ("Trojan Source"): a right-to-left
+override in a label makes a terminal or CI log show other text than the data holds."""
+CONTROLS = re.compile(rf"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029{BIDI}]")
+"""Every line break, control character and bidirectional control but the tab."""
+CONTROLS_BUT_ESCAPE = re.compile(rf"[\x00-\x08\x0a-\x1a\x1c-\x1f\x7f-\x9f\u2028\u2029{BIDI}]")
 COMMAND_START = re.compile(r"^(\s*):(?=:)")
 """GitHub's runner reads ``::command::`` after leading white space."""
 OLD_COMMAND = "##["

@@ -77,3 +77,13 @@ def test_log_line_keeps_json_the_same_json() -> None:
 
 def test_visible_keeps_a_file_name_exact_on_one_line() -> None:
     assert visible("my  file\n::x.csv") == "my  file\\u000a::x.csv"
+
+
+@pytest.mark.parametrize(
+    "mark", ["\u202e", "\u202d", "\u2066", "\u2067", "\u2069", "\u200f", "\u061c"]
+)
+def test_bidirectional_controls_cannot_reorder_a_terminal_line(mark: str) -> None:
+    label = f"ham{mark}maps"  # with U+202E a terminal would show 'hamspam'
+    assert mark not in one_line(label) and mark not in log_line(label, keep_escapes=True)
+    assert one_line(label) == f"ham\\u{ord(mark):04x}maps"
+    assert one_line("مرحبا spam") == "مرحبا spam"  # right-to-left text itself is kept
