@@ -69,6 +69,18 @@ def test_fix_never_writes_over_the_ledger_or_the_kept_original(scanned, data: Pa
     assert original.read_bytes() == kept and data.with_name(LEDGER).read_bytes() == ledger
 
 
+@pytest.mark.parametrize("name", ["corrected_labels.csv", "issues.csv", "report.json"])
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)])
+def test_fix_never_writes_over_a_file_of_the_scans_report(
+    scanned, data: Path, name: str, dry_run: tuple[str, ...]
+) -> None:
+    target = scanned[1] / name
+    before = target.read_bytes()
+    result = fix(scanned, data, "--accept-top", "2", "--output", target, *dry_run)
+    _one_line_error(result, "is a file of the scan's report")
+    assert target.read_bytes() == before
+
+
 def test_data_named_like_the_ledger_is_refused(scanned, tmp_path: Path) -> None:
     named = tmp_path / LEDGER
     shutil.copy(scanned[0], named)

@@ -308,6 +308,8 @@ def fix_data(
     nothing. A scan with a test file has each file's rows written back to that file's copy."""
     check_at_least("accept_top", accept_top, 0)
     content = load_report(report)
+    if output is not None:
+        _refuse_report_files(Path(report), Path(output))
     paths = scanned_paths(content, data)
     named = accept_top or accept or reject or min_quality is not None
     named = named or accept_consensus or accept_clusters
@@ -343,6 +345,15 @@ def fix_data(
         if dry_run or plan.decisions.empty:
             return FixResult(plan, outputs)
         return FixResult(plan, outputs, apply_fix(plan, output=output, in_place=in_place))
+
+
+def _refuse_report_files(report: Path, output: Path) -> None:
+    """The scan's report folder holds what fix reads (report.json) and what a reviewer keeps
+    (issues.csv, report.html, ...): an output over one of them is refused like one over the
+    data."""
+    folder = report if report.is_dir() else report.parent
+    files = {path: "a file of the scan's report" for path in folder.iterdir() if path.is_file()}
+    refuse_overwriting([output], files)
 
 
 @contextmanager
