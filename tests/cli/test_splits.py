@@ -72,6 +72,13 @@ def test_test_file_with_other_columns_exits_2_naming_them(split_files, tmp_path:
     assert f"'colour' only in {train}" in line and f"'color' only in {test}" in line
 
 
+def test_the_data_itself_as_the_test_file_is_refused(split_files, tmp_path: Path) -> None:
+    train, _ = split_files
+    result = run("scan", train, "--test", tmp_path / "." / train.name, "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "--test names the data itself" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
 def test_test_file_and_split_column_together_are_refused(split_files, tmp_path: Path) -> None:
     train, test = split_files
     result = run("scan", train, "--test", test, "--split-col", "label", "--out", tmp_path / "o")

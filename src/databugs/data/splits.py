@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from databugs.data.guard import same_file
 from databugs.data.io import LoadedTable, PartReader, read_table
 from databugs.data.validate import check_columns_exist, label_texts
 from databugs.errors import DatabugsError, ErrorCode, option
@@ -152,6 +153,12 @@ def load_test(
             frame=test, path=Path("<test dataframe>"), format="dataframe", sha256=""
         )
     else:
+        if train.path.is_file() and same_file(Path(test), train.path):
+            raise DatabugsError(
+                f"{test}: {option('test')} names the data itself",
+                code=ErrorCode.BAD_OPTION,
+                hint="give the held-out rows' own file",
+            )
         loaded = read_table(test, parts)
     return joined_tables(train, loaded)
 
