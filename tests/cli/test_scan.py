@@ -136,6 +136,16 @@ def test_bad_seed(tmp_path: Path, blobs_csv: Path) -> None:
     assert result.exit_code == 2 and "--seed -1 is outside 0 to 4294967295" in result.output
 
 
+def test_quiet_scan_says_only_which_gate_rule_failed(tmp_path: Path, blobs_csv: Path) -> None:
+    quiet = ("scan", blobs_csv, "--out", tmp_path / "r", "--jobs", "1", "-q", "--fail-on")
+    failed = run(*quiet, "label_issues>0,rows<1")
+    assert failed.exit_code == 1
+    assert failed.stdout == "" and failed.stderr.startswith("gate FAIL: label_issues>0 (measured")
+    assert len(failed.stderr.strip().splitlines()) == 1  # the passing rule is not said
+    passed = run(*quiet, "label_issues>100%")
+    assert passed.exit_code == 0 and passed.output == ""
+
+
 def test_json_format_carries_the_gate(tmp_path: Path, blobs_csv: Path) -> None:
     result = run(
         "scan",

@@ -236,6 +236,9 @@ def _print(
         console().print(terminal.render_rich(report, outputs))
     elif not quiet:
         say(terminal.render_plain(report, outputs), nl=False)
+    else:
+        for line in terminal.failed_gate_lines(report):
+            say(line, err=True)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         github.report_to_actions(report, data)
     if verbose:

@@ -79,12 +79,17 @@ def _gate_and_changes(report: Report) -> list[str]:
             + "; fixed "
             + (", ".join(f"{k} {v}" for k, v in fixed.items()) or "none")
         )
-    for result in report.gate or []:
-        verdict = "pass" if result["passed"] else "FAIL"
-        lines.append(
-            f"gate {verdict}: {one_line(result['rule'])} (measured {measured_text(result)})"
-        )
-    return lines
+    return lines + [_gate_line(result) for result in report.gate or []]
+
+
+def failed_gate_lines(report: Report) -> list[str]:
+    """The rules that failed, for ``--quiet``: a failed CI job says why, if nothing else."""
+    return [_gate_line(result) for result in report.gate or [] if not result["passed"]]
+
+
+def _gate_line(result: dict) -> str:
+    verdict = "pass" if result["passed"] else "FAIL"
+    return f"gate {verdict}: {one_line(result['rule'])} (measured {measured_text(result)})"
 
 
 def _annotator_line(report: Report) -> list[str]:
