@@ -38,10 +38,9 @@ def annotations(report: Report, data: Path) -> list[str]:
         if report.input["format"] in LINE_FORMATS:
             where += f",line={record['row'] + 2}"
         title = _escape(f"databugs {record['kind']}", property_value=True)
-        message = (
-            f"row {record['row']}: {record['given_label']} -> {record['suggested_label']}: "
-            f"{record['detail']}"
-        )
+        suggested = record["suggested_label"]  # none for an outlier: a person decides
+        change = "" if suggested is None else f" -> {suggested}"
+        message = f"row {record['row']}: {record['given_label']}{change}: {record['detail']}"
         lines.append(f"::warning {where},title={title}::{_message(message)}")
     return lines
 
