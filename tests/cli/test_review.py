@@ -132,6 +132,9 @@ def test_an_unknown_edited_label_is_refused_unless_marked_new(tmp_path: Path, sc
     command = [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")]
     typo = subprocess.run(command, input="e\ndgo\nq\n", capture_output=True, text=True, check=False)
     assert "'dgo' is not a class of this data" in typo.stdout
+    hostile = "e\n+\x1b[31mfox\nq\n"
+    escape = subprocess.run(command, input=hostile, capture_output=True, text=True, check=False)
+    assert "cannot hold control characters" in escape.stdout and "\x1b" not in escape.stdout
     assert not data.with_name("databugs-decisions.csv").exists()
     new = subprocess.run(command, input="e\n+fox\nq\n", capture_output=True, text=True, check=False)
     assert new.returncode == 0

@@ -20,6 +20,7 @@ from databugs.data.splits import ScannedFiles
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.report.evidence import neighbours_by_row
 from databugs.report.schema import load_report
+from databugs.text import visible
 
 
 def _check_filters(
@@ -133,6 +134,11 @@ class ReviewSession:
             )
         if not label:
             raise DatabugsError("an edited label cannot be empty", code=ErrorCode.BAD_LABEL)
+        if visible(label) != label:  # an escape sequence would reach the ledger and the data
+            raise DatabugsError(
+                f"{visible(label)!r}: a label cannot hold control characters",
+                code=ErrorCode.BAD_LABEL,
+            )
         return label
 
     def skip(self) -> None:
