@@ -72,6 +72,7 @@ def test_every_detector_says_which_tasks_it_reads():
     kinds = {name: detector.tasks for name, detector in all_detectors().items()}
     tag_kinds = {
         "tag_issue",
+        "indistinct_tags",
         "tag_spelling",
         "rare_tag",
         "tag_imbalance",

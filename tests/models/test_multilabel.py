@@ -1,8 +1,11 @@
 """Out-of-fold tag probabilities, the row scores and the suggestions made from them, on the
 letters sample with each letter's shape tags and one tag flipped on 10% of the rows, and on the
-emotions set of ../shared with one tag removed from 10% of the rows."""
+emotions set of ../shared with one tag removed from 10% of the rows (and with its features
+shuffled across rows, so that nothing can be learnt)."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -11,13 +14,18 @@ from sklearn.metrics import average_precision_score
 
 from databugs.data.features import build_features
 from databugs.data.tags import joined_tag_sets
+from databugs.data.task import MULTILABEL
+from databugs.detectors.tag_issues import IndistinctTags
 from databugs.models.multilabel import (
     ROW_SCORES,
+    TagAnalysis,
     choose_row_score,
     flagged_changes,
     flip_thresholds,
     plant_flips,
+    score_tags,
     tag_folds,
+    tag_issues,
     tag_probabilities,
     tag_quality,
 )
@@ -47,7 +55,9 @@ def test_accepting_every_suggestion_raises_exact_set_accuracy(fitted):
     tags, truth, _, oof = fitted
     corrected = tags.copy()
     changes = [
-        (row, change) for row, change in flagged_changes(tags, oof) if change.add or change.remove
+        (row, change)
+        for row, change in flagged_changes(tags, oof, score_tags(tags, oof, seed=0).flagged)
+        if change.add or change.remove
     ]
     for row, change in changes:
         corrected[row] = change.applied(tags[row])
@@ -88,11 +98,21 @@ def emotions():
         noisy[row, rng.choice(np.flatnonzero(clean[row]))] = 0
     features = build_features(frame.drop(columns="label"), exclude=[])
     oof = tag_probabilities(features.matrix, features.kind, noisy, seed=0)
-    return noisy, oof.probabilities, np.isin(np.arange(len(noisy)), rows)
+    return noisy, oof, np.isin(np.arange(len(noisy)), rows), features
+
+
+@pytest.fixture(scope="module")
+def emotions_unlearnable(emotions):
+    """The same tags with each row's features taken from another row: nothing to learn."""
+    noisy, _, changed, features = emotions
+    shuffled = np.random.default_rng(1).permutation(len(noisy))
+    oof = tag_probabilities(features.matrix[shuffled], features.kind, noisy, seed=0)
+    return noisy, oof, changed
 
 
 def test_the_chosen_row_score_ranks_removed_tags_above_softmin(emotions):
-    tags, probabilities, changed = emotions
+    tags, oof, changed, _ = emotions
+    probabilities = oof.probabilities
     chosen = choose_row_score(tags, probabilities, seed=0)
     ap = {
         score: average_precision_score(changed, 1 - tag_quality(tags, probabilities, score))
@@ -103,7 +123,8 @@ def test_the_chosen_row_score_ranks_removed_tags_above_softmin(emotions):
 
 
 def test_the_row_score_choice_is_seeded_and_plants_half_removes_half_adds(emotions):
-    tags, probabilities, _ = emotions
+    tags, oof, _, _ = emotions
+    probabilities = oof.probabilities
     planted, rows = plant_flips(tags, 0.1, seed=4)
     again, same_rows = plant_flips(tags, 0.1, seed=4)
     assert (planted == again).all() and (rows == same_rows).all()
@@ -115,5 +136,27 @@ def test_the_row_score_choice_is_seeded_and_plants_half_removes_half_adds(emotio
 
 
 def test_too_few_rows_to_plant_keep_softmin(emotions):
-    tags, probabilities, _ = emotions
-    assert choose_row_score(tags[:60], probabilities[:60], seed=0) == "softmin"  # 6 planted
+    tags, oof, _, _ = emotions
+    assert choose_row_score(tags[:60], oof.probabilities[:60], seed=0) == "softmin"  # 6 planted
+
+
+def test_flags_stay_within_the_rows_where_planted_flips_are_found(emotions):
+    tags, oof, changed, _ = emotions
+    scores = score_tags(tags, oof, seed=0)
+    cleanlab = tag_issues(tags, oof.probabilities)
+    assert not (scores.flagged & ~cleanlab).any()
+    assert cleanlab.mean() > 0.4 and scores.flagged.mean() < 0.3  # 41.5% -> 26.0%
+    assert changed[scores.flagged].mean() > changed[cleanlab].mean()  # 0.162 vs 0.150
+    assert (scores.quality[scores.flagged] <= scores.flag_cut).all()
+    assert scores.planted_ap > 0.3  # at random 0.1
+
+
+def test_tags_the_models_cannot_tell_apart_are_not_flagged(emotions_unlearnable):
+    tags, oof, _ = emotions_unlearnable
+    scores = score_tags(tags, oof, seed=0)
+    assert tag_issues(tags, oof.probabilities).mean() > 0.3  # cleanlab's filter alone
+    assert scores.flag_cut == -np.inf and not scores.flagged.any()
+    assert scores.planted_ap < 0.15  # at random 0.1
+    analysis = TagAnalysis(sets=None, oof=oof, scores=scores)
+    (finding,) = IndistinctTags().detect(SimpleNamespace(task=MULTILABEL, tags=analysis))
+    assert finding.row is None and "cannot tell these tags apart" in finding.message
