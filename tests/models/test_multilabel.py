@@ -15,7 +15,7 @@ from sklearn.metrics import average_precision_score
 from databugs.data.features import build_features
 from databugs.data.tags import joined_tag_sets
 from databugs.data.task import MULTILABEL
-from databugs.detectors.tag_issues import IndistinctTags
+from databugs.detectors.indistinct_tags import IndistinctTags
 from databugs.models.multilabel import (
     ROW_SCORES,
     TagAnalysis,

@@ -31,6 +31,7 @@ DETECTOR_MODULES = (
     "databugs.detectors.annotator_disagreement",
     "databugs.detectors.annotator_systematic",
     "databugs.detectors.tag_issues",
+    "databugs.detectors.indistinct_tags",
     "databugs.detectors.tag_spelling",
     "databugs.detectors.tag_frequency",
     "databugs.detectors.conflicting_tag_duplicates",

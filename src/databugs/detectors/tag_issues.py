@@ -5,8 +5,8 @@ cleanlab's multi-label confident learning flags the rows and scores them
 evidence contradicts most surely, written in the column's own form. A flagged row with no such
 tag is reported without a suggestion: the set looks unlikely, but no single tag is surely
 wrong. Flags are kept only within the lowest-quality rows where flips planted into the data
-are found well above chance (``models.multilabel.flag_cut``); where no such rows exist, one
-dataset-level finding says the models cannot tell the tags apart.
+are found well above chance (``models.multilabel.flag_cut``); where no such rows exist,
+``indistinct_tags`` says so instead.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from databugs.data.tags import written_correction
 from databugs.data.task import MULTILABEL
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
-from databugs.models.multilabel import PLANTED_SHARE, suggest_change
+from databugs.models.multilabel import suggest_change
 from databugs.models.scoring import severity
 
 
@@ -67,30 +67,6 @@ class TagIssues(Detector):
                 )
             )
         return issues
-
-
-@register
-class IndistinctTags(Detector):
-    name = "indistinct_tags"
-    description = "tag sets the models cannot tell apart: no row can be flagged on their word"
-    tasks = (MULTILABEL,)
-
-    def detect(self, context: Context) -> list[Issue]:
-        analysis = context.tags
-        if context.task != MULTILABEL or analysis is None or analysis.scores.flag_cut > -np.inf:
-            return []
-        ap = analysis.scores.planted_ap
-        return [
-            Issue(
-                kind=self.name,
-                row=None,
-                severity=0.5,
-                message=f"the models cannot tell these tags apart: one-tag flips planted in "
-                f"{PLANTED_SHARE:.0%} of the rows rank at average precision {ap:.2f} (at random "
-                f"{PLANTED_SHARE:.2f}), so no tag set is flagged",
-                details={"planted_ap": round(float(ap), 6), "planted_share": PLANTED_SHARE},
-            )
-        ]
 
 
 def _message(added: list[str], removed: list[str]) -> str:
