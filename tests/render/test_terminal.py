@@ -204,3 +204,18 @@ def test_findings_that_say_the_same_are_one_line_with_their_count() -> None:
     text = render_plain(report, {"report.html": "r/report.html", "report.md": "r/report.md"})
     lines = [line for line in text.splitlines() if "target_outlier: value 9999999" in line]
     assert len(lines) == 1 and lines[0].endswith("(4 times)")
+
+
+def test_a_long_finding_is_cut_to_one_screen_line_in_the_plain_summary() -> None:
+    """An outlier's reasons ran to 420 characters: five rows of a 100-column CI log each."""
+    import databugs
+    from databugs.render.terminal import FINDING_CHARS, render_plain
+
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv")
+    frame.loc[7, "text"] = "ЖЖЖ 12345 !!! \n" * 400  # a broken record of another script
+    report = databugs.scan(frame, label="label", jobs=1)
+    text = render_plain(report, {"report.html": "r/report.html", "report.md": "r/report.md"})
+    outliers = [line.strip() for line in text.splitlines() if line.strip().startswith("outlier:")]
+    full = [r["detail"] for r in report.records if r["kind"] == "outlier"]
+    assert outliers and max(map(len, full)) > FINDING_CHARS
+    assert all(len(line) <= FINDING_CHARS for line in outliers)

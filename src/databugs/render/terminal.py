@@ -65,6 +65,9 @@ def _counts_line(report: Report) -> str:
 
 
 MAX_FINDINGS = 6
+FINDING_CHARS = 160
+"""A finding's line is cut here (an outlier's reasons ran to 420 characters: five screen rows at
+100 columns each); report.md has it in full."""
 
 
 def _gate_and_changes(report: Report) -> list[str]:
@@ -117,7 +120,10 @@ def _findings(report: Report) -> list[str]:
     times = Counter(lines)  # four rows holding the same capped value: one line, "(4 times)"
     shown = list(times)[:MAX_FINDINGS]
     extra = len(lines) - sum(times[line] for line in shown)
-    counted = [line + (f" ({times[line]} times)" if times[line] > 1 else "") for line in shown]
+    counted = [
+        one_line(line, FINDING_CHARS) + (f" ({times[line]} times)" if times[line] > 1 else "")
+        for line in shown
+    ]
     return counted + ([f"... {extra} more in report.md"] if extra > 0 else [])
 
 
