@@ -25,6 +25,10 @@ def test_scan_then_fix_round_trip(blobs_csv: Path, tmp_path: Path) -> None:
 
     dry = run("fix", "--report", out, "--accept-top", "3", "--dry-run")
     assert dry.exit_code == 0 and "would write" in dry.output
+    lines = dry.output.splitlines()  # piped: plain, tab-separated lines, no drawn table
+    assert lines[1] == "decision\trow\tid\told_label\tnew_label"
+    assert sorted(int(line.split("\t")[1]) for line in lines[2:]) == sorted(top["row"])
+    assert not any(char in dry.output for char in "┃━│─┏")
     assert not (tmp_path / "animals.fixed.csv").exists()
 
     rejected_row = int(issues["row"].iat[3])

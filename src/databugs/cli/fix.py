@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -155,18 +156,23 @@ def _print_plan(result: FixResult) -> None:
     """The decisions as a table; data cells are ``Text``, so that rich reads no markup in them.
     With a test file, each line names its row's file."""
     outputs = " and ".join(map(visible, result.outputs))
-    table = Table(title=Text(f"would write {outputs}"), title_justify="left")
     several = len(result.outputs) > 1
     where = ("file", "file_row") if several else ()
     columns = ("decision", "row", *where, "id", "old_label", "new_label")
-    for column in columns:
-        table.add_column(column)
+    rows = []
     for line in result.plan.decisions.to_dict("records"):
         row = int(line["row"])
         shown = [one_line(line["decision"]), str(row)]
         if several:
             shown += [one_line(line["file"]), str(result.plan.scanned.file_rows[row])]
         shown.append(one_line(line["id"]))
-        shown += [shown_label(line["old_label"]), shown_label(line["new_label"])]
+        rows.append([*shown, shown_label(line["old_label"]), shown_label(line["new_label"])])
+    if not sys.stdout.isatty():  # piped or a CI log: plain lines, tab-separated
+        say("\n".join([f"would write {outputs}", "\t".join(columns), *map("\t".join, rows)]))
+        return
+    table = Table(title=Text(f"would write {outputs}"), title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for shown in rows:
         table.add_row(*(Text(value) for value in shown))
     console().print(table)
