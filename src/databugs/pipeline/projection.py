@@ -1,6 +1,6 @@
 """The map: every row (up to ``MAX_POINTS``, always every flagged row) as a point in 2-D.
 
-From ``embedding.row_vectors``: t-SNE (scikit-learn) lays out a seeded sample of
+From ``embedding.row_vectors``: t-SNE (``pipeline.tsne``) lays out a seeded sample of
 ``LANDMARKS`` rows, and every other point is placed among the landmarks nearest to it in
 feature space (weighted by closeness). Near rows stay near, at a cost that hardly grows with the
 data: benchmarks/map_projection.py measured this against PCA, t-SNE on every point and UMAP.
@@ -15,16 +15,15 @@ import numpy as np
 
 from databugs.models.engines import on_one_thread
 from databugs.pipeline.neighbours import nearest_table
+from databugs.pipeline.tsne import embed
 
 MAX_POINTS = 20_000
 LANDMARKS = 500
 """t-SNE points: 500 lay out 20,000 rows in 7 s instead of 18 s for 1,000, at 0.03 less
 trustworthiness (benchmarks/map_projection.py, 4 sets): the map is a guide, its cost every
 scan's."""
-TSNE_STEPS = 500
 TSNE_ANGLE = 0.8
-"""Barnes-Hut's coarseness (scikit-learn's default 0.5): 3x faster at the same trustworthiness
-(0.902 v 0.895 letters, 0.771 v 0.774 sms_spam, 0.983 v 0.982 pendigits, 0.930 v 0.929 trec)."""
+"""Barnes-Hut's coarseness for t-SNE on every point (``method="tsne"``, benchmarks only)."""
 PLACE_BY = 5
 """Landmarks each other point is placed among."""
 DIGITS = 4
@@ -42,15 +41,17 @@ def map_rows(
     if total <= limit:
         return np.arange(total)
     rng = np.random.default_rng(seed)
-    chosen = np.unique(np.asarray(flagged, dtype=np.int64))
-    for pool in (np.asarray(named, dtype=np.int64), np.arange(total)):
-        room = limit - len(chosen)
-        rest = np.setdiff1d(np.unique(pool), chosen)
+    chosen = np.zeros(total, dtype=bool)
+    chosen[np.asarray(flagged, dtype=np.int64)] = True
+    named_rows = np.zeros(total, dtype=bool)
+    named_rows[np.asarray(named, dtype=np.int64)] = True
+    for pool in (named_rows, np.ones(total, dtype=bool)):
+        room = limit - int(chosen.sum())
+        rest = np.flatnonzero(pool & ~chosen)  # sorted, as the sample below needs
         if room <= 0 or not len(rest):
             continue
-        taken = rest if len(rest) <= room else rng.choice(rest, room, replace=False)
-        chosen = np.concatenate([chosen, taken])
-    return np.sort(chosen)
+        chosen[rest if len(rest) <= room else rng.choice(rest, room, replace=False)] = True
+    return np.flatnonzero(chosen)
 
 
 def layout(vectors: np.ndarray, seed: int, method: str = "landmarks") -> np.ndarray:
@@ -63,7 +64,7 @@ def layout(vectors: np.ndarray, seed: int, method: str = "landmarks") -> np.ndar
     elif method == "landmarks":
         points = _landmark_tsne(vectors, seed)
     elif method == "tsne":
-        points = _tsne(vectors, seed)
+        points = _barnes_hut_tsne(vectors, seed)
     elif method == "umap":
         import umap  # benchmarks only: the measured alternative
 
@@ -83,15 +84,26 @@ def _pca(vectors: np.ndarray) -> np.ndarray:
     return centred @ directions[:2].T
 
 
-def _tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
-    """t-SNE on one thread: OpenMP's threads fighting a busy machine made it 8 times slower."""
+def _perplexity(count: int) -> float:
+    return float(min(30, max(2, (count - 1) / 3)))
+
+
+def _tsne(vectors: np.ndarray) -> np.ndarray:
+    """Exact t-SNE on one thread: OpenMP's threads fighting a busy machine made t-SNE 8 times
+    slower."""
+    with on_one_thread():
+        return embed(vectors, _perplexity(len(vectors)))
+
+
+def _barnes_hut_tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
+    """scikit-learn's t-SNE of every point: the alternative benchmarks/map_projection.py
+    measures."""
     from sklearn.manifold import TSNE
 
-    perplexity = float(min(30, max(2, (len(vectors) - 1) / 3)))
     tsne = TSNE(
-        perplexity=perplexity,
+        perplexity=_perplexity(len(vectors)),
         init="pca",
-        max_iter=TSNE_STEPS,
+        max_iter=500,
         angle=TSNE_ANGLE,
         random_state=seed,
         n_jobs=1,
@@ -103,11 +115,11 @@ def _tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
 def _landmark_tsne(vectors: np.ndarray, seed: int) -> np.ndarray:
     """t-SNE on a sample; each other point at the weighted mean of its nearest landmarks."""
     if len(vectors) <= LANDMARKS:
-        return _tsne(vectors, seed)
+        return _tsne(vectors)
     rng = np.random.default_rng(seed)
     landmarks = np.sort(rng.choice(len(vectors), LANDMARKS, replace=False))
     placed = np.zeros((len(vectors), 2))
-    placed[landmarks] = _tsne(vectors[landmarks], seed)
+    placed[landmarks] = _tsne(vectors[landmarks])
     others = np.setdiff1d(np.arange(len(vectors)), landmarks, assume_unique=True)
     near, _ = nearest_table(vectors, landmarks, others, count=PLACE_BY)
     gaps = np.linalg.norm(vectors[near] - vectors[others][:, None, :], axis=2)
