@@ -139,13 +139,14 @@ def _number(value: float) -> float | None:
 def row_previews(
     frame: pd.DataFrame, rows: Sequence[int], features: FeatureSet, limit: int = PREVIEW_CHARS
 ) -> dict[int, str]:
-    """A short, one-line view of each row's content for reports: its text, else its columns."""
+    """A short, one-line view of each row's content for reports: its text, else its columns
+    (each distinct content put on one line once: resampled data repeats every row ~18 times)."""
     used = [use.column for use in features.columns if use.used_as != "left out"]
     shown = features.text_columns or used[:6]
     rows = sorted(set(rows))
     part = frame.iloc[rows]  # one selection, then column by column: 74k rows in a second
     cells = [part[column].astype(object).to_numpy() for column in shown]
-    previews = {}
+    previews, made = {}, {}
     for position, row in enumerate(rows):
         if features.text_columns:
             text = " | ".join(str(values[position]) for values in cells)
@@ -153,7 +154,9 @@ def row_previews(
             text = ", ".join(
                 f"{c}={values[position]}" for c, values in zip(shown, cells, strict=True)
             )
-        previews[row] = one_line(text, limit)
+        if text not in made:
+            made[text] = one_line(text, limit)
+        previews[row] = made[text]
     return previews
 
 
