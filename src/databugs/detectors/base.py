@@ -81,6 +81,7 @@ class Context:
     folds: int
     posterior: np.ndarray | None = None
     noise: np.ndarray | None = None
+    noise_aware: bool = True
     canonical: list[str | None] = field(default_factory=list)
     declared_classes: list[str] | None = None
     annotators: AnnotatorAnalysis | None = None

@@ -251,6 +251,12 @@ def _notes(context: Context, data: Prepared, options: dict[str, Any]) -> list[st
                 f"class {name!r} has {count} rows, fewer than the {context.folds} folds: "
                 "its rows are scored but not flagged"
             )
+    if not context.noise_aware:
+        notes.append(
+            "the models' misses look like their own, not the labels' (a noise model did not "
+            "predict held-out labels better): a row is flagged only where the models alone "
+            "are sure, so fewer rows are"
+        )
     unlabelled = len(context.labels) - len(context.labelled)
     if unlabelled:
         notes.append(f"{unlabelled} rows have no label: they are not scored")

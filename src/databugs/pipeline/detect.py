@@ -46,6 +46,7 @@ def detection_context(
         folds=oof.folds,
         posterior=calibrated.posterior,
         noise=calibrated.noise,
+        noise_aware=calibrated.noise_aware,
         canonical=data.canonical,
         declared_classes=declared,
         annotators=annotators,
