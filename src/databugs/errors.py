@@ -83,6 +83,14 @@ class DatabugsError(Exception):
         """What ``--format json`` prints under ``"error"``."""
         return {"code": str(self.code), "message": self.message, "hint": self.hint}
 
+    def in_file(self, source: str) -> DatabugsError:
+        """The same error, its message naming ``source`` first, as data errors do.
+
+        >>> str(DatabugsError("no rows", code=ErrorCode.EMPTY_FILE).in_file("d.csv"))
+        'd.csv: no rows'
+        """
+        return DatabugsError(f"{source}: {self.message}", code=self.code, hint=self.hint)
+
     def __reduce__(self) -> tuple:
         """Picklable, so that an error raised on a Dask worker reaches the user intact."""
         return (_rebuilt, (self.message, str(self.code), self.hint))
@@ -90,6 +98,18 @@ class DatabugsError(Exception):
 
 def _rebuilt(message: str, code: str, hint: str | None) -> DatabugsError:
     return DatabugsError(message, code=ErrorCode(code), hint=hint)
+
+
+@contextmanager
+def naming_file(source: str, *codes: ErrorCode) -> Iterator[None]:
+    """Within this block, an error with one of ``codes`` names ``source`` first: code handed
+    rows as arrays (the models) cannot name their file, the layer that calls it can."""
+    try:
+        yield
+    except DatabugsError as error:
+        if error.code not in codes:
+            raise
+        raise error.in_file(source) from None
 
 
 _COMMAND_LINE: ContextVar[bool] = ContextVar("databugs_command_line", default=False)

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from databugs.cli import app
-from tests.conftest import SWAPPED_ROWS, make_blobs_table, run, runner, scan
+from tests.conftest import EXAMPLES, SWAPPED_ROWS, make_blobs_table, run, runner, scan
 
 
 def test_scan_writes_every_output_as_spec_says(blobs_csv: Path, tmp_path: Path) -> None:
@@ -111,6 +111,31 @@ def test_bad_input_exits_2_with_one_line(
     assert message in result.output
     assert "Traceback" not in result.output
     assert not out.exists()  # nothing half-written
+
+
+@pytest.mark.parametrize(
+    ("sample", "rows", "args", "message"),
+    [
+        ("sms_sample.csv", [0, 1], [], "every class has one row: nothing to learn from"),
+        (
+            "letters_sample.csv",
+            [0, 1, 2],
+            ["--label", "width", "--task", "regression"],
+            "3 labelled training rows cannot make 5 folds",
+        ),
+    ],
+)
+def test_too_few_rows_for_the_models_names_the_file(
+    tmp_path: Path, sample: str, rows: list[int], args: list[str], message: str
+) -> None:
+    frame = pd.read_csv(EXAMPLES / sample).iloc[rows]  # sms: one ham and one spam
+    data = tmp_path / sample
+    frame.to_csv(data, index=False)
+    result = run("scan", data, "--out", tmp_path / "r", *args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"databugs: error: {data}: {message}")
+    assert not (tmp_path / "r").exists()
 
 
 def test_a_class_smaller_than_the_folds_does_not_crash(blobs_csv: Path, tmp_path: Path) -> None:
