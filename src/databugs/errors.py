@@ -3,15 +3,18 @@
 Library code raises :class:`DatabugsError` for every bad input or bad usage; the CLI turns it
 into a one-line message on stderr and exit code 2, in one place. Messages name options the way
 the caller wrote them: ``folds=1`` from Python, ``--folds 1`` from the command line, which
-spells them so while it runs a command (:func:`cli_spelling`).
+spells them so while it runs a command (:func:`cli_spelling`); a value refused that came from a
+configuration file is named by that file and key, ``databugs.toml: folds = 1``
+(:func:`options_set_in`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 
@@ -113,6 +116,7 @@ def naming_file(source: str, *codes: ErrorCode) -> Iterator[None]:
 
 
 _COMMAND_LINE: ContextVar[bool] = ContextVar("databugs_command_line", default=False)
+_SET_IN: ContextVar[Mapping[str, str]] = ContextVar("databugs_set_in", default=MappingProxyType({}))
 
 
 @contextmanager
@@ -143,3 +147,35 @@ def given(name: str, value: object) -> str:
     if _COMMAND_LINE.get():
         return f"{option(name)} {value}"
     return f"{name}={value!r}"
+
+
+@contextmanager
+def options_set_in(files: Mapping[str, str]) -> Iterator[None]:
+    """Within this block, a refused value of option ``name`` names ``files[name]``, the
+    configuration file that set it (the command line did not): the user edits that file."""
+    token = _SET_IN.set(files)
+    try:
+        yield
+    finally:
+        _SET_IN.reset(token)
+
+
+def where_set(name: str) -> str:
+    """Where option ``name`` was set: ``databugs.toml: fail_on`` (a configuration file, see
+    :func:`options_set_in`), else as :func:`option` names it.
+
+    >>> where_set("fail_on")
+    'fail_on'
+    """
+    file = _SET_IN.get().get(name)
+    return f"{file}: {name}" if file else option(name)
+
+
+def value_set(name: str, value: object) -> str:
+    """A refused option and its value where it was set: ``databugs.toml: folds = 1`` (a
+    configuration file's key, as its type errors name it), else as :func:`given` writes it.
+
+    >>> value_set("folds", 1)
+    'folds=1'
+    """
+    return f"{where_set(name)} = {value!r}" if name in _SET_IN.get() else given(name, value)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.distinct import map_distinct
-from databugs.errors import DatabugsError, ErrorCode, given, option
+from databugs.errors import DatabugsError, ErrorCode, option, value_set
 
 LABEL_COLUMN_NAMES = ("label", "labels", "target", "class", "y")
 
@@ -154,7 +154,7 @@ def check_at_least(name: str, value: int | float, minimum: int | float) -> None:
     """
     if value < minimum:
         raise DatabugsError(
-            f"{given(name, value)} is below {minimum}",
+            f"{value_set(name, value)} is below {minimum}",
             code=ErrorCode.BAD_OPTION,
             hint=f"use {minimum} or more",
         )
@@ -164,7 +164,7 @@ def check_between(name: str, value: int | float, low: int | float, high: int | f
     """An option with a range (a seed, a confidence) must lie in ``[low, high]``."""
     if not low <= value <= high:
         raise DatabugsError(
-            f"{given(name, value)} is outside {low} to {high}",
+            f"{value_set(name, value)} is outside {low} to {high}",
             code=ErrorCode.BAD_OPTION,
             hint=f"use {low} to {high}",
         )
