@@ -19,13 +19,18 @@ LABEL_COLUMN_NAMES = ("label", "labels", "target", "class", "y")
 
 
 def label_text(value: object) -> str | None:
-    """The label exactly as written, or ``None`` when the cell is empty.
+    """The label exactly as written, or ``None`` when the cell is empty. A boolean is written
+    ``true``/``false``, as JSON writes it (and Arrow, for a Parquet boolean column): Python's
+    ``True`` is spelled by no file.
 
-    >>> label_text(" spam"), label_text(3), label_text(float("nan")), label_text("  ")
-    (' spam', '3', None, None)
+    >>> label_text(" spam"), label_text(3), label_text(np.True_), label_text(float("nan"))
+    (' spam', '3', 'true', None)
+    >>> label_text("  ")
     """
     if value is None or value is pd.NA:
         return None
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
     if isinstance(value, float | np.floating) and math.isnan(value):
         return None
     text = value if isinstance(value, str) else str(value)
