@@ -3,15 +3,18 @@
 Library code raises :class:`DatabugsError` for every bad input or bad usage; the CLI turns it
 into a one-line message on stderr and exit code 2, in one place. Messages name options the way
 the caller wrote them: ``folds=1`` from Python, ``--folds 1`` from the command line, which
-spells them so while it runs a command (:func:`cli_spelling`).
+spells them so while it runs a command (:func:`cli_spelling`); a value refused that came from a
+configuration file is named by that file and key, ``databugs.toml: folds = 1``
+(:func:`options_set_in`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 
@@ -83,6 +86,14 @@ class DatabugsError(Exception):
         """What ``--format json`` prints under ``"error"``."""
         return {"code": str(self.code), "message": self.message, "hint": self.hint}
 
+    def in_file(self, source: str) -> DatabugsError:
+        """The same error, its message naming ``source`` first, as data errors do.
+
+        >>> str(DatabugsError("no rows", code=ErrorCode.EMPTY_FILE).in_file("d.csv"))
+        'd.csv: no rows'
+        """
+        return DatabugsError(f"{source}: {self.message}", code=self.code, hint=self.hint)
+
     def __reduce__(self) -> tuple:
         """Picklable, so that an error raised on a Dask worker reaches the user intact."""
         return (_rebuilt, (self.message, str(self.code), self.hint))
@@ -92,7 +103,20 @@ def _rebuilt(message: str, code: str, hint: str | None) -> DatabugsError:
     return DatabugsError(message, code=ErrorCode(code), hint=hint)
 
 
+@contextmanager
+def naming_file(source: str, *codes: ErrorCode) -> Iterator[None]:
+    """Within this block, an error with one of ``codes`` names ``source`` first: code handed
+    rows as arrays (the models) cannot name their file, the layer that calls it can."""
+    try:
+        yield
+    except DatabugsError as error:
+        if error.code not in codes:
+            raise
+        raise error.in_file(source) from None
+
+
 _COMMAND_LINE: ContextVar[bool] = ContextVar("databugs_command_line", default=False)
+_SET_IN: ContextVar[Mapping[str, str]] = ContextVar("databugs_set_in", default=MappingProxyType({}))
 
 
 @contextmanager
@@ -123,3 +147,35 @@ def given(name: str, value: object) -> str:
     if _COMMAND_LINE.get():
         return f"{option(name)} {value}"
     return f"{name}={value!r}"
+
+
+@contextmanager
+def options_set_in(files: Mapping[str, str]) -> Iterator[None]:
+    """Within this block, a refused value of option ``name`` names ``files[name]``, the
+    configuration file that set it (the command line did not): the user edits that file."""
+    token = _SET_IN.set(files)
+    try:
+        yield
+    finally:
+        _SET_IN.reset(token)
+
+
+def where_set(name: str) -> str:
+    """Where option ``name`` was set: ``databugs.toml: fail_on`` (a configuration file, see
+    :func:`options_set_in`), else as :func:`option` names it.
+
+    >>> where_set("fail_on")
+    'fail_on'
+    """
+    file = _SET_IN.get().get(name)
+    return f"{file}: {name}" if file else option(name)
+
+
+def value_set(name: str, value: object) -> str:
+    """A refused option and its value where it was set: ``databugs.toml: folds = 1`` (a
+    configuration file's key, as its type errors name it), else as :func:`given` writes it.
+
+    >>> value_set("folds", 1)
+    'folds=1'
+    """
+    return f"{where_set(name)} = {value!r}" if name in _SET_IN.get() else given(name, value)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from databugs.cli import app
 from databugs.text import count
@@ -230,3 +231,37 @@ def test_fix_accepts_a_whole_cluster(sms_report: Path, tmp_path: Path) -> None:
     assert (after.loc[changed, "label"] == cluster["suggested_label"]).all()
     unknown = runner.invoke(app, ["fix", "--report", str(out), "--accept-cluster", "c999"])
     assert unknown.exit_code == 2 and "no such cluster" in unknown.output
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_boolean_labels_are_written_true_false_and_fixed_as_booleans(
+    tmp_path: Path, suffix: str
+) -> None:
+    """The SMS sample with its label as a boolean ``is_spam``: the outputs spell it as the
+    jsonl file does (``true``, not Python's ``True``), and fix writes a boolean back."""
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv")
+    frame["is_spam"] = frame.pop("label") == "spam"
+    data = tmp_path / f"sms{suffix}"
+    if suffix == ".jsonl":
+        frame.to_json(data, orient="records", lines=True, force_ascii=False)
+    else:
+        frame.to_parquet(data)
+    out = tmp_path / "r"
+    scan(data, out, "--label", "is_spam", "--id", "message_id")
+    corrected = pd.read_csv(out / "corrected_labels.csv", dtype=str, keep_default_na=False)
+    assert set(corrected["given_label"]) == {"true", "false"}
+    assert set(corrected["suggested_label"]) == {"true", "false"}
+    issues = pd.read_csv(out / "issues.csv", dtype=str, keep_default_na=False)
+    flagged = issues[issues["kind"] == "label_issue"]
+    assert len(flagged) and set(flagged["given_label"]) <= {"true", "false"}
+    row = int(flagged["row"].iloc[0])
+    assert run("fix", "--report", out, "--accept", flagged["id"].iloc[0]).exit_code == 0
+    fixed = tmp_path / f"sms.fixed{suffix}"
+    written = (
+        pd.read_json(fixed, lines=True, dtype=False)
+        if suffix == ".jsonl"
+        else pd.read_parquet(fixed)
+    )
+    assert written["is_spam"].dtype == bool  # a boolean, not the text 'true'
+    assert written.loc[row, "is_spam"] == (flagged["suggested_label"].iloc[0] == "true")
+    assert (written["is_spam"] != frame["is_spam"]).sum() == 1

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from databugs.cli import app
-from tests.conftest import SWAPPED_ROWS, make_blobs_table, run, runner, scan
+from tests.conftest import EXAMPLES, SWAPPED_ROWS, make_blobs_table, run, runner, scan
 
 
 def test_scan_writes_every_output_as_spec_says(blobs_csv: Path, tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_labels_are_kept_exactly_as_written(tmp_path: Path, blobs) -> None:
         ("a,label\n1,x\n2,x\n", [], "only the class 'x'"),
         ("a,label\n1,x\n2,y\n", ["--label", "nope"], "no column 'nope'"),
         ("a,label\n1,x\n2,y\n", ["--id", "a", "--ignore", "zz"], "no column 'zz'"),
-        ("k,a,label\n1,1,x\n1,2,y\n", ["--id", "k"], "appears more than once"),
+        ("k,a,label\n1,1,x\n1,2,y\n", ["--id", "k"], "the id '1' is in rows 0 and 1"),
         ("a,label\n1,x\n2,y\n", ["--folds", "1"], "--folds 1 is below 2"),
         ("a,label\n1,x\n2,y\n", ["--model", "gpt"], "not a known model"),
         ("a,label,label\n1,x,y\n", [], "appears more than once"),
@@ -111,6 +111,31 @@ def test_bad_input_exits_2_with_one_line(
     assert message in result.output
     assert "Traceback" not in result.output
     assert not out.exists()  # nothing half-written
+
+
+@pytest.mark.parametrize(
+    ("sample", "rows", "args", "message"),
+    [
+        ("sms_sample.csv", [0, 1], [], "every class has one row: nothing to learn from"),
+        (
+            "letters_sample.csv",
+            [0, 1, 2],
+            ["--label", "width", "--task", "regression"],
+            "3 labelled training rows cannot make 5 folds",
+        ),
+    ],
+)
+def test_too_few_rows_for_the_models_names_the_file(
+    tmp_path: Path, sample: str, rows: list[int], args: list[str], message: str
+) -> None:
+    frame = pd.read_csv(EXAMPLES / sample).iloc[rows]  # sms: one ham and one spam
+    data = tmp_path / sample
+    frame.to_csv(data, index=False)
+    result = run("scan", data, "--out", tmp_path / "r", *args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"databugs: error: {data}: {message}")
+    assert not (tmp_path / "r").exists()
 
 
 def test_a_class_smaller_than_the_folds_does_not_crash(blobs_csv: Path, tmp_path: Path) -> None:

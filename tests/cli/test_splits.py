@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import databugs
-from tests.conftest import make_blobs_table, run
+from tests.conftest import EXAMPLES, make_blobs_table, run
 from tests.conftest import scan as full_scan
 
 FAST = ("--folds", "2", "--model", "logistic")
@@ -150,3 +150,48 @@ def test_a_test_file_of_other_data_is_named_in_one_short_line(split_files, tmp_p
     assert "pixel_39" not in line
     without_paths = line.replace(str(train), "").replace(str(test), "")
     assert len(without_paths) < 400  # five names, not forty
+
+
+@pytest.fixture
+def sms_split(tmp_path: Path) -> tuple[Path, Path, pd.DataFrame]:
+    """The shipped SMS sample as a training file (its first 400 rows) and a test file (the next
+    100), each in its own folder; returns them and the test rows to edit."""
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv")
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    frame.iloc[:400].to_csv(train, index=False)
+    return train, test, frame.iloc[400:500].reset_index(drop=True)
+
+
+def test_an_id_in_both_files_names_each_file_and_row(sms_split, tmp_path: Path) -> None:
+    train, test, rows = sms_split
+    rows.loc[60] = pd.read_csv(train).loc[10]  # the same message leaked into the test file
+    rows.to_csv(test, index=False)
+    result = run("scan", train, "--test", test, "--id", "message_id", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.output.strip().splitlines()
+    assert f"the id 'sms-0010' is in {train} row 10 and in {test} row 60" in line
+    assert "more than once" not in line and not (tmp_path / "o").exists()
+
+
+def test_an_empty_id_in_the_test_file_names_its_own_row(sms_split, tmp_path: Path) -> None:
+    train, test, rows = sms_split
+    rows.loc[5, "message_id"] = None
+    rows.to_csv(test, index=False)
+    result = run("scan", train, "--test", test, "--id", "message_id", "--out", tmp_path / "o")
+    assert result.exit_code == 2
+    assert f"{test}: row 5 has an empty id in column 'message_id'" in result.output
+
+
+def test_an_id_twice_in_a_split_column_file_names_both_rows(tmp_path: Path) -> None:
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv").head(500)
+    frame["split"] = ["train"] * 400 + ["test"] * 100
+    frame.loc[460, "message_id"] = frame.loc[10, "message_id"]
+    data = tmp_path / "sms.csv"
+    frame.to_csv(data, index=False)
+    result = run(
+        "scan", data, "--split-col", "split", "--id", "message_id", "--out", tmp_path / "o"
+    )
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert (
+        f"{data}: the id 'sms-0010' is in rows 10 and 460 of column 'message_id'" in result.output
+    )

@@ -100,8 +100,8 @@ def test_jsonl_booleans_stay_booleans(tmp_path: Path) -> None:
     path = tmp_path / "d.jsonl"
     path.write_text('{"x": 1, "label": false}\n{"x": 2, "label": true}\n{"x": 3}\n')
     table = read_table(path)
-    assert label_texts(table.frame["label"]) == ["False", "True", None]
-    written = _relabelled(path, {0: "True", 1: "False", 2: "True"}).decode()
+    assert label_texts(table.frame["label"]) == ["false", "true", None]  # as the file says
+    written = _relabelled(path, {0: "true", 1: "false", 2: "true"}).decode()
     assert written == '{"x": 1, "label": true}\n{"x": 2, "label": false}\n{"x": 3, "label": true}\n'
 
 

@@ -42,10 +42,17 @@ def test_unreadable_rules_are_errors(bad: str) -> None:
         parse_rules(bad)
 
 
-def test_a_rule_naming_no_figure_lists_the_figures() -> None:
+def test_a_rule_naming_no_figure_suggests_the_nearest_figure() -> None:
     with pytest.raises(DatabugsError) as caught:
-        evaluate(parse_rules("alpha<0.6"), SUMMARY)
-    assert "names no figure" in str(caught.value) and "label_health" in str(caught.value)
+        evaluate(parse_rules("label_helth<0.9"), SUMMARY)
+    assert "'label_helth<0.9' names no figure" in str(caught.value)
+    assert caught.value.hint.startswith("did you mean label_health or")  # nearest first
+    assert "conflicting_duplicates" not in str(caught.value)  # not every figure
+    with pytest.raises(DatabugsError) as caught:
+        evaluate(parse_rules("alpha<0.6"), SUMMARY)  # nothing near: what a figure is
+    assert (
+        caught.value.hint == "figures are the numbers in report.json's summary and the issue kinds"
+    )
 
 
 def test_a_rule_naming_no_figure_stops_before_any_work(tmp_path: Path, blobs_csv: Path) -> None:

@@ -84,7 +84,8 @@ def test_text_model_comes_from_config(tmp_path: Path) -> None:
     (tmp_path / "databugs.toml").write_text('text_model = "no-such-model"\n')
     result = CliRunner().invoke(app, ["scan", str(data), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert "--text-model no-such-model is neither" in result.output
+    toml = tmp_path.resolve() / "databugs.toml"
+    assert f"{toml}: text_model = 'no-such-model' is neither" in result.output  # not the flag
     assert not (tmp_path / "out" / "report.json").exists()
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from databugs.pipeline.options import resolve_options
-from tests.conftest import run
+from tests.conftest import EXAMPLES, run
 
 
 def test_options_come_from_files_and_the_command_line_wins(tmp_path: Path) -> None:
@@ -19,12 +20,16 @@ def test_options_come_from_files_and_the_command_line_wins(tmp_path: Path) -> No
     (data_dir / "databugs.toml").write_text(
         'label = "kind"\ntext = "title,body"\n[datasets."reviews.csv"]\nid = "review_id"\n'
     )
-    options = resolve_options(data_dir / "reviews.csv", {"seed": 1, "label": None})
+    options, set_in = resolve_options(data_dir / "reviews.csv", {"seed": 1, "label": None})
     assert options["folds"] == 3 and options["seed"] == 1
+    pyproject, beside = str(tmp_path / "pyproject.toml"), str(data_dir / "databugs.toml")
+    assert set_in == {"folds": pyproject, "fail_on": pyproject} | dict.fromkeys(
+        ("label", "text", "id"), beside
+    )  # the seed is the command line's
     assert options["label"] == "kind" and options["id"] == "review_id"
     assert options["text"] == ["title", "body"]
     assert options["fail_on"] == "label_issues>5%"
-    other = resolve_options(data_dir / "other.csv", {})
+    other, _ = resolve_options(data_dir / "other.csv", {})
     assert other["id"] is None  # the dataset section names another file
 
 
@@ -52,6 +57,49 @@ def test_bad_config_values(tmp_path: Path, blobs, toml: str, message: str) -> No
     (tmp_path / "databugs.toml").write_text(toml)
     result = run("scan", tmp_path / "d.csv", "--out", tmp_path / "r")
     assert result.exit_code == 2 and message in result.output
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("folds = 1\n", "folds = 1 is below 2"),
+        ("seed = -1\n", "seed = -1 is outside 0 to 4294967295"),
+        ('model = "gpt"\n', "model = 'gpt' is not a known model"),
+        ('fail_on = "label_isues>0"\n', "fail_on: 'label_isues>0' names no figure of this scan"),
+        ('[datasets."sms.csv"]\nfolds = 1\n', "folds = 1 is below 2"),
+    ],
+)
+def test_a_config_value_refused_names_the_file_and_key(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    data = tmp_path / "sms.csv"
+    shutil.copy(EXAMPLES / "sms_sample.csv", data)
+    (tmp_path / "databugs.toml").write_text(toml)
+    result = run("scan", data, "--out", tmp_path / "r")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"databugs: error: {tmp_path.resolve() / 'databugs.toml'}: {message}")
+    assert "--" not in line and not (tmp_path / "r").exists()
+
+
+def test_a_refused_value_given_as_a_flag_is_named_as_the_flag(tmp_path: Path) -> None:
+    data = tmp_path / "sms.csv"
+    shutil.copy(EXAMPLES / "sms_sample.csv", data)
+    (tmp_path / "databugs.toml").write_text('folds = 3\nfail_on = "label_issues>0"\n')
+    result = run("scan", data, "--out", tmp_path / "r", "--folds", "1")
+    assert result.exit_code == 2 and "databugs: error: --folds 1 is below 2" in result.output
+    result = run("scan", data, "--out", tmp_path / "r", "--fail-on", "label_isues>0")
+    assert "databugs: error: --fail-on: 'label_isues>0' names no figure" in result.output
+    assert "databugs.toml" not in result.output
+
+
+def test_a_mistyped_gate_figure_is_one_short_line_with_the_nearest_name(tmp_path: Path) -> None:
+    data = tmp_path / "sms.csv"
+    shutil.copy(EXAMPLES / "sms_sample.csv", data)
+    result = run("scan", data, "--out", tmp_path / "r", "--fail-on", "label_isues>0")
+    (line,) = result.output.strip().splitlines()
+    assert "did you mean label_issues or label_issue?" in line
+    assert "annotator_disagreement" not in line and len(line) < 250  # was a 590-character list
 
 
 def _repository(tmp_path: Path, blobs) -> Path:
@@ -106,18 +154,18 @@ def test_paths_inside_the_repository_and_from_the_root_pyproject_are_kept(
     data = _repository(tmp_path, blobs)
     repo = data.parent.parent
     (data.parent / "databugs.toml").write_text('out = "../reports"\nbaseline = "old/report.json"\n')
-    options = resolve_options(data, {})
+    options, _ = resolve_options(data, {})
     assert options["out"] == str(data.parent / "../reports")
     assert options["baseline"] == str(data.parent / "old/report.json")
     (data.parent / "databugs.toml").unlink()
     (repo / "pyproject.toml").write_text('[tool.databugs]\nout = "../ci-artifacts"\n')
-    assert resolve_options(data, {})["out"] == str(repo / "../ci-artifacts")
+    assert resolve_options(data, {})[0]["out"] == str(repo / "../ci-artifacts")
 
 
 def test_without_git_a_data_side_config_stays_in_the_data_folder(tmp_path: Path, blobs) -> None:
     blobs.to_csv(tmp_path / "d.csv", index=False)
     (tmp_path / "databugs.toml").write_text('out = "reports/scan"\n')
-    assert resolve_options(tmp_path / "d.csv", {})["out"] == str(tmp_path / "reports/scan")
+    assert resolve_options(tmp_path / "d.csv", {})[0]["out"] == str(tmp_path / "reports/scan")
     (tmp_path / "databugs.toml").write_text('out = "../reports"\n')
     result = run("scan", tmp_path / "d.csv", "--format", "plain", "--jobs", "1")
     assert result.exit_code == 2 and "outside the data's repository" in result.output
@@ -163,7 +211,7 @@ def test_the_scheduler_comes_from_the_root_pyproject_only(tmp_path: Path, blobs)
     (repo / "pyproject.toml").write_text(
         '[tool.databugs]\nengine = "dask"\nscheduler = "tcp://10.0.0.5:8786"\n'
     )
-    assert resolve_options(data, {})["scheduler"] == "tcp://10.0.0.5:8786"
+    assert resolve_options(data, {})[0]["scheduler"] == "tcp://10.0.0.5:8786"
     nested = data.parent / "pyproject.toml"  # nearer the data: found first, and data-side
     nested.write_text('[tool.databugs]\nscheduler = "tcp://203.0.113.9:8786"\n')
     result = run("scan", data, "--format", "plain", "--jobs", "1")

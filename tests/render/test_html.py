@@ -213,3 +213,32 @@ def test_a_script_that_got_into_the_page_does_not_run(sms_report: Path, tmp_path
     dom = _browser_dom(hostile, tmp_path)
     assert 'class="issue-row"' in dom  # the page's own script ran
     assert "data-pwned" not in dom.replace(injected, "") and "<title>1</title>" not in dom
+
+
+def test_a_page_proposes_its_corrections_once_and_never_stale_ones(
+    sms_report: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clusters, neighbours and the review panel all read the proposed corrections: worked
+    out once per page (not once per part), and anew for each page of a changed report."""
+    report = Report.from_dict(json.loads((sms_report / "report.json").read_text()))
+    assert html.render(report) == (sms_report / "report.html").read_text(encoding="utf-8")
+    calls = []
+    proposed = Report.corrections
+    monkeypatch.setattr(Report, "corrections", lambda self: calls.append(1) or proposed(self))
+    page = html.render(report)
+    assert len(calls) == 1 and page == (sms_report / "report.html").read_text(encoding="utf-8")
+    flagged = next(i for i in report.records if i["kind"] == "label_issue")
+    flagged["suggested_label"] = "a class of its own"
+    again = _review_panel(html.render(report))["flagged"]
+    assert len(calls) == 2 and [flagged["row"], "a class of its own"] in [
+        [entry[0], entry[3]] for entry in again
+    ]
+    assert [flagged["row"], "a class of its own"] not in [
+        [entry[0], entry[3]] for entry in _review_panel(page)["flagged"]
+    ]
+
+
+def _review_panel(page: str) -> dict:
+    """What the page's review panel reads: the ``review`` part of its data block."""
+    block = re.search(r'<script type="application/json" id="issue-data">(.*?)</script>', page)
+    return json.loads(block.group(1))["review"]

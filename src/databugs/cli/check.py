@@ -11,7 +11,7 @@ import typer
 
 from databugs.cli.app import app, say, user_errors
 from databugs.data.write import write_files_atomically
-from databugs.errors import DatabugsError
+from databugs.errors import DatabugsError, options_set_in
 from databugs.gate.rules import measured_text
 from databugs.pipeline.options import resolve_options
 from databugs.pipeline.run import ScanRun, scan_into_folder
@@ -49,8 +49,9 @@ def check(files: Files, out: Out = Path(".databugs"), fail_on: FailOn = None) ->
     for data, name in zip(files, _report_names(files), strict=True):
         folder = out / name
         try:
-            options = resolve_options(data, {"out": str(folder), "fail_on": fail_on})
-            line, failed = _verdict(scan_into_folder(data, options))
+            options, set_in = resolve_options(data, {"out": str(folder), "fail_on": fail_on})
+            with options_set_in(set_in):
+                line, failed = _verdict(scan_into_folder(data, options))
         except DatabugsError as error:
             line, code = f"error: {error}", 2
         else:

@@ -21,6 +21,7 @@ from databugs.cli.options import (
     TextOption,
     split_list,
 )
+from databugs.errors import options_set_in
 from databugs.pipeline.options import MODEL_NAMES, REGRESSOR_NAMES, resolve_options
 from databugs.pipeline.run import ScanRun, scan_into_folder
 from databugs.render import github, report_json, terminal
@@ -177,10 +178,11 @@ def scan(
     DATA (long names, dashes as underscores); the command line wins. Exit code 0: done, no gate
     failed; 1: a --fail-on rule failed; 2: bad usage or input.
     """
-    options = resolve_options(data, _given_options(locals()))
+    options, set_in = resolve_options(data, _given_options(locals()))
     if engine == "local" and scheduler is None:  # a config file's scheduler, overridden
         options["scheduler"] = None
-    run, stderr = _scan_with_progress(data, options, quiet=quiet)
+    with options_set_in(set_in):
+        run, stderr = _scan_with_progress(data, options, quiet=quiet)
     _print(run, data, output_format, quiet=quiet, verbose=verbose, stderr=stderr)
     if not run.report.gate_passed():
         raise typer.Exit(1)

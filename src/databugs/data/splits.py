@@ -52,11 +52,12 @@ class Splits:
 
     def where(self, row: int) -> dict[str, object]:
         """The split, file and file row of scanned row ``row``, for an issue's evidence."""
-        return {
-            "split": str(self.names[row]),
-            "file": self.files[self.file_index[row]],
-            "file_row": int(self.file_rows[row]),
-        }
+        file, file_row = self.file_row(row)
+        return {"split": str(self.names[row]), "file": file, "file_row": file_row}
+
+    def file_row(self, row: int) -> tuple[str, int]:
+        """The file scanned row ``row`` is in and its row there."""
+        return self.files[self.file_index[row]], int(self.file_rows[row])
 
 
 def column_splits(frame: pd.DataFrame, column: str, *, source: str) -> Splits:

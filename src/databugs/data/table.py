@@ -15,7 +15,12 @@ import pandas as pd
 
 from databugs.data.features import FeatureSet, build_features
 from databugs.data.io import LoadedTable, PartReader, read_table
-from databugs.data.validate import check_columns_exist, check_id_column, check_label_column
+from databugs.data.validate import (
+    FileRow,
+    check_columns_exist,
+    check_id_column,
+    check_label_column,
+)
 
 DATAFRAME = "<dataframe>"
 """The source name of a table handed over as a DataFrame."""
@@ -51,12 +56,13 @@ def check_columns(
     id: str | None,
     text: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    file_row: FileRow | None = None,
 ) -> Columns:
     """Check the id, text and ignored columns (``label`` is resolved by the caller: each command
-    has its own rule for a missing one)."""
+    has its own rule for a missing one; ``file_row``: see :func:`check_id_column`)."""
     return Columns(
         label=label,
-        id=check_id_column(frame, id, source=source),
+        id=check_id_column(frame, id, source=source, file_row=file_row),
         text=check_columns_exist(frame, text, named_by="text", source=source),
         ignore=check_columns_exist(frame, ignore, named_by="ignore", source=source),
     )

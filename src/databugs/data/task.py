@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.features import MISSING_TOKENS
-from databugs.errors import DatabugsError, ErrorCode, given, option
+from databugs.errors import DatabugsError, ErrorCode, given, option, value_set
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -62,7 +62,7 @@ def check_task_option(task: Any) -> str:
     """``task`` must be one of the kinds or ``auto``."""
     if task not in (*TASKS, AUTO):
         raise DatabugsError(
-            f"{given('task', task)} is not a task",
+            f"{value_set('task', task)} is not a task",
             code=ErrorCode.BAD_OPTION,
             hint=f"use one of: {', '.join((AUTO, *TASKS))}",
         )
@@ -85,7 +85,9 @@ def choose_task(
     """
     check_task_option(task)
     if not label_sep:
-        raise DatabugsError(f"{given('label_sep', label_sep)} is empty", code=ErrorCode.BAD_OPTION)
+        raise DatabugsError(
+            f"{value_set('label_sep', label_sep)} is empty", code=ErrorCode.BAD_OPTION
+        )
     if tag_columns:
         return _tag_columns_choice(task, tag_columns)
     if task == REGRESSION:

@@ -7,25 +7,30 @@ message says what was found, what was required and how to fix it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from databugs.data.distinct import map_distinct
-from databugs.errors import DatabugsError, ErrorCode, given, option
+from databugs.errors import DatabugsError, ErrorCode, option, value_set
 
 LABEL_COLUMN_NAMES = ("label", "labels", "target", "class", "y")
 
 
 def label_text(value: object) -> str | None:
-    """The label exactly as written, or ``None`` when the cell is empty.
+    """The label exactly as written, or ``None`` when the cell is empty. A boolean is written
+    ``true``/``false``, as JSON writes it (and Arrow, for a Parquet boolean column): Python's
+    ``True`` is spelled by no file.
 
-    >>> label_text(" spam"), label_text(3), label_text(float("nan")), label_text("  ")
-    (' spam', '3', None, None)
+    >>> label_text(" spam"), label_text(3), label_text(np.True_), label_text(float("nan"))
+    (' spam', '3', 'true', None)
+    >>> label_text("  ")
     """
     if value is None or value is pd.NA:
         return None
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
     if isinstance(value, float | np.floating) and math.isnan(value):
         return None
     text = value if isinstance(value, str) else str(value)
@@ -75,27 +80,63 @@ def check_columns_exist(
     return wanted
 
 
-def check_id_column(frame: pd.DataFrame, id_column: str | None, *, source: str) -> str | None:
-    """An ``--id`` column must exist and hold a unique, non-empty key per row."""
+FileRow = Callable[[int], tuple[str, int]]
+"""Which file a table's row is in and its row there (a scan joins a training and a test file)."""
+
+
+def check_id_column(
+    frame: pd.DataFrame,
+    id_column: str | None,
+    *,
+    source: str,
+    file_row: FileRow | None = None,
+) -> str | None:
+    """An ``--id`` column must exist and hold a unique, non-empty key per row.
+
+    ``file_row`` says which file and row of it each row is, where ``frame`` joins two files
+    (``--test``): a refusal names the rows where the user can find them."""
     if id_column is None:
         return None
     check_columns_exist(frame, [id_column], named_by="id", source=source)
+    place = file_row or (lambda row: (source, row))
     keys = pd.Series(label_texts(frame[id_column]), dtype=object)
     empty = np.flatnonzero(keys.isna().to_numpy())
     if len(empty):
+        file, row = place(int(empty[0]))
         raise DatabugsError(
-            f"{source}: row {empty[0]} has an empty id in column {id_column!r}",
+            f"{file}: row {row} has an empty id in column {id_column!r}",
             code=ErrorCode.BAD_ID,
             hint="every row needs an id",
         )
     repeated = keys[keys.duplicated()]
     if len(repeated):
+        key = repeated.iloc[0]
+        rows = np.flatnonzero((keys == key).to_numpy())
         raise DatabugsError(
-            f"{source}: the id {repeated.iloc[0]!r} appears more than once in column {id_column!r}",
+            _repeated_id(key, [place(int(row)) for row in rows], id_column),
             code=ErrorCode.BAD_ID,
             hint="ids must be unique",
         )
     return id_column
+
+
+def _repeated_id(key: str, places: list[tuple[str, int]], id_column: str) -> str:
+    """Where an id repeats: its first two rows (and how often it is there), each in its file.
+
+    >>> _repeated_id("a7", [("train.csv", 3), ("test.csv", 0)], "id")
+    "the id 'a7' is in train.csv row 3 and in test.csv row 0 (column 'id')"
+    """
+    (first_file, first), (second_file, second) = places[:2]
+    times = f" ({len(places)} times)" if len(places) > 2 else ""
+    if first_file == second_file:
+        return (
+            f"{first_file}: the id {key!r} is in rows {first} and {second}{times} "
+            f"of column {id_column!r}"
+        )
+    return (
+        f"the id {key!r} is in {first_file} row {first} and in {second_file} row {second}"
+        f"{times} (column {id_column!r})"
+    )
 
 
 def check_classes(labels: Sequence[str | None], *, source: str, column: str) -> list[str]:
@@ -118,7 +159,7 @@ def check_at_least(name: str, value: int | float, minimum: int | float) -> None:
     """
     if value < minimum:
         raise DatabugsError(
-            f"{given(name, value)} is below {minimum}",
+            f"{value_set(name, value)} is below {minimum}",
             code=ErrorCode.BAD_OPTION,
             hint=f"use {minimum} or more",
         )
@@ -128,7 +169,7 @@ def check_between(name: str, value: int | float, low: int | float, high: int | f
     """An option with a range (a seed, a confidence) must lie in ``[low, high]``."""
     if not low <= value <= high:
         raise DatabugsError(
-            f"{given(name, value)} is outside {low} to {high}",
+            f"{value_set(name, value)} is outside {low} to {high}",
             code=ErrorCode.BAD_OPTION,
             hint=f"use {low} to {high}",
         )

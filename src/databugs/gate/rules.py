@@ -11,13 +11,14 @@ true: the rules say what must not happen.
 
 from __future__ import annotations
 
+import difflib
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.errors import DatabugsError, ErrorCode, option, where_set
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -41,6 +42,8 @@ SHARES = {
 
 ALIASES = {"new_label_issues": "new_label_issue"}
 """Other names of figures: the plural reads as the summary's ``label_issues`` does."""
+FIGURES = "figures are the numbers in report.json's summary and the issue kinds"
+"""What a refused rule's hint says the figures are (their list is 30-odd names long)."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def parse_rules(text: str | None) -> list[GateRule]:
         found = RULE.match(part)
         if not found:
             raise DatabugsError(
-                f"{option('fail_on')}: cannot read the rule {part.strip()!r}",
+                f"{where_set('fail_on')}: cannot read the rule {part.strip()!r}",
                 code=ErrorCode.BAD_GATE_RULE,
                 hint="write FIGURE OP NUMBER, e.g. label_issues>2% or label_health<0.9",
             )
@@ -97,13 +100,24 @@ def check_figures(
         known |= {alias for alias, figure in ALIASES.items() if figure in known}
     for rule in rules:
         if rule.figure not in known:
-            needs = f" (needs {option('baseline')})"
-            hint = needs if rule.figure.startswith(("new_", "fixed_")) else ""
-            raise DatabugsError(
-                f"{option('fail_on')}: {rule.text!r} names no figure of this scan{hint}",
-                code=ErrorCode.BAD_GATE_RULE,
-                hint="figures: " + ", ".join(sorted(known)),
-            )
+            raise _no_such_figure(rule, known)
+
+
+def _no_such_figure(rule: GateRule, known: Iterable[str]) -> DatabugsError:
+    """A rule naming no figure, refused in one short line: the nearest names (a typo; none
+    for a baseline's figure without a baseline), not the 30-odd figures a scan has.
+
+    >>> _no_such_figure(parse_rules("label_isues>0")[0], ["label_issues", "rows"]).hint[:27]
+    'did you mean label_issues? '
+    """
+    needs = f" (needs {option('baseline')})" if rule.figure.startswith(("new_", "fixed_")) else ""
+    nearest = [] if needs else difflib.get_close_matches(rule.figure, sorted(known), n=2)
+    guess = f"did you mean {' or '.join(nearest)}? " if nearest else ""
+    return DatabugsError(
+        f"{where_set('fail_on')}: {rule.text!r} names no figure of this scan{needs}",
+        code=ErrorCode.BAD_GATE_RULE,
+        hint=f"{guess}{FIGURES}",
+    )
 
 
 def gate_figures(summary: Mapping[str, Any], comparison: Mapping[str, Any] | None) -> dict:
@@ -129,14 +143,7 @@ def evaluate(
     results = []
     for rule in rules:
         if rule.figure not in figures:
-            hint = (
-                f"with {option('baseline')}" if rule.figure.startswith(("new_", "fixed_")) else ""
-            )
-            raise DatabugsError(
-                f"{option('fail_on')}: {rule.text!r} names no figure of this scan {hint}".rstrip(),
-                code=ErrorCode.BAD_GATE_RULE,
-                hint="figures: " + ", ".join(sorted(figures)),
-            )
+            raise _no_such_figure(rule, figures)
         measured = float(figures[rule.figure])
         if rule.percent:
             measured = 100 * (

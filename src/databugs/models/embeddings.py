@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from databugs.errors import DatabugsError, ErrorCode, given, option
+from databugs.errors import DatabugsError, ErrorCode, given, option, value_set
 from databugs.models.engines import Engine, LocalEngine
 
 if TYPE_CHECKING:  # an optional dependency, imported when a text model is used
@@ -45,7 +45,7 @@ def model_folder(name_or_path: str) -> Path:
     module_name = PACKAGED_MODELS.get(short)
     if module_name is None:
         raise DatabugsError(
-            f"{given('text_model', name_or_path)} is neither a folder nor a packaged model",
+            f"{value_set('text_model', name_or_path)} is neither a folder nor a packaged model",
             code=ErrorCode.BAD_OPTION,
             hint=f"give the folder of a sentence-transformers model, or one of: "
             f"{', '.join(PACKAGED_MODELS)} (nothing is downloaded at run time)",
@@ -55,7 +55,7 @@ def model_folder(name_or_path: str) -> Path:
     except ImportError:
         package = module_name.replace("_", "-")
         raise DatabugsError(
-            f"{given('text_model', name_or_path)}: the package {package} is not installed",
+            f"{value_set('text_model', name_or_path)}: the package {package} is not installed",
             code=ErrorCode.MISSING_EXTRA,
             hint=INSTALL_HINT,
         ) from None

@@ -22,7 +22,7 @@ from typing import Any
 from joblib import Parallel, delayed
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
-from databugs.errors import DatabugsError, ErrorCode, given, option
+from databugs.errors import DatabugsError, ErrorCode, given, option, value_set
 
 ENGINES = ("local", "dask")
 CONNECT_TIMEOUT = "20s"
@@ -197,13 +197,13 @@ def check_engine(name: str, scheduler: str | None) -> None:
     """Refuse unknown engines, and a scheduler address the local engine would ignore."""
     if name not in ENGINES:
         raise DatabugsError(
-            f"{given('engine', name)} is not an engine",
+            f"{value_set('engine', name)} is not an engine",
             code=ErrorCode.BAD_OPTION,
             hint="use local or dask",
         )
     if scheduler and name != "dask":
         raise DatabugsError(
-            f"{given('scheduler', scheduler)} needs {given('engine', 'dask')}",
+            f"{value_set('scheduler', scheduler)} needs {given('engine', 'dask')}",
             code=ErrorCode.BAD_OPTION,
             hint=f"add {given('engine', 'dask')}, or leave out {option('scheduler')}",
         )
@@ -235,7 +235,7 @@ def _dask(scheduler: str | None, jobs: int | None) -> Iterator[Engine]:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as error:
             raise DatabugsError(
-                f"{given('scheduler', scheduler)}: cannot reach a Dask scheduler ({error})",
+                f"{value_set('scheduler', scheduler)}: cannot reach a Dask scheduler ({error})",
                 code=ErrorCode.BAD_OPTION,
                 hint="check the address (tcp://host:8786) and that the scheduler runs",
             ) from None

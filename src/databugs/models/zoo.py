@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from databugs.data.task import REGRESSION
-from databugs.errors import DatabugsError, ErrorCode, given
+from databugs.errors import DatabugsError, ErrorCode, value_set
 
 Estimator = Any
 """A scikit-learn classifier or regressor (typed loosely: scikit-learn is imported lazily)."""
@@ -153,7 +153,7 @@ def make_model(name: str, kind: str, seed: int, task: str = "classification") ->
     if kind not in spec.kinds:
         usable = [other for other, spec in models_for(task).items() if kind in spec.kinds]
         raise DatabugsError(
-            f"{given('model', name)} does not work on {kind} data",
+            f"{value_set('model', name)} does not work on {kind} data",
             code=ErrorCode.BAD_OPTION,
             hint=f"use auto or one of {', '.join(usable)}",
         )
@@ -172,7 +172,7 @@ def check_model_name(name: str, task: str = "classification") -> str:
     else:
         why = "is not a known model"
     raise DatabugsError(
-        f"{given('model', name)} {why}",
+        f"{value_set('model', name)} {why}",
         code=ErrorCode.BAD_OPTION,
         hint=f"use auto or one of {', '.join(known)}",
     )

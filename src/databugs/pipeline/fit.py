@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from databugs.errors import ErrorCode, naming_file
 from databugs.models.cache import cached_fit
 from databugs.models.embeddings import embed_texts, joined_texts
 from databugs.models.engines import Engine
@@ -53,7 +54,8 @@ def fit_models(
             held_out=held_out,
         )
 
-    return cached_fit(fit, cache, data.table.sha256, _shaping(data, options))
+    with naming_file(data.source, ErrorCode.TOO_FEW_CLASSES):
+        return cached_fit(fit, cache, data.table.sha256, _shaping(data, options))
 
 
 def fit_regression(
@@ -83,7 +85,8 @@ def fit_regression(
         )
 
     shaping = _shaping(data, options)
-    return cached_fit(fit, cache, data.table.sha256, shaping, RegressionFit)
+    with naming_file(data.source, ErrorCode.TOO_FEW_CLASSES):
+        return cached_fit(fit, cache, data.table.sha256, shaping, RegressionFit)
 
 
 def _embeddings(

@@ -108,6 +108,7 @@ def prepare_multilabel(
         id=options["id"],
         text=options["text"],
         ignore=options["ignore"],
+        file_row=splits.file_row if splits else None,
     )
     folds = _check_model_options(options)
     if len(sets.labelled) < 2 or not sets.tags:

@@ -119,13 +119,16 @@ def recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
     return recorded
 
 
-def resolve_options(data: Path, given: Mapping[str, Any]) -> dict[str, Any]:
-    """Every scan option in effect: defaults < pyproject.toml < databugs.toml < ``given``.
+def resolve_options(data: Path, given: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every scan option in effect: defaults < pyproject.toml < databugs.toml < ``given``; and
+    the configuration file that set each option ``given`` does not (what a refusal of its
+    value names: :func:`databugs.errors.options_set_in`).
 
     ``given`` holds the options set on the command line (None where not set). Relative paths in
     a file (``baseline``, ``out``) are taken relative to that file's folder.
     """
     options = dict(DEFAULTS)
+    set_in: dict[str, str] = {}
     root = _repository_root(data.resolve().parent)
     for path, table in _config_tables(data):
         confined_to = root if _data_side(path, root) else None
@@ -133,14 +136,16 @@ def resolve_options(data: Path, given: Mapping[str, Any]) -> dict[str, Any]:
             checked = _checked(section, path, confined_to)
             settings = checked.pop("detector_settings", {})
             options.update(checked)
+            set_in.update(dict.fromkeys(checked, str(path)))
             options["detector_settings"] = _merged(options["detector_settings"], settings)
-    options.update({key: value for key, value in given.items() if value is not None})
+    from_command_line = {key: value for key, value in given.items() if value is not None}
+    options.update(from_command_line)
     for key in LIST_KEYS:
         if isinstance(options[key], str):
             options[key] = [part.strip() for part in options[key].split(",") if part.strip()]
     if isinstance(options["fail_on"], list):
         options["fail_on"] = ",".join(options["fail_on"])
-    return options
+    return options, {key: file for key, file in set_in.items() if key not in from_command_line}
 
 
 def _config_tables(data: Path) -> list[tuple[Path, dict[str, Any]]]:

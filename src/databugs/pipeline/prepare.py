@@ -115,7 +115,8 @@ def prepare(
 
         return prepare_multilabel(table, options, choice, splits=splits)  # the multi-label path
     roles = {name: options[name] for name in ("id", "text", "ignore")}
-    columns = check_columns(frame, source=source, label=label, **roles)
+    file_row = splits.file_row if splits else None
+    columns = check_columns(frame, source=source, label=label, file_row=file_row, **roles)
     folds = _check_model_options(options, choice.kind)
     labels = label_texts(frame[columns.label])
     if choice.kind == REGRESSION:

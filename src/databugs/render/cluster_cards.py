@@ -26,12 +26,13 @@ def _confidence(records: list[dict[str, Any]]) -> list[float]:
     ]
 
 
-def clusters_html(report: Report) -> str:
-    """The cards and the folded list of small groups (escaped)."""
+def clusters_html(report: Report, corrections: list[dict[str, Any]]) -> str:
+    """The cards and the folded list of small groups (escaped), of the report's clusters and
+    ``corrections``."""
     if not report.clusters:
         return '<p class="dim">No proposed corrections to group.</p>'
     members: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for record in report.corrections():
+    for record in corrections:
         if record.get("cluster"):
             members[record["cluster"]].append(record)
     scored = []

@@ -43,6 +43,7 @@ SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
 def render(report: Report) -> str:
     """The page."""
     script = _page_text(SCRIPT_FILES)
+    corrections = report.corrections()  # once: the clusters, neighbours and review panel read it
     parts = {
         "script_source": _script_source(script),
         "styles": _page_text(STYLE_FILES),
@@ -50,9 +51,11 @@ def render(report: Report) -> str:
         "title": escape(f"databugs report: {report.scanned_name()}"),
         "summary": summary_html(report),
         "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in all_plots(report)),
-        "clusters": clusters_html(report),
+        "clusters": clusters_html(report, corrections),
         "annotators": _annotators(report),
-        "data": _json_for_script({**_table_data(report), "review": review_data(report)}),
+        "data": _json_for_script(
+            {**_table_data(report, corrections), "review": review_data(report, corrections)}
+        ),
     }
     # One pass: text filled in is never scanned for placeholders again (a class named
     # "{{data}}" stays text).
@@ -162,10 +165,11 @@ def _annotators(report: Report) -> str:
     )
 
 
-def _table_data(report: Report) -> dict[str, Any]:
-    """The issues in the compact form the page's script reads (one list per issue). The long
-    texts are numbers into ``texts``, each distinct text once: at 100,000 resampled messages
-    51,674 findings hold 2,000 distinct details, previews and evidence (25 MB of page -> 9)."""
+def _table_data(report: Report, corrections: list[dict[str, Any]]) -> dict[str, Any]:
+    """The issues in the compact form the page's script reads (one list per issue), and the
+    map and neighbours (their sentences read the ``corrections``). The long texts are numbers
+    into ``texts``, each distinct text once: at 100,000 resampled messages 51,674 findings hold
+    2,000 distinct details, previews and evidence (25 MB of page -> 9)."""
     columns = TABLE_FIELDS
     evidence_at, name_at = columns.index("evidence"), columns.index("row_name")
     shared = [columns.index(name) for name in SHARED_TEXTS]
@@ -178,7 +182,8 @@ def _table_data(report: Report) -> dict[str, Any]:
             if values[at] is not None:
                 values[at] = texts.setdefault(values[at], len(texts))
         issues.append(values)
-    return {"columns": columns, "issues": issues, "texts": list(texts), **view_data(report)}
+    views = view_data(report, corrections)
+    return {"columns": columns, "issues": issues, "texts": list(texts), **views}
 
 
 def _json_for_script(content: Any) -> str:

@@ -9,13 +9,14 @@ from databugs.report.evidence import neighbour_sentence
 from databugs.report.report import Report
 
 
-def view_data(report: Report) -> dict[str, Any]:
+def view_data(report: Report, corrections: list[dict[str, Any]]) -> dict[str, Any]:
     """``map`` (as report.json holds it) and ``neighbours`` keyed by flagged row, each with the
-    sentence that says what its neighbours are labelled."""
-    corrections = {c["row"]: c for c in report.corrections()}
+    sentence that says what its neighbours are labelled (given and suggested: the report's
+    ``corrections``)."""
+    by_row = {c["row"]: c for c in corrections}
     neighbours = {}
     for entry in report.neighbours or []:
-        found = corrections.get(entry["row"])
+        found = by_row.get(entry["row"])
         given, suggested = (
             (found["given_label"], found["suggested_label"]) if found else (None, None)
         )

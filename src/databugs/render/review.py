@@ -15,10 +15,11 @@ from databugs.data.splits import TRAIN, scanned_file_names
 from databugs.report.report import Report
 
 
-def review_data(report: Report) -> dict[str, Any]:
+def review_data(report: Report, corrections: list[dict[str, Any]]) -> dict[str, Any]:
     """The digest, the classes a label may be changed to, and each flagged row once (``[row,
-    id, given, suggested, cluster, file, file row]``, worst first): a decisions file names a
-    row by its own file (with a test file, row 68 of test.csv, not joined row 968)."""
+    id, given, suggested, cluster, file, file row]``, worst first; the report's
+    ``corrections``): a decisions file names a row by its own file (with a test file, row 68
+    of test.csv, not joined row 968)."""
     fields = ("row", "id", "given_label", "suggested_label", "cluster")
     names = scanned_file_names(report.input)
     review = {
@@ -26,7 +27,7 @@ def review_data(report: Report) -> dict[str, Any]:
         "classes": [str(entry["label"]) for entry in report.classes],
         "flagged": [
             [*(issue.get(name) for name in fields), *_own_file(issue, names)]
-            for issue in report.corrections()
+            for issue in corrections
         ],
     }
     return {"digest": review_digest(review), **review}
