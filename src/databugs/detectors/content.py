@@ -113,20 +113,20 @@ def majority_label(context: Context, group: np.ndarray) -> str:
 
 
 def relabelled(
-    context: Context, group: np.ndarray, majority: str, *, keep_supported_labels: bool
+    context: Context, group: np.ndarray, majority: str, *, clear_by: float | None
 ) -> np.ndarray:
     """Which rows of the group the majority should relabel: those of another class, and with
-    ``keep_supported_labels`` only those whose own label the model finds less likely than the
-    majority's (membership of a group of near copies is no evidence against a label the model
-    supports: a stock comment shared by unrelated rows made such groups)."""
+    ``clear_by`` only those whose own label the scan's posterior finds less likely than the
+    majority's by more than that (membership of a group of near copies is no evidence against
+    a label the model supports: a stock comment shared by unrelated rows made such groups)."""
     positions = labelled_position(context)[group]
     wanted = context.classes.index(majority)
     other = context.targets[positions] != wanted
-    if not keep_supported_labels:
+    if clear_by is None:
         return other
     belief = context.probabilities if context.posterior is None else context.posterior
     own = belief[positions, context.targets[positions]]
-    return other & (belief[positions, wanted] > own)
+    return other & (belief[positions, wanted] - own > clear_by)
 
 
 def group_issues(
@@ -136,13 +136,13 @@ def group_issues(
     *,
     severity: float,
     what: str,
-    keep_supported_labels: bool = False,
+    clear_by: float | None = None,
+    drop_unchanged: bool = False,
 ) -> list[Issue]:
     """One issue per row of each group; the rows the majority relabels (:func:`relabelled`)
     get ``severity`` and the majority as suggestion, the others half of it and their own label.
-    With ``keep_supported_labels`` (near copies, which the model may tell apart; exact copies
-    it cannot) rows the model supports keep their label, and groups with no row to relabel are
-    left out.
+    With ``drop_unchanged`` (near copies, which may be unrelated rows) groups with no row to
+    relabel are left out.
 
     Each issue describes its group within bounds (a few rows, the commonest labels), so that a
     group of thousands costs thousands of short issues, not thousands of long ones.
@@ -150,10 +150,8 @@ def group_issues(
     issues = []
     for group in groups:
         majority = majority_label(context, group)
-        corrected = relabelled(
-            context, group, majority, keep_supported_labels=keep_supported_labels
-        )
-        if keep_supported_labels and not corrected.any():
+        corrected = relabelled(context, group, majority, clear_by=clear_by)
+        if drop_unchanged and not corrected.any():
             continue
         group_id = f"{kind}:{int(group[0])}"
         message, details = describe_group(context, group, what)

@@ -51,5 +51,6 @@ class NearDuplicates(Detector):
             conflicting_groups(context, near),
             severity=SEVERITY,
             what="near copies",
-            keep_supported_labels=True,
+            clear_by=0.0,
+            drop_unchanged=True,
         )
