@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -13,6 +14,7 @@ import databugs
 from databugs.cli import app
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.report.report import Report
+from tests.conftest import EXAMPLES
 
 runner = CliRunner()
 
@@ -94,3 +96,18 @@ def test_a_report_reads_back_what_it_wrote(blobs_csv: Path, tmp_path: Path) -> N
     again = Report.from_dict(content)
     assert again.to_dict() == content
     assert again.worst_labels(3) == [r for r in content["issues"] if r["kind"] == "label_issue"][:3]
+
+
+def test_a_frame_with_number_column_names_is_scanned() -> None:
+    """``pd.DataFrame(X)`` names its columns 0, 1, ...: the scan crashed on them (KeyError '0')."""
+    letters = pd.read_csv(EXAMPLES / "letters_sample.csv").head(400)
+    frame = pd.DataFrame(letters.drop(columns="label").to_numpy())
+    frame["label"] = letters["label"]
+    report = databugs.scan(
+        frame, label="label", detectors=["label_issue", "conflicting_duplicates"]
+    )
+    assert [use["column"] for use in report.features][:3] == ["0", "1", "2"]
+    assert report.corrected(frame)["label"].notna().all()
+    twice = pd.DataFrame({0: [1, 2, 3, 4], "0": [4, 3, 2, 1], "label": ["a", "b", "a", "b"]})
+    with pytest.raises(databugs.DatabugsError, match="'0' appears more than once"):
+        databugs.scan(twice, label="label")

@@ -21,6 +21,7 @@ from databugs.data.validate import (
     check_id_column,
     check_label_column,
 )
+from databugs.errors import DatabugsError, ErrorCode
 
 DATAFRAME = "<dataframe>"
 """The source name of a table handed over as a DataFrame."""
@@ -34,8 +35,25 @@ def load_table(
 ) -> LoadedTable:
     """A file read from disk, or a DataFrame taken as it is (it has no file to write back to)."""
     if isinstance(data, pd.DataFrame):
-        return LoadedTable(frame=data, path=Path(DATAFRAME), format="dataframe", sha256="")
+        frame = _named_by_text(data)
+        return LoadedTable(frame=frame, path=Path(DATAFRAME), format="dataframe", sha256="")
     return read_table(data, parts, sha256=sha256)
+
+
+def _named_by_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its column names as text (``pd.DataFrame(X)`` names them 0, 1, ...,
+    which every option and output names as text); two names with one spelling are refused."""
+    if all(isinstance(column, str) for column in frame.columns):
+        return frame
+    names = [str(column) for column in frame.columns]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise DatabugsError(
+            f"{DATAFRAME}: the column name {repeated[0]!r} appears more than once",
+            code=ErrorCode.DUPLICATE_COLUMN,
+            hint="rename one of them",
+        )
+    return frame.set_axis(names, axis=1)
 
 
 @dataclass(frozen=True)
