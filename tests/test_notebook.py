@@ -140,3 +140,17 @@ def test_the_example_notebook_runs_and_shows_the_report(tmp_path: Path) -> None:
     assert shown["text/plain"].startswith("<databugs.Report")
     assert results[2]["text/plain"] == "20"
     assert (tmp_path / "databugs-report" / "report.html").exists()
+
+
+def test_issues_frame_joins_a_split_frame_by_position_not_by_index_label(
+    sms: pd.DataFrame,
+) -> None:
+    """After a shuffle the index labels are no positions: merging on them paired every issue
+    with another row."""
+    shuffled = sms.sample(frac=0.7, random_state=0)
+    report = databugs.scan(shuffled, label="label", id="message_id", jobs=1)
+    issues = report.issues_frame(shuffled)
+    rows = issues[issues["row"].notna()]
+    assert len(rows) and (rows["id"] == rows["message_id"]).all()
+    assert (rows["index"].to_numpy() == shuffled.index[rows["row"].astype(int)]).all()
+    assert issues.loc[issues["row"].isna(), "message_id"].isna().all()

@@ -127,15 +127,25 @@ class Report:
             f"{len(self.records):,} issues ({counts or 'none'})>"
         )
 
-    def issues_frame(self) -> pd.DataFrame:
+    def issues_frame(self, data: pd.DataFrame | None = None) -> pd.DataFrame:
         """The issues as a DataFrame, one row per issue, worst first, in report.json's fields.
 
-        ``row`` is the 0-based position in the data:
-        ``issues.merge(data, left_on="row", right_index=True)`` adds the data's columns."""
+        ``row`` is the 0-based position in the data, not its index label (a frame after
+        ``train_test_split`` keeps labels that are not positions): ``issues_frame(data)`` adds
+        the scanned frame's columns by position (``_data`` after names both have), and its
+        index labels as ``index``."""
         import pandas as pd
 
         frame = pd.DataFrame.from_records(self.records, columns=list(ISSUE_FIELDS))
-        return frame.astype({"row": "Int64", "rank": "Int64"})
+        frame = frame.astype({"row": "Int64", "rank": "Int64"})
+        if data is None:
+            return frame
+        rows = frame["row"]
+        known = rows.notna().to_numpy()
+        named = "index" if "index" not in data.columns else "index_data"
+        joined = data.iloc[rows[known].astype(int).to_numpy()].reset_index(names=named)
+        joined.index = frame.index[known]
+        return frame.join(joined, rsuffix="_data")
 
     def corrections(self) -> list[dict[str, Any]]:
         """The rows the scan proposes to relabel, worst first, each once (its worst finding)."""
