@@ -36,6 +36,33 @@ def test_scan_never_writes_its_outputs_over_the_data(tmp_path: Path, name: str) 
     assert data.read_bytes() == before and sorted(os.listdir(folder)) == [name]
 
 
+def test_scan_never_writes_its_outputs_over_the_gold_answers(tmp_path: Path) -> None:
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv").head(120)
+    frame = frame.assign(ann_a=frame["label"], ann_b=frame["label"])
+    data, out = tmp_path / "answers.csv", tmp_path / "rep"
+    frame.to_csv(data, index=False)
+    out.mkdir()
+    gold = out / "issues.csv"
+    frame[["message_id", "label"]].head(20).set_axis(["id", "label"], axis=1).to_csv(gold)
+    before = gold.read_bytes()
+    result = run(
+        "scan",
+        data,
+        "--id",
+        "message_id",
+        "--annotators",
+        "ann_a,ann_b",
+        "--gold",
+        gold,
+        "--out",
+        out,
+        "--format",
+        "plain",
+    )
+    _refused(result, f"{gold}: is the gold answers")
+    assert gold.read_bytes() == before and sorted(os.listdir(out)) == ["issues.csv"]
+
+
 def test_label_never_writes_over_its_data(tmp_path: Path) -> None:
     data = tmp_path / "weak_labels.csv"
     shutil.copy(EXAMPLES / "sms_sample.csv", data)

@@ -40,6 +40,8 @@ def scan_into_folder(
     if data.is_file():
         outputs = [out / name for name in (*OUTPUT_FILES, "timings.json")]
         inputs = {data: "the data", **({test: "the test data"} if test else {})}
+        if options.get("gold"):
+            inputs[Path(options["gold"])] = "the gold answers"
         refuse_overwriting(outputs, inputs)
     check_engine(options["engine"], options["scheduler"])
     if options["jobs"] is not None:
