@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from databugs.active.selection import select_rows, unexplored_regions
 from databugs.data.features import build_features
-from tests.conftest import make_blobs_table
+from tests.conftest import EXAMPLES, make_blobs_table
 
 
 def test_a_first_batch_with_no_labels_is_spread_over_the_data(tmp_path: Path) -> None:
@@ -46,3 +47,12 @@ def test_no_unlabelled_rows_and_a_budget_larger_than_the_pool(tmp_path: Path) ->
     labels = [label if i < 40 else None for i, label in enumerate(frame["label"])]
     picked = select_rows(features, labels, budget=500).rows
     assert sorted(picked) == list(range(40, 100))
+
+
+def test_a_budget_as_large_as_the_unlabelled_rows_lists_each_row_once() -> None:
+    """The SMS sample holds copies: once only copies were left every distance was 0 and the
+    same row was picked again and again (one message 22 times, 21 rows never)."""
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv")
+    features = build_features(frame, exclude=["label", "message_id"])
+    picked = select_rows(features, [None] * len(frame), budget=len(frame) + 5).rows
+    assert sorted(picked) == list(range(len(frame)))

@@ -69,12 +69,14 @@ def k_center_greedy(
         first = int(np.random.default_rng(seed).integers(len(candidates)))
         chosen.append(first)
         distance = _min_distance(points[candidates], points[candidates[[first]]])
+    distance[chosen] = -np.inf  # once only copies are left, every distance is 0: never again
     while len(chosen) < min(count, len(candidates)):
         pick = int(np.argmax(distance))
         chosen.append(pick)
         distance = np.minimum(
             distance, _min_distance(points[candidates], points[candidates[[pick]]])
         )
+        distance[pick] = -np.inf
     return candidates[np.array(chosen, dtype=int)]
 
 
