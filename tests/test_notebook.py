@@ -154,3 +154,15 @@ def test_issues_frame_joins_a_split_frame_by_position_not_by_index_label(
     assert len(rows) and (rows["id"] == rows["message_id"]).all()
     assert (rows["index"].to_numpy() == shuffled.index[rows["row"].astype(int)]).all()
     assert issues.loc[issues["row"].isna(), "message_id"].isna().all()
+
+
+def test_corrected_writes_a_regressions_new_values_as_numbers() -> None:
+    """A regression's suggested values were written as text into the float column (its mean
+    then raised a TypeError)."""
+    frame = pd.read_csv(EXAMPLES / "letters_sample.csv").drop(columns="label").head(600)
+    frame["width"] = frame["width"].astype(float)
+    frame.loc[[5, 50, 150, 300], "width"] += 12.0  # four values far off
+    report = databugs.scan(frame, label="width", task="regression", jobs=1)
+    fixed = report.corrected(frame)
+    assert fixed["width"].dtype == float and (fixed["width"] != frame["width"]).sum() >= 2
+    assert abs(fixed["width"].mean() - frame["width"].mean()) < 1

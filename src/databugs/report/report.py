@@ -167,11 +167,12 @@ class Report:
         label = self.input["label"]
         _check_scanned(data, label, self.summary["rows"], chosen)
         column = data[label]
-        written = {label_text(value): value for value in column.dropna().unique()}
-        values = [written.get(c["suggested_label"], c["suggested_label"]) for c in chosen]
+        values = _as_written_in(column, [c["suggested_label"] for c in chosen])
         copy = data.copy()
         if any(type(value) is str for value in values) and column.dtype != object:
             copy[label] = copy[label].astype(object)  # a text class in a number column
+        elif any(isinstance(value, float) for value in values) and column.dtype.kind in "iub":
+            copy[label] = copy[label].astype(float)  # a regression's new value in whole numbers
         copy.iloc[[c["row"] for c in chosen], copy.columns.get_loc(label)] = values
         return copy
 
@@ -323,3 +324,20 @@ def row_name(record: dict[str, Any], *, two_files: bool) -> str:
     if two_files and record.get("split") is not None:
         return f"{record['split']}:{record['file_row']}"
     return str(record["row"])
+
+
+def _as_written_in(column: pd.Series, suggestions: list[Any]) -> list[Any]:
+    """Each suggested label as the column writes it: a class as its other rows spell it, a
+    new number (a regression's suggested value) as a number in a number column."""
+    import pandas as pd
+
+    written = {label_text(value): value for value in column.dropna().unique()}
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    values = []
+    for suggestion in suggestions:
+        value = written.get(suggestion, suggestion)
+        if numeric and isinstance(value, str):
+            number = pd.to_numeric(value, errors="coerce")
+            value = value if pd.isna(number) else float(number)
+        values.append(value)
+    return values
