@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import databugs
 from tests.conftest import SHARED, run, scan
 
 TAGS = ["amazed", "happy", "relaxing", "quiet", "sad", "angry"]
@@ -115,3 +116,18 @@ def test_bad_tag_columns_are_refused_in_one_line(tmp_path, change, extra, said):
     assert result.exit_code == 2, result.output
     assert said in result.output and len(result.output.strip().splitlines()) <= 2
     assert not (tmp_path / "out" / "report.json").exists()
+
+
+def test_corrected_sets_the_tag_columns_in_their_own_types(emotions) -> None:
+    """``report.corrected(df)`` after a scan of 0/1 columns raised a TypeError (a list as a
+    column name)."""
+    data, _, _ = emotions
+    frame = pd.read_csv(data).assign(angry=lambda f: f["angry"].astype(bool))
+    report = databugs.scan(frame, labels=TAGS, model="extra-trees", jobs=1)
+    fixed = report.corrected(frame)
+    changed = (fixed[TAGS] != frame[TAGS]).to_numpy()
+    rows = sorted({c["row"] for c in report.corrections()})
+    assert changed.any() and set(np.flatnonzero(changed.any(axis=1))) <= set(rows)
+    assert fixed["happy"].dtype == frame["happy"].dtype and fixed["angry"].dtype == bool
+    with pytest.raises(databugs.DatabugsError, match="not the scanned data"):
+        report.corrected(frame.drop(columns="sad"))

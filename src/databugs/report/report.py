@@ -165,6 +165,8 @@ class Report:
         if rows is not None:
             chosen = _named_rows(chosen, rows)
         label = self.input["label"]
+        if not isinstance(label, str):  # 0/1 tag columns
+            return _with_tags_set(data, list(label), self.summary["rows"], chosen)
         _check_scanned(data, label, self.summary["rows"], chosen)
         column = data[label]
         values = _as_written_in(column, [c["suggested_label"] for c in chosen])
@@ -341,3 +343,40 @@ def _as_written_in(column: pd.Series, suggestions: list[Any]) -> list[Any]:
             value = value if pd.isna(number) else float(number)
         values.append(value)
     return values
+
+
+def _with_tags_set(
+    data: pd.DataFrame, columns: list[str], rows: int, chosen: list[dict[str, Any]]
+) -> pd.DataFrame:
+    """A copy of ``data`` whose 0/1 tag columns hold the chosen corrections' tag sets, each
+    cell in its column's type (a number, a boolean, or its text spelling)."""
+    from databugs.data.table import DATAFRAME
+    from databugs.data.tags import scanned_labels, tag_column_cells
+
+    missing = any(name not in data.columns for name in columns) or len(data) != rows
+    given = [] if missing else scanned_labels(data, columns, source=DATAFRAME)
+    if missing or any(given[c["row"]] != c["given_label"] for c in chosen):
+        raise DatabugsError(
+            "the data is not the scanned data (its rows or tags differ)",
+            code=ErrorCode.DATA_CHANGED,
+            hint="pass the DataFrame the report was made from",
+        )
+    copy = data.copy()
+    new = {c["row"]: c["suggested_label"] for c in chosen}
+    for row, cells in tag_column_cells(data, columns, new).items():
+        for name, cell in cells.items():
+            copy.iloc[row, copy.columns.get_loc(name)] = _typed_cell(cell, data[name])
+    return copy
+
+
+def _typed_cell(cell: str, column: pd.Series) -> Any:
+    """A 0/1 cell's text as a value of ``column``'s type."""
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(column):
+        return cell.strip().casefold() in ("1", "true", "yes")
+    if pd.api.types.is_integer_dtype(column):
+        return int(float(cell))
+    if pd.api.types.is_numeric_dtype(column):
+        return float(cell)
+    return cell
