@@ -12,7 +12,7 @@ import pytest
 from databugs.cli import app
 from databugs.pipeline.crowd import NEEDS_MODEL
 from tests.annotators.test_truth import simulated_answers
-from tests.conftest import runner
+from tests.conftest import EXAMPLES, runner
 
 NAMES = ["w_ace", "w_good", "w_fine", "w_ok", "w_meh", "w_habit", "w_sloppy"]
 CLASSES = np.array(["bird", "cat", "dog"])
@@ -161,3 +161,27 @@ def test_with_features_gold_items_are_measured_and_never_flagged_beside_crowdlab
     accuracy = {entry["name"]: entry["gold_accuracy"] for entry in report.annotators}
     assert accuracy["ann_c"] < accuracy["ann_a"]
     assert all(issue.row is None or issue.row >= 40 for issue in report.issues)
+
+
+def test_a_label_contradicting_its_gold_answer_is_the_first_correction() -> None:
+    """Gold rows were never flagged, even where the label contradicts the gold answer: the
+    surest errors of the data were hidden (and `fix --accept-consensus` skipped them)."""
+    import databugs
+
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv").head(300)
+    truth = pd.read_csv(EXAMPLES / "sms_sample.truth.csv").query("row < 300")
+    clean = frame["label"].to_numpy().copy()
+    clean[truth["row"].to_numpy()] = truth["true_label"].to_numpy()
+    rng = np.random.default_rng(1)
+    for name in ("ann_a", "ann_b", "ann_c"):
+        frame[name] = np.where(rng.random(len(frame)) < 0.1, rng.choice(["ham", "spam"]), clean)
+    frame["gold"] = np.where(np.arange(len(frame)) < 150, clean, None)
+    wrong = set(np.flatnonzero((frame["label"] != clean).to_numpy()[:150]).tolist())
+    assert wrong  # the sample's own errors among the gold rows
+    report = databugs.scan(frame, annotators=["ann_a", "ann_b", "ann_c"], id="message_id")
+    first = report.issues[: len(wrong)]
+    assert {issue.row for issue in first} == wrong
+    assert all(issue.suggested_label == clean[issue.row] for issue in first)
+    assert (report.rows.loc[sorted(wrong), "label_quality"] == 0).all()
+    gold_rows = {issue.row for issue in report.issues if issue.row is not None and issue.row < 150}
+    assert gold_rows <= wrong  # gold rows whose label is right are never flagged

@@ -22,7 +22,7 @@ from databugs.data.io import LoadedTable
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.models.oof import PROBABILITY_FLOOR, OutOfFold
 from databugs.models.scoring import label_quality
-from databugs.pipeline.prepare import LABEL_ONLY, Prepared
+from databugs.pipeline.prepare import CONSENSUS_COLUMN, LABEL_ONLY, Prepared
 from databugs.report.report import Report
 
 NEEDS_MODEL = frozenset(
@@ -122,13 +122,50 @@ def label_only_detectors(detectors: Sequence[Detector]) -> list[Detector]:
     return [detector for detector in detectors if detector.name not in NEEDS_MODEL]
 
 
-def without_gold(issues: list[Issue], context: Context) -> list[Issue]:
-    """Gold items are right by definition: no issue about one of their rows."""
+GOLD_KIND = "label_issue"
+"""A label contradicting its gold answer is a misannotation, the surest one."""
+
+
+def without_gold(issues: list[Issue], context: Context, data: Prepared) -> list[Issue]:
+    """Gold answers are right by definition: no finding about a gold row, except that a gold
+    row whose label contradicts its gold answer holds a certain error, the first correction
+    (its label quality set to 0; findings that suggest its gold answer stay, so that
+    ``fix --accept-consensus`` takes it too). Without a label column the labels are the
+    consensus, which gold answers anchor: nothing there to contradict."""
     gold = None if context.annotators is None else context.annotators.gold
     if gold is None:
         return issues
-    known = set(context.labelled[gold >= 0].tolist())
-    return [issue for issue in issues if issue.row not in known]
+    answers = {int(context.labelled[p]): context.classes[g] for p, g in enumerate(gold) if g >= 0}
+    if data.columns.label == CONSENSUS_COLUMN:
+        return [issue for issue in issues if issue.row not in answers]
+    contradicted = np.flatnonzero((gold >= 0) & (gold != context.targets))
+    context.label_quality[contradicted] = 0.0
+    kept = [
+        issue
+        for issue in issues
+        if issue.row not in answers
+        or (
+            issue.kind != GOLD_KIND
+            and issue.given_label != answers[issue.row] == issue.suggested_label
+        )
+    ]
+    return [
+        _gold_correction(context, position, int(gold[position])) for position in contradicted
+    ] + kept
+
+
+def _gold_correction(context: Context, position: int, gold: int) -> Issue:
+    row = int(context.labelled[position])
+    answer = context.classes[gold]
+    return Issue(
+        kind=GOLD_KIND,
+        row=row,
+        severity=1.0,
+        message=f"the gold answer is {answer!r}",
+        given_label=context.labels[row],
+        suggested_label=answer,
+        details={"gold": answer},
+    )
 
 
 def annotate_report(report: Report, data: Prepared, context: Context) -> None:

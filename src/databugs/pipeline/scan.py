@@ -132,7 +132,7 @@ def _classification_report(
         oof = fit_models(data, options, engine=engine, progress=progress, cache=cache)
         context = detection_context(data, oof, declared=declared, seed=seed)
         context = with_gold(context, data, gold)
-    issues = without_gold(find_issues(chosen, context, data.settled), context)
+    issues = without_gold(find_issues(chosen, context, data.settled), context, data)
     report = assemble(data, context, oof, issues, options)
     annotate_report(report, data, context)
     return report
