@@ -310,3 +310,28 @@ def test_contains_rules_match_exactly_what_pythons_regex_matches() -> None:
         slow = _pattern_rule(pattern, ["text"], "x", False)(frame, frame)
         expected = ["x" if pattern.search(t) else None for t in texts]
         assert fast == slow == expected, words
+
+
+def test_two_python_rules_of_one_name_are_refused_like_yaml_ones(tmp_path: Path) -> None:
+    """The second ``def free`` replaced the first in the module: one rule vanished silently."""
+    rules = tmp_path / "dup.py"
+    rules.write_text(
+        "import databugs\n\n"
+        "@databugs.rule(label='spam')\n"
+        "def free(row):\n    return 'free' in str(row['text']).lower()\n\n"
+        "@databugs.rule(label='ham')\n"
+        "def free(row):\n    return 'meeting' in str(row['text']).lower()\n"
+    )
+    result = runner.invoke(
+        app,
+        [
+            "label",
+            str(EXAMPLES / "sms_sample.csv"),
+            "--rules",
+            str(rules),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert result.exit_code == 2 and "two rules are named 'free'" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()

@@ -18,6 +18,7 @@ import importlib.util
 import re
 import warnings
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,11 @@ class LabellingRule:
     columns parsed (for queries and Python rules); returns a vote or None per row."""
 
 
+_DECORATED: ContextVar[list[Callable] | None] = ContextVar("databugs_rules", default=None)
+"""The functions ``@rule`` marks while a rules file loads, in order: a rule whose name a later
+``def`` takes over is still seen (and refused as a second rule of that name)."""
+
+
 def rule(label: str | None = None, *, name: str | None = None) -> Callable:
     """Mark a function as a labelling rule.
 
@@ -54,6 +60,9 @@ def rule(label: str | None = None, *, name: str | None = None) -> Callable:
 
     def mark(function: Callable) -> Callable:
         function.__databugs_rule__ = (name or function.__name__, label)
+        decorated = _DECORATED.get()
+        if decorated is not None:
+            decorated.append(function)
         return function
 
     return mark
@@ -294,6 +303,8 @@ def _query_rule(
 def _python_rules(path: Path) -> list[LabellingRule]:
     spec = importlib.util.spec_from_file_location(f"databugs_rules_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
+    decorated: list[Callable] = []
+    loading = _DECORATED.set(decorated)
     try:
         spec.loader.exec_module(module)
     except (Exception, SystemExit) as error:  # the user's file: say where it failed, in one line
@@ -301,13 +312,9 @@ def _python_rules(path: Path) -> list[LabellingRule]:
             f"{path}: failed to load ({type(error).__name__}: {error})",
             code=ErrorCode.BAD_LABELLING_RULE,
         ) from None
-    marked = list(
-        {
-            id(value): value
-            for value in vars(module).values()
-            if callable(value) and hasattr(value, "__databugs_rule__")
-        }.values()
-    )  # a function bound to two names is one rule
+    finally:
+        _DECORATED.reset(loading)
+    marked = list({id(function): function for function in decorated}.values())
     if not marked:
         raise DatabugsError(
             f"{path}: no function decorated with @databugs.rule", code=ErrorCode.BAD_LABELLING_RULE
