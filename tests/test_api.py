@@ -111,3 +111,16 @@ def test_a_frame_with_number_column_names_is_scanned() -> None:
     twice = pd.DataFrame({0: [1, 2, 3, 4], "0": [4, 3, 2, 1], "label": ["a", "b", "a", "b"]})
     with pytest.raises(databugs.DatabugsError, match="'0' appears more than once"):
         databugs.scan(twice, label="label")
+
+
+def test_the_command_lines_spellings_and_wrong_types_in_python() -> None:
+    """``classes="ham,spam"`` was one class named 'ham,spam' (a missing_class finding on every
+    row); a Series, an array or ``seed="1"`` raised a bare TypeError."""
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv").head(300)
+    report = databugs.scan(frame, label="label", classes="ham,spam", detectors=["missing_class"])
+    assert report.summary["counts"]["missing_class"] == 0
+    for data, said in ((frame["label"], "data is a Series"), (frame.to_numpy(), "ndarray")):
+        with pytest.raises(DatabugsError, match=said):
+            databugs.scan(data)
+    with pytest.raises(DatabugsError, match="seed='1' is not a number"):
+        databugs.scan(frame, label="label", seed="1")

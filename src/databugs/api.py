@@ -16,6 +16,7 @@ import pandas as pd
 
 from databugs.active.tasks import next_rows
 from databugs.corrections.apply import fix_data as fix
+from databugs.errors import DatabugsError, ErrorCode
 from databugs.notebook import Report
 from databugs.pipeline.options import recorded_options
 from databugs.weak.labelling import label_data as label
@@ -79,10 +80,23 @@ def scan(
     """
     from databugs.pipeline.scan import scan as run_scan
 
+    _check_data(data)
+    if isinstance(classes, str):  # the command line's spelling: "ham,spam"
+        classes = [name.strip() for name in classes.split(",") if name.strip()]
     options = recorded_options(locals())  # the parameters report.json records, by name
     where = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "progress": progress}
     report = run_scan(data, options, **where, detectors=detectors, cache=cache, test=test)
     return Report.of(report)
+
+
+def _check_data(data: object) -> None:
+    """Data is a DataFrame or a file's path; anything else is one clear error, not a traceback."""
+    if not isinstance(data, pd.DataFrame | str | os.PathLike):
+        raise DatabugsError(
+            f"data is a {type(data).__name__}: give a DataFrame or a file's path",
+            code=ErrorCode.BAD_OPTION,
+            hint="a Series or an array: pd.DataFrame(...) with a label column",
+        )
 
 
 __all__ = ["fix", "label", "next_rows", "scan"]

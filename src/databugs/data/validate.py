@@ -157,6 +157,7 @@ def check_at_least(name: str, value: int | float, minimum: int | float) -> None:
 
     >>> check_at_least("folds", 5, 2)
     """
+    _check_number(name, value)
     if value < minimum:
         raise DatabugsError(
             f"{value_set(name, value)} is below {minimum}",
@@ -165,8 +166,15 @@ def check_at_least(name: str, value: int | float, minimum: int | float) -> None:
         )
 
 
+def _check_number(name: str, value: object) -> None:
+    """A number option given as text (``seed="1"``) would fail in a comparison: say so."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise DatabugsError(f"{value_set(name, value)} is not a number", code=ErrorCode.BAD_OPTION)
+
+
 def check_between(name: str, value: int | float, low: int | float, high: int | float) -> None:
     """An option with a range (a seed, a confidence) must lie in ``[low, high]``."""
+    _check_number(name, value)
     if not low <= value <= high:
         raise DatabugsError(
             f"{value_set(name, value)} is outside {low} to {high}",
