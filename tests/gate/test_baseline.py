@@ -29,3 +29,27 @@ def test_baseline_matches_rows_by_content_when_rows_move(tmp_path: Path) -> None
     assert comparison["open"]["label_issue"] == len(old_rows)
     new_rows = [issue["row"] for issue in comparison["new_issues"]]
     assert 105 in new_rows
+
+
+def test_a_baseline_of_other_data_is_said_in_the_summary_and_report_md(tmp_path: Path) -> None:
+    """Only report.json carried the warning: a gate failed on 100 "new" issues with no hint."""
+    from tests.conftest import EXAMPLES, run
+
+    for name in ("sms_sample", "letters_sample"):
+        pd.read_csv(EXAMPLES / f"{name}.csv").head(300).to_csv(tmp_path / f"{name}.csv", index=False)
+    run("scan", tmp_path / "sms_sample.csv", "--out", tmp_path / "old", "--jobs", "1")
+    result = run(
+        "scan",
+        tmp_path / "letters_sample.csv",
+        "--out",
+        tmp_path / "new",
+        "--jobs",
+        "1",
+        "--baseline",
+        tmp_path / "old" / "report.json",
+        "--format",
+        "plain",
+    )
+    said = "the two scans share no column besides the label"
+    assert f"baseline warning: {said}" in result.output
+    assert f"Warning: {said}" in (tmp_path / "new" / "report.md").read_text()

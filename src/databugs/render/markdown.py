@@ -91,6 +91,7 @@ def _comparison(report: Report) -> list[str]:
             lines.append(f"| {kind} | {counts[0]} | {counts[1]} | {counts[2]} |")
     for name, change in comparison["figures"].items():
         lines.append(f"\n- {md(name)}: {change['old']} -> {change['new']}")
+    lines += [f"\n- Warning: {md(warning)}" for warning in comparison.get("warnings", [])]
     return [*lines, ""]
 
 

@@ -82,6 +82,7 @@ def _gate_and_changes(report: Report) -> list[str]:
             + "; fixed "
             + (", ".join(f"{k} {v}" for k, v in fixed.items()) or "none")
         )
+        lines += [f"baseline warning: {one_line(w)}" for w in report.comparison.get("warnings", [])]
     return lines + [_gate_line(result) for result in report.gate or []]
 
 
