@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +37,9 @@ def test_a_baseline_of_other_data_is_said_in_the_summary_and_report_md(tmp_path:
     from tests.conftest import EXAMPLES, run
 
     for name in ("sms_sample", "letters_sample"):
-        pd.read_csv(EXAMPLES / f"{name}.csv").head(300).to_csv(tmp_path / f"{name}.csv", index=False)
+        pd.read_csv(EXAMPLES / f"{name}.csv").head(300).to_csv(
+            tmp_path / f"{name}.csv", index=False
+        )
     run("scan", tmp_path / "sms_sample.csv", "--out", tmp_path / "old", "--jobs", "1")
     result = run(
         "scan",
@@ -53,3 +56,31 @@ def test_a_baseline_of_other_data_is_said_in_the_summary_and_report_md(tmp_path:
     said = "the two scans share no column besides the label"
     assert f"baseline warning: {said}" in result.output
     assert f"Warning: {said}" in (tmp_path / "new" / "report.md").read_text()
+
+
+def test_a_column_added_since_the_baseline_does_not_make_every_finding_new(
+    tmp_path: Path,
+) -> None:
+    """Without an id, rows are matched by a hash of their content: the added column changed
+    every hash, and the same 36 label issues were "new" and "fixed" at once."""
+    from tests.conftest import EXAMPLES, run
+
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv").drop(columns="message_id").head(400)
+    frame.to_csv(tmp_path / "before.csv", index=False)
+    frame.assign(length=frame["text"].str.len()).to_csv(tmp_path / "after.csv", index=False)
+    run("scan", tmp_path / "before.csv", "--out", tmp_path / "old", "--jobs", "1")
+    run(
+        "scan",
+        tmp_path / "after.csv",
+        "--out",
+        tmp_path / "new",
+        "--jobs",
+        "1",
+        "--baseline",
+        tmp_path / "old" / "report.json",
+    )
+    old = json.loads((tmp_path / "old" / "report.json").read_text())
+    comparison = json.loads((tmp_path / "new" / "report.json").read_text())["comparison"]
+    flagged = sum(issue["kind"] == "label_issue" for issue in old["issues"])
+    assert flagged and comparison["open"]["label_issue"] >= flagged - 2
+    assert comparison["new"]["label_issue"] <= 2 and comparison["fixed"]["label_issue"] <= 2

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from databugs.data.io import LoadedTable
+from databugs.data.keys import row_keys
 from databugs.data.splits import Splits, load_test
 from databugs.data.table import load_table
 from databugs.data.task import MULTILABEL, REGRESSION
@@ -107,7 +108,7 @@ def scan_table(
     clock.lap("models_s")
     report.task = data.choice.to_dict() if data.choice else None
     if previous is not None:
-        report.comparison = compare_reports(previous, report.to_dict())
+        report.comparison = compare_reports(previous, keyed_like(previous, report.to_dict(), data))
     report.gate = evaluate(rules, report.summary, report.comparison) if rules else None
     report.timings = clock.lap("detectors_s")
     return report
@@ -148,6 +149,24 @@ def _gate(
     figures = (*figure_names(annotated=annotated), *REGRESSION_FIGURES)
     check_figures(rules, figures, kinds, baseline=bool(baseline))
     return rules, load_report(baseline) if baseline else None
+
+
+def keyed_like(baseline: dict[str, Any], scanned: dict[str, Any], data: Prepared) -> dict[str, Any]:
+    """The scan's report.json content with its rows' content keys hashed over the baseline's
+    columns, where neither scan has an id and this data holds every one of those columns: a
+    column added since the baseline changed every key and made every finding "new"."""
+    old = [use["column"] for use in baseline.get("features", [])]
+    new = [use["column"] for use in scanned["features"]]
+    if baseline["input"].get("id") or data.columns.id or old == new or not set(old) <= set(new):
+        return scanned
+    label = data.columns.label
+    rows = [issue["row"] for issue in scanned["issues"] if issue["row"] is not None]
+    keys = row_keys(data.frame[[*old, label]], rows, id_column=None, label=label)
+    issues = [
+        issue if issue["row"] is None else {**issue, "key": keys[issue["row"]]}
+        for issue in scanned["issues"]
+    ]
+    return {**scanned, "issues": issues}
 
 
 class _Clock:
