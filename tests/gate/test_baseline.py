@@ -34,25 +34,13 @@ def test_baseline_matches_rows_by_content_when_rows_move(tmp_path: Path) -> None
 
 def test_a_baseline_of_other_data_is_said_in_the_summary_and_report_md(tmp_path: Path) -> None:
     """Only report.json carried the warning: a gate failed on 100 "new" issues with no hint."""
-    from tests.conftest import EXAMPLES, run
+    from tests.conftest import EXAMPLES
 
     for name in ("sms_sample", "letters_sample"):
         pd.read_csv(EXAMPLES / f"{name}.csv").head(300).to_csv(
             tmp_path / f"{name}.csv", index=False
         )
-    run("scan", tmp_path / "sms_sample.csv", "--out", tmp_path / "old", "--jobs", "1")
-    result = run(
-        "scan",
-        tmp_path / "letters_sample.csv",
-        "--out",
-        tmp_path / "new",
-        "--jobs",
-        "1",
-        "--baseline",
-        tmp_path / "old" / "report.json",
-        "--format",
-        "plain",
-    )
+    result = _against_a_baseline(tmp_path / "sms_sample.csv", tmp_path / "letters_sample.csv")
     said = "the two scans share no column besides the label"
     assert f"baseline warning: {said}" in result.output
     assert f"Warning: {said}" in (tmp_path / "new" / "report.md").read_text()
@@ -63,24 +51,35 @@ def test_a_column_added_since_the_baseline_does_not_make_every_finding_new(
 ) -> None:
     """Without an id, rows are matched by a hash of their content: the added column changed
     every hash, and the same 36 label issues were "new" and "fixed" at once."""
-    from tests.conftest import EXAMPLES, run
+    from tests.conftest import EXAMPLES
 
     frame = pd.read_csv(EXAMPLES / "sms_sample.csv").drop(columns="message_id").head(400)
     frame.to_csv(tmp_path / "before.csv", index=False)
     frame.assign(length=frame["text"].str.len()).to_csv(tmp_path / "after.csv", index=False)
-    run("scan", tmp_path / "before.csv", "--out", tmp_path / "old", "--jobs", "1")
-    run(
-        "scan",
-        tmp_path / "after.csv",
-        "--out",
-        tmp_path / "new",
-        "--jobs",
-        "1",
-        "--baseline",
-        tmp_path / "old" / "report.json",
-    )
+    _against_a_baseline(tmp_path / "before.csv", tmp_path / "after.csv")
     old = json.loads((tmp_path / "old" / "report.json").read_text())
     comparison = json.loads((tmp_path / "new" / "report.json").read_text())["comparison"]
     flagged = sum(issue["kind"] == "label_issue" for issue in old["issues"])
     assert flagged and comparison["open"]["label_issue"] >= flagged - 2
     assert comparison["new"]["label_issue"] <= 2 and comparison["fixed"]["label_issue"] <= 2
+
+
+def _against_a_baseline(before: Path, after: Path):
+    """``after`` scanned into ``new`` with ``before``'s scan (into ``old``) as its baseline."""
+    from tests.conftest import run
+
+    folder = before.parent
+    run("scan", before, "--out", folder / "old", "--jobs", "1")
+    baseline = folder / "old" / "report.json"
+    return run(
+        "scan",
+        after,
+        "--out",
+        folder / "new",
+        "--jobs",
+        "1",
+        "--baseline",
+        baseline,
+        "--format",
+        "plain",
+    )
