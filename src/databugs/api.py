@@ -80,23 +80,25 @@ def scan(
     """
     from databugs.pipeline.scan import scan as run_scan
 
-    _check_data(data)
-    if isinstance(classes, str):  # the command line's spelling: "ham,spam"
-        classes = [name.strip() for name in classes.split(",") if name.strip()]
+    classes = _checked(data, classes)
     options = recorded_options(locals())  # the parameters report.json records, by name
     where = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "progress": progress}
     report = run_scan(data, options, **where, detectors=detectors, cache=cache, test=test)
     return Report.of(report)
 
 
-def _check_data(data: object) -> None:
-    """Data is a DataFrame or a file's path; anything else is one clear error, not a traceback."""
+def _checked(data: object, classes: Sequence[str] | str | None) -> Sequence[str] | None:
+    """The declared classes as a list (``"ham,spam"``, the command line's spelling, split), once
+    ``data`` is known to be a DataFrame or a file's path: anything else is one clear error."""
+    if isinstance(classes, str):
+        classes = [name.strip() for name in classes.split(",") if name.strip()]
     if not isinstance(data, pd.DataFrame | str | os.PathLike):
         raise DatabugsError(
             f"data is a {type(data).__name__}: give a DataFrame or a file's path",
             code=ErrorCode.BAD_OPTION,
             hint="a Series or an array: pd.DataFrame(...) with a label column",
         )
+    return classes
 
 
 __all__ = ["fix", "label", "next_rows", "scan"]
