@@ -40,7 +40,7 @@ def scan(
     annotators: Sequence[str] = (),
     annotator_col: str | None = None,
     gold: str | os.PathLike[str] | None = None,
-    classes: Sequence[str] | None = None,
+    classes: Sequence[str] | str | None = None,
     folds: int = 5,
     model: str = "auto",
     text_model: str | None = None,
