@@ -11,7 +11,7 @@ configuration file is named by that file and key, ``databugs.toml: folds = 1``
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
 from types import MappingProxyType
@@ -120,13 +120,18 @@ _SET_IN: ContextVar[Mapping[str, str]] = ContextVar("databugs_set_in", default=M
 
 
 @contextmanager
-def cli_spelling() -> Iterator[None]:
-    """Within this block, messages name options as command-line flags (``--folds``)."""
-    token = _COMMAND_LINE.set(True)
+def _holding(variable: ContextVar[Any], value: Any) -> Iterator[None]:
+    """``variable`` set to ``value`` within the block, as it was after."""
+    token = variable.set(value)
     try:
         yield
     finally:
-        _COMMAND_LINE.reset(token)
+        variable.reset(token)
+
+
+def cli_spelling() -> AbstractContextManager[None]:
+    """Within this block, messages name options as command-line flags (``--folds``)."""
+    return _holding(_COMMAND_LINE, True)
 
 
 def option(name: str) -> str:
@@ -149,15 +154,10 @@ def given(name: str, value: object) -> str:
     return f"{name}={value!r}"
 
 
-@contextmanager
-def options_set_in(files: Mapping[str, str]) -> Iterator[None]:
+def options_set_in(files: Mapping[str, str]) -> AbstractContextManager[None]:
     """Within this block, a refused value of option ``name`` names ``files[name]``, the
     configuration file that set it (the command line did not): the user edits that file."""
-    token = _SET_IN.set(files)
-    try:
-        yield
-    finally:
-        _SET_IN.reset(token)
+    return _holding(_SET_IN, files)
 
 
 def where_set(name: str) -> str:

@@ -68,22 +68,16 @@ def test_bad_rules_exit_2_naming_the_rule(tmp_path: Path, rule: str, message: st
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n  - name: free\n    label: spam\n    contains: [free]\n" + rule)
     out = tmp_path / "out"
-    result = runner.invoke(
-        app,
-        [
-            "label",
-            str(EXAMPLES / "sms_sample.csv"),
-            "--rules",
-            str(rules),
-            "--out",
-            str(out),
-            "--classes",
-            "ham,spam",
-        ],
-    )
+    result = _label_sms(rules, out, "--classes", "ham,spam")
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert not out.exists()
+
+
+def _label_sms(rules: Path, out: Path, *extra: str):
+    """``databugs label`` of the SMS sample with ``rules`` into ``out``."""
+    data = str(EXAMPLES / "sms_sample.csv")
+    return runner.invoke(app, ["label", data, "--rules", str(rules), "--out", str(out), *extra])
 
 
 def _payments(tmp_path: Path) -> Path:
@@ -322,16 +316,6 @@ def test_two_python_rules_of_one_name_are_refused_like_yaml_ones(tmp_path: Path)
         "@databugs.rule(label='ham')\n"
         "def free(row):\n    return 'meeting' in str(row['text']).lower()\n"
     )
-    result = runner.invoke(
-        app,
-        [
-            "label",
-            str(EXAMPLES / "sms_sample.csv"),
-            "--rules",
-            str(rules),
-            "--out",
-            str(tmp_path / "out"),
-        ],
-    )
+    result = _label_sms(rules, tmp_path / "out")
     assert result.exit_code == 2 and "two rules are named 'free'" in result.output
     assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()

@@ -253,9 +253,9 @@ def _notes(context: Context, data: Prepared, options: dict[str, Any]) -> list[st
             )
     if not context.noise_aware:
         notes.append(
-            "the models' misses look like their own, not the labels' (a noise model did not "
-            "predict held-out labels better): a row is flagged only where the models alone "
-            "are sure, so fewer rows are"
+            "the models' misses look like their own, not the labels' (they explain little of "
+            "the labels, or a noise model predicted held-out labels worse): a row is flagged "
+            "only where the models alone are sure, so fewer rows are"
         )
     unlabelled = len(context.labels) - len(context.labelled)
     if unlabelled:

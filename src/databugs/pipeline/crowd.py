@@ -20,6 +20,7 @@ from databugs.annotators.read import class_matrix
 from databugs.data.exports import ANNOTATOR, EXPORT_FORMATS, ITEM
 from databugs.data.io import LoadedTable
 from databugs.detectors.base import Context, Detector, Issue
+from databugs.detectors.label_issues import LabelIssues
 from databugs.models.oof import PROBABILITY_FLOOR, OutOfFold
 from databugs.models.scoring import label_quality
 from databugs.pipeline.prepare import CONSENSUS_COLUMN, LABEL_ONLY, Prepared
@@ -122,7 +123,7 @@ def label_only_detectors(detectors: Sequence[Detector]) -> list[Detector]:
     return [detector for detector in detectors if detector.name not in NEEDS_MODEL]
 
 
-GOLD_KIND = "label_issue"
+GOLD_KIND = LabelIssues.name
 """A label contradicting its gold answer is a misannotation, the surest one."""
 
 

@@ -183,7 +183,8 @@ def _table_data(report: Report, corrections: list[dict[str, Any]]) -> dict[str, 
                 values[at] = texts.setdefault(values[at], len(texts))
         issues.append(values)
     views = view_data(report, corrections)
-    return {"columns": columns, "issues": issues, "texts": list(texts), **views}
+    shared_texts = {"texts": list(texts), "text_fields": list(SHARED_TEXTS)}
+    return {"columns": columns, "issues": issues, **shared_texts, **views}
 
 
 def _json_for_script(content: Any) -> str:

@@ -351,7 +351,7 @@ def _with_tags_set(
     """A copy of ``data`` whose 0/1 tag columns hold the chosen corrections' tag sets, each
     cell in its column's type (a number, a boolean, or its text spelling)."""
     from databugs.data.table import DATAFRAME
-    from databugs.data.tags import scanned_labels, tag_column_cells
+    from databugs.data.tags import TRUE_CELLS, scanned_labels, tag_column_cells
 
     missing = any(name not in data.columns for name in columns) or len(data) != rows
     given = [] if missing else scanned_labels(data, columns, source=DATAFRAME)
@@ -365,16 +365,17 @@ def _with_tags_set(
     new = {c["row"]: c["suggested_label"] for c in chosen}
     for row, cells in tag_column_cells(data, columns, new).items():
         for name, cell in cells.items():
-            copy.iloc[row, copy.columns.get_loc(name)] = _typed_cell(cell, data[name])
+            typed = _typed_cell(cell, data[name], cell.strip().casefold() in TRUE_CELLS)
+            copy.iloc[row, copy.columns.get_loc(name)] = typed
     return copy
 
 
-def _typed_cell(cell: str, column: pd.Series) -> Any:
-    """A 0/1 cell's text as a value of ``column``'s type."""
+def _typed_cell(cell: str, column: pd.Series, on: bool) -> Any:
+    """A 0/1 cell's text (``on``: it sets the tag) as a value of ``column``'s type."""
     import pandas as pd
 
     if pd.api.types.is_bool_dtype(column):
-        return cell.strip().casefold() in ("1", "true", "yes")
+        return on
     if pd.api.types.is_integer_dtype(column):
         return int(float(cell))
     if pd.api.types.is_numeric_dtype(column):

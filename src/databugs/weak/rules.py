@@ -47,7 +47,8 @@ class LabellingRule:
 
 _DECORATED: ContextVar[list[Callable] | None] = ContextVar("databugs_rules", default=None)
 """The functions ``@rule`` marks while a rules file loads, in order: a rule whose name a later
-``def`` takes over is still seen (and refused as a second rule of that name)."""
+``def`` takes over is still seen (and refused as a second rule of that name). The rules the
+module holds are read too: one imported from a module loaded before was marked then."""
 
 
 def rule(label: str | None = None, *, name: str | None = None) -> Callable:
@@ -314,7 +315,8 @@ def _python_rules(path: Path) -> list[LabellingRule]:
         ) from None
     finally:
         _DECORATED.reset(loading)
-    marked = list({id(function): function for function in decorated}.values())
+    exposed = [v for v in vars(module).values() if callable(v) and hasattr(v, "__databugs_rule__")]
+    marked = list({id(function): function for function in [*decorated, *exposed]}.values())
     if not marked:
         raise DatabugsError(
             f"{path}: no function decorated with @databugs.rule", code=ErrorCode.BAD_LABELLING_RULE

@@ -5,8 +5,8 @@
   const col = {};
   data.columns.forEach((name, i) => { col[name] = i; });
   const issues = data.issues;
-  // Long texts arrive once each, in data.texts; an issue holds their numbers.
-  const shared = ["detail", "content", "evidence"].map((name) => col[name]);
+  // Long texts arrive once each, in data.texts; an issue holds their numbers in text_fields.
+  const shared = data.text_fields.map((name) => col[name]);
   issues.forEach((r) => shared.forEach((c) => { if (r[c] !== null) r[c] = data.texts[r[c]]; }));
   const state = { kind: "", cls: "", cluster: "", score: 0, text: "", rows: null, sortKey: "rank", sortDir: 1, page: 0 };
   const $ = (id) => document.getElementById(id);
