@@ -53,6 +53,14 @@ def test_copies_of_rows_are_neighbours_earliest_first_as_a_full_sort_finds_them(
         assert found[row] == labelled[np.argsort(gaps, kind="stable")[:5]].tolist()
 
 
+def test_fewer_labelled_rows_than_asked_give_each_neighbour_once() -> None:
+    points = np.array([[0.0], [1.0], [3.0]], dtype=np.float32)
+    assert nearest_labelled(points, np.array([0, 1, 2]), [0, 1], count=5) == {
+        0: [1, 2],
+        1: [0, 2],
+    }
+
+
 def test_map_keeps_every_flagged_row_and_at_most_the_limit() -> None:
     flagged = np.arange(0, 50_000, 97)
     shown = map_rows(50_000, flagged, seed=0, limit=2_000)

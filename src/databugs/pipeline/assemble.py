@@ -20,6 +20,7 @@ from databugs.detectors.base import Context, Issue, is_correction
 from databugs.detectors.registry import all_detectors
 from databugs.models.oof import OutOfFold
 from databugs.pipeline.clusters import cluster_corrections
+from databugs.pipeline.heap import kept_objects_skipped
 from databugs.pipeline.prepare import CONSENSUS_COLUMN, Prepared
 from databugs.pipeline.split_summary import split_summary
 from databugs.pipeline.summary import class_table, summarise
@@ -66,14 +67,15 @@ def assemble(
         rows=rows,
         issues=issues,
     )
-    report.map, report.neighbours = map_and_neighbours(
-        data.features,
-        context.labelled,
-        rows,
-        [issue.row for issue in issues if issue.row is not None],
-        lambda chosen, limit: row_previews(data.frame, chosen, data.features, limit),
-        options["seed"],
-    )
+    with kept_objects_skipped():  # the findings, kept from here on
+        report.map, report.neighbours = map_and_neighbours(
+            data.features,
+            context.labelled,
+            rows,
+            [issue.row for issue in issues if issue.row is not None],
+            lambda chosen, limit: row_previews(data.frame, chosen, data.features, limit),
+            options["seed"],
+        )
     if context.annotators is not None:
         report.annotators = context.annotators.annotators
         report.agreement = {

@@ -125,18 +125,31 @@ def _padded(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _smallest(distances: np.ndarray, take: int) -> np.ndarray:
-    """Per row, the columns of its ``take`` smallest distances (in no order). Among many
-    columns, searched in the ``take`` chunks with the smallest minima only: every other value
-    is at least the largest of those minima, so the answer is exact, at a sixth of the cost
-    of partitioning every column."""
+    """Per row, the columns of its ``take`` smallest distances. Among many columns, searched in
+    the ``take`` chunks with the smallest minima only: every other value is at least the
+    largest of those minima, so the answer is exact, at a sixth of the cost of searching every
+    column."""
     if distances.shape[1] < CHUNKED_FROM:
-        return np.argpartition(distances, take - 1, axis=1)[:, :take]
+        return _first_smallest(distances, take)
     height = len(distances)
     minima = distances.reshape(height, -1, CHUNK).min(axis=2)
-    chunks = np.argpartition(minima, take - 1, axis=1)[:, :take]
+    chunks = _first_smallest(minima, take)
     columns = (chunks[:, :, None] * CHUNK + np.arange(CHUNK)).reshape(height, -1)
     values = np.take_along_axis(distances, columns, axis=1)
-    return np.take_along_axis(columns, np.argpartition(values, take - 1, axis=1)[:, :take], 1)
+    return np.take_along_axis(columns, _first_smallest(values, take), 1)
+
+
+def _first_smallest(values: np.ndarray, take: int) -> np.ndarray:
+    """Per row, the columns of its ``take`` smallest values, smallest first (ties: the earlier
+    column), each column once. ``take`` passes of argmin: for the few neighbours sought, ten
+    times faster than ``argpartition``, whose cost per row dominated the search."""
+    left = np.minimum(values, np.finfo(values.dtype).max)  # a chosen column (inf) comes last
+    rows = np.arange(len(left))
+    chosen = np.empty((len(left), take), dtype=np.int64)
+    for step in range(take):
+        chosen[:, step] = left.argmin(axis=1)
+        left[rows, chosen[:, step]] = np.inf
+    return chosen
 
 
 def neighbour_records(

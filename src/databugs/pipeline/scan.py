@@ -36,6 +36,7 @@ from databugs.pipeline.crowd import (
 )
 from databugs.pipeline.detect import detection_context, find_issues
 from databugs.pipeline.fit import Progress, fit_models
+from databugs.pipeline.heap import kept_objects_skipped
 from databugs.pipeline.multilabel_scan import scan_multilabel
 from databugs.pipeline.prepare import Prepared, prepare
 from databugs.pipeline.regression import REGRESSION_FIGURES, regression_report
@@ -90,6 +91,19 @@ def scan_table(
 ) -> Report:
     """Scan a loaded table with options as ``report.json`` records them (``joined``: the
     splits of a training table joined with a test table)."""
+    with kept_objects_skipped():
+        return _scanned(table, options, engine, progress, detectors, cache, joined)
+
+
+def _scanned(
+    table: LoadedTable,
+    options: dict[str, Any],
+    engine: Engine | None,
+    progress: Progress | None,
+    detectors: Sequence[str] | None,
+    cache: str | os.PathLike[str] | None,
+    joined: Splits | None,
+) -> Report:
     clock = _Clock()
     options = export_options(table, options)  # a labelling tool's export: long annotator data
     chosen = build_detectors(detectors, options.get("detector_settings"))
