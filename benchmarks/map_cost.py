@@ -6,13 +6,15 @@ prefixed by its set (a 100,000-row text scan without the resampled sets' 18 copi
 row, which make duplicate findings the bulk of the report); 5% of its labels moved to another
 class (seeded), scanned once through ``pipeline.scan``. The time of
 ``pipeline.views.map_and_neighbours`` inside it and of writing report.html are timed
-separately and compared with the rest of the scan.
+separately and compared with the rest of the scan; so are CPython's full garbage collections
+in the scan and in the map.
 
     nice -n 5 env PYTHONPATH=src .venv/bin/python benchmarks/map_cost.py sms_spam 100000
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from pathlib import Path
@@ -65,23 +67,43 @@ def noisy_sample(name: str, rows: int) -> pd.DataFrame:
     return frame
 
 
+def full_collections(spent: dict[str, float], where: list[str]) -> None:
+    """Add each full collection's time to ``spent["full_gc_<where>_s"]``."""
+    started = [0.0]
+
+    def timed(phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            key = f"full_gc_{where[0]}_s"
+            spent[key] = spent.get(key, 0.0) + time.perf_counter() - started[0]
+
+    gc.callbacks.append(timed)
+
+
 def main() -> None:
     name, rows = sys.argv[1], int(sys.argv[2])
     frame = noisy_sample(name, rows)
-    spent = {}
+    spent = {"full_gc_scan_s": 0.0, "full_gc_map_s": 0.0}
+    where = ["scan"]
+    full_collections(spent, where)
     original = assemble.map_and_neighbours
 
     def timed(*args, **kwargs):
-        start = time.perf_counter()
+        start, where[0] = time.perf_counter(), "map"
         try:
             return original(*args, **kwargs)
         finally:
             spent["map_and_neighbours_s"] = time.perf_counter() - start
+            where[0] = "scan"
 
     assemble.map_and_neighbours = timed
     start = time.perf_counter()
     report = databugs.scan(frame, label="label", jobs=2)
     scan_s = time.perf_counter() - start
+    where[0] = "page"
     start = time.perf_counter()
     page = html.render(report)
     spent["report_html_s"] = time.perf_counter() - start
