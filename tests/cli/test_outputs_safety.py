@@ -63,18 +63,6 @@ def test_scan_never_writes_its_outputs_over_the_gold_answers(tmp_path: Path) -> 
     assert gold.read_bytes() == before and sorted(os.listdir(out)) == ["issues.csv"]
 
 
-def test_scan_never_writes_its_report_over_the_baseline(tmp_path: Path) -> None:
-    data, out = tmp_path / "blobs.csv", tmp_path / "rep"
-    make_blobs_table(120).to_csv(data, index=False)
-    scan(data, out)
-    baseline = out / "report.json"
-    before = baseline.read_bytes()
-    make_blobs_table(130).to_csv(data, index=False)  # the data changed: a new scan is due
-    result = run("scan", data, "--out", out, "--baseline", baseline, "--format", "plain")
-    _refused(result, f"{baseline}: is the baseline")
-    assert baseline.read_bytes() == before
-
-
 def test_label_never_writes_over_its_data(tmp_path: Path) -> None:
     data = tmp_path / "weak_labels.csv"
     shutil.copy(EXAMPLES / "sms_sample.csv", data)

@@ -42,8 +42,6 @@ def scan_into_folder(
         inputs = {data: "the data", **({test: "the test data"} if test else {})}
         if options.get("gold"):
             inputs[Path(options["gold"])] = "the gold answers"
-        if options.get("baseline"):  # written over, the next run would compare with itself
-            inputs[Path(options["baseline"])] = "the baseline"
         refuse_overwriting(outputs, inputs)
     check_engine(options["engine"], options["scheduler"])
     if options["jobs"] is not None:
