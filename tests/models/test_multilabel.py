@@ -23,6 +23,7 @@ from databugs.models.multilabel import (
     flagged_changes,
     flip_thresholds,
     plant_flips,
+    plantings,
     score_tags,
     tag_folds,
     tag_issues,
@@ -133,6 +134,22 @@ def test_the_row_score_choice_is_seeded_and_plants_half_removes_half_adds(emotio
     assert (planted < tags).any(axis=1).sum() == 29 and (planted > tags).any(axis=1).sum() == 30
     choices = {choose_row_score(tags.copy(), probabilities.copy(), seed=3) for _ in range(3)}
     assert choices == {"ratio_soft"}
+
+
+def test_a_tag_on_every_row_changes_neither_the_row_score_nor_the_planting(fitted):
+    tags, _, _, oof = fitted
+    with_constant = np.column_stack([tags, np.ones(len(tags), dtype=tags.dtype)])
+    probabilities = np.column_stack([oof.probabilities, np.full(len(tags), 0.999)])
+    alone, extended = (
+        plantings(tags, oof.probabilities, 0),
+        plantings(with_constant, probabilities, 0),
+    )
+    assert [p.rows.tolist() for p in alone] == [p.rows.tolist() for p in extended]
+    for a, b in zip(alone, extended, strict=True):
+        assert all(np.allclose(a.quality[score], b.quality[score]) for score in ROW_SCORES)
+    assert choose_row_score(with_constant, probabilities) == choose_row_score(
+        tags, oof.probabilities
+    )
 
 
 def test_too_few_rows_to_plant_keep_softmin(emotions):

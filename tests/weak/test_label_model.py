@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+from databugs.weak.combine import combine_votes
 from databugs.weak.label_model import fit_label_model, gold_weighted_votes, majority_vote
 
 
@@ -72,3 +75,15 @@ def test_a_labelled_rows_posterior_never_uses_its_own_label() -> None:
     # row 0's own label (1, against its rule) lowers the rule's accuracy for rows 1 and 2 only
     assert honest.posteriors[1, 0] < alone.posteriors[1, 0]
     np.testing.assert_allclose(honest.posteriors[0, 0], alone.posteriors[0, 0], atol=0.05)
+
+
+def test_no_labelled_row_under_a_rule_chooses_the_label_model_without_a_warning() -> None:
+    votes, truth = _keyword_votes(4, rows=600)
+    gold = np.where(votes.max(axis=1) == -1, truth, -1)  # labels only where no rule votes
+    assert (gold != -1).any()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Mean of empty slice" reached the terminal
+        combined = combine_votes(votes, gold, 3)
+    assert combined.combiner == "label model"
+    assert combined.scores["checked_on_labelled_rows"] == 0
+    assert set(combined.scores["combiner_accuracy_on_labelled_rows"].values()) == {None}

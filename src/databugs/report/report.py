@@ -145,7 +145,9 @@ class Report:
         named = "index" if "index" not in data.columns else "index_data"
         joined = data.iloc[rows[known].astype(int).to_numpy()].reset_index(names=named)
         joined.index = frame.index[known]
-        return frame.join(joined, rsuffix="_data")
+        return frame.merge(  # not join(rsuffix=): deprecated in pandas 3.1
+            joined, how="left", left_index=True, right_index=True, suffixes=("", "_data")
+        )
 
     def corrections(self) -> list[dict[str, Any]]:
         """The rows the scan proposes to relabel, worst first, each once (its worst finding)."""

@@ -40,19 +40,17 @@ def combine_votes(votes: np.ndarray, gold: np.ndarray, n_classes: int) -> Combin
         COMBINERS[2]: vote_shares(votes, n_classes),
     }
     judged = (gold != ABSTAIN) & (votes != ABSTAIN).any(axis=1)
-    accuracy = {
-        name: float((posteriors[judged].argmax(axis=1) == gold[judged]).mean())
-        for name, posteriors in options.items()
-    }
+    accuracy: dict[str, float | None] = dict.fromkeys(options)  # no labelled row a rule covers
+    chosen = COMBINERS[1]
     if judged.any():
+        accuracy = {
+            name: round(float((posteriors[judged].argmax(axis=1) == gold[judged]).mean()), 6)
+            for name, posteriors in options.items()
+        }
         chosen = max(COMBINERS, key=lambda name: (accuracy[name], -COMBINERS.index(name)))
-    else:
-        chosen = COMBINERS[1]
     scores = {
         "combiner": chosen,
-        "combiner_accuracy_on_labelled_rows": {
-            name: round(value, 6) if judged.any() else None for name, value in accuracy.items()
-        },
+        "combiner_accuracy_on_labelled_rows": accuracy,
         "checked_on_labelled_rows": int(judged.sum()),
     }
     return CombinedVotes(chosen, options[chosen], weighted.accuracies, scores)
