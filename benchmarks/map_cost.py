@@ -71,7 +71,7 @@ def full_collections(spent: dict[str, float], where: list[str]) -> None:
     """Add each full collection's time to ``spent["full_gc_<where>_s"]``."""
     started = [0.0]
 
-    def timed(phase: str, info: dict) -> None:
+    def on_collection(phase: str, info: dict) -> None:
         if info["generation"] != 2:
             return
         if phase == "start":
@@ -80,7 +80,7 @@ def full_collections(spent: dict[str, float], where: list[str]) -> None:
             key = f"full_gc_{where[0]}_s"
             spent[key] = spent.get(key, 0.0) + time.perf_counter() - started[0]
 
-    gc.callbacks.append(timed)
+    gc.callbacks.append(on_collection)
 
 
 def main() -> None:

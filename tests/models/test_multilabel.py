@@ -150,6 +150,10 @@ def test_a_tag_on_every_row_changes_neither_the_row_score_nor_the_planting(fitte
     assert choose_row_score(with_constant, probabilities) == choose_row_score(
         tags, oof.probabilities
     )
+    features = build_features(tagged_letters()[0], exclude=["tags"])
+    refitted = tag_probabilities(features.matrix, features.kind, with_constant, seed=0)
+    assert refitted.models == oof.models  # the summary's weights: over the tags that vary
+    assert np.allclose(refitted.probabilities[:, :-1], oof.probabilities)
 
 
 def test_too_few_rows_to_plant_keep_softmin(emotions):

@@ -8,6 +8,7 @@ import weakref
 import pytest
 
 import databugs
+import databugs.pipeline.assemble as assemble
 from databugs.pipeline.heap import kept_objects_skipped
 from tests.conftest import make_blobs_table
 
@@ -56,7 +57,16 @@ def test_objects_a_program_froze_itself_stay_frozen() -> None:
     assert gc.get_freeze_count() == frozen
 
 
-def test_a_scan_leaves_nothing_frozen() -> None:
+def test_a_scan_hides_what_it_keeps_while_it_runs_and_leaves_nothing_frozen(monkeypatch) -> None:
+    frozen = []
+    drawn = assemble.map_and_neighbours
+
+    def counted(*args, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr(assemble, "map_and_neighbours", counted)
     report = databugs.scan(make_blobs_table(rows=200), label="label")
-    assert report.summary["rows"] == 200
+    assert report.summary["rows"] == 200 and report.map is not None
+    assert len(frozen) == 1 and frozen[0] > 10_000  # the libraries, the data, the findings
     assert gc.get_freeze_count() == 0

@@ -53,6 +53,23 @@ def test_copies_of_rows_are_neighbours_earliest_first_as_a_full_sort_finds_them(
         assert found[row] == labelled[np.argsort(gaps, kind="stable")[:5]].tolist()
 
 
+def test_the_smallest_come_first_infinite_and_nan_last_each_column_once() -> None:
+    values = np.array([[3.0, np.nan, 1.0, np.inf, 1.0, 2.0]], dtype=np.float32)
+    assert neighbours._first_smallest(values, 6).tolist() == [[2, 4, 5, 0, 1, 3]]
+
+
+def test_the_chunked_search_finds_what_a_stable_sort_does_ties_included() -> None:
+    rng = np.random.default_rng(2)
+    distances = rng.integers(0, 40, size=(300, 20 * neighbours.CHUNK)).astype(np.float32)
+    distances[0] = 9.0
+    distances[0, [1300, 1301, 10]] = [0.0, 1.0, 1.0]  # a later chunk holds the nearest
+    for take in (6, 17, 30):  # within the chunks, more than 16 chunks, more than all chunks
+        found = np.sort(neighbours._smallest(distances, take), axis=1)
+        stable = np.sort(np.argsort(distances, axis=1, kind="stable")[:, :take], axis=1)
+        assert (found == stable).all()
+    assert np.sort(neighbours._smallest(distances[:1], 2)).tolist() == [[10, 1300]]
+
+
 def test_fewer_labelled_rows_than_asked_give_each_neighbour_once() -> None:
     points = np.array([[0.0], [1.0], [3.0]], dtype=np.float32)
     assert nearest_labelled(points, np.array([0, 1, 2]), [0, 1], count=5) == {

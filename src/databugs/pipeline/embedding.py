@@ -31,14 +31,12 @@ def row_vectors(features: FeatureSet, seed: int) -> np.ndarray:
     if sp.issparse(matrix):
         vectors = _reduced(sp.csr_matrix(matrix, dtype=np.float32), seed)
         return normalize(vectors).astype(np.float32)
-    dense = np.asarray(matrix, dtype=np.float32)
+    dense = np.asarray(matrix, dtype=np.float64)  # cells near 1e38 overflow float32's sums
     if dense.ndim != 2 or dense.shape[1] == 0 or not len(dense):
         return np.zeros((len(dense), 1), dtype=np.float32)
-    with np.errstate(over="ignore", invalid="ignore"):  # cells near 1e38: infinite, then capped
-        mean = np.nan_to_num(np.nanmean(dense, axis=0, dtype=np.float64)).astype(np.float32)
-        spread = np.nan_to_num(np.nanstd(dense, axis=0, dtype=np.float64))
-        spread = np.where(spread > 0, spread, 1.0).astype(np.float32)
-        standard = np.nan_to_num((dense - mean) / spread).astype(np.float32)
+    mean = np.nan_to_num(np.nanmean(dense, axis=0))
+    spread = np.nan_to_num(np.nanstd(dense, axis=0))
+    standard = np.nan_to_num((dense - mean) / np.where(spread > 0, spread, 1.0)).astype(np.float32)
     if standard.shape[1] <= DIMENSIONS:
         return standard
     return _reduced(standard, seed)

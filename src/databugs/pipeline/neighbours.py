@@ -129,11 +129,11 @@ def _smallest(distances: np.ndarray, take: int) -> np.ndarray:
     the ``take`` chunks with the smallest minima only: every other value is at least the
     largest of those minima, so the answer is exact, at a sixth of the cost of searching every
     column."""
-    if distances.shape[1] < CHUNKED_FROM:
+    if distances.shape[1] < max(CHUNKED_FROM, take * CHUNK):
         return _first_smallest(distances, take)
     height = len(distances)
     minima = distances.reshape(height, -1, CHUNK).min(axis=2)
-    chunks = _first_smallest(minima, take)
+    chunks = np.sort(_first_smallest(minima, take), axis=1)  # in column order: ties go earlier
     columns = (chunks[:, :, None] * CHUNK + np.arange(CHUNK)).reshape(height, -1)
     values = np.take_along_axis(distances, columns, axis=1)
     return np.take_along_axis(columns, _first_smallest(values, take), 1)
@@ -141,9 +141,10 @@ def _smallest(distances: np.ndarray, take: int) -> np.ndarray:
 
 def _first_smallest(values: np.ndarray, take: int) -> np.ndarray:
     """Per row, the columns of its ``take`` smallest values, smallest first (ties: the earlier
-    column), each column once. ``take`` passes of argmin: for the few neighbours sought, ten
-    times faster than ``argpartition``, whose cost per row dominated the search."""
-    left = np.minimum(values, np.finfo(values.dtype).max)  # a chosen column (inf) comes last
+    column; infinite and NaN values last), each column once. ``take`` passes of argmin: for the
+    few neighbours sought, ten times faster than ``argpartition``, whose cost per row
+    dominated the search."""
+    left = np.fmin(values, np.finfo(values.dtype).max)  # below inf, the mark of a chosen column
     rows = np.arange(len(left))
     chosen = np.empty((len(left), take), dtype=np.int64)
     for step in range(take):

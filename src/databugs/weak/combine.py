@@ -44,13 +44,15 @@ def combine_votes(votes: np.ndarray, gold: np.ndarray, n_classes: int) -> Combin
     chosen = COMBINERS[1]
     if judged.any():
         accuracy = {
-            name: round(float((posteriors[judged].argmax(axis=1) == gold[judged]).mean()), 6)
+            name: float((posteriors[judged].argmax(axis=1) == gold[judged]).mean())
             for name, posteriors in options.items()
         }
         chosen = max(COMBINERS, key=lambda name: (accuracy[name], -COMBINERS.index(name)))
     scores = {
         "combiner": chosen,
-        "combiner_accuracy_on_labelled_rows": accuracy,
+        "combiner_accuracy_on_labelled_rows": {
+            name: None if value is None else round(value, 6) for name, value in accuracy.items()
+        },
         "checked_on_labelled_rows": int(judged.sum()),
     }
     return CombinedVotes(chosen, options[chosen], weighted.accuracies, scores)
