@@ -7,12 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pexpect
 import pytest
 
 from databugs.cli import app
-from tests.conftest import runner
+from tests.conftest import runner, scan
 
 
 @pytest.fixture
@@ -198,3 +199,23 @@ def test_fix_in_bulk_keeps_what_the_review_rejected(tmp_path: Path, scanned) -> 
     )
     assert named.exit_code == 0, named.output
     assert pd.read_csv(tmp_path / "named.csv")["label"][rejected] == issues["suggested_label"][0]
+
+
+def test_an_edited_regression_value_must_be_a_number_like_the_columns(tmp_path: Path) -> None:
+    """'abc' and, in a column of whole numbers, '12.5' were recorded and then written into the
+    file (as text in JSONL; Parquet refused only at fix, the decision already kept)."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"length": rng.random(300), "weight": rng.random(300)})
+    frame["rings"] = (5 + 10 * frame["length"] + 3 * frame["weight"]).round().astype(int)
+    frame.loc[[7, 70, 140, 210], "rings"] += 15
+    data = tmp_path / "shells.csv"
+    frame.to_csv(data, index=False)
+    scan(data, tmp_path / "r", "--label", "rings", "--task", "regression")
+    command = [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")]
+    typed = "e\n12.5\ne\nabc\ne\n+12.0\nq\n"
+    result = subprocess.run(command, input=typed, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    said = " ".join(result.stdout.split())
+    assert "'12.5' is not a whole number: column 'rings' holds whole numbers" in said
+    assert "'abc' is not a number: column 'rings' holds numbers" in said
+    assert _ledger(data)["new_label"].astype(str).tolist() == ["12"]  # written as the column is

@@ -17,6 +17,8 @@ from databugs.corrections.plan import corrections, scanned_decisions, scanned_fi
 from databugs.data.guard import check_writable, writing
 from databugs.data.ledger import LEDGER_COLUMNS, append_decisions, decision_line, ledger_path
 from databugs.data.splits import ScannedFiles
+from databugs.data.task import REGRESSION
+from databugs.data.write import as_column_number
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.report.evidence import neighbours_by_row
 from databugs.report.schema import load_report
@@ -42,6 +44,11 @@ def _check_filters(
             )
 
 
+def _task_kind(report: dict[str, Any]) -> str | None:
+    """The task the scan chose (``regression``, ...); older reports say none."""
+    return (report.get("task") or {}).get("kind")
+
+
 @dataclass
 class ReviewSession:
     """What is left to review, what was decided in this session, and where it is recorded."""
@@ -55,6 +62,8 @@ class ReviewSession:
     history: list[dict[str, Any]] = field(default_factory=list)
     neighbours: dict[int, dict[str, Any]] = field(default_factory=dict)
     """Each flagged row's nearest labelled rows, from report.json (``report.evidence``)."""
+    numeric_label: str | None = None
+    """A regression's label column: an edited value must be a number like its values."""
 
     @classmethod
     def open(
@@ -91,6 +100,7 @@ class ReviewSession:
             total=len(candidates),
             done=len(candidates) - len(queue),
             neighbours=neighbours_by_row(report.get("neighbours")),
+            numeric_label=report["input"]["label"] if _task_kind(report) == REGRESSION else None,
         )
 
     @property
@@ -122,8 +132,11 @@ class ReviewSession:
         self.done += 1
 
     def _checked_label(self, typed: str | None) -> str:
-        """A known class, or a new one typed ``+name`` on purpose; a typo is refused."""
+        """A known class, or a new one typed ``+name`` on purpose; a typo is refused. For a
+        regression: a number written like the column's."""
         label = (typed or "").strip()
+        if self.numeric_label is not None:
+            return as_column_number(label.removeprefix("+").strip(), self.frame, self.numeric_label)
         if label.startswith("+"):
             label = label[1:].strip()
         elif label not in self.classes:
