@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ import pytest
 from databugs.data.io import detect_format, read_table
 from databugs.data.validate import label_texts
 from databugs.errors import DatabugsError
+from tests.conftest import make_blobs_table, run, scan
 
 
 def test_reads_every_format_with_the_same_content(tmp_path: Path) -> None:
@@ -177,3 +179,20 @@ def test_integer_labels_with_gaps_stay_integers(tmp_path: Path) -> None:
     for name in ("d.parquet", "d.jsonl"):
         labels = label_texts(read_table(tmp_path / name).frame["label"])
         assert labels == ["1", None, "0"], name
+
+
+def test_json_arrays_as_labels_are_refused_and_as_features_scanned(tmp_path: Path) -> None:
+    """Tag lists written as JSON arrays were read as classes such as '["a", "b"]', and fix
+    wrote the suggestion as text over the array."""
+    frame = make_blobs_table(150)
+    tags = [["warm", "round"] if c == "red" else ["cold"] for c in frame["colour"]]
+    records = frame.drop(columns="label").assign(tags=tags).to_dict("records")
+    data = tmp_path / "tagged.jsonl"
+    data.write_text("".join(json.dumps(record) + "\n" for record in records))
+    result = run("scan", data, "--label", "tags", "--out", tmp_path / "r", "--jobs", "1")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "column 'tags' holds JSON arrays or objects, not labels" in result.output
+    assert not (tmp_path / "r").exists()
+    records = frame.assign(tags=tags).to_dict("records")  # the arrays beside a plain label
+    data.write_text("".join(json.dumps(record) + "\n" for record in records))
+    assert scan(data, tmp_path / "r2", "--label", "label").exit_code == 0

@@ -72,6 +72,9 @@ class LoadedTable:
     sha256: str
     delimiter: str = ""
     """The field delimiter of a CSV or TSV file, as found in its header."""
+    nested: tuple[str, ...] = ()
+    """Columns of a JSONL file with JSON arrays or objects in some cells (in ``frame`` as their
+    JSON text): readable as features, never as labels, which ``fix`` could not write back."""
 
 
 def detect_format(path: Path) -> tuple[str, str]:
@@ -116,15 +119,17 @@ def read_table(
         raise DatabugsError(f"{path}: is a folder, not a data file", code=ErrorCode.MISSING_FILE)
     if path.stat().st_size == 0:
         raise DatabugsError(f"{path}: the file is empty", code=ErrorCode.EMPTY_FILE)
-    delimiter = ""
+    delimiter, nested = "", ()
     try:
         if fmt in DELIMITERS:
             delimiter = sniff_delimiter(path, DELIMITERS[fmt])
             frame = _read_delimited(path, delimiter)
         elif fmt == "json":
             frame, fmt = read_export(path)
+        elif fmt == "parquet":
+            frame = _read_parquet(path)
         else:
-            frame = (_read_parquet if fmt == "parquet" else _read_jsonl)(path)
+            frame, nested = _read_jsonl(path)
     except UnicodeDecodeError as exc:
         raise DatabugsError(
             f"{path}: not UTF-8 text (byte {exc.start})", code=ErrorCode.UNREADABLE_FILE
@@ -136,7 +141,7 @@ def read_table(
     if len(frame) == 0:
         raise DatabugsError(f"{path}: the file has no rows", code=ErrorCode.EMPTY_FILE)
     digest = sha256 or file_sha256(path)
-    return LoadedTable(frame=frame, path=path, format=fmt, sha256=digest, delimiter=delimiter)
+    return LoadedTable(frame, path, fmt, digest, delimiter, nested)
 
 
 def gzipped(path: Path) -> bool:
@@ -451,7 +456,8 @@ def _unique_keys(path: Path, pairs: list[tuple[str, object]]) -> dict:
     return dict(pairs)
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
+def _read_jsonl(path: Path) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The rows, and the columns with nested values (arrays, objects), kept as JSON text."""
     records = [record for _, _, record in json_records(path) if record is not None]
     columns = list(dict.fromkeys(key for record in records for key in record))
     frame = pd.DataFrame.from_records(records, columns=columns)
@@ -459,9 +465,11 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
         values = [record.get(column) for record in records]
         if all(type(value) in (int, type(None)) for value in values):
             frame[column] = pd.array(values, dtype="Int64")  # integers with gaps: 1, not 1.0
+    nested = []
     for column in frame.columns:  # nested values become their JSON text, as written
         if frame[column].map(lambda value: isinstance(value, dict | list)).any():
+            nested.append(str(column))
             frame[column] = frame[column].map(
                 lambda value: json.dumps(value) if isinstance(value, dict | list) else value
             )
-    return frame
+    return frame, tuple(nested)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.distinct import map_distinct
+from databugs.data.io import LoadedTable
 from databugs.errors import DatabugsError, ErrorCode, option, value_set
 
 LABEL_COLUMN_NAMES = ("label", "labels", "target", "class", "y")
@@ -62,6 +63,19 @@ def check_label_column(frame: pd.DataFrame, label: str | None, *, source: str) -
         code=ErrorCode.NO_LABEL_COLUMN,
         hint=f"name it with {option('label')}; columns are: {', '.join(columns)}",
     )
+
+
+def check_flat_labels(table: LoadedTable, labels: Iterable[str], *, source: str) -> None:
+    """Refuse label columns that hold JSON arrays or objects: read as their JSON text they
+    became classes such as '["a", "b"]', and ``fix`` wrote text over the arrays."""
+    for label in labels:
+        if label in table.nested:
+            raise DatabugsError(
+                f"{source}: column {label!r} holds JSON arrays or objects, not labels",
+                code=ErrorCode.BAD_LABEL_TYPE,
+                hint=f"write a row's tags as one text joined by ';' ({option('label_sep')}), or "
+                f"as 0/1 columns ({option('labels')} a,b,c)",
+            )
 
 
 def check_columns_exist(

@@ -32,6 +32,7 @@ from databugs.data.validate import (
     check_at_least,
     check_between,
     check_classes,
+    check_flat_labels,
     check_label_column,
     label_texts,
 )
@@ -109,6 +110,7 @@ def prepare(
     splits = scanned_splits(frame, options.get("split_col"), joined, source=source)
     tag_columns = options.get("labels")
     label = None if tag_columns else check_label_column(frame, label_option, source=source)
+    check_flat_labels(table, tag_columns or [label], source=source)
     choice = scan_task(frame, label, annotations, options, source)
     if choice.kind == MULTILABEL:
         from databugs.pipeline.multilabel import prepare_multilabel  # it uses this module's checks
