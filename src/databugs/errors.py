@@ -134,13 +134,19 @@ def cli_spelling() -> AbstractContextManager[None]:
     return _holding(_COMMAND_LINE, True)
 
 
+FLAGS = {"accept_clusters": "--accept-cluster"}
+"""Options whose command-line flag is not their Python name with dashes."""
+
+
 def option(name: str) -> str:
     """An option's name as the caller writes it: ``text_model``, or ``--text-model``.
 
     >>> option("text_model")
     'text_model'
     """
-    return "--" + name.replace("_", "-") if _COMMAND_LINE.get() else name
+    if not _COMMAND_LINE.get():
+        return name
+    return FLAGS.get(name, "--" + name.replace("_", "-"))
 
 
 def given(name: str, value: object) -> str:

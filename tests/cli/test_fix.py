@@ -230,7 +230,7 @@ def test_fix_accepts_a_whole_cluster(sms_report: Path, tmp_path: Path) -> None:
     assert sorted(changed) == sorted(members)
     assert (after.loc[changed, "label"] == cluster["suggested_label"]).all()
     unknown = runner.invoke(app, ["fix", "--report", str(out), "--accept-cluster", "c999"])
-    assert unknown.exit_code == 2 and "no such cluster" in unknown.output
+    assert unknown.exit_code == 2 and "--accept-cluster c999: no such cluster" in unknown.output
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
