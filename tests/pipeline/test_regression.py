@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 import databugs
-from databugs.detectors.regression import NumberStyle, conflicting_values, target_outliers
+from databugs.data.task import NumberStyle, as_column_number
+from databugs.detectors.regression import conflicting_values, target_outliers
+from databugs.errors import DatabugsError
 from databugs.models.regression import residual_scores
 from tests.conftest import run
 
@@ -119,6 +121,15 @@ def test_identical_rows_far_apart_and_impossible_values_are_reported() -> None:
     durations = np.r_[np.linspace(5, 60, 200), -3.0]
     outliers = target_outliers([f"{v:g}" for v in durations], np.arange(201), durations)
     assert [issue.row for issue in outliers] == [200] and "negative" in outliers[0].message
+
+
+def test_a_typed_value_is_a_number_written_like_the_columns() -> None:
+    assert as_column_number("12.0", ["3", "10", None], "rings") == "12"
+    assert as_column_number("12", ["3.0", "10.0"], "rings") == "12.0"  # whole, written 5.0
+    assert as_column_number("12.5", ["1.25", "2.5"], "price") == "12.5"  # as typed
+    for typed, says in (("abc", "not a number"), ("inf", "not a number"), ("12.5", "whole")):
+        with pytest.raises(DatabugsError, match=says):
+            as_column_number(typed, ["3.0", "10.0"], "rings")
 
 
 def test_number_style_and_residual_scale() -> None:

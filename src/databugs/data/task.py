@@ -154,6 +154,54 @@ def _parsed(texts: Sequence[str]) -> np.ndarray:
     return pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
+@dataclass(frozen=True)
+class NumberStyle:
+    """How a column writes its numbers: decimals shown and whether all are whole."""
+
+    decimals: int
+    whole: bool
+
+    @classmethod
+    def of(cls, texts: Sequence[str | None]) -> NumberStyle:
+        """The most decimals written in the column (``1.50`` has two, capped at six); whole
+        numbers if no value has a fraction (``3.0`` counts as whole)."""
+        written = [text.strip() for text in texts if text is not None]
+        fractions = [t.split(".", 1)[1] for t in written if "." in t and "e" not in t.lower()]
+        whole = all(set(fraction) <= {"0"} for fraction in fractions)
+        return cls(decimals=min(max(map(len, fractions), default=0), 6), whole=whole)
+
+    def write(self, value: float) -> str:
+        """``value`` written like the column's numbers (a whole column written ``5.0`` gets
+        ``6.0``, one written ``5`` gets ``6``)."""
+        if self.whole:
+            value = round(float(value))
+        return f"{value:.{self.decimals}f}"
+
+
+def as_column_number(text: str, written: Sequence[str | None], column: str) -> str:
+    """A value typed for the numeric target ``column`` whose cells are ``written``, as the file
+    will hold it: a number, a whole one where the column's are (then written like them,
+    ``12`` or ``12.0``). Anything else is refused now, not written as text into a number column
+    (or refused by Parquet at fix)."""
+    number = float(_parsed([text])[0])
+    if not np.isfinite(number):
+        raise DatabugsError(
+            f"{text!r} is not a number: column {column!r} holds numbers",
+            code=ErrorCode.BAD_LABEL,
+            hint="type the value as a number, e.g. 12 or 12.5",
+        )
+    style = NumberStyle.of(written)
+    if not style.whole:
+        return text
+    if not number.is_integer():
+        raise DatabugsError(
+            f"{text!r} is not a whole number: column {column!r} holds whole numbers",
+            code=ErrorCode.BAD_LABEL,
+            hint=f"type {round(number)} or another whole number",
+        )
+    return style.write(number)
+
+
 def numeric_targets(labels: Sequence[str | None], *, column: str, source: str) -> np.ndarray:
     """A regression target as numbers, NaN where unlabelled (empty or a missing word such as
     ``NA``); a text cell or an infinity is refused, naming its row. Each distinct value is

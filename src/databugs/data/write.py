@@ -251,41 +251,6 @@ def _column_kind(frame: pd.DataFrame, label: str) -> str:
     return kinds.get(found, "float" if found == "mixed-integer-float" else "text")
 
 
-def as_column_number(text: str, frame: pd.DataFrame, label: str) -> str:
-    """A value typed for the numeric target ``label``, as the file will hold it: a number, and
-    a whole one where the column holds whole numbers (``12.0`` -> ``12``). Anything else is
-    refused now, not written as text into a number column (or refused by Parquet at fix)."""
-    try:
-        number = float(text)
-    except ValueError:
-        number = float("nan")
-    if number != number or number in (float("inf"), float("-inf")):
-        raise DatabugsError(
-            f"{text!r} is not a number: column {label!r} holds numbers",
-            code=ErrorCode.BAD_LABEL,
-            hint="type the value as a number, e.g. 12 or 12.5",
-        )
-    if not _holds_whole_numbers(frame[label]):
-        return text
-    if not number.is_integer():
-        raise DatabugsError(
-            f"{text!r} is not a whole number: column {label!r} holds whole numbers",
-            code=ErrorCode.BAD_LABEL,
-            hint=f"type {round(number)} or another whole number",
-        )
-    return str(int(number))
-
-
-def _holds_whole_numbers(column: pd.Series) -> bool:
-    """Every filled cell an integer, read as numbers (Parquet, JSONL) or as text (CSV)."""
-    filled = column.dropna()
-    if pd.api.types.is_numeric_dtype(filled) and not pd.api.types.is_bool_dtype(filled):
-        return bool(len(filled)) and bool((filled == filled.round()).all())
-    text = filled.astype(str).str.strip()
-    text = text[text != ""]
-    return bool(len(text)) and bool(text.str.fullmatch(r"[+-]?\d+").all())
-
-
 def _typed_like(old: object, text: str, kind: str) -> object:
     """The new label as a value of the type the cell had (an empty cell: of the column's
     kind): ``True`` for a boolean, ``1`` for an integer; text that is none stays text."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from databugs.data.task import NumberStyle
 from databugs.detectors.base import Issue
 
 FALSE_SHARE = 0.3
@@ -47,30 +47,6 @@ KINDS = {
     "target_outlier": "impossible or extreme values of the number to predict",
 }
 """The kinds a regression scan reports, in report order."""
-
-
-@dataclass(frozen=True)
-class NumberStyle:
-    """How a column writes its numbers: decimals shown and whether all are whole."""
-
-    decimals: int
-    whole: bool
-
-    @classmethod
-    def of(cls, texts: Sequence[str | None]) -> NumberStyle:
-        """The most decimals written in the column (``1.50`` has two, capped at six); whole
-        numbers if no value has a fraction (``3.0`` counts as whole)."""
-        written = [text.strip() for text in texts if text is not None]
-        fractions = [t.split(".", 1)[1] for t in written if "." in t and "e" not in t.lower()]
-        whole = all(set(fraction) <= {"0"} for fraction in fractions)
-        return cls(decimals=min(max(map(len, fractions), default=0), 6), whole=whole)
-
-    def write(self, value: float) -> str:
-        """``value`` written like the column's numbers (a whole column written ``5.0`` gets
-        ``6.0``, one written ``5`` gets ``6``)."""
-        if self.whole:
-            value = round(float(value))
-        return f"{value:.{self.decimals}f}"
 
 
 def flag_limits(scores: np.ndarray, above: np.ndarray) -> tuple[float, float]:

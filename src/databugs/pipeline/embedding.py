@@ -36,7 +36,11 @@ def row_vectors(features: FeatureSet, seed: int) -> np.ndarray:
         return np.zeros((len(dense), 1), dtype=np.float32)
     mean = np.nan_to_num(np.nanmean(dense, axis=0))
     spread = np.nan_to_num(np.nanstd(dense, axis=0))
-    standard = np.nan_to_num((dense - mean) / np.where(spread > 0, spread, 1.0)).astype(np.float32)
+    if dense is matrix:
+        dense = dense.copy()  # the scan's features, not ours to change
+    dense -= mean
+    dense /= np.where(spread > 0, spread, 1.0)  # in place: one float64 copy of the rows at most
+    standard = np.nan_to_num(dense, copy=False).astype(np.float32)
     if standard.shape[1] <= DIMENSIONS:
         return standard
     return _reduced(standard, seed)

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.splits import with_split_columns, with_split_fields
+from databugs.data.task import NumberStyle
 from databugs.detectors.base import Issue, is_correction
 from databugs.detectors.regression import (
     KINDS,
-    NumberStyle,
     conflicting_values,
     flag_limits,
     target_outliers,

@@ -17,8 +17,8 @@ from databugs.corrections.plan import corrections, scanned_decisions, scanned_fi
 from databugs.data.guard import check_writable, writing
 from databugs.data.ledger import LEDGER_COLUMNS, append_decisions, decision_line, ledger_path
 from databugs.data.splits import ScannedFiles
-from databugs.data.task import REGRESSION
-from databugs.data.write import as_column_number
+from databugs.data.task import REGRESSION, as_column_number
+from databugs.data.validate import label_texts
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.report.evidence import neighbours_by_row
 from databugs.report.schema import load_report
@@ -136,7 +136,8 @@ class ReviewSession:
         regression: a number written like the column's."""
         label = (typed or "").strip()
         if self.numeric_label is not None:
-            return as_column_number(label.removeprefix("+").strip(), self.frame, self.numeric_label)
+            written = label_texts(self.frame[self.numeric_label])
+            return as_column_number(label.removeprefix("+").strip(), written, self.numeric_label)
         if label.startswith("+"):
             label = label[1:].strip()
         elif label not in self.classes:
