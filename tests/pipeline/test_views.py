@@ -7,7 +7,7 @@ import numpy as np
 from databugs.pipeline import neighbours
 from databugs.pipeline.neighbours import nearest_labelled
 from databugs.pipeline.projection import layout, map_rows
-from databugs.render.evidence_text import evidence_text, evidence_texts
+from databugs.render.evidence_text import LIMIT, evidence_text, evidence_texts
 from databugs.render.svg import text_colour
 from databugs.report.evidence import neighbour_sentence
 
@@ -115,6 +115,34 @@ def test_evidence_reads_as_words() -> None:
     assert evidence_text(evidence) == (
         "given probability: 1.2%; top classes: T 98.8%; rows: 12 O, 40 N"
     )
+
+
+def test_an_outliers_unusual_columns_read_as_their_own_sentences_cut_at_the_limit() -> None:
+    unusual = [
+        {
+            "column": "text",
+            "trait": "longer",
+            "length": 28174,
+            "typical": 59.0,
+            "text": "text is 28,174 characters, longer than the typical 59",
+        },
+        {
+            "column": "text",
+            "trait": "style",
+            "style": "words",
+            "value": 5452.0,
+            "text": "text words: 5,452 (median 12)",
+        },
+    ]
+    evidence = {"score": 13.426175, "unusual": unusual}
+    assert evidence_text(evidence) == (
+        "score: 13.4; unusual: text is 28,174 characters, longer than the typical 59, "
+        "text words: 5,452 (median 12)"
+    )
+    long = {f"reason_{at}": "x" * 50 for at in range(20)}
+    text = evidence_text(long)
+    assert len(text) == LIMIT and text.endswith(" …")
+    assert text.startswith("reason 0: " + "x" * 50 + "; reason 1: ")
 
 
 def test_a_group_shares_its_evidence_text_only_where_the_evidence_is_the_same() -> None:

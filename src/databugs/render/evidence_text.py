@@ -35,7 +35,10 @@ def _value(name: str, value: Any) -> str:
 
 
 def _item(name: str, item: Any) -> str:
-    """A list entry: a {label, probability} pair as "T 99.9%", anything else as a value."""
+    """A list entry: one that says itself in words (an outlier's unusual column, ``text``) as
+    those words, a {label, probability} pair as "T 99.9%", anything else as a value."""
+    if isinstance(item, dict) and isinstance(item.get("text"), str):
+        return item["text"]
     if isinstance(item, dict) and "label" in item and len(item) == 2:
         other = next(key for key in item if key != "label")
         return f"{item['label']} {_value(other, item[other])}"
@@ -43,13 +46,17 @@ def _item(name: str, item: Any) -> str:
 
 
 def evidence_text(evidence: dict[str, Any] | None) -> str:
-    """The evidence as "name: value" phrases joined by "; " (at most ``LIMIT`` characters)."""
+    """The evidence as "name: value" phrases joined by "; " (at most ``LIMIT`` characters; the
+    phrases past it are not written)."""
     if not evidence:
         return ""
-    text = "; ".join(
-        f"{str(key).replace('_', ' ')}: {_value(str(key), value)}"
-        for key, value in evidence.items()
-    )
+    phrases, length = [], 0
+    for key, value in evidence.items():
+        phrases.append(f"{str(key).replace('_', ' ')}: {_value(str(key), value)}")
+        length += len(phrases[-1]) + 2
+        if length > LIMIT + 2:
+            break
+    text = "; ".join(phrases)
     return text if len(text) <= LIMIT else text[: LIMIT - 2] + " …"
 
 
