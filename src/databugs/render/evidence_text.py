@@ -50,11 +50,11 @@ def evidence_text(evidence: dict[str, Any] | None) -> str:
     phrases past it are not written)."""
     if not evidence:
         return ""
-    phrases, length = [], 0
+    phrases, joined = [], -2  # joined: the length of "; ".join(phrases)
     for key, value in evidence.items():
         phrases.append(f"{str(key).replace('_', ' ')}: {_value(str(key), value)}")
-        length += len(phrases[-1]) + 2
-        if length > LIMIT + 2:
+        joined += len(phrases[-1]) + 2
+        if joined > LIMIT:
             break
     text = "; ".join(phrases)
     return text if len(text) <= LIMIT else text[: LIMIT - 2] + " …"

@@ -188,10 +188,9 @@ def _table_data(report: Report, corrections: list[dict[str, Any]]) -> dict[str, 
 
 def _json_for_script(content: Any) -> str:
     """JSON that cannot close its <script> element or start markup, whatever the data says.
-    One ``replace`` per character the text holds: 33 ms on a 8.8 MB page where one regular
-    expression pass took 59 ms (a character it lacks costs one search, not a copy)."""
+    One ``replace`` per unsafe character: 33 ms on a 8.8 MB page where one regular expression
+    pass took 59 ms (``replace`` of a character the text lacks costs one search, not a copy)."""
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
     for char, escaped in SCRIPT_ESCAPES.items():
-        if char in text:
-            text = text.replace(char, escaped)
+        text = text.replace(char, escaped)
     return text
