@@ -3,7 +3,7 @@
 The scan's own features, made comparable: a table's columns standardised (a missing value sits
 at its column's mean), text's TF-IDF rows reduced by TruncatedSVD and set to unit length (so
 that near means "uses the same words", whatever the length). The SVD is fitted on a seeded
-sample of rows, so 100,000 rows cost about what 20,000 do.
+sample of rows, so 100,000 rows cost about what 10,000 do.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from databugs.data.features import FeatureSet
 from databugs.models.engines import on_one_thread
 
 DIMENSIONS = 32
-FIT_SAMPLE = 20_000
-"""Rows the SVD is fitted on, at most (every row is then transformed)."""
+FIT_SAMPLE = 10_000
+"""Rows the SVD is fitted on, at most (every row is then transformed). 10,000 instead of 20,000
+took 0.12 -> 0.08 s on 60,000 distinct texts of the pool with the same share of neighbours
+labelled alike (0.240)."""
 FIT_TERMS = 10_000
 """Columns of a sparse matrix the SVD sees: the most used in the fitted rows (the rarer ones
 hardly move 32 directions; 49,000 TF-IDF columns of sms_spam made the SVD the map's dearest

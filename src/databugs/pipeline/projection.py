@@ -155,9 +155,9 @@ def map_record(
     return {
         "classes": classes,
         "total": len(given),
-        "rows": [int(lines[r]) for r in rows],
-        "x": [round(float(v), DIGITS) for v in points[:, 0]],
-        "y": [round(float(v), DIGITS) for v in points[:, 1]],
+        "rows": np.asarray(lines)[rows].astype(np.int64).tolist(),
+        "x": np.round(points[:, 0], DIGITS).tolist(),
+        "y": np.round(points[:, 1], DIGITS).tolist(),
         "given": [place(given[r]) for r in rows],
         "suggested": [place(suggested.get(int(r))) for r in rows],
         "content": [previews.get(int(r), "") for r in rows],
