@@ -77,6 +77,17 @@ def tagged_letters(rows: int = 600, noisy_share: float = 0.1, seed: int = 0):
     return frame.drop(columns="label").assign(tags=tags), noisy
 
 
+def letter_tag_columns(rows: int = 600):
+    """:func:`tagged_letters` with each tag as a 0/1 column (``vowel`` written true/false)
+    instead of one joined column; returns the frame and the noisy rows."""
+    frame, noisy = tagged_letters(rows)
+    sets = frame.pop("tags").str.split(";")
+    for tag in LETTER_TAGS:
+        frame[tag] = [int(tag in row) for row in sets]
+    frame["vowel"] = frame["vowel"].map({0: "false", 1: "true"})
+    return frame, noisy
+
+
 @pytest.fixture
 def blobs() -> pd.DataFrame:
     return make_blobs_table()

@@ -14,7 +14,16 @@ from databugs.corrections import apply
 from databugs.data.ledger import read_ledger
 from databugs.review.session import ReviewSession
 from databugs.review.terminal import show
-from tests.conftest import FAST, PLANTED, SHARED, planted_letters, run, scanned_two_files
+from tests.conftest import (
+    FAST,
+    LETTER_TAGS,
+    PLANTED,
+    SHARED,
+    letter_tag_columns,
+    planted_letters,
+    run,
+    scanned_two_files,
+)
 from tests.conftest import scan as full_scan
 
 
@@ -292,16 +301,9 @@ def test_a_two_file_regression_fix_writes_numbers_like_the_column(tmp_path: Path
 
 
 def test_a_two_file_fix_of_tag_columns_writes_only_flipped_cells(tmp_path: Path) -> None:
-    path = SHARED / "multilabel_mulan_emotions.parquet"
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
-    frame = pd.read_parquet(path)
-    tags = sorted({tag for text in frame["label"] for tag in text.split(";") if tag})
-    for tag in tags:
-        frame[tag] = [int(tag in text.split(";")) for text in frame["label"]]
-    frame = frame.drop(columns="label")
-    for row in range(0, len(frame), 10):  # one tag flipped on every tenth row, in both files
-        frame.at[row, tags[row % len(tags)]] ^= 1
+    frame, _ = letter_tag_columns()
+    frame["vowel"] = (frame["vowel"] == "true").astype(int)
+    tags = list(LETTER_TAGS)
     changed = _two_file_fix(tmp_path, frame, "--labels", ",".join(tags))
     rows = [cells for part in changed.values() for cells in part.values()]
     assert rows and all(set(cells) <= set(tags) for cells in rows)

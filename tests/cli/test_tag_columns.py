@@ -1,6 +1,7 @@
 """Multi-label data as 0/1 tag columns (``--labels a,b,c``): the emotions set of the pool with
-one tag flipped on 10% of its rows, scanned, fixed (only the flipped 0/1 cells written, in each
-column's own spelling), and its bad input refused in one line."""
+one tag flipped on 10% of its rows, scanned and its bad input refused in one line; the letters
+sample's shape tags as columns, fixed (only the flipped 0/1 cells written, in each column's own
+spelling). On emotions the per-tag models are too weak for a sure flip: no suggestion to write."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 import databugs
-from tests.conftest import SHARED, run, scan
+from tests.conftest import LETTER_TAGS, SHARED, letter_tag_columns, run, scan
 
 TAGS = ["amazed", "happy", "relaxing", "quiet", "sad", "angry"]
 
@@ -69,9 +70,19 @@ def test_the_scan_reads_the_tag_columns_and_flags_the_noisy_rows(emotions, scann
         assert rows.at[row, "given_label"] == (";".join(set_then) or "(no tags)")
 
 
-def test_fix_writes_only_the_flipped_cells_in_each_columns_spelling(emotions, scanned, tmp_path):
-    data, _, _ = emotions
-    out, _ = scanned
+@pytest.fixture(scope="module")
+def letters(tmp_path_factory):
+    """The letters sample's shape tags as 0/1 columns, one tag flipped on 10% of the rows,
+    written and scanned; returns the file and the report folder."""
+    folder = tmp_path_factory.mktemp("letter_columns")
+    data = folder / "letters.csv"
+    letter_tag_columns()[0].to_csv(data, index=False)
+    scan(data, folder / "out", "--labels", ",".join(LETTER_TAGS), "--model", "extra-trees")
+    return data, folder / "out"
+
+
+def test_fix_writes_only_the_flipped_cells_in_each_columns_spelling(letters, tmp_path):
+    data, out = letters
     fixed = tmp_path / "fixed.csv"
     result = run("fix", "--report", out, "--accept-top", "20", "--output", fixed)
     assert result.exit_code == 0, result.output
@@ -79,6 +90,9 @@ def test_fix_writes_only_the_flipped_cells_in_each_columns_spelling(emotions, sc
     wanted = {
         r["row"]: r["suggested_label"] for r in report["issues"] if r["suggested_label"] is not None
     }
+    tag_flips = {
+        r["row"] for r in report["issues"] if r["kind"] == "tag_issue" and r["suggested_label"]
+    }  # a conflicting duplicate's suggestion is the majority set, which may differ in more
     before_lines = data.read_text().splitlines(keepends=True)
     after_lines = fixed.read_text().splitlines(keepends=True)
     assert len(before_lines) == len(after_lines)
@@ -87,14 +101,16 @@ def test_fix_writes_only_the_flipped_cells_in_each_columns_spelling(emotions, sc
     ]
     assert 1 <= len(changed) <= 20 and set(changed) <= set(wanted)
     before, after = pd.read_csv(data), pd.read_csv(fixed)
-    others = [c for c in before.columns if c not in TAGS]
+    others = [c for c in before.columns if c not in LETTER_TAGS]
     pd.testing.assert_frame_equal(before[others], after[others])
-    assert set(after["angry"]) <= {True, False} and set(after["happy"]) <= {0, 1}
+    assert set(after["vowel"]) <= {True, False} and set(after["curved"]) <= {0, 1}
     for row in changed:
-        set_now = [t for t in TAGS if after.at[row, t] in (1, True)]
+        set_now = [t for t in LETTER_TAGS if after.at[row, t] in (1, True)]
         assert (";".join(set_now) or "(no tags)") == wanted[row]
-        flipped = [t for t in TAGS if before.at[row, t] != after.at[row, t]]
-        assert len(flipped) == 1  # one tag added or removed, the other cells as they were
+        flipped = [t for t in LETTER_TAGS if before.at[row, t] != after.at[row, t]]
+        if row in tag_flips:
+            assert len(flipped) == 1  # one tag added or removed, the other cells as they were
+    assert tag_flips & set(changed)
 
 
 @pytest.mark.parametrize(
@@ -118,16 +134,17 @@ def test_bad_tag_columns_are_refused_in_one_line(tmp_path, change, extra, said):
     assert not (tmp_path / "out" / "report.json").exists()
 
 
-def test_corrected_sets_the_tag_columns_in_their_own_types(emotions) -> None:
+def test_corrected_sets_the_tag_columns_in_their_own_types(letters) -> None:
     """``report.corrected(df)`` after a scan of 0/1 columns raised a TypeError (a list as a
     column name)."""
-    data, _, _ = emotions
-    frame = pd.read_csv(data).assign(angry=lambda f: f["angry"].astype(bool))
-    report = databugs.scan(frame, labels=TAGS, model="extra-trees", jobs=1)
+    data, _ = letters
+    frame = pd.read_csv(data).assign(vowel=lambda f: f["vowel"].astype(bool))
+    tags = list(LETTER_TAGS)
+    report = databugs.scan(frame, labels=tags, model="extra-trees", jobs=1)
     fixed = report.corrected(frame)
-    changed = (fixed[TAGS] != frame[TAGS]).to_numpy()
+    changed = (fixed[tags] != frame[tags]).to_numpy()
     rows = sorted({c["row"] for c in report.corrections()})
     assert changed.any() and set(np.flatnonzero(changed.any(axis=1))) <= set(rows)
-    assert fixed["happy"].dtype == frame["happy"].dtype and fixed["angry"].dtype == bool
+    assert fixed["curved"].dtype == frame["curved"].dtype and fixed["vowel"].dtype == bool
     with pytest.raises(databugs.DatabugsError, match="not the scanned data"):
-        report.corrected(frame.drop(columns="sad"))
+        report.corrected(frame.drop(columns="straight"))
