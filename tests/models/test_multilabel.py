@@ -83,15 +83,20 @@ def test_folds_are_seeded_and_keep_a_rare_tag_in_several_folds():
     assert all(tags[test, 1].sum() == 2 for _, test in folds)
 
 
+def _pool_tags(name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """A multi-label set of ../shared and its 0/1 tag matrix; skipped when it is absent."""
+    path = SHARED / f"multilabel_mulan_{name}.parquet"
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    frame = pd.read_parquet(path)
+    return frame, joined_tag_sets(frame["label"], ";", source=name, column="label").matrix
+
+
 @pytest.fixture(scope="module")
 def emotions():
     """The emotions set (593 songs, 6 tags) with one true tag removed from 10% of the rows,
     its out-of-fold probabilities, and the rows changed; skipped when ../shared is absent."""
-    path = SHARED / "multilabel_mulan_emotions.parquet"
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
-    frame = pd.read_parquet(path)
-    clean = joined_tag_sets(frame["label"], ";", source="e", column="label").matrix
+    frame, clean = _pool_tags("emotions")
     rng = np.random.default_rng(0)
     rows = rng.choice(np.flatnonzero(clean.any(axis=1)), round(0.1 * len(clean)), replace=False)
     noisy = clean.copy()
@@ -187,11 +192,7 @@ def test_tags_the_models_cannot_tell_apart_are_not_flagged(emotions_unlearnable)
 def scene_one_way(request):
     """The scene set (2,407 images, 6 tags) with one tag dropped from (or one wrong tag added
     to) 10% of the rows, and its out-of-fold probabilities; skipped when ../shared is absent."""
-    path = SHARED / "multilabel_mulan_scene.parquet"
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
-    frame = pd.read_parquet(path)
-    clean = joined_tag_sets(frame["label"], ";", source="s", column="label").matrix
+    frame, clean = _pool_tags("scene")
     rng = np.random.default_rng(0)
     rows = rng.choice(len(clean), round(0.1 * len(clean)), replace=False)
     noisy = clean.copy()
