@@ -19,8 +19,10 @@ from databugs.detectors.indistinct_tags import IndistinctTags
 from databugs.models.multilabel import (
     ROW_SCORES,
     TagAnalysis,
+    _succession_shares,
     choose_row_score,
     flagged_changes,
+    flip_directions,
     flip_thresholds,
     plant_flips,
     plantings,
@@ -206,6 +208,15 @@ def scene_one_way(request):
 
 def test_tags_are_flipped_only_the_way_their_wrong_values_lean(scene_one_way):
     kind, noisy, clean, oof = scene_one_way
+    directions = [
+        flip_directions(_succession_shares(oof.probabilities[:, tag], noisy[:, tag])[1], base)
+        for tag, base in enumerate(noisy.mean(axis=0))
+    ]
+    right_way, wrong_way = (0, 1) if kind == "dropped" else (1, 0)
+    # the way that undoes the planted mistakes stays open on every tag, the other is shut on
+    # most (5 of 6 where tags were added: one tag's two sides look alike)
+    assert all(direction[right_way] for direction in directions)
+    assert sum(not direction[wrong_way] for direction in directions) >= 5
     changes = flagged_changes(noisy, oof, score_tags(noisy, oof, seed=0).flagged)
     adds = sum(len(change.add) for _, change in changes)
     removes = sum(len(change.remove) for _, change in changes)
