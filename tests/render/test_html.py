@@ -17,7 +17,7 @@ import pytest
 from databugs.cli import app
 from databugs.render import html
 from databugs.report.report import Report
-from tests.conftest import EXAMPLES, runner
+from tests.conftest import EXAMPLES, runner, scanned_two_files
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
@@ -242,3 +242,28 @@ def _review_panel(page: str) -> dict:
     """What the page's review panel reads: the ``review`` part of its data block."""
     block = re.search(r'<script type="application/json" id="issue-data">(.*?)</script>', page)
     return json.loads(block.group(1))["review"]
+
+
+def _shown_rows(dom: str) -> list[str]:
+    """The row column of the issue table, in order (its third cell)."""
+    rows = re.findall(r'<tr class="issue-row"[^>]*>(.*?)</tr>', dom, re.DOTALL)
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)[2] for row in rows]
+
+
+@needs_browser
+def test_the_table_names_rows_by_number_or_by_split_and_file_row(
+    sms_report: Path, tmp_path: Path
+) -> None:
+    content = json.loads((sms_report / "report.json").read_text())
+    expected = ["" if i["row"] is None else str(i["row"]) for i in content["issues"][:100]]
+    assert (
+        any(expected)
+        and _shown_rows(_browser_dom(sms_report / "report.html", tmp_path)) == expected
+    )
+    *_, out = scanned_two_files(tmp_path)
+    content = json.loads((out / "report.json").read_text())
+    named = [
+        "" if i["row"] is None else f"{i['split']}:{i['file_row']}" for i in content["issues"][:100]
+    ]
+    assert any(name.startswith("test:") for name in named)
+    assert _shown_rows(_browser_dom(out / "report.html", tmp_path)) == named

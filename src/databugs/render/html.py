@@ -17,6 +17,7 @@ import json
 import re
 from html import escape
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 from databugs.gate.rules import measured_text
@@ -168,15 +169,18 @@ def _table_data(report: Report, corrections: list[dict[str, Any]]) -> dict[str, 
     """The issues in the compact form the page's script reads (one list per issue), and the
     map and neighbours (their sentences read the ``corrections``). The long texts are numbers
     into ``texts``, each distinct text once: at 100,000 resampled messages 51,674 findings hold
-    2,000 distinct details, previews and evidence (25 MB of page -> 9)."""
+    2,000 distinct details, previews and evidence (25 MB of page -> 9). A row's name is sent
+    only where it is not its number (a scan of two files); the page names the rest."""
     columns = TABLE_FIELDS
     evidence_at, name_at = columns.index("evidence"), columns.index("row_name")
     shared = [columns.index(name) for name in SHARED_TEXTS]
+    fields = itemgetter(*columns[:name_at])
+    named = report.row_name if len(report.input.get("split_files", ())) > 1 else None
     records = report.issue_records()
     issues, texts = [], {}
     for record, evidence in zip(records, evidence_texts(records), strict=True):
-        values = [record.get(column) for column in columns]
-        values[evidence_at], values[name_at] = evidence, report.row_name(record)
+        values = [*fields(record), named and named(record)]
+        values[evidence_at] = evidence
         for at in shared:
             if values[at] is not None:
                 values[at] = texts.setdefault(values[at], len(texts))

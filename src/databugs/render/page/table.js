@@ -8,6 +8,8 @@
   // Long texts arrive once each, in data.texts; an issue holds their numbers in text_fields.
   const shared = data.text_fields.map((name) => col[name]);
   issues.forEach((r) => shared.forEach((c) => { if (r[c] !== null) r[c] = data.texts[r[c]]; }));
+  // A row's name arrives only where it is not its number (a scan of a training and a test file).
+  issues.forEach((r) => { if (r[col.row_name] === null) r[col.row_name] = r[col.row] === null ? "" : String(r[col.row]); });
   const state = { kind: "", cls: "", cluster: "", score: 0, text: "", rows: null, sortKey: "rank", sortDir: 1, page: 0 };
   const $ = (id) => document.getElementById(id);
 
