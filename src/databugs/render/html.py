@@ -32,8 +32,10 @@ from databugs.report.schema import ISSUE_FIELDS
 STYLE_FILES = ("report.css", "map.css", "review.css")
 SCRIPT_FILES = ("table.js", "map.js", "neighbours.js", "review.js")
 """The page's styles and its one script, assembled from these files (each feature its own)."""
-TABLE_FIELDS = [*(name for name in ISSUE_FIELDS if name not in ("group", "key")), "row_name"]
-"""The fields of an issue the page's table shows (``row_name``: ``test:68`` with a test file)."""
+RECORD_FIELDS = [name for name in ISSUE_FIELDS if name not in ("group", "key")]
+TABLE_FIELDS = [*RECORD_FIELDS, "row_name"]
+"""The fields of an issue the page's table shows: those of its record, and ``row_name``
+(``test:68`` with a test file)."""
 SHARED_TEXTS = ("detail", "content", "evidence")
 """Fields the page carries as numbers into its list of distinct texts."""
 SCRIPT_ESCAPES = {char: f"\\u{ord(char):04x}" for char in "<>&\u2028\u2029"}
@@ -172,14 +174,14 @@ def _table_data(report: Report, corrections: list[dict[str, Any]]) -> dict[str, 
     2,000 distinct details, previews and evidence (25 MB of page -> 9). A row's name is sent
     only where it is not its number (a scan of two files); the page names the rest."""
     columns = TABLE_FIELDS
-    evidence_at, name_at = columns.index("evidence"), columns.index("row_name")
+    evidence_at = columns.index("evidence")
     shared = [columns.index(name) for name in SHARED_TEXTS]
-    fields = itemgetter(*columns[:name_at])
-    named = report.row_name if len(report.input.get("split_files", ())) > 1 else None
+    fields = itemgetter(*RECORD_FIELDS)
+    two_files = report.two_files()
     records = report.issue_records()
     issues, texts = [], {}
     for record, evidence in zip(records, evidence_texts(records), strict=True):
-        values = [*fields(record), named and named(record)]
+        values = [*fields(record), report.row_name(record) if two_files else None]
         values[evidence_at] = evidence
         for at in shared:
             if values[at] is not None:

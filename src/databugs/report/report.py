@@ -195,15 +195,19 @@ class Report:
             worst = [{**record, "rank": place} for place, record in enumerate(worst, 1)]
         return worst
 
+    def two_files(self) -> bool:
+        """Whether a training and a test file were scanned together (rows named ``test:68``)."""
+        return len(self.input.get("split_files", ())) > 1
+
     def row_name(self, record: dict[str, Any]) -> str:
         """How a person finds an issue's row (:func:`row_name`)."""
-        return row_name(record, two_files=len(self.input.get("split_files", ())) > 1)
+        return row_name(record, two_files=self.two_files())
 
     def scanned_name(self) -> str:
         """What was scanned: the file, or a training and a test file (``train.csv +
         test.csv``)."""
         files = self.input.get("split_files", ())
-        return " + ".join(map(str, files)) if len(files) > 1 else str(self.input["path"])
+        return " + ".join(map(str, files)) if self.two_files() else str(self.input["path"])
 
     def fit_text(self) -> str:
         """How well the models fit out of fold: accuracy, or a regression's error and R²."""
