@@ -126,6 +126,28 @@ def scan(data: Path, out: Path, *extra: str) -> Result:
     return result
 
 
+def scanned_piped_tags(folder: Path) -> tuple[Path, Path, np.ndarray, Result]:
+    """:func:`tagged_letters` written ``vowel | straight`` (the separator ``|``, spaced) to
+    ``folder/tags.csv`` and scanned into ``folder/out``; returns the data, the scan's folder,
+    the noisy rows and the scan's output."""
+    frame, noisy_rows = tagged_letters(rows=600)
+    frame["tags"] = frame["tags"].str.replace(";", " | ")
+    data = folder / "tags.csv"
+    frame.to_csv(data, index=False)
+    extra = ("--label", "tags", "--label-sep", "|", "--model", "extra-trees")
+    return data, folder / "out", noisy_rows, scan(data, folder / "out", *extra)
+
+
+def shells_csv(folder: Path) -> Path:
+    """300 shells whose whole-number ring counts follow their size, four of them 15 too many."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"length": rng.random(300), "weight": rng.random(300)})
+    frame["rings"] = (5 + 10 * frame["length"] + 3 * frame["weight"]).round().astype(int)
+    frame.loc[[7, 70, 140, 210], "rings"] += 15
+    frame.to_csv(folder / "shells.csv", index=False)
+    return folder / "shells.csv"
+
+
 # --- the shipped examples --------------------------------------------------------------------
 
 RULES = EXAMPLES / "rules" / "sms_spam.yaml"

@@ -4,25 +4,21 @@ in every output, and fix writing the suggested tags in the column's own form."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 
 from databugs.models.multilabel import ROW_SCORES
-from tests.conftest import run, scan, tagged_letters
+from tests.conftest import run, scanned_piped_tags
 
 
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tags")
-    frame, noisy_rows = tagged_letters(rows=600)
-    frame["tags"] = frame["tags"].str.replace(";", " | ")  # a spaced separator, kept by fix
-    data = folder / "tags.csv"
-    frame.to_csv(data, index=False)
-    result = scan(
-        data, folder / "out", "--label", "tags", "--label-sep", "|", "--model", "extra-trees"
-    )
-    return data, folder / "out", noisy_rows, result
+    """Tags written with a spaced separator (``vowel | straight``), kept so by fix."""
+    return scanned_piped_tags(tmp_path_factory.mktemp("tags"))
 
 
 def test_the_scan_says_it_is_multilabel_and_flags_the_noisy_rows(scanned):
@@ -77,3 +73,29 @@ def test_a_flag_without_a_sure_correction_says_so_in_the_summary(scanned):
     text = render_plain(Report.from_dict(content), outputs)
     line = next(line for line in text.splitlines() if f"row {flagged['row']}:" in line)
     assert "(no sure correction)" in line and "->" not in line
+
+
+def test_review_takes_a_typed_tag_set_and_fix_writes_it_like_the_column(scanned, tmp_path):
+    """``e`` took one class only: every tag set typed was 'not a class of this data'."""
+    data, out, _, _ = scanned
+    copy = tmp_path / "tags.csv"  # the ledger goes beside the data: keep it out of the others'
+    shutil.copyfile(data, copy)
+    review = ["review", "--report", str(out), "--data", str(copy)]
+    typed = "e\nvowl\ne\nvowel|curved\ne\n2 | +wavy\nq\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "databugs.cli", *review],
+        input=typed,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "'vowl' is not a tag of this data" in " ".join(result.stdout.split())
+    ledger = pd.read_csv(copy.with_name("databugs-decisions.csv"), keep_default_na=False)
+    assert ledger["decision"].tolist() == ["edited", "edited"]
+    typed_sets = [set(cell.split(" | ")) for cell in ledger["new_label"]]
+    assert typed_sets == [{"vowel", "curved"}, {"straight", "wavy"}]  # 2: the second tag
+    fixed = run("fix", "--report", out, "--data", copy, "--output", tmp_path / "fixed.csv")
+    assert fixed.exit_code == 0, fixed.output
+    after = pd.read_csv(tmp_path / "fixed.csv", keep_default_na=False)["tags"]
+    assert after[ledger["row"]].tolist() == ledger["new_label"].tolist()

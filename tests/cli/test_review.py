@@ -7,13 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pexpect
 import pytest
 
 from databugs.cli import app
-from tests.conftest import runner, scan
+from tests.conftest import runner, scan, shells_csv
 
 
 @pytest.fixture
@@ -204,12 +203,7 @@ def test_fix_in_bulk_keeps_what_the_review_rejected(tmp_path: Path, scanned) -> 
 def test_an_edited_regression_value_must_be_a_number_like_the_columns(tmp_path: Path) -> None:
     """'abc' and, in a column of whole numbers, '12.5' were recorded and then written into the
     file (as text in JSONL; Parquet refused only at fix, the decision already kept)."""
-    rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"length": rng.random(300), "weight": rng.random(300)})
-    frame["rings"] = (5 + 10 * frame["length"] + 3 * frame["weight"]).round().astype(int)
-    frame.loc[[7, 70, 140, 210], "rings"] += 15
-    data = tmp_path / "shells.csv"
-    frame.to_csv(data, index=False)
+    data = shells_csv(tmp_path)
     scan(data, tmp_path / "r", "--label", "rings", "--task", "regression")
     command = [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")]
     typed = "e\n12.5\ne\nabc\ne\n+12.0\nq\n"
@@ -219,3 +213,16 @@ def test_an_edited_regression_value_must_be_a_number_like_the_columns(tmp_path: 
     assert "'12.5' is not a whole number: column 'rings' holds whole numbers" in said
     assert "'abc' is not a number: column 'rings' holds numbers" in said
     assert _ledger(data)["new_label"].astype(str).tolist() == ["12"]  # written as the column is
+
+
+def test_a_class_named_like_a_number_is_itself(tmp_path: Path, blobs_csv: Path) -> None:
+    """Classes 0, 1, 2: typing 2 gave the second class listed (1), not the class 2."""
+    frame = pd.read_csv(blobs_csv)
+    frame["label"] = frame["label"].map({"cat": 0, "dog": 1, "bird": 2})
+    data = tmp_path / "numbered.csv"
+    frame.to_csv(data, index=False)
+    scan(data, tmp_path / "r", "--task", "classification")
+    command = [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")]
+    result = subprocess.run(command, input="e\n2\nq\n", capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _ledger(data)["new_label"].astype(str).tolist() == ["2"]

@@ -16,7 +16,8 @@ from databugs.corrections.decisions import FILE_COLUMNS
 from databugs.corrections.plan import corrections
 from databugs.data.ledger import read_ledger
 from databugs.review.session import ReviewSession
-from tests.conftest import EXAMPLES, runner
+from tests.conftest import EXAMPLES, runner, scanned_piped_tags, shells_csv
+from tests.conftest import scan as run_scan
 
 LEDGER = "databugs-decisions.csv"
 
@@ -188,3 +189,59 @@ def test_decisions_and_accept_options_exclude_each_other(sms_report: Path, scan)
     result = _fix(sms_report, data, "--decisions", str(alice), "--accept-top", "3")
     assert result.exit_code == 2 and "--decisions" in result.output
     assert _fix(sms_report, data, "--prefer", "alice").exit_code == 2
+
+
+@pytest.fixture(scope="module")
+def tag_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    """A multi-label scan of tags written ``vowel | straight`` (the separator ``|``)."""
+    data, out, _, _ = scanned_piped_tags(tmp_path_factory.mktemp("tag_decisions"))
+    return data, out, json.loads((out / "report.json").read_text())
+
+
+def test_decisions_on_tag_sets_are_applied_in_the_columns_form(tag_scan, tmp_path) -> None:
+    """An accepted tag set was refused as 'not a class of this data', so no decisions file of
+    a multi-label scan could be applied; a typed one is written like the column's cells."""
+    data, out, report = tag_scan
+    flagged = [issue for issue in corrections(report) if issue["suggested_label"]]
+    accepted, edited = flagged[0], flagged[1]
+    lines = [_line(accepted, "accepted", file="tags.csv")]
+    lines.append(_line(edited, "edited", "vowel|curved", file="tags.csv"))
+    good = _file(tmp_path / "decisions-ann.csv", "ann", lines, report)
+    output = tmp_path / "fixed.csv"
+    base = ["fix", "--report", str(out), "--data", str(data), "--output", str(output)]
+    bad_tag = _line(edited, "edited", "vowel|curvd", file="tags.csv")
+    bad = _file(tmp_path / "decisions-bob.csv", "bob", [bad_tag], report)
+    refused = runner.invoke(app, [*base, "--decisions", str(bad)])
+    assert refused.exit_code == 2 and "'curvd' is not a tag of this data" in refused.output
+    assert not output.exists() and not data.with_name(LEDGER).exists()
+    result = runner.invoke(app, [*base, "--decisions", str(good)])
+    assert result.exit_code == 0, result.output
+    before = pd.read_csv(data, keep_default_na=False)["tags"]
+    after = pd.read_csv(output, keep_default_na=False)["tags"]
+    assert after[accepted["row"]] == accepted["suggested_label"]
+    assert set(after[edited["row"]].split(" | ")) == {"vowel", "curved"}
+    assert " | " in after[edited["row"]]  # the column's own spacing, not the typed "|"
+    assert (before != after).sum() == 2
+
+
+def test_decisions_on_a_numeric_target_take_numbers_only(tmp_path: Path) -> None:
+    """A number was 'not a class of this data'; one the page marked new went in unchecked."""
+    data = shells_csv(tmp_path)
+    out = tmp_path / "r"
+    run_scan(data, out, "--label", "rings", "--task", "regression", "-q")
+    report = json.loads((out / "report.json").read_text())
+    first, second = corrections(report)[:2]
+    base = ["fix", "--report", str(out), "--output", str(tmp_path / "fixed.csv")]
+    for typed, said in [("abc", "'abc' is not a number"), ("12.5", "not a whole number")]:
+        line = _line(second, "edited", typed, file="shells.csv", new_class="yes")
+        bad = _file(tmp_path / "decisions-bob.csv", "bob", [line], report)
+        refused = runner.invoke(app, [*base, "--decisions", str(bad)])
+        assert refused.exit_code == 2 and said in refused.output, refused.output
+        assert not (tmp_path / "fixed.csv").exists()
+    lines = [_line(first, "accepted", file="shells.csv")]
+    lines.append(_line(second, "edited", "13.0", file="shells.csv"))
+    good = _file(tmp_path / "decisions-ann.csv", "ann", lines, report)
+    result = runner.invoke(app, [*base, "--decisions", str(good)])
+    assert result.exit_code == 0, result.output
+    fixed = pd.read_csv(tmp_path / "fixed.csv", dtype=str)["rings"]
+    assert fixed[first["row"]] == first["suggested_label"] and fixed[second["row"]] == "13"

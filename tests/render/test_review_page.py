@@ -18,7 +18,14 @@ from databugs.data.ledger import read_ledger
 from databugs.render import html
 from databugs.render.review import review_data
 from databugs.report.report import Report
-from tests.conftest import EXAMPLES, runner, scanned_two_files
+from tests.conftest import (
+    EXAMPLES,
+    runner,
+    scan,
+    scanned_piped_tags,
+    scanned_two_files,
+    shells_csv,
+)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 ATTACK = '"><img src=x onerror="window.pwned=1">'
@@ -188,3 +195,63 @@ def test_decisions_are_kept_per_proposed_corrections(sms_report: Path) -> None:
 def _review_digest(content: dict) -> str:
     report = Report.from_dict(content)
     return review_data(report, report.corrections())["digest"]
+
+
+def test_tags_and_numbers_are_typed_in_full_and_fix_takes_them(browser, tmp_path: Path) -> None:
+    """The page offered single tags (and for a numeric target only "a new label"), so another
+    tag set could not be given, and any text went out marked new."""
+    _, out, _, _ = scanned_piped_tags(tmp_path)
+    context, page = _open(browser, out / "report.html")
+    page.keyboard.press("j")
+    row = page.evaluate(
+        "Number(document.querySelector('#issue-table tr[data-selected]').dataset.row)"
+    )
+    issue = next(
+        i for i in corrections(json.loads((out / "report.json").read_text())) if i["row"] == row
+    )
+    page.keyboard.press("e")
+    field = page.locator(".rv-editor input")
+    assert field.input_value() == (issue["suggested_label"] or issue["given_label"])
+    assert page.text_content(".rv-editor .rv-hint") == (
+        "tags, joined by |: curved, straight, symmetric, vowel"
+    )
+    field.fill("vowel||curved")
+    page.keyboard.press("Enter")
+    assert "an empty tag" in page.text_content("#review-bar .rv-message")
+    field.fill("vowel|curved")
+    page.keyboard.press("Enter")
+    with page.expect_download() as download:
+        page.click("#download-decisions")
+    saved = tmp_path / "decisions.csv"
+    download.value.save_as(saved)
+    assert page.errors == []
+    context.close()
+    cells = list(csv.DictReader(saved.open(newline="", encoding="utf-8")))
+    assert [(c["decision"], c["new_label"], c["new_class"]) for c in cells] == [
+        ("edited", "vowel|curved", "")
+    ]
+    result = runner.invoke(app, ["fix", "--report", str(out), "--decisions", str(saved)])
+    assert result.exit_code == 0, result.output
+    fixed = pd.read_csv(tmp_path / "tags.fixed.csv", keep_default_na=False)["tags"]
+    assert set(fixed[row].split(" | ")) == {"vowel", "curved"} and " | " in fixed[row]
+
+
+def test_a_numeric_target_takes_a_typed_number(browser, tmp_path: Path) -> None:
+    scan(shells_csv(tmp_path), tmp_path / "r", "--label", "rings", "--task", "regression", "-q")
+    context, page = _open(browser, tmp_path / "r" / "report.html")
+    page.keyboard.press("j")
+    page.keyboard.press("e")
+    assert page.locator(".rv-editor select").count() == 0  # no list of classes to pick from
+    field = page.locator(".rv-editor input")
+    field.fill("abc")
+    page.keyboard.press("Enter")
+    assert page.text_content("#review-bar .rv-message") == "type a number"
+    assert page.evaluate("window.databugsPage.review.decisions()") == {}
+    field.fill("13")
+    page.keyboard.press("Enter")
+    decided = page.evaluate("window.databugsPage.review.decisions()")
+    assert [(d["decision"], d["label"], d["isNew"]) for d in decided.values()] == [
+        ("edited", "13", False)
+    ]
+    assert page.errors == []
+    context.close()

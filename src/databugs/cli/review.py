@@ -12,10 +12,11 @@ from databugs.cli.options import DataOption, ReportOption, split_list
 
 REVIEW_EXAMPLE = """
 Keys: a accept the suggestion, r reject it (the given label is right), e type or pick another
-label (a known class; +name adds a new one), s skip, u undo the last decision, c the whole
-cluster (same group or same given -> suggested pair) at once, q quit. Every decision is
-written to databugs-decisions.csv at once; the next review resumes where this one stopped.
-Then `databugs fix` applies the accepted and edited labels.
+label (a known class, +name adds a new one; a number for a numeric target; for tag sets the
+tags joined by the separator, names or numbers, +name a new tag), s skip, u undo the last
+decision, c the whole cluster (same group or same given -> suggested pair) at once, q quit.
+Every decision is written to databugs-decisions.csv at once; the next review resumes where
+this one stopped. Then `databugs fix` applies the accepted and edited labels.
 
 Examples:
 

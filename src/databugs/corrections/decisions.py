@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.corrections.plan import FixPlan, scanned_files
+from databugs.corrections.relabel import Relabelling
 from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
 from databugs.data.ledger import LEDGER_COLUMNS, REVIEW_COLUMNS, read_strictly
@@ -40,7 +41,7 @@ class Scanned:
 
     source: LoadedTable
     sha256: str
-    classes: frozenset[str]
+    relabelling: Relabelling
     labels: list[str | None]
     ids: list[str | None]
     placed: ScannedFiles
@@ -81,7 +82,7 @@ def plan_from_decision_files(
     scanned = Scanned(
         source=source,
         sha256=report["input"]["sha256"],
-        classes=frozenset(str(c["label"]) for c in report["classes"]),
+        relabelling=Relabelling.of_scan(report, source.frame, str(source.path)),
         labels=scanned_labels(source.frame, report["input"]["label"], source=str(source.path)),
         ids=row_ids(source.frame, report["input"].get("id")),
         placed=inputs,
@@ -197,15 +198,17 @@ def read_decision_file(path: Path, scanned: Scanned) -> pd.DataFrame:
         raise _bad(path, f"not a decisions file from report.html: no column {missing[0]!r}")
     if lines.empty:
         raise _bad(path, "holds no decisions")
-    rows = [
+    checked = [
         _check_line(path, number, line, scanned)
         for number, line in enumerate(lines.to_dict("records"), start=2)
     ]
-    return lines.assign(row=rows)[FILE_COLUMNS]
+    rows, labels = zip(*checked, strict=True)
+    return lines.assign(row=rows, new_label=labels)[FILE_COLUMNS]
 
 
-def _check_line(path: Path, number: int, line: dict[str, str], scanned: Scanned) -> int:
-    """The scanned row a line is about, once the line is checked against the scan."""
+def _check_line(path: Path, number: int, line: dict[str, str], scanned: Scanned) -> tuple[int, str]:
+    """The scanned row a line is about and the label it gives it (an edited value written
+    as the column writes its values), once the line is checked against the scan."""
     where = f"line {number}"
     if line["data_sha256"] != scanned.sha256:
         raise _bad(path, f"{where}: decisions about other data (its sha256 is not the scan's)")
@@ -227,9 +230,11 @@ def _check_line(path: Path, number: int, line: dict[str, str], scanned: Scanned)
     new = line["new_label"]
     if line["new_class"] not in ("", "yes"):
         raise _bad(path, f"{where}: new_class {line['new_class']!r} is neither yes nor empty")
-    if new not in scanned.classes and not (line["new_class"] == "yes" and new.strip()):
-        raise _bad(path, f"{where}: {new!r} is not a class of this data and not marked new")
-    return row
+    try:
+        label = scanned.relabelling.checked(new, row, new=line["new_class"] == "yes")
+    except DatabugsError as error:
+        raise _bad(path, f"{where}: {error.message}") from None
+    return row, label if line["decision"] in RELABELLING else new
 
 
 def _bad(path: Path, why: str) -> DatabugsError:

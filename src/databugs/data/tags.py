@@ -263,3 +263,60 @@ def respelled(tag_sets: TagSets, position: int) -> str:
     """Labelled row ``position``'s cell with every tag in the spelling it is counted as."""
     tags = [tag_sets.merges.get(tag, tag) for tag in tag_sets.written[position]]
     return tag_sets.joiner.join(dict.fromkeys(tags))
+
+
+def scanned_tag_sets(
+    frame: pd.DataFrame, label: str | Sequence[str], separator: str, *, source: str
+) -> TagSets:
+    """The tag sets a multi-label scan read from ``frame``: the 0/1 columns report.json's
+    ``input.label`` names, or its one column of tags joined by ``separator``."""
+    if isinstance(label, str):
+        return joined_tag_sets(frame[label], separator, source=source, column=label)
+    return column_tag_sets(frame, list(label), source=source)
+
+
+def edited_cell(
+    tag_sets: TagSets, row: int, typed: str, *, known: Sequence[str], new: bool = False
+) -> str:
+    """The cell row ``row`` gets when a reviewer types its tags: tags joined by the column's
+    separator, each a known tag, or a new one marked ``+tag`` (or its number in ``known``);
+    with ``new``, every unknown tag is new on purpose and taken as written. A new tag needs a
+    joined column (0/1 columns would need another column). Written in the column's own form,
+    like a suggestion; with 0/1 columns an empty text (or ``(no tags)``) turns every tag off."""
+    position = int(np.searchsorted(tag_sets.labelled, row))
+    if position == len(tag_sets.labelled) or tag_sets.labelled[position] != row:
+        raise DatabugsError(f"row {row} has no tags to edit", code=ErrorCode.BAD_LABEL)
+    text = typed.strip()
+    if tag_sets.form == COLUMNS and text in ("", NO_TAGS):
+        return written_correction(tag_sets, position, [])
+    pieces = [piece.strip() for piece in text.split(tag_sets.separator)]
+    if "" in pieces:
+        raise DatabugsError(
+            f"{text!r}: an empty tag (tags are joined by {tag_sets.separator!r})",
+            code=ErrorCode.BAD_LABEL,
+            hint="a row keeps at least one tag; an empty cell would make it unlabelled",
+        )
+    wanted = [_typed_tag(piece, tag_sets, known, new) for piece in pieces]
+    return written_correction(tag_sets, position, dict.fromkeys(wanted))
+
+
+def _typed_tag(piece: str, tag_sets: TagSets, known: Sequence[str], new: bool) -> str:
+    """One typed tag as the tag it is counted as (see :func:`edited_cell`)."""
+    if piece in known or piece in tag_sets.tags:
+        return tag_sets.merges.get(piece, piece)
+    if not new and piece.isdigit() and 1 <= int(piece) <= len(known):
+        return known[int(piece) - 1]
+    name = piece if new else piece.removeprefix("+").strip()
+    if not (new or piece.startswith("+")) or not name:
+        raise DatabugsError(
+            f"{piece!r} is not a tag of this data and not marked new",
+            code=ErrorCode.BAD_LABEL,
+            hint=f"tags are {', '.join(known)}; type +name for a new one",
+        )
+    if tag_sets.form == COLUMNS:
+        raise DatabugsError(
+            f"{name!r}: the tags are 0/1 columns and none is named so",
+            code=ErrorCode.BAD_LABEL,
+            hint="add the column to the data and scan again",
+        )
+    return name

@@ -131,7 +131,7 @@ def tag_cooccurrence(report: Report) -> str:
     diagonal: flagged rows carrying the tag), the most frequent tags."""
     if not _multilabel(report):
         return ""
-    separator = report.options.get("label_sep") or ";"
+    separator = report.tag_separator()
     kinds = label_flag_kinds()
     cells = [
         sorted({t.strip() for t in str(r["given_label"]).split(separator)})

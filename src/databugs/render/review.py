@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from databugs.data.splits import TRAIN, scanned_file_names
+from databugs.data.task import MULTILABEL, REGRESSION
 from databugs.report.report import Report
 
 
@@ -29,8 +30,21 @@ def review_data(report: Report, corrections: list[dict[str, Any]]) -> dict[str, 
             [*(issue.get(name) for name in fields), *_own_file(issue, names)]
             for issue in corrections
         ],
+        **_typed(report),
     }
     return {"digest": review_digest(review), **review}
+
+
+def _typed(report: Report) -> dict[str, Any]:
+    """How another label is given where it is not picked from the classes: a numeric target's
+    value, or a row's tags joined by the separator (none for classes, so a classification
+    page keeps its digest)."""
+    kind = (report.task or {}).get("kind")
+    if kind == REGRESSION:
+        return {"typed": {"joined_by": None}}
+    if kind == MULTILABEL:
+        return {"typed": {"joined_by": report.tag_separator()}}
+    return {}
 
 
 def review_digest(review: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from databugs.data.tags import COLUMNS_JOINER
 from databugs.data.validate import check_at_least, label_text
 from databugs.detectors.registry import label_flag_kinds
 from databugs.errors import DatabugsError, ErrorCode
@@ -266,6 +267,13 @@ class Report:
             f"task: {self.task['kind']} ({how}: {self.task['reason']}); "
             f"otherwise give {self.task['override']}"
         )
+
+    def tag_separator(self) -> str:
+        """What a multi-label scan's tag sets are joined by in its labels: ``;`` for 0/1 tag
+        columns, else the tag column's own separator (``--label-sep``)."""
+        if self.options.get("labels"):
+            return COLUMNS_JOINER
+        return self.options.get("label_sep") or ";"
 
     def gate_passed(self) -> bool:
         """True unless a ``--fail-on`` rule failed."""

@@ -14,15 +14,13 @@ from typing import Any
 import pandas as pd
 
 from databugs.corrections.plan import corrections, scanned_decisions, scanned_files
+from databugs.corrections.relabel import Relabelling
 from databugs.data.guard import check_writable, writing
 from databugs.data.ledger import LEDGER_COLUMNS, append_decisions, decision_line, ledger_path
 from databugs.data.splits import ScannedFiles
-from databugs.data.task import REGRESSION, as_column_number
-from databugs.data.validate import label_texts
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.report.evidence import neighbours_by_row
 from databugs.report.schema import load_report
-from databugs.text import visible
 
 
 def _check_filters(
@@ -44,11 +42,6 @@ def _check_filters(
             )
 
 
-def _task_kind(report: dict[str, Any]) -> str | None:
-    """The task the scan chose (``regression``, ...); older reports say none."""
-    return (report.get("task") or {}).get("kind")
-
-
 @dataclass
 class ReviewSession:
     """What is left to review, what was decided in this session, and where it is recorded."""
@@ -56,14 +49,14 @@ class ReviewSession:
     scanned: ScannedFiles
     """The scanned files: each decision goes to the ledger beside its row's file."""
     classes: list[str]
+    relabelling: Relabelling
+    """What an edited label is checked against: a class, a number, or tags (the scan's task)."""
     queue: list[dict[str, Any]]
     total: int
     done: int
     history: list[dict[str, Any]] = field(default_factory=list)
     neighbours: dict[int, dict[str, Any]] = field(default_factory=dict)
     """Each flagged row's nearest labelled rows, from report.json (``report.evidence``)."""
-    numeric_label: str | None = None
-    """A regression's label column: an edited value must be a number like its values."""
 
     @classmethod
     def open(
@@ -96,11 +89,11 @@ class ReviewSession:
         return cls(
             scanned=scanned,
             classes=[c["label"] for c in report["classes"]],
+            relabelling=Relabelling.of_scan(report, scanned.table.frame, str(scanned.table.path)),
             queue=queue,
             total=len(candidates),
             done=len(candidates) - len(queue),
             neighbours=neighbours_by_row(report.get("neighbours")),
-            numeric_label=report["input"]["label"] if _task_kind(report) == REGRESSION else None,
         )
 
     @property
@@ -124,36 +117,12 @@ class ReviewSession:
 
     def decide(self, decision: str, new_label: str | None = None) -> None:
         """Accept, reject or edit the current row (one ledger line, written now)."""
-        if decision == "edited":
-            new_label = self._checked_label(new_label)
         issue = self.queue[0]
+        if decision == "edited":
+            new_label = self.relabelling.checked(new_label or "", issue["row"])
         self._record(issue, decision, new_label)
         self.history.append(self.queue.pop(0))
         self.done += 1
-
-    def _checked_label(self, typed: str | None) -> str:
-        """A known class, or a new one typed ``+name`` on purpose; a typo is refused. For a
-        regression: a number written like the column's."""
-        label = (typed or "").strip()
-        if self.numeric_label is not None:
-            written = label_texts(self.frame[self.numeric_label])
-            return as_column_number(label.removeprefix("+").strip(), written, self.numeric_label)
-        if label.startswith("+"):
-            label = label[1:].strip()
-        elif label not in self.classes:
-            raise DatabugsError(
-                f"{label!r} is not a class of this data",
-                code=ErrorCode.BAD_LABEL,
-                hint="pick a class, or type +name to add a new one",
-            )
-        if not label:
-            raise DatabugsError("an edited label cannot be empty", code=ErrorCode.BAD_LABEL)
-        if visible(label) != label:  # an escape sequence would reach the ledger and the data
-            raise DatabugsError(
-                f"{visible(label)!r}: a label cannot hold control characters",
-                code=ErrorCode.BAD_LABEL,
-            )
-        return label
 
     def skip(self) -> None:
         """Move the current row to the end of this session's queue."""

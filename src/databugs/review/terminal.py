@@ -47,8 +47,9 @@ def read_key_function() -> Callable[[], str]:
     return read_line_key
 
 
-def read_label(classes: list[str]) -> str:
-    """A label typed in full, or picked by its number; completion over classes on a terminal."""
+def read_label(classes: list[str], typed_how: str) -> str:
+    """A label typed in full, or a class picked by its number (a class named like a number is
+    itself); completion over classes on a terminal. ``typed_how`` says what to type."""
     if sys.stdin.isatty():
         try:
             import readline
@@ -59,11 +60,11 @@ def read_label(classes: list[str]) -> str:
             readline.parse_and_bind("tab: complete")
         except ImportError:  # pragma: no cover - readline missing on some builds
             pass
-        answer = input("label (Tab completes, a number, or +name for a new class): ")
+        answer = input(f"label ({typed_how}): ")
     else:
         answer = sys.stdin.readline().rstrip("\n")
     answer = answer.strip()
-    if answer.isdigit() and 1 <= int(answer) <= len(classes):
+    if answer not in classes and answer.isdigit() and 1 <= int(answer) <= len(classes):
         return classes[int(answer) - 1]
     return answer
 
@@ -150,7 +151,7 @@ def _loop(session: ReviewSession, console: Console) -> None:
             console.print(
                 Text("  ".join(f"{i}:{shown_label(c)}" for i, c in enumerate(session.classes, 1)))
             )
-            label = read_label(session.classes)
+            label = read_label(session.classes, session.relabelling.typed_how)
             try:
                 session.decide("edited", label)
             except DatabugsError as error:

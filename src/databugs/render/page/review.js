@@ -117,6 +117,7 @@
     return box;
   }
   function editLabel(tr, row) {
+    if (review.typed) return typeLabel(tr, row);
     const item = flagged.get(row);
     const picker = el("select", "rv-picker");
     review.classes.forEach((name) => {
@@ -138,6 +139,25 @@
       decide(row, "edited", typed.value.trim(), !review.classes.includes(typed.value.trim()));
     });
     box.insertBefore(typed, picker.nextSibling);
+  }
+  // A numeric target's value, or a row's tags joined by the column's separator, typed in full
+  // (databugs fix writes either as the column writes its values).
+  function typeLabel(tr, row) {
+    const item = flagged.get(row), joiner = review.typed.joined_by;
+    const field = el("input", "rv-new");
+    field.value = text(item.suggested === null ? item.given : item.suggested);
+    field.placeholder = joiner ? "tags joined by " + joiner : "a number";
+    const box = editor(tr, field, () => {
+      const value = field.value.trim();
+      if (!joiner) {
+        if (!value || !NUMBER.test(value)) { say("type a number"); field.focus(); return false; }
+        return decide(row, "edited", value, false);
+      }
+      const tags = value.split(joiner).map((tag) => tag.trim());
+      if (tags.includes("")) { say("an empty tag: tags are joined by " + joiner); field.focus(); return false; }
+      decide(row, "edited", tags.join(joiner), tags.some((tag) => !review.classes.includes(tag)));
+    });
+    if (joiner) box.appendChild(el("div", "rv-hint", "tags, joined by " + joiner + ": " + review.classes.join(", ")));
   }
   function editComment(tr, row) {
     const field = el("input", "rv-comment");
