@@ -68,7 +68,7 @@ def test_review_in_a_real_terminal_then_fix(tmp_path: Path, scanned) -> None:
 
     result = runner.invoke(app, ["fix", "--report", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
-    assert "3 corrections accepted" in result.output
+    assert "applied 3 corrections from the review; wrote " in result.output  # not "0 rejected"
     before = pd.read_csv(data, dtype=str, keep_default_na=False)
     after = pd.read_csv(data.with_name("animals.fixed.csv"), dtype=str, keep_default_na=False)
     changed = before.index[(before != after).any(axis=1)].tolist()
@@ -161,7 +161,7 @@ def test_decisions_follow_ids_when_rows_move(tmp_path: Path, blobs) -> None:
     moved.to_csv(path, index=False)  # every row moves down by one
     assert runner.invoke(app, scan).exit_code == 0
     result = runner.invoke(app, ["fix", "--report", str(tmp_path / "r")])
-    assert result.exit_code == 0 and "1 correction accepted" in result.output
+    assert result.exit_code == 0 and "applied 1 correction from the review" in result.output
     fixed = pd.read_csv(path.with_name("ids.fixed.csv"), dtype=str, keep_default_na=False)
     before = pd.read_csv(path, dtype=str, keep_default_na=False)
     changed = fixed.loc[(fixed != before).any(axis=1), "animal_id"].tolist()

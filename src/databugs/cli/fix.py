@@ -122,6 +122,8 @@ def fix(
         say("nothing to do: no row accepted or rejected (see --help)")
     elif dry_run:
         _print_plan(result)
+    elif not plan.record:  # the review's ledger: what it rejected is already recorded there
+        say(f"applied {count(len(plan.accepted), 'correction')} from the review{_wrote(result)}")
     else:
         accepted, rejected = len(plan.accepted), len(plan.decisions) - len(plan.accepted)
         say(f"{count(accepted, 'correction')} accepted, {rejected} rejected{_wrote(result)}")
