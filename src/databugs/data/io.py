@@ -16,7 +16,7 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -176,6 +176,22 @@ def delimited_records(path: Path, delimiter: str) -> Iterator[tuple[int, str, li
     with open_text(path) as handle:
         lines = handle.readlines()  # the lines a record spans give its raw text
     yield from _records(path, lines, delimiter)
+
+
+def record_lines(path: Path, rows: Iterable[int]) -> dict[int, int]:
+    """The line each of ``rows`` starts on in a CSV or TSV file, as the scan counted rows
+    (the header is not a row, blank lines are none, a quoted field may span lines)."""
+    wanted = set(rows)
+    found: dict[int, int] = {}
+    delimiter = sniff_delimiter(path, DELIMITERS[detect_format(path)[0]])
+    records = (line for line, _, fields in delimited_records(path, delimiter) if fields)
+    next(records, None)  # the header
+    for row, line in enumerate(records):
+        if row in wanted:
+            found[row] = line
+            if len(found) == len(wanted):
+                break
+    return found
 
 
 def _records(

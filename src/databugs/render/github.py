@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from databugs.data.io import detect_format, record_lines
+from databugs.data.splits import TRAIN
 from databugs.gate.rules import measured_text
 from databugs.render import markdown
 from databugs.report.report import Report
@@ -24,7 +26,8 @@ def _escape(text: str, *, property_value: bool = False) -> str:
 
 
 def annotations(report: Report, data: Path) -> list[str]:
-    """``::warning`` lines for the worst rows (CSV line = row + 2), ``::error`` for the gate."""
+    """``::warning`` lines for the worst rows (on the line each row starts on in its own CSV
+    or TSV file), ``::error`` for the gate."""
     lines = []
     for result in report.gate or []:
         if not result["passed"]:
@@ -33,16 +36,38 @@ def annotations(report: Report, data: Path) -> list[str]:
                 + _message(f"{result['rule']} failed (measured {measured_text(result)})")
             )
     rows = [r for r in report.issue_records() if r["row"] is not None][:ANNOTATED_ROWS]
-    for record in rows:
-        where = f"file={_escape(str(data), property_value=True)}"
-        if report.input["format"] in LINE_FORMATS:
-            where += f",line={record['row'] + 2}"
+    places = [_place(report, record, data) for record in rows]
+    starts = _start_lines(report, places)
+    for record, place in zip(rows, places, strict=True):
+        where = f"file={_escape(str(place[0]), property_value=True)}"
+        if place in starts:
+            where += f",line={starts[place]}"
         title = _escape(f"databugs {record['kind']}", property_value=True)
         suggested = record["suggested_label"]  # none for an outlier: a person decides
         change = "" if suggested is None else f" -> {suggested}"
-        message = f"row {record['row']}: {record['given_label']}{change}: {record['detail']}"
+        label = f"{record['given_label']}{change}"
+        message = f"row {report.row_name(record)}: {label}: {record['detail']}"
         lines.append(f"::warning {where},title={title}::{_message(message)}")
     return lines
+
+
+def _place(report: Report, record: dict, data: Path) -> tuple[Path, int]:
+    """The file a row is in and its row there (with a test file: its own file)."""
+    if not report.two_files():
+        return data, record["row"]
+    files = report.input["split_files"]
+    return Path(files[0 if record["split"] == TRAIN else 1]), record["file_row"]
+
+
+def _start_lines(report: Report, places: list[tuple[Path, int]]) -> dict[tuple[Path, int], int]:
+    """Each place's line in its file, for CSV and TSV files that are still there."""
+    starts = {}
+    for path in dict.fromkeys(path for path, _ in places):
+        if not path.is_file() or detect_format(path)[0] not in LINE_FORMATS:
+            continue
+        found = record_lines(path, [row for where, row in places if where == path])
+        starts |= {(path, row): line for row, line in found.items()}
+    return starts
 
 
 def _message(text: str) -> str:
