@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from databugs.cli import app
 from tests.conftest import runner
@@ -22,3 +25,17 @@ def test_report_command_refuses_an_incomplete_report(tmp_path: Path) -> None:
     (tmp_path / "report.json").write_text('{"schema": "databugs.report/1", "issues": []}')
     result = runner.invoke(app, ["report", str(tmp_path)])
     assert result.exit_code == 2 and "incomplete report.json" in result.output
+
+
+@pytest.mark.parametrize("field", ["detail", "given_label", "evidence"])
+def test_an_issue_without_a_field_is_refused_in_one_line(sms_report, tmp_path, field) -> None:
+    """A hand-edited report.json whose issue lacked a field ended in a KeyError traceback."""
+    content = json.loads((sms_report / "report.json").read_text())
+    del content["issues"][3][field]
+    (tmp_path / "report.json").write_text(json.dumps(content))
+    for command in (["report", str(tmp_path)], ["fix", "--report", str(tmp_path)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, result.output
+        assert f"issue 4 of 'issues' has no field {field!r}" in result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["report.json"]

@@ -65,4 +65,23 @@ def load_report(path: str | Path) -> dict[str, Any]:
         raise DatabugsError(
             f"{path}: an incomplete report.json (no {missing[0]!r})", code=ErrorCode.BAD_REPORT
         )
+    _check_issues(path, report)
     return report
+
+
+def _check_issues(path: Path, report: dict[str, Any]) -> None:
+    """Every issue has every field the commands read (a hand-edited file may lack one); with a
+    training and a test file, also the row's split and its row in that file."""
+    issues = report["issues"]
+    if not isinstance(issues, list):
+        raise DatabugsError(f"{path}: 'issues' is not a list", code=ErrorCode.BAD_REPORT)
+    two_files = len(report["input"].get("split_files") or ()) > 1
+    needed = ISSUE_FIELDS + (SPLIT_FIELDS if two_files else ())
+    for number, issue in enumerate(issues, start=1):
+        missing = [name for name in needed if not isinstance(issue, dict) or name not in issue]
+        if missing:
+            raise DatabugsError(
+                f"{path}: issue {number} of 'issues' has no field {missing[0]!r}",
+                code=ErrorCode.BAD_REPORT,
+                hint="scan again, or restore the field",
+            )
