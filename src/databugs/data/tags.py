@@ -20,6 +20,7 @@ import pandas as pd
 
 from databugs.data.validate import label_text, label_texts
 from databugs.errors import DatabugsError, ErrorCode
+from databugs.text import listed
 
 JOINED = "joined"
 COLUMNS = "columns"
@@ -311,7 +312,7 @@ def _typed_tag(piece: str, tag_sets: TagSets, known: Sequence[str], new: bool) -
         raise DatabugsError(
             f"{piece!r} is not a tag of this data and not marked new",
             code=ErrorCode.BAD_LABEL,
-            hint=f"tags are {', '.join(known)}; type +name for a new one",
+            hint=f"tags are {listed(known, limit=8)}; type +name for a new one",
         )
     if tag_sets.form == COLUMNS:
         raise DatabugsError(
