@@ -12,7 +12,8 @@ import pexpect
 import pytest
 
 from databugs.cli import app
-from tests.conftest import runner, scan, shells_csv
+from databugs.review.terminal import KEYS
+from tests.conftest import EXAMPLES, runner, scan, shells_csv
 
 
 @pytest.fixture
@@ -226,3 +227,28 @@ def test_a_class_named_like_a_number_is_itself(tmp_path: Path, blobs_csv: Path) 
     result = subprocess.run(command, input="e\n2\nq\n", capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert _ledger(data)["new_label"].astype(str).tolist() == ["2"]
+
+
+def test_edit_lists_the_rows_own_classes_when_all_would_fill_the_screen(tmp_path: Path) -> None:
+    """26 letters named in words took 14 lines on ``e`` (banking77's 77 intents took 35): now
+    the row's given, suggested and likeliest classes are listed, each with its number in the
+    whole list, and ``?`` lists them all; a number still picks from the whole list."""
+    frame = pd.read_csv(EXAMPLES / "letters_sample.csv").head(800)
+    frame["label"] = "handwritten capital letter " + frame["label"]
+    data = tmp_path / "letters.csv"
+    frame.to_csv(data, index=False)
+    scan(data, tmp_path / "r", "--model", "extra-trees")
+    issues = pd.read_csv(tmp_path / "r" / "issues.csv", keep_default_na=False)
+    first = issues[issues["kind"] == "label_issue"].iloc[0]
+    classes = sorted(frame["label"].unique())
+    command = [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")]
+    typed = "e\n?\n1\nq\n"
+    result = subprocess.run(command, input=typed, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    said = " ".join(result.stdout.split())  # rich folds lines at 80 columns
+    shown, listed = said.split(" ".join(KEYS.split()), 1)[1].split("? lists all", 1)
+    for label in (first["given_label"], first["suggested_label"]):
+        assert f"{classes.index(label) + 1}:{label}" in shown
+    assert shown.count(":handwritten capital letter") <= 7
+    assert all(f"{n}:{label}" in listed for n, label in enumerate(classes, 1))
+    assert _ledger(data)["new_label"].tolist() == [classes[0]]

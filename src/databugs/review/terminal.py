@@ -21,6 +21,10 @@ from databugs.text import one_line, shown_label
 
 KEYS = "[a]ccept  [r]eject  [e]dit label  [s]kip  [u]ndo  [c]luster  [q]uit"
 CONTENT_LINES = 8
+CHOICES_SHOWN = 4 * 80
+"""Characters of numbered classes shown on ``e``: past about four lines (banking77's 77
+classes took 35, cal500's 174 tags more), only the row's own classes are listed, with their
+numbers, and ``?`` lists them all."""
 
 
 def read_key_function() -> Callable[[], str]:
@@ -135,6 +139,41 @@ def run_review(session: ReviewSession, console: Console) -> None:
     )
 
 
+def class_choices(classes: list[str], named: list[str], shown: int | None = CHOICES_SHOWN) -> str:
+    """The numbered classes to pick from: all of them if they fit in ``shown`` characters
+    (``None``: always), else those of ``named`` (the row's given, suggested and likeliest),
+    each with its number in the whole list."""
+    numbered = [f"{i}:{shown_label(c)}" for i, c in enumerate(classes, 1)]
+    whole = "  ".join(numbered)
+    if shown is None or len(whole) <= shown:
+        return whole
+    wanted = set(named)
+    picked = [entry for entry, c in zip(numbered, classes, strict=True) if c in wanted]
+    left = len(classes) - len(picked)
+    return "  ".join(picked) + f"  … and {left} more: Tab completes a name, ? lists all"
+
+
+def _row_classes(session: ReviewSession, issue: dict[str, Any]) -> list[str]:
+    """The classes (or tags) the row is about: given, suggested and the model's likeliest."""
+    labels = [issue["given_label"], issue["suggested_label"]]
+    labels += [c["label"] for c in issue.get("evidence", {}).get("top_classes") or []]
+    sets = session.relabelling.tag_sets
+    if sets is not None:
+        labels = [tag.strip() for label in labels for tag in str(label or "").split(sets.separator)]
+    return [str(label) for label in labels if label is not None]
+
+
+def _edited_label(session: ReviewSession, issue: dict[str, Any], console: Console) -> str:
+    """The label typed on ``e``, after the classes to pick from (``?`` shows every one)."""
+    if session.classes:
+        console.print(Text(class_choices(session.classes, _row_classes(session, issue))))
+    label = read_label(session.classes, session.relabelling.typed_how)
+    if label == "?" and "?" not in session.classes:
+        console.print(Text(class_choices(session.classes, session.classes, shown=None)))
+        label = read_label(session.classes, session.relabelling.typed_how)
+    return label
+
+
 def _loop(session: ReviewSession, console: Console) -> None:
     read_key = read_key_function()
     while session.current is not None:
@@ -148,10 +187,7 @@ def _loop(session: ReviewSession, console: Console) -> None:
         elif key == "r":
             session.decide("rejected")
         elif key == "e":
-            console.print(
-                Text("  ".join(f"{i}:{shown_label(c)}" for i, c in enumerate(session.classes, 1)))
-            )
-            label = read_label(session.classes, session.relabelling.typed_how)
+            label = _edited_label(session, issue, console)
             try:
                 session.decide("edited", label)
             except DatabugsError as error:
