@@ -2,8 +2,9 @@
 
 The candidates (gradient boosting, extremely randomised trees, a linear model) are screened on
 the first fold; the one with the lowest held-out error there predicts the other folds, so that
-a scan fits little more than one model's folds. The fit is robust (absolute error): a wrong
-target pulls a model less than a squared loss lets it.
+a scan fits little more than one model's folds. The models fit a squared loss (an absolute
+loss ranked worse: docs/benchmarks.md); they are compared by held-out absolute error, which the
+few wrong targets in a fold move less than a squared error would.
 """
 
 from __future__ import annotations
