@@ -6,12 +6,15 @@ spelling). On emotions the per-tag models are too weak for a sure flip: no sugge
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import databugs
+from databugs.corrections.plan import corrections
 from tests.conftest import LETTER_TAGS, SHARED, letter_tag_columns, run, scan
 
 TAGS = ["amazed", "happy", "relaxing", "quiet", "sad", "angry"]
@@ -148,3 +151,32 @@ def test_corrected_sets_the_tag_columns_in_their_own_types(letters) -> None:
     assert fixed["curved"].dtype == frame["curved"].dtype and fixed["vowel"].dtype == bool
     with pytest.raises(databugs.DatabugsError, match="not the scanned data"):
         report.corrected(frame.drop(columns="straight"))
+
+
+def test_a_reviewed_flip_of_a_true_false_column_is_written_in_its_spelling(tmp_path) -> None:
+    """The tag flips of the fix test above land in 0/1 columns only: here a reviewer toggles
+    ``vowel`` (written true/false) on the first row shown, and fix writes that one cell, as
+    ``true`` or ``false``."""
+    data = tmp_path / "letters.csv"
+    letter_tag_columns()[0].to_csv(data, index=False)
+    tags = list(LETTER_TAGS)
+    scan(data, tmp_path / "out", "--labels", ",".join(tags), "--model", "extra-trees")
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    first = corrections(report)[0]  # the first row review shows
+    given = first["given_label"].split(";") if first["given_label"] != "(no tags)" else []
+    toggled = [t for t in given if t != "vowel"] + ([] if "vowel" in given else ["vowel"])
+    command = [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "out")]
+    typed = f"e\n{';'.join(toggled)}\nq\n"
+    result = subprocess.run(command, input=typed, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    fixed = tmp_path / "fixed.csv"
+    assert run("fix", "--report", tmp_path / "out", "--output", fixed).exit_code == 0
+    before = data.read_text().splitlines()
+    after = fixed.read_text().splitlines()
+    assert [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [
+        first["row"] + 1
+    ]
+    was, now = pd.read_csv(data, dtype=str), pd.read_csv(fixed, dtype=str)
+    row = first["row"]
+    assert now.at[row, "vowel"] == ("false" if "vowel" in given else "true")
+    assert was.loc[row].drop("vowel").equals(now.loc[row].drop("vowel"))
