@@ -19,6 +19,7 @@ from databugs.data.splits import ScannedFiles
 from databugs.data.tags import scanned_labels
 from databugs.errors import DatabugsError, ErrorCode, given, option
 from databugs.report.report import proposed_corrections
+from databugs.report.schema import is_two_file_scan
 from databugs.text import count
 
 
@@ -233,9 +234,9 @@ def scanned_paths(report: dict[str, Any], data: str | Path | None = None) -> lis
     """Where the scanned files are: the data (``data`` if it moved) and, for a scan with a
     test file, that file; refused if there is no label column to correct or a file is not a
     single file."""
-    files = report["input"].get("split_files", ())
-    if len(files) <= 1:
+    if not is_two_file_scan(report["input"]):
         return [scanned_path(report, data)]
+    files = report["input"]["split_files"]
     if data is not None:
         raise DatabugsError(
             f"{option('data')} {data}: names one file, the scan read two ({files[0]} and "
@@ -291,7 +292,7 @@ def _key(issue: dict[str, Any], report: dict[str, Any]) -> str:
 def _split_keys(flagged: list[dict[str, Any]], report: dict[str, Any]) -> dict[str, dict]:
     """With a test file, a row may also be named by its split and its row in that split's
     file (``test:12``): what someone looking at test.csv sees."""
-    if len(report["input"].get("split_files", ())) < 2:
+    if not is_two_file_scan(report["input"]):
         return {}
     return {f"{issue['split']}:{issue['file_row']}": issue for issue in flagged}
 

@@ -17,7 +17,7 @@ from databugs.data.validate import check_at_least, label_text
 from databugs.detectors.registry import label_flag_kinds
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.gate.rules import gate_passed, gate_section
-from databugs.report.schema import ISSUE_FIELDS, SCHEMA
+from databugs.report.schema import ISSUE_FIELDS, SCHEMA, is_two_file_scan
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -198,7 +198,7 @@ class Report:
 
     def two_files(self) -> bool:
         """Whether a training and a test file were scanned together (rows named ``test:68``)."""
-        return len(self.input.get("split_files", ())) > 1
+        return is_two_file_scan(self.input)
 
     def row_name(self, record: dict[str, Any]) -> str:
         """How a person finds an issue's row (:func:`row_name`)."""

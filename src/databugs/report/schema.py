@@ -69,14 +69,19 @@ def load_report(path: str | Path) -> dict[str, Any]:
     return report
 
 
+def is_two_file_scan(scan_input: dict[str, Any]) -> bool:
+    """Whether report.json's ``input`` is of a training and a test file scanned together
+    (their rows named ``test:68``)."""
+    return len(scan_input.get("split_files") or ()) > 1
+
+
 def _check_issues(path: Path, report: dict[str, Any]) -> None:
     """Every issue has every field the commands read (a hand-edited file may lack one); with a
     training and a test file, also the row's split and its row in that file."""
     issues = report["issues"]
     if not isinstance(issues, list):
         raise DatabugsError(f"{path}: 'issues' is not a list", code=ErrorCode.BAD_REPORT)
-    two_files = len(report["input"].get("split_files") or ()) > 1
-    needed = ISSUE_FIELDS + (SPLIT_FIELDS if two_files else ())
+    needed = ISSUE_FIELDS + (SPLIT_FIELDS if is_two_file_scan(report["input"]) else ())
     for number, issue in enumerate(issues, start=1):
         missing = [name for name in needed if not isinstance(issue, dict) or name not in issue]
         if missing:
