@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from databugs.models.multilabel import ROW_SCORES
-from tests.conftest import run, scanned_piped_tags
+from tests.conftest import run, scanned_piped_tags, tagged_letters
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +99,26 @@ def test_review_takes_a_typed_tag_set_and_fix_writes_it_like_the_column(scanned,
     assert fixed.exit_code == 0, fixed.output
     after = pd.read_csv(tmp_path / "fixed.csv", keep_default_na=False)["tags"]
     assert after[ledger["row"]].tolist() == ledger["new_label"].tolist()
+
+
+def test_the_ci_gate_on_new_label_issues_counts_new_tag_issues(scanned, tmp_path):
+    """``new_label_issues>0``, the README's gate against a baseline, read the ``label_issue``
+    kind only, which a multi-label scan never has: it measured 0 and passed whatever was new."""
+    out = scanned[1]
+    frame, _ = tagged_letters(rows=600, seed=1)  # the same rows, tags flipped on other rows
+    frame["tags"] = frame["tags"].str.replace(";", " | ")
+    changed = tmp_path / "tags.csv"
+    frame.to_csv(changed, index=False)
+    rules = "new_label_issues>0,fixed_label_issues<0"
+    result = run(
+        "scan", changed, "--out", tmp_path / "out", "--label", "tags", "--label-sep", "|",
+        "--model", "extra-trees", "--jobs", "1", "--baseline", out / "report.json",
+        "--fail-on", rules,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    comparison = report["comparison"]
+    new, fixed = comparison["new"]["tag_issue"], comparison["fixed"]["tag_issue"]
+    assert new > 0 and fixed > 0
+    measured = [r["measured"] for r in report["gate"]["rules"]]
+    assert measured == [new, fixed]
