@@ -79,6 +79,22 @@ def test_label_only_scan_finds_consensus_quality_and_habits(tmp_path: Path) -> N
     assert {"w_habit:bird->dog", "w_sloppy:bird->dog"} <= {i["group"] for i in habits}
 
 
+def test_the_summary_says_once_that_no_model_was_fitted(tmp_path: Path) -> None:
+    """The models line says it; the notes below it do not repeat it (they list the rest)."""
+    path, _ = answers_csv(tmp_path)
+    result = runner.invoke(
+        app,
+        [
+            *("scan", str(path), "--annotator-col", "annotator_id", "--id", "item_id"),
+            *("--out", str(tmp_path / "out")),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("no model was fitted") == 1
+    assert "models: no model was fitted" in result.output
+    assert "note: repeated answers: 1 times" in result.output
+
+
 @pytest.mark.parametrize(
     ("lines", "message"),
     [

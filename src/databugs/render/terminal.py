@@ -49,6 +49,12 @@ def _models_line(report: Report) -> str:
     return f"models: {report.model_mix(accuracy=False)} ({report.fit_text()})"
 
 
+def _notes(report: Report) -> list[str]:
+    """The report's first notes, less the one the models line already says."""
+    shown = report.input.get("label_only")
+    return [one_line(note) for note in report.notes if note != shown][:3]
+
+
 def _task_line(report: Report) -> list[str]:
     line = report.task_line()
     return [] if line is None else [line]
@@ -161,7 +167,7 @@ def render_rich(report: Report, outputs: dict[str, str]) -> Group:
     parts.append(Text(_counts_line(report)))
     parts += [Text(line) for line in _annotator_line(report)]
     parts += [Text(f"  {line}", overflow="ellipsis", no_wrap=True) for line in _findings(report)]
-    parts += [Text(f"note: {one_line(note)}", style="yellow") for note in report.notes[:3]]
+    parts += [Text(f"note: {note}", style="yellow") for note in _notes(report)]
     parts += [
         Text(line, style="bold red" if "FAIL" in line else "green")
         for line in _gate_and_changes(report)
@@ -176,7 +182,7 @@ def render_plain(report: Report, outputs: dict[str, str]) -> str:
     lines.append(_counts_line(report))
     lines += _annotator_line(report)
     lines += [f"  {line}" for line in _findings(report)]
-    lines += [f"note: {one_line(note)}" for note in report.notes[:3]]
+    lines += [f"note: {note}" for note in _notes(report)]
     lines += _gate_and_changes(report)
     for record in report.worst_labels(WORST_ROWS, renumber=True):
         content = one_line(record["content"] or "", 60)
