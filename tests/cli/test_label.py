@@ -173,6 +173,31 @@ def test_label_review_findings_are_one_line_errors(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_a_rule_voting_a_number_the_data_writes_as_a_float_is_refused(tmp_path: Path) -> None:
+    """pandas saves a column of whole numbers with empty cells as ``1.0``; a rule voting ``1``
+    would otherwise add a class of its own and be "right on 0%" of the rows it covers."""
+    rows = 60
+    frame = pd.DataFrame(
+        {
+            "text": [
+                ("win a free prize " if n % 2 else "lunch later ") + str(n) for n in range(rows)
+            ],
+            "label": [float(n % 2) if n % 3 == 0 else None for n in range(rows)],
+        }
+    )
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False)
+    assert "1.0" in data.read_text()
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - name: prize\n    label: 1\n    contains: [prize]\n")
+    result = runner.invoke(
+        app, ["label", str(data), "--rules", str(rules), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2, result.output
+    assert "rule 'prize' votes '1'; the data writes that label '1.0'" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
 def test_write_fills_a_parquet_number_label_column_with_numbers(tmp_path: Path) -> None:
     rows = 120
     frame = pd.DataFrame(

@@ -178,9 +178,7 @@ def _classes(
             )
         known = {g for g in gold if g is not None}
         for vote in sorted(given - known):
-            twin = next(
-                (g for g in sorted(known) if g.strip().casefold() == vote.strip().casefold()), None
-            )
+            twin = next((g for g in sorted(known) if _written_alike(g, vote)), None)
             if twin is not None:
                 raise DatabugsError(
                     f"rule {rule.name!r} votes {vote!r}; the data writes that label {twin!r}",
@@ -200,6 +198,17 @@ def _classes(
             code=ErrorCode.TOO_FEW_CLASSES,
         )
     return names
+
+
+def _written_alike(label: str, vote: str) -> bool:
+    """One label written two ways: case and outer spaces aside, or one number (``1`` and
+    ``1.0``: a column of whole numbers with empty cells is often saved as floats)."""
+    if label.strip().casefold() == vote.strip().casefold():
+        return True
+    try:
+        return float(label) == float(vote)
+    except ValueError:
+        return False
 
 
 def _analyse_rules(
