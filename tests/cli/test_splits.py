@@ -133,7 +133,7 @@ def test_gate_fails_on_leaked_rows_and_issues_name_their_split(split_files, tmp_
     }
     corrected = pd.read_csv(out / "corrected_labels.csv", keep_default_na=False)
     assert corrected["split"].tolist() == ["train"] * 200 + ["test"] * 100
-    assert "## split_leakage (6)" in (out / "report.md").read_text()
+    assert "## split_leakage (3; 6 rows)" in (out / "report.md").read_text()  # as the summary
     assert run("report", out).exit_code == 0  # a split report renders again from report.json
     compared = run("diff", out, out)
     assert compared.exit_code == 0 and "split_leakage" in compared.output

@@ -22,8 +22,11 @@ def render(report: Report) -> str:
     by_kind: dict[str, list[dict]] = defaultdict(list)
     for record in report.issue_records():
         by_kind[record["kind"]].append(record)
+    counts = report.summary["counts"]
     for kind, description in report.kinds.items():
-        lines += _issue_section(kind, description, by_kind.get(kind, []), report.row_name)
+        records = by_kind.get(kind, [])
+        heading = _counted(kind, counts.get(kind, len(records)), len(records))
+        lines += _issue_section(heading, description, records, report.row_name)
     return "\n".join(lines) + "\n"
 
 
@@ -58,8 +61,9 @@ def render_summary(report: Report) -> str:
     """The short version for a CI job's summary page: figures, gate, changes, worst labels."""
     kinds = ", ".join(sorted(label_flag_kinds()))
     lines = _summary(report) + _gate(report) + _comparison(report)
+    worst = report.worst_labels(10, renumber=True)
     lines += _issue_section(
-        kinds, "the 10 worst labels", report.worst_labels(10, renumber=True), report.row_name
+        f"{kinds} ({len(worst)})", "the 10 worst labels", worst, report.row_name
     )
     return "\n".join(lines) + "\n"
 
@@ -241,10 +245,16 @@ def _features(report: Report) -> list[str]:
     return [*lines, ""]
 
 
+def _counted(kind: str, findings: int, rows: int) -> str:
+    """``split_leakage (9; 18 rows)``: a finding about several rows (a pair, a group) counts once,
+    as in the summary, and its rows are told apart."""
+    return f"{kind} ({findings})" if findings == rows else f"{kind} ({findings}; {rows} rows)"
+
+
 def _issue_section(
-    kind: str, description: str, records: list[dict], row_name: Callable[[dict], str]
+    heading: str, description: str, records: list[dict], row_name: Callable[[dict], str]
 ) -> list[str]:
-    lines = [f"## {kind} ({len(records)})", "", md(description), ""]
+    lines = [f"## {heading}", "", md(description), ""]
     if not records:
         return [*lines, "None found.", ""]
     lines += [
