@@ -63,6 +63,29 @@ def test_table_rows_with_one_cell_changed_are_paired() -> None:
     found = _pairs(_split_context(frame, 100))
     assert {(n, 500 + n) for n in range(5)} <= set(found)
     assert {found[(n, 500 + n)] for n in range(5)} == {"one cell changed"}
+    issue = next(i for i in SplitLeakage().detect(_split_context(frame, 100)) if i.row == 0)
+    column, new = letters.columns[3], frame.iat[0, 3]
+    assert issue.message.startswith(f"one cell changed ({column}: '{new}' / '{new - 1}'): row 0")
+
+
+def test_a_pair_tells_the_word_or_the_cell_it_differs_in() -> None:
+    """A text copied with a side column changed is a cell changed, not a word: the message
+    names the column and both values, or the word both ways, as the reviewer checks them."""
+    sms = read_like_a_file(EXAMPLES / "sms_sample.csv").drop(columns="message_id").iloc[:400]
+    frame = sms.assign(price=np.round(np.random.default_rng(1).uniform(1, 10, len(sms)), 2))
+    short = [r for r in range(300, 400) if 4 <= len(frame.at[r, "text"].split()) <= 8]
+    frame.iloc[0] = frame.iloc[short[0]]
+    frame.at[0, "price"] = 99.5
+    frame.iloc[1] = frame.iloc[short[1]]  # short: one word changed is no near copy
+    words = frame.at[1, "text"].split()
+    frame.at[1, "text"] = " ".join(["qqzx", *words[1:]])
+    messages = {
+        i.row: i.message for i in SplitLeakage().detect(_split_context(frame, 100)) if i.row < 2
+    }
+    price = frame.at[short[0], "price"]
+    assert messages[0].startswith(f"one cell changed (price: '99.5' / '{price}'): row 0 of train")
+    first = words[0].casefold()
+    assert messages[1].startswith(f"one word changed (text: 'qqzx' / '{first}'): row 1 of train")
 
 
 def test_no_splits_no_leakage() -> None:

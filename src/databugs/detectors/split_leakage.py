@@ -25,9 +25,17 @@ import pandas as pd
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.content import content_hashes, groups_of_equal, normalised_content
 from databugs.detectors.registry import register
-from databugs.detectors.similarity import joined_texts, near_copy_groups, other_columns_hashes
+from databugs.detectors.similarity import (
+    ROUND_DIGITS,
+    joined_texts,
+    near_copy_groups,
+    other_columns_hashes,
+)
 
 SEVERITY = {"identical": 0.9, "near copy": 0.75, "one word changed": 0.7, "one cell changed": 0.7}
+ONE_CHANGED = "one token changed"
+"""How a pair one word or cell apart is found, before it is told which (``_what_changed``)."""
+SHOWN_CHARACTERS = 40
 MIN_WORDS = 3
 MIN_CELLS = 5
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -54,7 +62,7 @@ class SplitLeakage(Detector):
         ways = [("identical", groups_of_equal(exact, rows))]
         if context.features.text_columns:  # a table's rounded copies: chance in few columns
             ways.append(("near copy", near_copy_groups(context, rows, min_cosine=self.min_cosine)))
-        ways.append((_one_changed(context), one_token_apart(context, self.min_words)))
+        ways.append((ONE_CHANGED, one_token_apart(context, self.min_words)))
         for how, groups in ways:
             for pair in _cross_split_pairs(context.splits.names, groups):
                 found.setdefault(pair, how)
@@ -65,8 +73,36 @@ class SplitLeakage(Detector):
         ]
 
 
-def _one_changed(context: Context) -> str:
-    return "one word changed" if context.features.text_columns else "one cell changed"
+def _what_changed(context: Context, pair: tuple[int, int]) -> tuple[str, str, list[str]]:
+    """How two rows one token apart differ: a word of their text (``one word changed``) or a
+    cell of another column (``one cell changed``, also beside an identical text), which, and
+    the two values as written."""
+    content = normalised_content(context)
+    columns = list(content.columns)
+    if context.features.text_columns:
+        words = [joined_texts(context).iat[row].split() for row in pair]
+        changed = [(a, b) for a, b in zip(*words, strict=False) if a != b]
+        if changed:
+            texts = context.features.text_columns
+            return "one word changed", texts[0] if len(texts) == 1 else "text", list(changed[0])
+        columns = [c for c in columns if c not in context.features.text_columns]
+    rounded = normalised_content(context, round_numbers=ROUND_DIGITS)
+    differing = [
+        c
+        for cells in (rounded, content)  # a text's other columns are compared rounded
+        for c in columns
+        if not _same_cell(cells[c].iat[pair[0]], cells[c].iat[pair[1]])
+    ]
+    column = differing[0] if differing else columns[0]
+    return "one cell changed", column, [_written(context.frame[column].iat[row]) for row in pair]
+
+
+def _same_cell(a: object, b: object) -> bool:
+    return bool(pd.isna(a) and pd.isna(b)) or a == b
+
+
+def _written(value: object) -> str:
+    return "" if pd.isna(value) else str(value)[:SHOWN_CHARACTERS]
 
 
 def _cross_split_pairs(splits: np.ndarray, groups: list[np.ndarray]) -> list[tuple[int, int]]:
@@ -166,13 +202,17 @@ def _pair_issues(context: Context, pair: tuple[int, int], how: str) -> list[Issu
     splits = context.splits
     places = [splits.where(row) for row in pair]
     named = " and ".join(f"row {p['file_row']} of {p['split']} ({p['file']})" for p in places)
-    message = f"{how}: {named}"
     details = {"how": how, "rows": list(pair), "places": places}
+    message = f"{how}: {named}"
+    if how == ONE_CHANGED:
+        how, where, values = _what_changed(context, pair)
+        details |= {"how": how, "changed": {"where": where, "values": values}}
+        message = f"{how} ({where}: {values[0]!r} / {values[1]!r}): {named}"
     return [
         Issue(
             kind=SplitLeakage.name,
             row=row,
-            severity=SEVERITY[how],
+            severity=SEVERITY[details["how"]],
             message=message,
             given_label=context.labels[row],
             group=f"split_leakage:{pair[0]}-{pair[1]}",
