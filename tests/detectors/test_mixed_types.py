@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import databugs
+from databugs.detectors.content import normalised_content
 from databugs.detectors.mixed_types import MixedTypes
 from databugs.render import markdown
 from tests.conftest import EXAMPLES, _kinds, read_like_a_file, table_context
@@ -42,12 +43,45 @@ def test_numbers_beside_decimal_commas_and_words_are_reported(letters_from_two_s
     assert all("," in text for text in x_box.details["text_examples"])
     assert len(x_box.details["text_examples"]) <= 5
     assert "decimal comma" in x_box.message
-    assert x_box.details["used_as"] == "categorical"
-    assert "categories" in x_box.message  # what databugs did with the column instead
+    assert x_box.details["used_as"] == "numeric"  # 10% commas: still read as the numbers
+    assert x_box.message.endswith("databugs read it as numbers; decimal commas read as points")
 
     y_box = by_column["y.box"]
     assert y_box.details["text"] == 8 and y_box.details["text_examples"] == ["unknown"]
     assert y_box.details["decimal_commas"] == 0 and "decimal comma" not in y_box.message
+    assert y_box.message.endswith("databugs read it as numbers; 8 text cells read as missing")
+
+
+def test_the_model_sees_the_numbers_of_a_mixed_column(letters_from_two_sources) -> None:
+    """Decimal commas are the numbers they write, the few words missing values: the columns
+    stay amounts, not 50 categories."""
+    frame = letters_from_two_sources
+    letters = read_like_a_file(EXAMPLES / "letters_sample.csv")
+    context = table_context(frame)
+    features = context.features
+    uses = {use.column: use for use in features.columns}
+    assert uses["x.box"].used_as == uses["y.box"].used_as == "numeric"
+    compared = normalised_content(context)["x.box"]  # duplicates are found on the same numbers
+    assert np.array_equal(compared.to_numpy(), letters["x.box"].astype(float).to_numpy())
+    matrix = np.asarray(features.matrix)
+    x_box = matrix[:, features.names.index("x.box")]
+    assert np.array_equal(x_box, letters["x.box"].astype("float32").to_numpy())
+    y_box = matrix[:, features.names.index("y.box")]
+    unknown = (frame["y.box"] == "unknown").to_numpy()
+    assert np.isnan(y_box[unknown]).all() and not np.isnan(y_box[~unknown]).any()
+
+
+def test_words_beyond_a_twentieth_of_the_cells_make_categories() -> None:
+    frame = read_like_a_file(EXAMPLES / "letters_sample.csv")
+    words = frame.index[: int(0.06 * len(frame))]
+    frame.loc[words, "y.box"] = "unknown"
+    frame.loc[frame.index[:300], "width"] = ["1,250", "12,000", "3,400"] * 100
+    features = table_context(frame).features
+    uses = {use.column: use for use in features.columns}
+    assert uses["y.box"].used_as == "categorical"
+    assert uses["width"].reason == "numbers; thousands separators dropped"
+    width = np.asarray(features.matrix)[:300, features.names.index("width")]
+    assert width[:3].tolist() == [1250.0, 12000.0, 3400.0]
 
 
 def test_numbers_written_loosely_and_placeholders_are_not_mixed() -> None:

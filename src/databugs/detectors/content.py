@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.distinct import map_distinct
+from databugs.data.features import text_numbers
 from databugs.detectors.base import Context, Issue
 
 
@@ -57,8 +58,7 @@ def _normalise(context: Context, round_numbers: int | None) -> pd.DataFrame:
         if use.column in text_columns:
             columns[use.column] = map_distinct(values, _folded_text, None)
         elif use.used_as == "numeric":  # numbers hash as numbers: no string per cell
-            numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-            columns[use.column] = pd.Series(numbers, index=frame.index)
+            columns[use.column] = pd.Series(text_numbers(values), index=frame.index)
         else:
             columns[use.column] = map_distinct(values, lambda value: str(value).strip(), None)
     return pd.DataFrame(columns, index=frame.index)

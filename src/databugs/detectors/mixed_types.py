@@ -1,9 +1,11 @@
 """Columns mixing numbers and text (``12``, ``12,5``, ``unknown``).
 
-One cell that is not a number is enough for the featuriser to stop reading a column as numbers:
-it becomes categories (``12`` as unlike ``13`` as ``abc``), free text, or is left out. Empty
-cells and placeholders (``n/a``, ``?``) do not count: they are read as missing. A number with a
-decimal comma (``12,5``) is named as such: it is the usual cause.
+Up to 5% of text cells among numbers, the featuriser reads the column as numbers and those
+cells as missing (what the model sees of them is a gap); beyond, the column becomes categories
+(``12`` as unlike ``13`` as ``abc``), free text, or is left out. Empty cells and placeholders
+(``n/a``, ``?``) do not count: they are read as missing. Numbers with a decimal comma (``12,5``)
+are read as numbers too, and named: beside numbers written with a point they are the usual
+cause.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from databugs.data.features import ColumnUse
+from databugs.data.features import DECIMAL_COMMA, ColumnUse
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.empty_cells import Cells, checked_columns, column_cells
 from databugs.detectors.registry import register
 
-DECIMAL_COMMA = r"[+-]?\d+,\d+"
 NUMBER_LIKE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)"
 """Every value ``pd.to_numeric`` reads as a number matches this (a quick filter: on free text
 parsing every value is ten times slower)."""
@@ -39,8 +40,8 @@ class MixedTypes(Detector):
     def detect(self, context: Context) -> list[Issue]:
         issues = []
         for use in checked_columns(context):
-            if use.used_as == "numeric" or pd.api.types.is_numeric_dtype(context.frame[use.column]):
-                continue  # read as numbers: no text among them
+            if pd.api.types.is_numeric_dtype(context.frame[use.column]):
+                continue  # typed numbers: no text among them
             cells = column_cells(context, use.column)
             is_number = _numbers(cells)
             counts = cells.counts()
@@ -78,7 +79,9 @@ def _examples(cells: Cells, chosen: np.ndarray, counts: np.ndarray) -> list[str]
 
 
 def what_databugs_did(use: ColumnUse) -> str:
-    """The use of a column that is not read as numbers, in words."""
+    """The use of a column holding text among numbers, in words."""
+    if use.used_as == "numeric":
+        return f"databugs read it as {use.reason}"
     if use.used_as == "categorical":
         return f"databugs used it as categories ({use.reason}): its numbers are names, not amounts"
     if use.used_as == "text":
@@ -95,11 +98,17 @@ def _issue(
     decimal_commas = int(counts[commas & is_text].sum())
     number_examples = _examples(cells, is_number, counts)
     text_examples = _examples(cells, is_text, counts)
+    shown = ", ".join(map(repr, number_examples[:3]))
     message = (
-        f"{use.column!r} mixes {numbers} numbers ({', '.join(map(repr, number_examples[:3]))}) "
+        f"{use.column!r} mixes {numbers} numbers ({shown}) "
         f"with {text} text cells ({', '.join(map(repr, text_examples[:3]))})"
     )
-    if decimal_commas:
+    if decimal_commas == text:
+        message = (
+            f"{use.column!r} writes {numbers} numbers with a decimal point ({shown}) and "
+            f"{text} with a decimal comma ({', '.join(map(repr, text_examples[:3]))})"
+        )
+    elif decimal_commas:
         comma = _examples(cells, commas & is_text, counts)[0]
         message += f", {decimal_commas} of them numbers written with a decimal comma ({comma!r})"
     return Issue(
