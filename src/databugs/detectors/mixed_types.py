@@ -98,19 +98,23 @@ def _issue(
     decimal_commas = int(counts[commas & is_text].sum())
     number_examples = _examples(cells, is_number, counts)
     text_examples = _examples(cells, is_text, counts)
-    shown = ", ".join(map(repr, number_examples[:3]))
-    message = (
-        f"{use.column!r} mixes {numbers} numbers ({shown}) "
-        f"with {text} text cells ({', '.join(map(repr, text_examples[:3]))})"
+    shown, other = (
+        ", ".join(map(repr, examples[:3])) for examples in (number_examples, text_examples)
     )
     if decimal_commas == text:
         message = (
             f"{use.column!r} writes {numbers} numbers with a decimal point ({shown}) and "
-            f"{text} with a decimal comma ({', '.join(map(repr, text_examples[:3]))})"
+            f"{text} with a decimal comma ({other})"
         )
-    elif decimal_commas:
-        comma = _examples(cells, commas & is_text, counts)[0]
-        message += f", {decimal_commas} of them numbers written with a decimal comma ({comma!r})"
+    else:
+        message = (
+            f"{use.column!r} mixes {numbers} numbers ({shown}) with {text} text cells ({other})"
+        )
+        if decimal_commas:
+            comma = _examples(cells, commas & is_text, counts)[0]
+            message += (
+                f", {decimal_commas} of them numbers written with a decimal comma ({comma!r})"
+            )
     return Issue(
         kind=kind,
         row=None,

@@ -94,7 +94,12 @@ def components(pairs: np.ndarray, size: int) -> np.ndarray:
 
 
 def joined_texts(context: Context) -> pd.Series:
-    """Each row's text columns, folded, as one string."""
+    """Each row's text columns, folded, as one string (made once per scan: near copies and
+    leaked pairs read it, the latter once per pair)."""
+    return context.computed_once("joined_texts", lambda: _joined(context))
+
+
+def _joined(context: Context) -> pd.Series:
     content = normalised_content(context)
     columns = [content[c].astype(str) for c in context.features.text_columns]
     texts = columns[0]
