@@ -122,3 +122,26 @@ def test_the_ci_gate_on_new_label_issues_counts_new_tag_issues(scanned, tmp_path
     assert new > 0 and fixed > 0
     measured = [r["measured"] for r in report["gate"]["rules"]]
     assert measured == [new, fixed]
+
+
+def test_row_detectors_run_on_a_multilabel_scan(tmp_path):
+    """Leakage, outliers and mixed columns are about rows, not classes: a multi-label scan ran
+    none of them and reported 0, so ``split_leakage>0`` passed copies of test rows in train."""
+    frame, _ = tagged_letters(rows=600)
+    frame["x.box"] = frame["x.box"].astype(str)
+    frame.loc[frame.index[:10], "x.box"] = "unknown"
+    train, test = frame.iloc[:480].copy(), frame.iloc[480:].reset_index(drop=True)
+    train.iloc[:4] = test.iloc[:4].to_numpy()  # four test rows copied into train
+    train.iloc[100, 1:16] = 999.0  # a broken record
+    train.to_csv(tmp_path / "train.csv", index=False)
+    test.to_csv(tmp_path / "test.csv", index=False)
+    result = run(
+        "scan", tmp_path / "train.csv", "--test", tmp_path / "test.csv", "--label", "tags",
+        "--out", tmp_path / "out", "--jobs", "1", "--fail-on", "split_leakage>0",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    counts = report["summary"]["counts"]
+    assert counts["split_leakage"] >= 4 and counts["mixed_types"] == 1
+    outliers = {i["row"] for i in report["issues"] if i["kind"] == "outlier"}
+    assert 100 in outliers

@@ -78,4 +78,6 @@ def test_every_detector_says_which_tasks_it_reads():
         "tag_imbalance",
         "conflicting_tag_duplicates",
     }
-    assert {name for name, tasks in kinds.items() if MULTILABEL in tasks} == tag_kinds
+    row_kinds = {"outlier", "mixed_types", "split_leakage"}  # rows, not classes: both tasks
+    assert {name for name, tasks in kinds.items() if MULTILABEL in tasks} == tag_kinds | row_kinds
+    assert all("classification" in kinds[name] for name in row_kinds)

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.distinct import distinct_rows
+from databugs.data.task import MULTILABEL
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
 from databugs.detectors.text_style import style_distance, style_traits, unusual_traits
@@ -436,6 +437,7 @@ def _centre_spread(values: np.ndarray) -> tuple[float, float]:
 @register
 class Outlier(Detector):
     name = "outlier"
+    tasks = ("classification", MULTILABEL)  # they read rows, not classes
     description = (
         "rows unlike every other row (far from their 10 nearest, rare values, columns that do "
         "not move together), with the columns or text traits that set them apart; fix, drop "

@@ -127,7 +127,9 @@ class _RowView:
             weights = np.asarray(self.features.matrix[rows].mean(axis=0)).ravel() - self.overall
             top = np.argsort(-weights, kind="stable")[:TERMS]
             return [names[i] for i in top if weights[i] > 0]
-        shift = np.nan_to_num(np.nanmean(self._standardised(rows), axis=0))
+        with warnings.catch_warnings():  # a column empty in every row of the group: no shift
+            warnings.simplefilter("ignore", RuntimeWarning)
+            shift = np.nan_to_num(np.nanmean(self._standardised(rows), axis=0))
         top = np.argsort(-np.abs(shift), kind="stable")[:3]
         return [
             f"{names[i]} {'high' if shift[i] > 0 else 'low'}" for i in top if abs(shift[i]) >= 0.5
