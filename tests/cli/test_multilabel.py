@@ -8,9 +8,11 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
+import databugs
 from databugs.models.multilabel import ROW_SCORES
 from tests.conftest import run, scanned_piped_tags, tagged_letters
 
@@ -145,3 +147,26 @@ def test_row_detectors_run_on_a_multilabel_scan(tmp_path):
     assert counts["split_leakage"] >= 4 and counts["mixed_types"] == 1
     outliers = {i["row"] for i in report["issues"] if i["kind"] == "outlier"}
     assert 100 in outliers
+
+
+def test_a_column_empty_in_one_tags_rows_and_moved_tag_shares_are_found() -> None:
+    """empty_cells and split_shift compare groups of rows: in a multi-label scan the rows
+    carrying each tag (they read class indices, which a tag set has not)."""
+    frame, _ = tagged_letters(rows=600)
+    rng = np.random.default_rng(0)
+    vowel = frame["tags"].str.contains("vowel").to_numpy()
+    frame["onpix"] = frame["onpix"].astype(object)
+    frame.loc[rng.random(len(frame)) < np.where(vowel, 0.7, 0.02), "onpix"] = "?"
+    test = np.where(rng.random(len(frame)) < np.where(vowel, 0.7, 0.15), "test", "train")
+    report = databugs.scan(
+        frame.assign(split=test), label="tags", split_col="split",
+        detectors=["empty_cells", "split_shift"],
+    )  # fmt: skip
+    (empty,) = [i for i in report.issues if i.kind == "empty_cells"]
+    assert empty.details["tied_class"] == "vowel" and empty.details["p_value"] < 1e-6
+    assert "'vowel' rows" in empty.message
+    (shares,) = [i for i in report.issues if i.kind == "split_shift" and "shares" in i.details]
+    assert shares.message.startswith("tag shares differ between train and test")
+    assert (
+        shares.details["shares"]["test"]["vowel"] > 2 * shares.details["shares"]["train"]["vowel"]
+    )

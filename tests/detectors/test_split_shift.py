@@ -61,3 +61,14 @@ def test_tiny_expected_counts_are_pooled_not_tested_alone() -> None:
     pooled = chi_square(values, in_other)
     assert pooled["dof"] == 2  # a, b and the pooled rare values: 3 rows x 2 parts
     assert chi_square(pd.Series(["a", "b"]), np.array([True, False])) is None
+
+
+def test_one_long_broken_record_does_not_move_a_random_split() -> None:
+    """Words are counted once per row: counted per use, one record of a word repeated 2,000
+    times made a random split "moved" (p = 2e-46)."""
+    sms = read_like_a_file(EXAMPLES / "sms_sample.csv").drop(columns="message_id")
+    split = np.random.default_rng(0).choice(["train", "test"], len(sms), p=[0.7, 0.3])
+    broken = int(np.flatnonzero(split == "test")[0])
+    sms.loc[broken, "text"] = " ".join(["the call you"] * 2000)
+    issues = SplitShift().detect(_context(sms, split))
+    assert [i.details["test"] for i in issues if i.details.get("column") == "text"] == []

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from databugs.data.io import LoadedTable
-from databugs.data.task import MULTILABEL, TaskChoice
+from databugs.data.task import MULTILABEL, REGRESSION, TaskChoice
 from databugs.detectors.conflicting_tag_duplicates import ConflictingTagDuplicates
 from databugs.detectors.registry import all_detectors
 from databugs.detectors.tag_frequency import RareTags, TagImbalance
@@ -78,6 +78,8 @@ def test_every_detector_says_which_tasks_it_reads():
         "tag_imbalance",
         "conflicting_tag_duplicates",
     }
-    row_kinds = {"outlier", "mixed_types", "split_leakage"}  # rows, not classes: both tasks
+    # rows, not classes (or groups of rows: a class's, a tag's): every task
+    row_kinds = {"outlier", "mixed_types", "split_leakage", "empty_cells", "split_shift"}
     assert {name for name, tasks in kinds.items() if MULTILABEL in tasks} == tag_kinds | row_kinds
+    assert {name for name, tasks in kinds.items() if REGRESSION in tasks} == row_kinds
     assert all("classification" in kinds[name] for name in row_kinds)

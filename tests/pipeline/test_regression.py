@@ -156,3 +156,59 @@ def test_the_gate_names_regression_figures_and_kinds(scanned) -> None:
     gate = json.loads((out / "report.json").read_text())["gate"]["rules"]
     assert [rule["rule"] for rule in gate] == GATE.split(",")
     assert [rule["passed"] for rule in gate] == [True, True, False]  # 10 wrong of 360: over 1%
+
+
+def _split_deliveries(folder: Path) -> tuple[Path, Path]:
+    """A training and a test file of deliveries: three test rows copied into train, a notes
+    column blank in 70% of the rows, and one broken record (a 900 km delivery)."""
+    frame, _ = deliveries(rows=480, seed=3)
+    rng = np.random.default_rng(3)
+    frame["notes"] = np.where(rng.random(len(frame)) < 0.7, "", "leave at door")
+    frame.loc[17, "distance_km"] = 900.0
+    train, test = frame.iloc[:400].copy(), frame.iloc[400:].copy()
+    copied = test.iloc[[5, 30, 60]].assign(order=["c1", "c2", "c3"])
+    paths = folder / "train.csv", folder / "test.csv"
+    pd.concat([train, copied]).to_csv(paths[0], index=False)
+    test.to_csv(paths[1], index=False)
+    return paths
+
+
+def test_row_detectors_run_on_a_regression_scan(tmp_path: Path) -> None:
+    """Leakage, outliers and empty columns are found in a regression too, counted in the
+    summary, and the gate can name them (it exited 2: "names no figure of this scan")."""
+    train, test = _split_deliveries(tmp_path)
+    args = ["--test", test, "--label", "minutes", "--id", "order", "--out", tmp_path / "out"]
+    result = run("scan", train, *args, "--fail-on", "split_leakage>0", "--format", "plain")
+    assert result.exit_code == 1, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    counts = report["summary"]["counts"]
+    assert f"split_leakage>0 (measured {counts['split_leakage']})" in result.output
+    leaked = {(i["split"], i["file_row"]) for i in report["issues"] if i["kind"] == "split_leakage"}
+    copies = {("train", 400), ("train", 401), ("train", 402), ("test", 5), ("test", 30)}
+    assert copies | {("test", 60)} <= leaked  # (and pairs of deliveries alike by chance)
+    assert counts["empty_cells"] == 1
+    assert {"split_shift", "mixed_types", "outlier"} <= set(counts)
+    outliers = [i for i in report["issues"] if i["kind"] == "outlier"]
+    assert outliers[0]["row"] == 17 and outliers[0]["suggested_label"] is None
+    assert "nearest rows train:" in outliers[0]["detail"]  # rows named as fix --accept takes them
+    assert set(report["kinds"]) >= {"label_issue", "split_leakage", "empty_cells"}
+
+
+def test_values_that_moved_between_splits_are_a_split_shift() -> None:
+    frame, _ = deliveries(rows=480, seed=4)
+    train, test = frame.iloc[:360], frame.iloc[360:]
+    same = databugs.scan(train, label="minutes", test=test, detectors=["split_shift"])
+    assert _shifts(same) == []
+    moved = databugs.scan(
+        train,
+        label="minutes",
+        test=test.assign(minutes=test["minutes"] + 15),
+        detectors=["split_shift"],
+    )
+    (shift,) = _shifts(moved)
+    assert "values of 'minutes' moved between train and test" in shift.message
+    assert shift.details["medians"]["test"] > shift.details["medians"]["train"] + 10
+
+
+def _shifts(report: databugs.Report) -> list:
+    return [i for i in report.issues if i.kind == "split_shift" and "medians" in i.details]

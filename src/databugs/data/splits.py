@@ -55,6 +55,13 @@ class Splits:
         file, file_row = self.file_row(row)
         return {"split": str(self.names[row]), "file": file, "file_row": file_row}
 
+    def row_name(self, row: int) -> str:
+        """How a person finds scanned row ``row``: ``test:137`` (split and row in its file)
+        when the splits are two files, else the row itself (one file's row numbers)."""
+        if len(self.files) < 2:
+            return str(row)
+        return f"{self.names[row]}:{int(self.file_rows[row])}"
+
     def file_row(self, row: int) -> tuple[str, int]:
         """The file scanned row ``row`` is in and its row there."""
         return self.files[self.file_index[row]], int(self.file_rows[row])

@@ -66,7 +66,8 @@ class Context:
     set of tags per row, then ``tags`` holds them and their out-of-fold analysis, ``labels``
     the cells as written and ``canonical`` each row's tag set in one spelling); ``seed`` the
     scan's seed, for every random choice a detector makes; ``splits`` each row's split (train,
-    valid, test) when the data has them.
+    valid, test) when the data has them. A ``regression`` scan has no classes: ``values`` holds
+    the numbers to predict (aligned with ``labelled``) and ``targets`` is -1.
     """
 
     frame: pd.DataFrame
@@ -89,6 +90,7 @@ class Context:
     seed: int = 0
     splits: Splits | None = None
     tags: TagAnalysis | None = None
+    values: np.ndarray | None = None
     shared: dict[Any, Any] = field(default_factory=dict)
 
     def computed_once(self, key: Any, compute: Callable[[], Any]) -> Any:
@@ -100,6 +102,15 @@ class Context:
     def class_counts(self) -> np.ndarray:
         """Rows per class, in the order of ``classes``."""
         return np.bincount(self.targets, minlength=len(self.classes))
+
+    def memberships(self) -> np.ndarray:
+        """Boolean per labelled row and class: the row is of that class (classification) or
+        carries that tag (multi-label); no columns for a regression. Detectors that compare
+        groups of rows (a column empty in one class, class shares per split) read this, so
+        one path serves every task."""
+        if self.tags is not None:
+            return self.tags.sets.matrix.astype(bool)
+        return self.targets[:, None] == np.arange(len(self.classes))[None, :]
 
 
 class Detector(ABC):

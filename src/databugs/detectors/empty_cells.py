@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.features import MISSING_TOKENS, NESTED_REASON, ColumnUse
+from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
 
@@ -83,6 +84,7 @@ class ClassTie:
 @register
 class EmptyCells(Detector):
     name = "empty_cells"
+    tasks = TASKS  # a class or a tag tie where the data has them; mostly empty in any task
     description = (
         "columns empty in most rows, or empty far more often in one class than in the others "
         "(a model learns 'empty => that class')"
@@ -116,12 +118,13 @@ class EmptyCells(Detector):
         return issues
 
     def _class_tie(self, context: Context, empty: np.ndarray) -> ClassTie | None:
-        """The class whose rows are empty far more often than the others', if one is."""
+        """The class (or tag) whose rows are empty far more often than the other rows, if
+        one is; none in a regression (no classes)."""
         from scipy.stats import chi2_contingency  # loaded when a column has empty cells
 
-        rows = context.class_counts()
-        empties = np.bincount(context.targets[empty], minlength=len(rows))
-        total, total_empty = rows.sum(), empties.sum()
+        members = context.memberships()
+        rows, empties = members.sum(axis=0), members[empty].sum(axis=0)
+        total, total_empty = len(empty), int(empty.sum())
         present = rows > 0
         if total_empty in (0, total) or present.sum() < 2:
             return None
@@ -135,18 +138,26 @@ class EmptyCells(Detector):
         )
         if not tied.any():
             return None
-        table = np.vstack([empties[present], (rows - empties)[present]])
+        best = int(np.argmax(np.where(tied, share - elsewhere, -np.inf)))
+        if context.tags is None:  # one class per row: the classes x (empty, filled) table
+            table = np.vstack([empties[present], (rows - empties)[present]])
+        else:  # tags overlap: rows with the tag against rows without it
+            table = np.array(
+                [
+                    [empties[best], rows[best] - empties[best]],
+                    [total_empty - empties[best], total - rows[best] - total_empty + empties[best]],
+                ]
+            )
         p_value = float(chi2_contingency(table).pvalue)
         if p_value >= self.max_p_value:
             return None
-        best = int(np.argmax(np.where(tied, share - elsewhere, -np.inf)))
         return ClassTie(context.classes[best], float(share[best]), float(elsewhere[best]), p_value)
 
 
 def _class_shares(context: Context, empty: np.ndarray) -> dict[str, float]:
-    """Share of each class's labelled rows whose cell is empty."""
-    rows = context.class_counts()
-    empties = np.bincount(context.targets[empty], minlength=len(rows))
+    """Share of each class's (or tag's) labelled rows whose cell is empty."""
+    members = context.memberships()
+    rows, empties = members.sum(axis=0), members[empty].sum(axis=0)
     return {
         name: round(float(e / n), 6)
         for name, e, n in zip(context.classes, empties, rows, strict=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.features import DECIMAL_COMMA, ColumnUse
-from databugs.data.task import MULTILABEL
+from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.empty_cells import Cells, checked_columns, column_cells
 from databugs.detectors.registry import register
@@ -29,7 +29,7 @@ SEVERITY = 0.6
 @register
 class MixedTypes(Detector):
     name = "mixed_types"
-    tasks = ("classification", MULTILABEL)  # they read rows, not classes
+    tasks = TASKS  # they read rows, not classes
     description = (
         "columns mixing numbers and text, which databugs then cannot use as numbers "
         "(decimal commas named)"

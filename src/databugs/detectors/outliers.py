@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.distinct import distinct_rows
-from databugs.data.task import MULTILABEL
+from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
 from databugs.detectors.text_style import style_distance, style_traits, unusual_traits
@@ -437,7 +437,7 @@ def _centre_spread(values: np.ndarray) -> tuple[float, float]:
 @register
 class Outlier(Detector):
     name = "outlier"
-    tasks = ("classification", MULTILABEL)  # they read rows, not classes
+    tasks = TASKS  # they read rows, not classes
     description = (
         "rows unlike every other row (far from their 10 nearest, rare values, columns that do "
         "not move together), with the columns or text traits that set them apart; fix, drop "
@@ -471,6 +471,9 @@ class Outlier(Detector):
     ) -> Issue:
         nearest = [int(n) for n in scores.nearest[row, :SHOWN_NEIGHBOURS]]
         traits = "; ".join(trait["text"] for trait in unusual) or "its combination of values"
+        named = (
+            map(str, nearest) if context.splits is None else map(context.splits.row_name, nearest)
+        )
         return Issue(
             kind=self.name,
             row=int(row),
@@ -478,7 +481,7 @@ class Outlier(Detector):
             given_label=context.labels[row],
             message=(
                 f"unlike every other row ({score:.1f} robust z above the typical row's evidence; "
-                f"nearest rows {', '.join(map(str, nearest))}); unusual: {traits}. A broken "
+                f"nearest rows {', '.join(named)}); unusual: {traits}. A broken "
                 "record, data from elsewhere or a rare real case: decide by hand"
             ),
             details={

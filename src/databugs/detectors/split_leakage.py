@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from databugs.data.task import MULTILABEL
+from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.content import content_hashes, groups_of_equal, normalised_content
 from databugs.detectors.registry import register
@@ -45,7 +45,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 @register
 class SplitLeakage(Detector):
     name = "split_leakage"
-    tasks = ("classification", MULTILABEL)  # they read rows, not classes
+    tasks = TASKS  # they read rows, not classes
     description = (
         "the same row in two splits (identical, near copies, or one word or cell changed): "
         "leakage that inflates test scores"

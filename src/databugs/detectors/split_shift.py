@@ -2,9 +2,11 @@
 split and another split beyond chance. A model tuned on one and scored on the other is then
 measured on data it was not built for.
 
-Classes: a chi-square test of the classes x splits table. Columns: numbers by a two-sample
-Kolmogorov-Smirnov test; categories by a chi-square test of their values (the 20 commonest,
-the rest pooled); text by both: KS on its length and chi-square on its 100 commonest words.
+Labels: a chi-square test of the classes x splits table (tags: rows carrying each tag x
+splits); a regression's values by a two-sample Kolmogorov-Smirnov test. Columns: numbers by
+a two-sample Kolmogorov-Smirnov test; categories by a chi-square test of their values (the 20
+commonest, the rest pooled); text by both: KS on its length and chi-square on the rows using
+each of its 100 commonest words.
 Every chi-square pools categories expected fewer than 5 times in some split into one (the
 test's approximation needs it), and is skipped with fewer than two left. The columns' tests
 are corrected for their number (Bonferroni); with thousands of rows tiny differences are
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.splits import TRAIN
+from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.content import normalised_content
 from databugs.detectors.registry import register
@@ -33,6 +36,7 @@ SEVERITY = {"classes": 0.6, "column": 0.4}
 @register
 class SplitShift(Detector):
     name = "split_shift"
+    tasks = TASKS
     description = (
         "class shares or column distributions that differ between splits beyond chance "
         "(chi-square, Kolmogorov-Smirnov; columns Bonferroni-corrected)"
@@ -60,15 +64,27 @@ class SplitShift(Detector):
         return issues
 
     def _classes(self, context: Context, other: str) -> list[Issue]:
-        """The class-share finding between the training split and ``other``, if any."""
+        """The finding that the labels differ between the training split and ``other``: class
+        or tag shares (chi-square), or, in a regression, the values (Kolmogorov-Smirnov)."""
         names = context.splits.names[context.labelled]
-        chosen = (names == TRAIN) | (names == other)
-        labels = np.array(context.classes, dtype=object)[context.targets[chosen]]
-        result = chi_square(pd.Series(labels), names[chosen] == other, top=len(context.classes))
+        parts = {split: names == split for split in (TRAIN, other)}
+        if not all(part.any() for part in parts.values()):
+            return []
+        if context.values is not None:
+            return self._values(context, other, parts)
+        members = context.memberships()
+        table = np.column_stack([members[part].sum(axis=0) for part in parts.values()])
+        result = _chi_square_table(table[table.sum(axis=1) > 0])
         if result is None or result["p_value"] >= self.alpha or result["effect"] < self.min_effect:
             return []
-        shares = {split: _shares(labels[names[chosen] == split]) for split in (TRAIN, other)}
-        details = {**result, "shares": shares, "splits": [TRAIN, other]}
+        shares = {
+            split: {
+                name: round(float(share), 6)
+                for name, share in zip(context.classes, members[part].mean(axis=0), strict=True)
+                if share
+            }
+            for split, part in parts.items()
+        }
         moved = sorted(
             context.classes,
             key=lambda c: -abs(shares[TRAIN].get(c, 0.0) - shares[other].get(c, 0.0)),
@@ -76,16 +92,29 @@ class SplitShift(Detector):
         listed = ", ".join(
             f"{c} {shares[TRAIN].get(c, 0.0):.1%} -> {shares[other].get(c, 0.0):.1%}" for c in moved
         )
+        what = "class" if context.tags is None else "tag"
         message = (
-            f"class shares differ between {TRAIN} and {other} (chi-square "
+            f"{what} shares differ between {TRAIN} and {other} (chi-square "
             f"{result['statistic']:.1f}, p = {result['p_value']:.2g}): {listed}"
         )
+        details = {**result, "shares": shares, "splits": [TRAIN, other]}
         return [Issue(self.name, None, SEVERITY["classes"], message, details=details)]
 
-
-def _shares(labels: np.ndarray) -> dict[str, float]:
-    counts = pd.Series(labels).value_counts(sort=False).sort_index()
-    return {str(k): round(float(v / max(len(labels), 1)), 6) for k, v in counts.items()}
+    def _values(self, context: Context, other: str, parts: dict[str, np.ndarray]) -> list[Issue]:
+        """The finding that a regression's values moved between the two splits, if they did."""
+        values = context.values
+        chosen = parts[TRAIN] | parts[other]
+        result = ks(values[chosen], parts[other][chosen])
+        if result is None or result["p_value"] >= self.alpha or result["effect"] < self.min_effect:
+            return []
+        medians = {split: float(np.median(values[part])) for split, part in parts.items()}
+        message = (
+            f"the values of {context.label_column!r} moved between {TRAIN} and {other} "
+            f"(Kolmogorov-Smirnov: p = {result['p_value']:.2g}, effect {result['effect']:.2f}): "
+            f"median {medians[TRAIN]:.4g} -> {medians[other]:.4g}"
+        )
+        details = {**result, "medians": medians, "splits": [TRAIN, other]}
+        return [Issue(self.name, None, SEVERITY["classes"], message, details=details)]
 
 
 def column_tests(context: Context, other: str) -> list[tuple[str, str, dict]]:
@@ -137,14 +166,16 @@ def chi_square(values: pd.Series, in_other: np.ndarray, top: int = TOP_VALUES) -
 
 
 def words(texts: pd.Series, in_other: np.ndarray) -> dict | None:
-    """Chi-square test of the commonest words' counts x parts."""
-    tokens = texts.reset_index(drop=True).str.split().explode().dropna()
-    parts = in_other[tokens.index.to_numpy()]
+    """Chi-square test of the commonest words x parts, a word counted once per row: counted
+    per use, one long broken record (a page of repeated words) moved a random split."""
+    pairs = texts.reset_index(drop=True).str.split().explode().dropna().reset_index()
+    pairs = pairs.drop_duplicates()
+    rows, tokens = pairs.iloc[:, 0].to_numpy(), pairs.iloc[:, 1]
     common = tokens.value_counts().index[:TOP_WORDS]
     kept = tokens.isin(common).to_numpy()
     if not kept.any():
         return None
-    table = pd.crosstab(tokens.to_numpy()[kept], parts[kept]).to_numpy(dtype=float)
+    table = pd.crosstab(tokens.to_numpy()[kept], in_other[rows[kept]]).to_numpy(dtype=float)
     return _chi_square_table(table)
 
 

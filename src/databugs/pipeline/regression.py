@@ -10,15 +10,16 @@ points of the given-vs-predicted plot.
 from __future__ import annotations
 
 import os
-from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from databugs.data.splits import with_split_columns, with_split_fields
-from databugs.data.task import NumberStyle
-from databugs.detectors.base import Issue, is_correction
+from databugs.data.task import REGRESSION, NumberStyle
+from databugs.detectors.base import Context, Detector, Issue, is_correction
+from databugs.detectors.registry import all_detectors
 from databugs.detectors.regression import (
     KINDS,
     conflicting_values,
@@ -32,6 +33,7 @@ from databugs.pipeline.assemble import issue_records, quality_histogram, row_tab
 from databugs.pipeline.fit import Progress, fit_regression
 from databugs.pipeline.prepare import Prepared
 from databugs.pipeline.rank import rank_issues
+from databugs.pipeline.summary import issue_counts
 from databugs.report.report import Report
 
 REGRESSION_FIGURES = ("model_mae", "model_r2", "median_residual")
@@ -51,18 +53,22 @@ median absolute error."""
 def regression_report(
     data: Prepared,
     options: dict[str, Any],
+    detectors: Sequence[Detector] = (),
     *,
     engine: Engine | None = None,
     progress: Progress | None = None,
     cache: str | os.PathLike[str] | None = None,
 ) -> Report:
     """The report of a regression scan (gate and comparison are added by the caller); the
-    out-of-fold predictions come from ``cache`` when it has them."""
+    out-of-fold predictions come from ``cache`` when it has them; of ``detectors``, those that
+    read rows rather than classes run too (outliers, splits, cells)."""
     fit = fit_regression(data, options, engine=engine, progress=progress, cache=cache)
     scale, scores = chosen_scores(data.targets, fit.predictions, options["seed"])
     above = data.targets > fit.predictions
     limits = flag_limits(scores, above)
-    issues = _issues(data, fit, scores, np.where(above, *limits))
+    context = value_context(data, fit, scores, options["seed"])
+    running = [detector for detector in detectors if REGRESSION in detector.tasks]
+    issues = _issues(data, fit, scores, np.where(above, *limits), running, context)
     rows = row_table(data.labels, data.labelled, label_quality(scores), data.ids, issues)
     rows = with_split_columns(rows, data.splits)
     flagged = rows["is_label_issue"].to_numpy()[data.labelled]
@@ -77,7 +83,7 @@ def regression_report(
             for m in fit.models
         ],
         notes=_notes(data, options, limits, scale),
-        kinds=dict(KINDS),
+        kinds=regression_kinds(),
         records=with_split_fields(issue_records(data, issues, rows, {}), data.splits),
         quality_histogram=quality_histogram(label_quality(scores), flagged),
         regression={
@@ -91,8 +97,46 @@ def regression_report(
     )
 
 
+def regression_kinds() -> dict[str, str]:
+    """The kinds a regression scan reports, with their descriptions: its own, then the
+    detectors that read rows rather than classes."""
+    row_detectors = {
+        name: detector.description
+        for name, detector in all_detectors().items()
+        if REGRESSION in detector.tasks and name not in KINDS
+    }
+    return {**KINDS, **row_detectors}
+
+
+def value_context(data: Prepared, fit: RegressionFit, scores: np.ndarray, seed: int) -> Context:
+    """What the detectors that read rows see of a regression: the rows, features and splits;
+    no classes (``targets`` -1), the values in ``values``."""
+    return Context(
+        frame=data.frame,
+        label_column=data.columns.label,
+        labels=data.labels,
+        classes=[],
+        labelled=data.labelled,
+        targets=np.full(len(data.labelled), -1),
+        probabilities=np.empty((len(data.labelled), 0)),
+        label_quality=label_quality(scores),
+        features=data.features,
+        folds=fit.folds,
+        canonical=data.canonical,
+        task=REGRESSION,
+        seed=seed,
+        splits=data.splits,
+        values=data.targets,
+    )
+
+
 def _issues(
-    data: Prepared, fit: RegressionFit, scores: np.ndarray, limits: np.ndarray
+    data: Prepared,
+    fit: RegressionFit,
+    scores: np.ndarray,
+    limits: np.ndarray,
+    detectors: Sequence[Detector],
+    context: Context,
 ) -> list[Issue]:
     """Every issue, ranked (``limits``: each value's flag limit); a correction a reviewer
     rejected is not proposed again."""
@@ -103,6 +147,7 @@ def _issues(
         *value_issues(labels, labelled, fit.predictions, scores, style, limits),
         *conflicting_values(data.features.matrix, labels, labelled, targets, tolerance),
         *target_outliers(labels, labelled, targets),
+        *(issue for detector in detectors for issue in detector.detect(context)),
     ]
     return rank_issues(i for i in found if not (i.row in data.settled and is_correction(i)))
 
@@ -130,15 +175,8 @@ def _summary(
         "model_r2": round(r2, 6),
         "median_residual": round(float(np.median(np.abs(targets - predictions))), 6),
         "min_class_count": None,
-        "counts": _counts(issues),
+        "counts": issue_counts(issues, regression_kinds()),
     }
-
-
-def _counts(issues: list[Issue]) -> dict[str, int]:
-    """Issues per kind; a finding about several rows (a group) counts once."""
-    found = Counter(issue.kind for issue in issues if issue.group is None)
-    found.update(kind for kind, _ in {(i.kind, i.group) for i in issues if i.group is not None})
-    return {kind: found.get(kind, 0) for kind in KINDS}
 
 
 def _notes(

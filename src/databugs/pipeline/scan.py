@@ -112,7 +112,9 @@ def _scanned(
     data = prepare(table, options, chosen, joined=joined)
     clock.lap("load_and_features_s")
     if data.task == REGRESSION:
-        report = regression_report(data, options, engine=engine, progress=progress, cache=cache)
+        report = regression_report(
+            data, options, chosen, engine=engine, progress=progress, cache=cache
+        )
     elif data.task == MULTILABEL:
         report = scan_multilabel(data, options, chosen, engine=engine, clock=clock)
     else:

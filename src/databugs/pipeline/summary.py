@@ -7,7 +7,7 @@ health among them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,8 +27,9 @@ def figure_names(*, annotated: bool) -> tuple[str, ...]:
     return FIGURES + detectors + (ANNOTATOR_FIGURES if annotated else ())
 
 
-def issue_counts(issues: list[Issue]) -> dict[str, int]:
-    """Issues per kind; a finding about several rows (a group) counts once."""
+def issue_counts(issues: list[Issue], kinds: Iterable[str] | None = None) -> dict[str, int]:
+    """Issues per kind (of ``kinds``, default every detector's); a finding about several rows
+    (a group) counts once."""
     findings = Counter()
     seen_groups: set[tuple[str, str]] = set()
     for issue in issues:
@@ -37,7 +38,7 @@ def issue_counts(issues: list[Issue]) -> dict[str, int]:
                 continue
             seen_groups.add((issue.kind, issue.group))
         findings[issue.kind] += 1
-    return {kind: findings.get(kind, 0) for kind in all_detectors()}
+    return {kind: findings.get(kind, 0) for kind in (all_detectors() if kinds is None else kinds)}
 
 
 def summarise(context: Context, issues: list[Issue]) -> dict[str, Any]:
