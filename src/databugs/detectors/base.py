@@ -107,10 +107,14 @@ class Context:
         """Boolean per labelled row and class: the row is of that class (classification) or
         carries that tag (multi-label); no columns for a regression. Detectors that compare
         groups of rows (a column empty in one class, class shares per split) read this, so
-        one path serves every task."""
-        if self.tags is not None:
-            return self.tags.sets.matrix.astype(bool)
-        return self.targets[:, None] == np.arange(len(self.classes))[None, :]
+        one path serves every task. Made once per scan."""
+
+        def compute() -> np.ndarray:
+            if self.tags is not None:
+                return self.tags.sets.matrix.astype(bool)
+            return self.targets[:, None] == np.arange(len(self.classes))[None, :]
+
+        return self.computed_once("memberships", compute)
 
 
 class Detector(ABC):

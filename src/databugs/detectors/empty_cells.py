@@ -110,20 +110,24 @@ class EmptyCells(Detector):
             empty = cells.empty_rows()
             if not empty.any():
                 continue
-            shares = _class_shares(context, empty[context.labelled])
-            tie = self._class_tie(context, empty[context.labelled])
+            labelled = empty[context.labelled]
+            members = context.memberships()
+            counts = members.sum(axis=0), members[labelled].sum(axis=0)
+            shares = _class_shares(context, *counts)
+            tie = self._class_tie(context, labelled, *counts)
             share = float(empty.mean())
             if tie is not None or share > self.max_empty_share:
                 issues.append(_issue(self.name, use, cells, empty, shares, tie))
         return issues
 
-    def _class_tie(self, context: Context, empty: np.ndarray) -> ClassTie | None:
+    def _class_tie(
+        self, context: Context, empty: np.ndarray, rows: np.ndarray, empties: np.ndarray
+    ) -> ClassTie | None:
         """The class (or tag) whose rows are empty far more often than the other rows, if
-        one is; none in a regression (no classes)."""
+        one is; none in a regression (no classes). ``rows``: labelled rows per class,
+        ``empties``: those with the cell empty."""
         from scipy.stats import chi2_contingency  # loaded when a column has empty cells
 
-        members = context.memberships()
-        rows, empties = members.sum(axis=0), members[empty].sum(axis=0)
         total, total_empty = len(empty), int(empty.sum())
         present = rows > 0
         if total_empty in (0, total) or present.sum() < 2:
@@ -154,10 +158,8 @@ class EmptyCells(Detector):
         return ClassTie(context.classes[best], float(share[best]), float(elsewhere[best]), p_value)
 
 
-def _class_shares(context: Context, empty: np.ndarray) -> dict[str, float]:
+def _class_shares(context: Context, rows: np.ndarray, empties: np.ndarray) -> dict[str, float]:
     """Share of each class's (or tag's) labelled rows whose cell is empty."""
-    members = context.memberships()
-    rows, empties = members.sum(axis=0), members[empty].sum(axis=0)
     return {
         name: round(float(e / n), 6)
         for name, e, n in zip(context.classes, empties, rows, strict=True)

@@ -54,7 +54,7 @@ class SplitShift(Detector):
         tests = [(other, test) for other in others for test in column_tests(context, other)]
         corrected = self.alpha / max(len(tests), 1)
         for other, (column, test, result) in tests:
-            if result["p_value"] < corrected and result["effect"] >= self.min_effect:
+            if self._moved(result, corrected):
                 result |= {"column": column, "test": test, "splits": [TRAIN, other]}
                 message = (
                     f"column {column!r} moved between {TRAIN} and {other} ({test}: "
@@ -62,6 +62,12 @@ class SplitShift(Detector):
                 )
                 issues.append(Issue(self.name, None, SEVERITY["column"], message, details=result))
         return issues
+
+    def _moved(self, result: dict | None, alpha: float) -> bool:
+        """A test's result is a finding: significant at ``alpha`` and with effect enough."""
+        return (
+            result is not None and result["p_value"] < alpha and result["effect"] >= self.min_effect
+        )
 
     def _classes(self, context: Context, other: str) -> list[Issue]:
         """The finding that the labels differ between the training split and ``other``: class
@@ -75,7 +81,7 @@ class SplitShift(Detector):
         members = context.memberships()
         table = np.column_stack([members[part].sum(axis=0) for part in parts.values()])
         result = _chi_square_table(table[table.sum(axis=1) > 0])
-        if result is None or result["p_value"] >= self.alpha or result["effect"] < self.min_effect:
+        if not self._moved(result, self.alpha):
             return []
         shares = {
             split: {
@@ -105,7 +111,7 @@ class SplitShift(Detector):
         values = context.values
         chosen = parts[TRAIN] | parts[other]
         result = ks(values[chosen], parts[other][chosen])
-        if result is None or result["p_value"] >= self.alpha or result["effect"] < self.min_effect:
+        if not self._moved(result, self.alpha):
             return []
         medians = {split: float(np.median(values[part])) for split, part in parts.items()}
         message = (
@@ -155,11 +161,11 @@ def ks(values: np.ndarray, in_other: np.ndarray) -> dict | None:
     return {"statistic": round(statistic, 6), "p_value": float(result.pvalue), "effect": statistic}
 
 
-def chi_square(values: pd.Series, in_other: np.ndarray, top: int = TOP_VALUES) -> dict | None:
-    """Chi-square test of values x parts: the ``top`` commonest values, the rest pooled, and
-    values expected fewer than ``MIN_EXPECTED`` times in a part pooled too."""
+def chi_square(values: pd.Series, in_other: np.ndarray) -> dict | None:
+    """Chi-square test of values x parts: the ``TOP_VALUES`` commonest values, the rest
+    pooled, and values expected fewer than ``MIN_EXPECTED`` times in a part pooled too."""
     values = pd.Series(values.to_numpy(dtype=object)).fillna("<empty>").astype(str)
-    common = values.value_counts().index[:top]
+    common = values.value_counts().index[:TOP_VALUES]
     values = values.where(values.isin(common), "<other>")
     table = pd.crosstab(values.to_numpy(), in_other).to_numpy(dtype=float)
     return _chi_square_table(table)

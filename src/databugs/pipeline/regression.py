@@ -69,7 +69,7 @@ def regression_report(
     context = value_context(data, fit, scores, options["seed"])
     running = [detector for detector in detectors if REGRESSION in detector.tasks]
     issues = _issues(data, fit, scores, np.where(above, *limits), running, context)
-    rows = row_table(data.labels, data.labelled, label_quality(scores), data.ids, issues)
+    rows = row_table(data.labels, data.labelled, context.label_quality, data.ids, issues)
     rows = with_split_columns(rows, data.splits)
     flagged = rows["is_label_issue"].to_numpy()[data.labelled]
     return Report(
@@ -85,7 +85,7 @@ def regression_report(
         notes=_notes(data, options, limits, scale),
         kinds=regression_kinds(),
         records=with_split_fields(issue_records(data, issues, rows, {}), data.splits),
-        quality_histogram=quality_histogram(label_quality(scores), flagged),
+        quality_histogram=quality_histogram(context.label_quality, flagged),
         regression={
             **_plot_points(data, fit, rows, options["seed"]),
             "flag_limit": _finite(min(limits)),
