@@ -101,7 +101,7 @@ def test_names_that_differ_in_meaning_stay_apart() -> None:
     context = _typo_context(
         [
             ("trade", 60, "trade"),
-            ("grade", 5, "grade"),  # one letter off, but the model tells it apart
+            ("grade", 5, "grade"),  # one letter off, the first: a name, not a slip
             ("class1", 60, "class1"),
             ("class7", 3, "class1"),  # a number is a name, never a typo
             ("B", 30, "B"),
@@ -113,6 +113,25 @@ def test_names_that_differ_in_meaning_stay_apart() -> None:
         ]
     )
     assert LabelSpelling().detect(context) == []
+
+
+def test_a_letter_changed_is_a_slip_only_onto_a_neighbouring_key_past_the_first() -> None:
+    """A real class the model cannot tell from a frequent one whose name differs from it in a
+    letter (formal / normal) is not offered as a typo; a neighbouring key's slip is."""
+    context = _typo_context(
+        [
+            ("normal", 700, "normal"),
+            ("formal", 63, "normal"),  # the first letter, keys far apart
+            ("sport", 300, "sport"),
+            ("sporh", 10, "sport"),  # h does not touch t
+            ("spirt", 10, "sport"),  # i touches o
+            ("positive", 200, "positive"),
+            ("positivr", 3, "positive"),  # r touches e
+        ]
+    )
+    issues = LabelSpelling().detect(context)
+    found = {(issue.given_label, issue.suggested_label) for issue in issues}
+    assert found == {("spirt", "sport"), ("positivr", "positive")}
 
 
 def test_a_rare_class_the_model_learned_a_little_of_stays_apart() -> None:

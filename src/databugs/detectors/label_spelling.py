@@ -77,10 +77,13 @@ def typo_edit(rare: str, common: str) -> str | None:
 
     Both must be words of four letters or more (``B`` and ``D`` are names, not slips), with the
     same digits (``class7`` is no typo of ``class1``), one letter off (two in a word of eight
-    letters or more).
+    letters or more); a changed letter must be a slip onto a neighbouring key, past the first
+    letter (:func:`_a_key_slip`).
 
     >>> typo_edit("sprot", "sport"), typo_edit("positiv", "positive"), typo_edit("grade", "trade")
-    ('two letters swapped', 'truncated', 'one letter changed')
+    ('two letters swapped', 'truncated', None)
+    >>> typo_edit("positivr", "positive"), typo_edit("formal", "normal")
+    ('one letter changed', None)
     >>> typo_edit("postive", "positive"), typo_edit("class7", "class1"), typo_edit("D", "B")
     ('a letter dropped', None, None)
     """
@@ -97,8 +100,46 @@ def typo_edit(rare: str, common: str) -> str | None:
     if distance == 2:
         return "two letters off"
     if len(rare) == len(common):
-        return "two letters swapped" if sorted(rare) == sorted(common) else "one letter changed"
+        if sorted(rare) == sorted(common):
+            return "two letters swapped"
+        return "one letter changed" if _a_key_slip(rare, common) else None
     return "a letter dropped" if len(rare) < len(common) else "a letter added"
+
+
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _neighbour_keys() -> dict[str, set[str]]:
+    """Each letter's neighbours on a staggered QWERTY keyboard (same row, and the two keys
+    above and below it that touch it)."""
+    neighbours: dict[str, set[str]] = {}
+    for row, keys in enumerate(KEYBOARD_ROWS):
+        for index, key in enumerate(keys):
+            near = {keys[index - 1]} if index else set()
+            near |= set(keys[index + 1 : index + 2])
+            if row:
+                near |= set(KEYBOARD_ROWS[row - 1][index : index + 2])
+            if row + 1 < len(KEYBOARD_ROWS):
+                near |= set(KEYBOARD_ROWS[row + 1][max(index - 1, 0) : index + 1])
+            neighbours[key] = near
+    return neighbours
+
+
+NEIGHBOUR_KEYS = _neighbour_keys()
+
+
+def _a_key_slip(rare: str, common: str) -> bool:
+    """Whether the one letter two same-length keys differ in could be a finger's slip: not the
+    first letter (misspellings rarely change it, and real names often differ only there:
+    ``grade`` / ``trade``, ``formal`` / ``normal``), and a key touching the intended one.
+
+    >>> _a_key_slip("positivr", "positive"), _a_key_slip("formal", "normal")
+    (True, False)
+    >>> _a_key_slip("spirt", "sport"), _a_key_slip("sporh", "sport")
+    (True, False)
+    """
+    index = next(i for i, (a, b) in enumerate(zip(rare, common, strict=True)) if a != b)
+    return index > 0 and rare[index] in NEIGHBOUR_KEYS.get(common[index], ())
 
 
 @dataclass(frozen=True)
