@@ -11,3 +11,35 @@ def test_the_figures_rules_may_name_are_the_summary_numbers(blobs) -> None:
     summary = databugs.api.scan(blobs, jobs=1).summary
     numbers = {k for k, v in summary.items() if isinstance(v, int | float)}
     assert numbers == set(figure_names(annotated=False))
+
+
+def test_multilabel_label_health_does_not_move_with_the_row_score_chosen(monkeypatch) -> None:
+    """The row score each scan chooses to rank tag sets by (``models.multilabel.ROW_SCORES``)
+    changes the ranking, not the health a gate reads: forcing each choice in turn gives one
+    figure, the mean chance a row's least believed tag is right, overall, per tag and per split."""
+    import numpy as np
+
+    from databugs.models import multilabel
+    from tests.conftest import tagged_letters
+
+    frame, _ = tagged_letters(rows=300)
+    frame["split"] = np.where(np.arange(300) < 240, "train", "test")
+    reports = {}
+    for chosen in multilabel.ROW_SCORES:
+        forced = {score: float(score == chosen) for score in multilabel.ROW_SCORES}
+        monkeypatch.setattr(multilabel, "planted_aps", lambda planted, aps=forced: aps)
+        reports[chosen] = databugs.api.scan(frame, label="tags", split_col="split", jobs=1)
+    assert {r.summary["row_score"] for r in reports.values()} == set(multilabel.ROW_SCORES)
+    qualities = {tuple(r.rows["label_quality"].round(6)) for r in reports.values()}
+    assert len(qualities) == 3  # the ranking did change
+    figures = {
+        (
+            r.summary["label_health"],
+            tuple(t["label_health"] for t in r.classes),
+            tuple(s["label_health"] for s in r.summary["splits"].values()),
+        )
+        for r in reports.values()
+    }
+    assert len(figures) == 1
+    softmin = reports["softmin"].rows["label_quality"]  # every row is labelled
+    assert next(iter(figures))[0] == round(softmin.mean(), 6)

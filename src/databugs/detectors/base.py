@@ -99,6 +99,12 @@ class Context:
             self.shared[key] = compute()
         return self.shared[key]
 
+    @property
+    def label_health_scores(self) -> np.ndarray:
+        """Per labelled row, the chance its label is right, on a scale that does not move
+        with how the scan ranks (tag sets: ``TagScores.health``)."""
+        return self.tags.scores.health if self.tags is not None else self.label_quality
+
     def class_counts(self) -> np.ndarray:
         """Rows per class, in the order of ``classes``."""
         return np.bincount(self.targets, minlength=len(self.classes))

@@ -56,7 +56,7 @@ class LabelIssues(Detector):
         labelled = len(context.labelled)
         flagged = len({issue.row for issue in issues})
         return {
-            "label_health": round(float(np.mean(context.label_quality)), 6),
+            "label_health": round(float(np.mean(context.label_health_scores)), 6),
             "label_issues": flagged,
             "label_issue_share": round(flagged / labelled, 6),
         }

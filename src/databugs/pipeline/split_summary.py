@@ -20,7 +20,7 @@ def split_summary(context: Context, issues: list[Issue]) -> dict[str, Any]:
     figures = {}
     for name in context.splits.present():
         members = labelled_split == name
-        quality = context.label_quality[members]
+        quality = context.label_health_scores[members]
         figures[name] = {
             "rows": len(context.splits.rows_of(name)),
             "labelled": int(members.sum()),

@@ -41,7 +41,7 @@ def tag_summary(context: Context, issues: list[Issue]) -> dict[str, Any]:
 
 
 def tag_table(context: Context, issues: list[Issue]) -> list[dict[str, Any]]:
-    """Per tag: rows carrying it, share, the mean quality of those rows, the out-of-fold
+    """Per tag: rows carrying it, share, the mean health of those rows, the out-of-fold
     model's recall of the tag and the flagged rows among them."""
     sets = context.tags.sets
     flagged = flagged_labels(context, issues)
@@ -55,7 +55,7 @@ def tag_table(context: Context, issues: list[Issue]) -> list[dict[str, Any]]:
                 "label": name,
                 "count": count,
                 "share": round(count / max(len(members), 1), 6),
-                "label_health": round(float(context.label_quality[members].mean()), 6)
+                "label_health": round(float(context.label_health_scores[members].mean()), 6)
                 if count
                 else 1.0,
                 "recall": round(float(predicted[members, index].mean()), 6) if count else 0.0,
