@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm, rankdata
 
-from databugs.detectors.text_style import TRAITS, normal_scores, style_traits
+from databugs.detectors.text_style import TRAITS, normal_scores, style_traits, unusual_traits
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -47,7 +47,18 @@ MIXED_SPACES = "ab Ü\t\x0b\x1c\xa0\u3000\n.,?'@#1\u0661"
 @given(st.lists(st.text(alphabet=MIXED_SPACES, max_size=12), min_size=1))
 def test_words_and_spaces_are_counted_as_python_splits_and_sees_them(texts: list[str]) -> None:
     traits = style_traits(pd.Series(texts, dtype="str"))
-    words = [max(len(text.split()), 1) for text in texts]
+    words = [len(text.split()) for text in texts]
     spaces = [sum(c.isspace() for c in text) / max(len(text), 1) for text in texts]
     assert traits[:, _trait("words")].tolist() == words
     assert np.allclose(traits[:, _trait("spaces")], spaces)
+
+
+def test_an_empty_text_counts_no_characters_and_no_words() -> None:
+    """Told as evidence, an empty text is 0 characters (it was 1, the divisor's floor)."""
+    texts = pd.Series([f"Where is gate {n} of terminal {n % 3}?" for n in range(300)] + [""])
+    traits = style_traits(texts)
+    assert traits[-1, _trait("characters")] == 0 and traits[-1, _trait("words")] == 0
+    assert traits[-1, _trait("characters per word")] == 0 and traits[-1, _trait("spaces")] == 0
+    told = {t["style"]: t for t in unusual_traits(traits, np.array([300]), "text")[300]}
+    assert told["characters"]["value"] == 0
+    assert told["characters"]["text"].startswith("text characters: 0 (median 3")

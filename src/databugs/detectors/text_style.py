@@ -34,11 +34,16 @@ pyarrow, but ``\\s`` itself one text at a time in Python (pyarrow's misses ``\\x
 
 
 def _per_char(pattern: str) -> Callable[[pd.Series, np.ndarray, np.ndarray], np.ndarray]:
-    return lambda texts, chars, _words: texts.str.count(pattern).to_numpy(float) / chars
+    return lambda texts, chars, _words: texts.str.count(pattern).to_numpy(float) / _one_up(chars)
 
 
 def _per_word(pattern: str) -> Callable[[pd.Series, np.ndarray, np.ndarray], np.ndarray]:
-    return lambda texts, _chars, words: texts.str.count(pattern).to_numpy(float) / words
+    return lambda texts, _chars, words: texts.str.count(pattern).to_numpy(float) / _one_up(words)
+
+
+def _one_up(counts: np.ndarray) -> np.ndarray:
+    """Counts to divide by: an empty text's zero as one."""
+    return np.maximum(counts, 1)
 
 
 def _ends_with(mark: str) -> Callable[[pd.Series, np.ndarray, np.ndarray], np.ndarray]:
@@ -48,7 +53,7 @@ def _ends_with(mark: str) -> Callable[[pd.Series, np.ndarray, np.ndarray], np.nd
 TRAITS: tuple[Trait, ...] = (
     ("characters", "count", lambda texts, chars, _words: chars),
     ("words", "count", lambda _texts, _chars, words: words),
-    ("characters per word", "ratio", lambda _texts, chars, words: chars / words),
+    ("characters per word", "ratio", lambda _texts, chars, words: chars / _one_up(words)),
     ("capital letters", "share", _per_char(r"[A-Z]")),
     ("digits", "share", _per_char(r"\d")),
     ("punctuation marks", "share", _per_char(rf"[^\w{SPACES}]")),
@@ -72,8 +77,8 @@ TRAITS: tuple[Trait, ...] = (
 
 def style_traits(texts: pd.Series) -> np.ndarray:
     """Per text (rows) each trait of ``TRAITS`` (columns), on the text as written (edge spaces
-    and line breaks kept: a source's formatting habits are part of its style); an empty text
-    counts one character and one word, so that nothing divides by zero. Each distinct text is
+    and line breaks kept: a source's formatting habits are part of its style); a share or a
+    ratio of an empty text divides by one, not zero. Each distinct text is
     measured once (repeated texts are common: a resampled set of 100,000 rows has 5,381), the
     ASCII-only ones apart: pandas counts ``\\d``, ``\\w`` and ``\\b`` with pyarrow only where no
     text of the batch has another character."""
@@ -88,8 +93,8 @@ def style_traits(texts: pd.Series) -> np.ndarray:
 
 
 def _measured(texts: pd.Series) -> np.ndarray:
-    chars = np.maximum(texts.str.len().to_numpy(float), 1)
-    words = np.maximum(texts.str.count(f"[^{SPACES}]+").to_numpy(float), 1)  # as str.split()
+    chars = texts.str.len().to_numpy(float)
+    words = texts.str.count(f"[^{SPACES}]+").to_numpy(float)  # as str.split()
     return np.column_stack([measure(texts, chars, words) for _, _, measure in TRAITS])
 
 
