@@ -69,6 +69,22 @@ def test_an_outlier_is_a_human_decision_not_a_label_fix() -> None:
     assert f"## outlier ({len(found)})" in render_markdown(report)
 
 
+def test_an_outliers_preview_leads_with_the_columns_its_evidence_names() -> None:
+    """A preview shows a table's first six columns; yegvx, the sixteenth, is where row 500 is
+    odd (a value in the wrong unit), so its preview leads with it."""
+    frame = pd.read_csv(EXAMPLES / "letters_sample.csv").head(1_000)
+    frame.loc[500, "yegvx"] = 96.0  # the typical value is 0-15
+    report = databugs.scan(frame, jobs=1, detectors=["outlier"])
+    records = [r for r in report.records if r["kind"] == "outlier"]
+    (odd,) = [r for r in records if r["row"] == 500]
+    assert odd["evidence"]["unusual"][0]["column"] == "yegvx"
+    assert odd["content"].startswith("yegvx=96.0, x.box=")
+    for record in records:  # each led by what its own evidence names
+        named = dict.fromkeys(trait["column"] for trait in record["evidence"]["unusual"])
+        cells = ", ".join(f"{c}={frame.at[record['row'], c]}" for c in named)
+        assert record["content"].startswith(cells)
+
+
 def test_a_clean_table_has_few_outliers_and_the_threshold_is_a_setting() -> None:
     context = table_context(pd.read_csv(EXAMPLES / "letters_sample.csv"))
     found = Outlier().detect(context)

@@ -27,7 +27,8 @@ class Issue:
     """One finding. ``severity`` is in [0, 1], 1 being the worst.
 
     ``row`` is the 0-based position in the data (None for a dataset-level finding); rows of one
-    finding about several rows share a ``group``.
+    finding about several rows share a ``group``. ``columns`` are the data columns the finding
+    tells of, shown first in its row's content preview.
     """
 
     kind: str
@@ -38,6 +39,7 @@ class Issue:
     suggested_label: str | None = None
     group: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    columns: tuple[str, ...] = ()
 
 
 def is_correction(issue: Issue) -> bool:

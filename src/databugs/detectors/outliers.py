@@ -490,6 +490,7 @@ class Outlier(Detector):
                 "nearest_rows": nearest,
                 "unusual": unusual,
             },
+            columns=tuple(dict.fromkeys(trait["column"] for trait in unusual)),
         )
 
 

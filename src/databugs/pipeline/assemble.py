@@ -7,7 +7,7 @@ summary figures and the notes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -107,7 +107,7 @@ def issue_records(
     """Issues as report.json lists them (fields as ``schema.ISSUE_FIELDS``), with their rank and
     the row's position in the file, id, key, label quality and a preview of its content."""
     issue_rows = [issue.row for issue in issues if issue.row is not None]
-    previews = row_previews(data.frame, issue_rows, data.features)
+    previews = row_previews(data.frame, issue_rows, data.features, named=_named_columns(issues))
     keys = row_keys(data.frame, issue_rows, id_column=data.columns.id, label=data.columns.label)
     ids = rows["id"].to_numpy(dtype=object)
     quality = rows["label_quality"].to_numpy()
@@ -133,29 +133,50 @@ def issue_records(
     ]
 
 
+def _named_columns(issues: list[Issue]) -> dict[int, list[str]]:
+    """Per row, the columns its findings tell of (``Issue.columns``), worst finding first."""
+    named: dict[int, list[str]] = {}
+    for issue in issues:
+        if issue.row is not None and issue.columns:
+            named.setdefault(issue.row, []).extend(issue.columns)
+    return named
+
+
 def _number(value: float) -> float | None:
     """A float for JSON; None for NaN (unlabelled rows have no quality)."""
     return None if value != value else float(value)
 
 
 def row_previews(
-    frame: pd.DataFrame, rows: Sequence[int], features: FeatureSet, limit: int = PREVIEW_CHARS
+    frame: pd.DataFrame,
+    rows: Sequence[int],
+    features: FeatureSet,
+    limit: int = PREVIEW_CHARS,
+    named: Mapping[int, Sequence[str]] | None = None,
 ) -> dict[int, str]:
-    """A short, one-line view of each row's content for reports: its text, else its columns
-    (each distinct content put on one line once: resampled data repeats every row ~18 times)."""
+    """A short, one-line view of each row's content for reports: its text, else its columns,
+    led by the columns a finding about the row names (``Issue.columns``: the value its
+    evidence tells of is in view, not cut off behind six others). Each distinct content is
+    put on one line once: resampled data repeats every row ~18 times."""
     used = [use.column for use in features.columns if use.used_as != "left out"]
     shown = features.text_columns or used[:6]
+    named = {
+        row: [c for c in columns if c in frame.columns] for row, columns in (named or {}).items()
+    }
+    wanted = list(dict.fromkeys([*shown, *(c for columns in named.values() for c in columns)]))
     rows = sorted(set(rows))
     part = frame.iloc[rows]  # one selection, then column by column: 74k rows in a second
-    cells = [part[column].astype(object).to_numpy() for column in shown]
+    cells = {column: part[column].astype(object).to_numpy() for column in wanted}
     previews, made = {}, {}
+    texts = set(features.text_columns)
     for position, row in enumerate(rows):
-        if features.text_columns:
-            text = " | ".join(str(values[position]) for values in cells)
+        first = [c for c in dict.fromkeys(named.get(row, [])) if c not in texts]
+        columns = [*first, *(c for c in shown if c not in first)]  # texts in their order
+        values = [(c, cells[c][position]) for c in columns]
+        if texts:
+            text = " | ".join(str(v) if c in texts else f"{c}={v}" for c, v in values)
         else:
-            text = ", ".join(
-                f"{c}={values[position]}" for c, values in zip(shown, cells, strict=True)
-            )
+            text = ", ".join(f"{c}={v}" for c, v in values)
         if text not in made:
             made[text] = one_line(text, limit)
         previews[row] = made[text]
