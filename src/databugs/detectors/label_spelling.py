@@ -129,7 +129,7 @@ NEIGHBOUR_KEYS = _neighbour_keys()
 
 
 def _a_key_slip(rare: str, common: str) -> bool:
-    """Whether the one letter two same-length keys differ in could be a finger's slip: not the
+    """Whether the one letter two same-length names differ in could be a finger's slip: not the
     first letter (misspellings rarely change it, and real names often differ only there:
     ``grade`` / ``trade``, ``formal`` / ``normal``), and a key touching the intended one.
 

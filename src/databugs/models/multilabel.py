@@ -516,7 +516,7 @@ def score_tags(tags: np.ndarray, oof: TagOutOfFold, *, seed: int) -> TagScores:
     return TagScores(
         row_score=row_score,
         quality=quality,
-        health=quality if row_score == "softmin" else tag_quality(tags, oof.probabilities),
+        health=tag_quality(tags, oof.probabilities),
         flagged=tag_flags(tags, oof, quality, cut),
         flag_cut=cut,
         planted_ap=aps[row_score] if planted else float("nan"),

@@ -134,12 +134,13 @@ def issue_records(
 
 
 def _named_columns(issues: list[Issue]) -> dict[int, list[str]]:
-    """Per row, the columns its findings tell of (``Issue.columns``), worst finding first."""
-    named: dict[int, list[str]] = {}
+    """Per row, the columns its findings tell of (``Issue.columns``), each once, worst
+    finding first."""
+    named: dict[int, dict[str, None]] = {}
     for issue in issues:
         if issue.row is not None and issue.columns:
-            named.setdefault(issue.row, []).extend(issue.columns)
-    return named
+            named.setdefault(issue.row, {}).update(dict.fromkeys(issue.columns))
+    return {row: list(columns) for row, columns in named.items()}
 
 
 def _number(value: float) -> float | None:
@@ -155,7 +156,7 @@ def row_previews(
     named: Mapping[int, Sequence[str]] | None = None,
 ) -> dict[int, str]:
     """A short, one-line view of each row's content for reports: its text, else its columns,
-    led by the columns a finding about the row names (``Issue.columns``: the value its
+    led by the distinct columns ``named`` for the row (``Issue.columns``: the value its
     evidence tells of is in view, not cut off behind six others). Each distinct content is
     put on one line once: resampled data repeats every row ~18 times."""
     used = [use.column for use in features.columns if use.used_as != "left out"]
@@ -170,7 +171,7 @@ def row_previews(
     previews, made = {}, {}
     texts = set(features.text_columns)
     for position, row in enumerate(rows):
-        first = [c for c in dict.fromkeys(named.get(row, [])) if c not in texts]
+        first = [c for c in named.get(row, []) if c not in texts]
         columns = [*first, *(c for c in shown if c not in first)]  # texts in their order
         values = [(c, cells[c][position]) for c in columns]
         if texts:
