@@ -163,6 +163,34 @@ def test_a_tag_on_every_row_changes_neither_the_row_score_nor_the_planting(fitte
     assert np.allclose(refitted.probabilities[:, :-1], oof.probabilities)
 
 
+def _letters_health(noisy_share: float) -> float:
+    frame, _ = tagged_letters(noisy_share=noisy_share)
+    tags = joined_tag_sets(frame["tags"], ";", source="t", column="tags").matrix
+    features = build_features(frame, exclude=["tags"])
+    oof = tag_probabilities(features.matrix, features.kind, tags, seed=0)
+    return float(score_tags(tags, oof, seed=0).health.mean())
+
+
+def test_health_falls_by_about_the_share_of_tag_sets_made_wrong():
+    """One tag flipped on 10% and then 20% of the letters' rows (each fitted on its own tags):
+    the estimated share of right tag sets falls by about 0.1 each time (0.899, 0.800, 0.708).
+    The model's belief alone (softmin) fell half as far (0.665, 0.615, 0.568)."""
+    clean, tenth, fifth = (_letters_health(share) for share in (0.0, 0.1, 0.2))
+    assert 0.07 < clean - tenth < 0.13 and 0.07 < tenth - fifth < 0.13
+    assert clean > 0.85
+
+
+def test_a_test_splits_tags_do_not_tune_the_health_of_the_training_rows(fitted):
+    tags, _, _, oof = fitted
+    held_out = np.arange(len(tags)) >= 450
+    relabelled = tags.copy()
+    relabelled[held_out] = 1 - relabelled[held_out]  # every test tag wrong
+    before = score_tags(tags, oof, seed=0, held_out=held_out).health
+    after = score_tags(relabelled, oof, seed=0, held_out=held_out).health
+    assert np.allclose(before[~held_out], after[~held_out])
+    assert after[held_out].mean() < before[held_out].mean() - 0.5
+
+
 def test_too_few_rows_to_plant_keep_softmin(emotions):
     tags, oof, _, _ = emotions
     assert choose_row_score(tags[:60], oof.probabilities[:60], seed=0) == "softmin"  # 6 planted

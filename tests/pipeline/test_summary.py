@@ -16,7 +16,8 @@ def test_the_figures_rules_may_name_are_the_summary_numbers(blobs) -> None:
 def test_multilabel_label_health_does_not_move_with_the_row_score_chosen(monkeypatch) -> None:
     """The row score each scan chooses to rank tag sets by (``models.multilabel.ROW_SCORES``)
     changes the ranking, not the health a gate reads: forcing each choice in turn gives one
-    figure, the mean chance a row's least believed tag is right, overall, per tag and per split."""
+    figure overall, per tag and per split, the mean of ``tag_health`` (each row's chance its
+    whole tag set is right), with the calibration fitted on the training rows."""
     import numpy as np
 
     from databugs.models import multilabel
@@ -24,7 +25,14 @@ def test_multilabel_label_health_does_not_move_with_the_row_score_chosen(monkeyp
 
     frame, _ = tagged_letters(rows=300)
     frame["split"] = np.where(np.arange(300) < 240, "train", "test")
-    reports = {}
+    reports, healths = {}, []
+    health = multilabel.tag_health
+
+    def recorded(tags, probabilities, fitted_on=None):
+        healths.append((health(tags, probabilities, fitted_on), fitted_on))
+        return healths[-1][0]
+
+    monkeypatch.setattr(multilabel, "tag_health", recorded)
     for chosen in multilabel.ROW_SCORES:
         forced = {score: float(score == chosen) for score in multilabel.ROW_SCORES}
         monkeypatch.setattr(multilabel, "planted_aps", lambda planted, aps=forced: aps)
@@ -41,5 +49,8 @@ def test_multilabel_label_health_does_not_move_with_the_row_score_chosen(monkeyp
         for r in reports.values()
     }
     assert len(figures) == 1
-    softmin = reports["softmin"].rows["label_quality"]  # every row is labelled
-    assert next(iter(figures))[0] == round(softmin.mean(), 6)
+    rows, fitted_on = healths[-1]  # every row is labelled
+    assert np.array_equal(fitted_on, np.arange(300) < 240)
+    overall, _, per_split = next(iter(figures))
+    assert overall == round(rows.mean(), 6)
+    assert per_split == (round(rows[:240].mean(), 6), round(rows[240:].mean(), 6))

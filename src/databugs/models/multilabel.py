@@ -22,6 +22,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from databugs.data.tags import TagSets
 from databugs.errors import DatabugsError, ErrorCode
+from databugs.models.calibration import calibrate
 from databugs.models.engines import Engine, LocalEngine
 from databugs.models.folds import cross_folds, splits_around
 from databugs.models.oof import PROBABILITY_FLOOR, candidate_names, combine, forests_on_every_core
@@ -293,6 +294,24 @@ def tag_quality(tags: np.ndarray, probabilities: np.ndarray, score: str = "softm
     return _softmin(confidence)
 
 
+def tag_health(
+    tags: np.ndarray, probabilities: np.ndarray, fitted_on: np.ndarray | None = None
+) -> np.ndarray:
+    """Per row, the estimated chance that its whole tag set is right: over the tags that vary,
+    the product of the posterior of each given value, every tag calibrated and noise-aware as
+    a class scan's labels are (:func:`calibrate`, fitted on the ``fitted_on`` rows). The
+    model's own belief (a row's softmin quality) barely moves with the noise: on emotions,
+    0.447 with clean tags and 0.435 with one removed from 10% of the rows. With 10% of the
+    rows given one wrong tag, this health is 0.89 times the clean tags' on average (16 cases of
+    four of the pool's sets, 0.78-0.96; the truth: 0.90), the softmin 0.96 times."""
+    health = np.ones(len(tags))
+    for tag in np.flatnonzero(_varying(tags)):
+        given = (tags[:, tag] > 0).astype(int)
+        pairs = np.c_[1 - probabilities[:, tag], probabilities[:, tag]]
+        health *= calibrate(pairs, given, fitted_on).posterior[np.arange(len(given)), given]
+    return health
+
+
 def _group_ratio(confidence: np.ndarray, tags: np.ndarray, *, absent_only: bool) -> np.ndarray:
     """Each self-confidence over the mean of its (tag, given value) group, capped at 1: the
     tags on one scale, without favouring absent tags as cleanlab's ``adjust_pred_probs`` does
@@ -492,10 +511,9 @@ def flagged_changes(
 class TagScores:
     """A data set's tag sets scored: the chosen row score, each row's quality, the flags,
     the quality cut of the flags and the chosen score's mean AP on planted flips (nan with no
-    plantings). ``health`` is each row's ``softmin`` quality, whichever score ranks: the
-    chance its least believed tag is right, on one scale from scan to scan, so a gate on
-    ``label_health`` does not move with the choice (a fix of 3 rows that changed the choice
-    moved it from 87.0% to 91.5%)."""
+    plantings). ``health`` is each row's :func:`tag_health`, whichever score ranks, so a gate
+    on ``label_health`` does not move with the choice (a fix of 3 rows that changed the choice
+    had moved it from 87.0% to 91.5%)."""
 
     row_score: str
     quality: np.ndarray
@@ -505,9 +523,12 @@ class TagScores:
     planted_ap: float
 
 
-def score_tags(tags: np.ndarray, oof: TagOutOfFold, *, seed: int) -> TagScores:
+def score_tags(
+    tags: np.ndarray, oof: TagOutOfFold, *, seed: int, held_out: np.ndarray | None = None
+) -> TagScores:
     """Choose the row score and the flags' cut from the same plantings, then score and flag
-    the given tags."""
+    the given tags. The health's calibration is fitted on rows not ``held_out`` (a test
+    split's labels do not tune their own judge)."""
     planted = plantings(tags, oof.probabilities, seed)
     aps = planted_aps(planted)
     row_score = _best_score(aps)
@@ -516,7 +537,7 @@ def score_tags(tags: np.ndarray, oof: TagOutOfFold, *, seed: int) -> TagScores:
     return TagScores(
         row_score=row_score,
         quality=quality,
-        health=tag_quality(tags, oof.probabilities),
+        health=tag_health(tags, oof.probabilities, None if held_out is None else ~held_out),
         flagged=tag_flags(tags, oof, quality, cut),
         flag_cut=cut,
         planted_ap=aps[row_score] if planted else float("nan"),
@@ -546,6 +567,9 @@ class TagAnalysis:
         return self.scores.row_score
 
 
-def analyse_tags(sets: TagSets, oof: TagOutOfFold, *, seed: int) -> TagAnalysis:
+def analyse_tags(
+    sets: TagSets, oof: TagOutOfFold, *, seed: int, held_out: np.ndarray | None = None
+) -> TagAnalysis:
     """Quality and flags of every labelled row's tag set, computed once for the detectors."""
-    return TagAnalysis(sets=sets, oof=oof, scores=score_tags(sets.matrix, oof, seed=seed))
+    scores = score_tags(sets.matrix, oof, seed=seed, held_out=held_out)
+    return TagAnalysis(sets=sets, oof=oof, scores=scores)

@@ -49,7 +49,8 @@ def scan_multilabel(
 def tag_context(data: TaggedData, oof: TagOutOfFold, *, seed: int) -> Context:
     """What the multi-label detectors read: the tag analysis, and the cells as written."""
     sets = data.tag_sets
-    analysis = analyse_tags(sets, oof, seed=seed)
+    held_out = held_out_rows(data.splits, sets.labelled)
+    analysis = analyse_tags(sets, oof, seed=seed, held_out=held_out)
     return Context(
         frame=data.frame,
         label_column=data.columns.label,
