@@ -165,3 +165,32 @@ def test_planted_typos_in_bbc_news_are_found_and_offered_to_fix(shared_dataset) 
     accepted = report.rows.loc[np.concatenate(list(rows.values()))]
     assert accepted["is_label_issue"].all()
     assert set(accepted["suggested_label"]) == set(planted)
+
+
+def test_a_typo_class_is_reported_as_a_typo_not_as_a_rare_class() -> None:
+    """Four birds written ``brid``: one spelling finding for the four rows, and no rare,
+    imbalanced or confusable class ``brid`` beside it."""
+    frame = make_blobs_table(rows=300, seed=4)
+    birds = frame.index[frame["label"] == "bird"][:4]
+    frame.loc[birds, "label"] = "brid"
+    report = databugs.scan(frame, jobs=1)
+    spelling = _kinds(report, "label_spelling")
+    assert sorted(issue.row for issue in spelling) == sorted(birds.tolist())
+    about_brid = [issue for issue in report.issues if "brid" in issue.classes]
+    assert about_brid == [] and not _kinds(report, "rare_class")
+    assert report.summary["counts"].get("rare_class", 0) == 0
+
+
+def test_a_kept_spelling_is_a_class_again() -> None:
+    """Where the reviewer rejected the spelling corrections, the rare class is reported."""
+    from databugs.detectors.rare_class import RareClass
+    from databugs.pipeline.detect import find_issues
+
+    context = _typo_context(
+        [("positive", 60, "positive"), ("postive", 2, "positive"), ("negative", 40, "negative")]
+    )
+    detectors = [LabelSpelling(), RareClass()]
+    fresh = find_issues(detectors, context, frozenset())
+    assert {issue.kind for issue in fresh} == {"label_spelling"}
+    kept = find_issues(detectors, context, frozenset({60, 61}))
+    assert {(issue.kind, issue.row) for issue in kept} == {("rare_class", 60), ("rare_class", 61)}

@@ -28,7 +28,9 @@ class Issue:
 
     ``row`` is the 0-based position in the data (None for a dataset-level finding); rows of one
     finding about several rows share a ``group``. ``columns`` are the data columns the finding
-    tells of, shown first in its row's content preview.
+    tells of, shown first in its row's content preview; ``classes`` the classes a finding about
+    classes as such (their size, their overlap) is about: it is not reported once another
+    finding shows such a class is a misspelling (:attr:`Detector.renames_classes`).
     """
 
     kind: str
@@ -40,6 +42,7 @@ class Issue:
     group: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     columns: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
 
 
 def is_correction(issue: Issue) -> bool:
@@ -132,12 +135,16 @@ class Detector(ABC):
     (config: ``[tool.databugs.detectors.<name>]``). ``flags_labels`` marks the detector whose
     issues are the likely misannotations: label health, the reports' "worst labels" and the
     given -> suggested plot are about its flags. ``figure_names`` are the summary figures it
-    adds (:meth:`figures`), which gate rules may name.
+    adds (:meth:`figures`), which gate rules may name. ``renames_classes`` marks a detector
+    whose corrections moving a class's rows to another class say the first is a misspelling of
+    the second: a typo class's size and overlap are the typo's, so findings about it as a class
+    (``Issue.classes``: rare, imbalanced, confusable) are not reported beside it.
     """
 
     name: ClassVar[str]
     description: ClassVar[str]
     flags_labels: ClassVar[bool] = False
+    renames_classes: ClassVar[bool] = False
     figure_names: ClassVar[tuple[str, ...]] = ()
     tasks: ClassVar[tuple[str, ...]] = ("classification",)
     """The tasks (``Context.task``) whose data this detector reads; a scan of another task

@@ -38,6 +38,7 @@ class ClassImbalance(Detector):
                     row=None,
                     severity=float(1 - counts[index] / fair),
                     given_label=name,
+                    classes=(name,),
                     message=(
                         f"{name!r} has {counts[index]} rows, {counts[index] / fair:.0%} of its "
                         f"fair share; the model finds {recall:.0%} of them"

@@ -63,6 +63,7 @@ class ConfusableClasses(Detector):
             given_label=names[0],
             suggested_label=names[1],
             group=f"confusable:{names[0]}|{names[1]}",
+            classes=names,
             message=(
                 f"{names[0]!r} and {names[1]!r} overlap on about {rows} rows "
                 f"({share:.0%} of the smaller class): {advice} clarify the guideline".replace(

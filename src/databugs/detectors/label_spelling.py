@@ -162,6 +162,7 @@ class LabelSpelling(Detector):
         "label values that are one class written several ways: case, spaces, punctuation "
         "(merged before training), or a rare slip the model cannot tell from a frequent class"
     )
+    renames_classes = True
 
     def __init__(
         self, *, max_share: float = 0.1, min_likeness: float = 0.5, max_own_gain: float = 0.01

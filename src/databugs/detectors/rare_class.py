@@ -37,6 +37,7 @@ class RareClass(Detector):
                         severity=SEVERITY,
                         given_label=context.labels[row],
                         group=f"rare:{name}",
+                        classes=(name,),
                         message=f"{name!r} has only {counts[index]} rows (fewer than {floor})",
                         details={"class": name, "count": int(counts[index]), "floor": floor},
                     )

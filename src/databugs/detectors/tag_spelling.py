@@ -22,6 +22,7 @@ class TagSpelling(LabelSpelling):
     name = "tag_spelling"
     description = "tags written several ways (case, spaces, punctuation), merged before training"
     tasks = (MULTILABEL,)
+    renames_classes = False  # spellings are merged before training: no tag is renamed
 
     def merge_labels(self, labels: Sequence[str | None]) -> dict[str, str]:
         """Classes are not tags: nothing to merge in a classification scan."""

@@ -60,6 +60,25 @@ def find_issues(
     detectors: Sequence[Detector], context: Context, settled: frozenset[int]
 ) -> list[Issue]:
     """Every detector's issues, ranked worst first. A correction a reviewer rejected is not
-    proposed again, whichever detector proposes it."""
+    proposed again, whichever detector proposes it; a class found to be a misspelling is not
+    also reported as a class (:func:`misspelt_classes`)."""
     found = [issue for detector in detectors for issue in detector.detect(context)]
-    return rank_issues(i for i in found if not (i.row in settled and is_correction(i)))
+    found = [i for i in found if not (i.row in settled and is_correction(i))]
+    misspelt = misspelt_classes(detectors, found, context)
+    return rank_issues(i for i in found if misspelt.isdisjoint(i.classes))
+
+
+def misspelt_classes(
+    detectors: Sequence[Detector], found: Sequence[Issue], context: Context
+) -> set[str]:
+    """Classes whose rows a renaming detector moves to another class (``renames_classes``):
+    a spelling the reviewer kept (a rejected correction) is a class again."""
+    renaming = {detector.name for detector in detectors if detector.renames_classes}
+    moved = {
+        context.canonical[issue.row]
+        for issue in found
+        if issue.kind in renaming
+        and is_correction(issue)
+        and context.canonical[issue.row] != issue.suggested_label
+    }
+    return moved & set(context.classes)
