@@ -15,6 +15,7 @@ BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 """Marks and overrides that reorder how a line reads ("Trojan Source"): a right-to-left
 override in a label makes a terminal or CI log show other text than the data holds."""
 CONTROLS = re.compile(rf"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029{BIDI}]")
+BIDI_CONTROLS = re.compile(f"[{BIDI}]")
 """Every line break, control character and bidirectional control but the tab."""
 CONTROLS_BUT_ESCAPE = re.compile(rf"[\x00-\x08\x0a-\x1a\x1c-\x1f\x7f-\x9f\u2028\u2029{BIDI}]")
 COMMAND_START = re.compile(r"^(\s*):(?=:)")
@@ -35,6 +36,17 @@ def visible(value: object) -> str:
     'a.csv\\\\u000a::x\\\\u001b[2J'
     """
     return CONTROLS.sub(_escaped, str(value))
+
+
+def bidi_shown(value: object) -> str:
+    """Text with its bidirectional controls shown as ``\\uXXXX`` and nothing else changed: for
+    a page, where line breaks are harmless but a right-to-left override still reverses what
+    a reader sees (``\\u202emaps`` reads "spam").
+
+    >>> bidi_shown("\u202espam\\n")
+    '\\\\u202espam\\n'
+    """
+    return BIDI_CONTROLS.sub(_escaped, str(value))
 
 
 def count(number: int, noun: str) -> str:

@@ -24,7 +24,7 @@ def test_confusable_classes_on_swapped_pair(shared_dataset) -> None:
 
 def test_overlap_never_exceeds_the_rows_of_the_pair() -> None:
     """Most birds relabelled cat: the estimated swap (about the birds' true count) is larger
-    than the 5 rows still labelled bird; the finding must not claim 860% of them."""
+    than the 5 rows still labelled bird; the finding must not claim 860% of them, nor 43 rows."""
     table = make_blobs_table()
     birds = table.index[table["label"] == "bird"]
     table.loc[birds[5:], "label"] = "cat"
@@ -34,3 +34,5 @@ def test_overlap_never_exceeds_the_rows_of_the_pair() -> None:
         assert issue.details["share_of_smaller_class"] <= 1.0
         share = int(issue.message.split("(")[1].split("%")[0])
         assert share <= 100
+        told = int(issue.message.split("overlap on about ")[1].split(" rows")[0])
+        assert told == issue.details["rows"] <= 5  # nor more rows than the 5 birds

@@ -181,6 +181,24 @@ def test_a_typo_class_is_reported_as_a_typo_not_as_a_rare_class() -> None:
     assert report.summary["counts"].get("rare_class", 0) == 0
 
 
+def test_a_slips_rows_get_the_spelling_not_another_correction() -> None:
+    """A slip's rows were scored with the slip as a class of its own: where the label-issue
+    detector offers one of them another class, the spelling finding overrules it."""
+    from databugs.detectors.label_issues import LabelIssues
+    from databugs.pipeline.detect import find_issues
+
+    context = _typo_context(
+        [("positive", 60, "positive"), ("postive", 6, "positive"), ("negative", 40, "negative")]
+    )
+    context.posterior = context.probabilities.copy()
+    context.posterior[60] = [0.96, 0.02, 0.02]  # classes: negative, positive, postive
+    assert [(i.row, i.suggested_label) for i in LabelIssues().detect(context)] == [(60, "negative")]
+    found = find_issues([LabelSpelling(), LabelIssues()], context, frozenset())
+    assert {(i.kind, i.row, i.suggested_label) for i in found} == {
+        ("label_spelling", row, "positive") for row in range(60, 66)
+    }
+
+
 def test_a_kept_spelling_is_a_class_again() -> None:
     """Where the reviewer rejected the spelling corrections, the rare class is reported."""
     from databugs.detectors.rare_class import RareClass

@@ -26,11 +26,12 @@ ATTACKS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
 
 @pytest.fixture(scope="module")
 def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Data whose labels and text try to inject markup."""
+    """Data whose labels and text try to inject markup, and to read reversed (U+202E)."""
     folder = tmp_path_factory.mktemp("hostile")
     frame = pd.read_csv(EXAMPLES / "sms_sample.csv", dtype=str, keep_default_na=False)
     frame.loc[frame["label"] == "spam", "label"] = ATTACKS[0]
-    frame.loc[frame.index[::7], "text"] = ATTACKS[1] + " free prize call now"
+    frame.loc[frame.index[::7], "text"] = ATTACKS[1] + " free prize \u202ecall now"
+    frame.loc[frame.index[1:60:10], "label"] = "\u202emaps"  # reads "spam"
     path = folder / "hostile.csv"
     frame.to_csv(path, index=False)
     out = folder / "report"
@@ -142,6 +143,16 @@ def test_hostile_text_stays_text_in_a_browser(hostile_report: Path, tmp_path: Pa
     dom = _browser_dom(hostile_report / "report.html", tmp_path)
     assert "<img" not in dom  # shown as text, never parsed as markup
     assert "&lt;img src=x onerror=alert(1)&gt;" in dom
+
+
+@needs_browser
+def test_a_right_to_left_override_is_shown_not_obeyed(hostile_report: Path, tmp_path: Path) -> None:
+    """As in the terminal and report.md: ``\\u202e`` in the data is shown as that text, so
+    no cell reads other text than the data holds."""
+    dom = _browser_dom(hostile_report / "report.html", tmp_path)
+    shown = re.sub(r"<script.*?</script>|<[^>]*>", " ", dom, flags=re.DOTALL)  # text nodes
+    assert "\u202e" not in shown
+    assert "free prize \\u202ecall now" in dom and "\\u202emaps" in dom
 
 
 @needs_browser

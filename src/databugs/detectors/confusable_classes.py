@@ -46,11 +46,13 @@ class ConfusableClasses(Detector):
             if min(counts[a], counts[b]) < context.folds:
                 continue  # a class too rare to cross-validate: rare_class says so instead
             # The swap is estimated over the true classes: it may exceed the rows still
-            # labelled with the smaller one (most of a class relabelled as the other).
-            share = min(1.0, rows / min(counts[a], counts[b]))
+            # labelled with the smaller one (most of a class relabelled as the other), so
+            # the share and the rows told of are capped at that class.
+            smaller = int(min(counts[a], counts[b]))
+            share = min(1.0, rows / smaller)
             if rows < self.min_rows or share < self.min_share:
                 continue
-            issues.append(self._issue(context, a, b, rows, share))
+            issues.append(self._issue(context, a, b, min(rows, smaller), share))
         return issues
 
     def _issue(self, context: Context, a: int, b: int, rows: int, share: float) -> Issue:

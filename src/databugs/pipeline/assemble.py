@@ -279,7 +279,7 @@ def _notes(context: Context, data: Prepared, options: dict[str, Any]) -> list[st
         notes.append(
             "the models' misses look like their own, not the labels' (they explain little of "
             "the labels, or a noise model predicted held-out labels worse): a row is flagged "
-            "only where the models alone are sure, so fewer rows are"
+            "only where the models alone are sure, so fewer rows are flagged"
         )
     unlabelled = len(context.labels) - len(context.labelled)
     if unlabelled:

@@ -60,25 +60,46 @@ def find_issues(
     detectors: Sequence[Detector], context: Context, settled: frozenset[int]
 ) -> list[Issue]:
     """Every detector's issues, ranked worst first. A correction a reviewer rejected is not
-    proposed again, whichever detector proposes it; a class found to be a misspelling is not
-    also reported as a class (:func:`misspelt_classes`)."""
+    proposed again, whichever detector proposes it; a class found to be a misspelling is
+    reported as that only (:func:`about_a_misspelling`)."""
     found = [issue for detector in detectors for issue in detector.detect(context)]
     found = [i for i in found if not (i.row in settled and is_correction(i))]
-    misspelt = misspelt_classes(detectors, found, context)
-    return rank_issues(i for i in found if misspelt.isdisjoint(i.classes))
-
-
-def misspelt_classes(
-    detectors: Sequence[Detector], found: Sequence[Issue], context: Context
-) -> set[str]:
-    """Classes whose rows a renaming detector moves to another class (``renames_classes``):
-    a spelling the reviewer kept (a rejected correction) is a class again."""
     renaming = {detector.name for detector in detectors if detector.renames_classes}
-    moved = {
-        context.canonical[issue.row]
+    respelled = respelled_rows(renaming, found, context)
+    misspelt = {context.canonical[row] for row in respelled}
+    return rank_issues(
+        i for i in found if not about_a_misspelling(i, misspelt, respelled, renaming)
+    )
+
+
+def respelled_rows(renaming: set[str], found: Sequence[Issue], context: Context) -> dict[int, str]:
+    """The rows a ``renaming`` detector moves out of a class that is a misspelling, with the
+    class they are moved to. A spelling the reviewer kept (a rejected correction) is a class
+    again."""
+    classes = set(context.classes)
+    return {
+        issue.row: issue.suggested_label
         for issue in found
         if issue.kind in renaming
         and is_correction(issue)
+        and context.canonical[issue.row] in classes
         and context.canonical[issue.row] != issue.suggested_label
     }
-    return moved & set(context.classes)
+
+
+def about_a_misspelling(
+    issue: Issue, misspelt: set[str], respelled: dict[int, str], renaming: set[str]
+) -> bool:
+    """A finding about a misspelt class as a class (its size, its overlap), or another
+    detector's correction of one of its rows to another class than the spelling's: those
+    were judged with the slip as a class of a few rows (``positivr`` -> ``negative`` beside
+    ``positivr`` -> ``positive``). The spelling is the finding; once it is fixed, the next
+    scan judges the rows in their class."""
+    if not misspelt.isdisjoint(issue.classes):
+        return True
+    return (
+        is_correction(issue)
+        and issue.kind not in renaming
+        and issue.row in respelled
+        and issue.suggested_label != respelled[issue.row]
+    )

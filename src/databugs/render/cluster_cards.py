@@ -8,9 +8,9 @@ Each card is ``<div class="cluster-card" data-cluster="c4">``: scripts attach to
 from __future__ import annotations
 
 from collections import defaultdict
-from html import escape
 from typing import Any
 
+from databugs.render.escape import html_text
 from databugs.report.report import Report
 from databugs.text import shown_label
 
@@ -53,17 +53,17 @@ def clusters_html(report: Report, corrections: list[dict[str, Any]]) -> str:
 
 def _pair(cluster: dict[str, Any]) -> str:
     return (
-        f"{escape(shown_label(cluster['given_label']))} &rarr; "
-        f"{escape(shown_label(cluster['suggested_label']))}"
+        f"{html_text(shown_label(cluster['given_label']))} &rarr; "
+        f"{html_text(shown_label(cluster['suggested_label']))}"
     )
 
 
 def _card(cluster: dict[str, Any], sure: list[float], records: list[dict[str, Any]]) -> str:
-    ident = escape(cluster["id"])
+    ident = html_text(cluster["id"])
     shared = ", ".join(cluster["common"]) or "nothing stands out beyond the labels"
     content = {r["row"]: r.get("content") or "" for r in records}
     examples = "".join(
-        f"<li><b>row {row}</b> {escape(content.get(row, ''))}</li>"
+        f"<li><b>row {row}</b> {html_text(content.get(row, ''))}</li>"
         for row in cluster["examples"][:EXAMPLES]
     )
     mean = sum(sure) / len(sure)
@@ -71,7 +71,7 @@ def _card(cluster: dict[str, Any], sure: list[float], records: list[dict[str, An
         f'<div class="cluster-card" data-cluster="{ident}">'
         f'<h3><a href="#cluster={ident}" class="cluster-link">{ident}</a>: {_pair(cluster)}'
         f' <span class="dim">{cluster["rows"]} rows</span></h3>'
-        f"<p>What they share: {escape(shared)}.</p>"
+        f"<p>What they share: {html_text(shared)}.</p>"
         f"<p>The model gives the suggested label {mean:.0%} on average (lowest {min(sure):.0%},"
         f" highest {max(sure):.0%}).</p>"
         f'<ul class="examples">{examples}</ul>'
@@ -81,10 +81,10 @@ def _card(cluster: dict[str, Any], sure: list[float], records: list[dict[str, An
 
 def _small_groups(clusters: list[dict[str, Any]]) -> str:
     rows = "".join(
-        f'<tr><td><a href="#cluster={escape(c["id"])}" class="cluster-link">'
-        f"{escape(c['id'])}</a></td><td>{_pair(c)}</td><td>{c['rows']}</td>"
+        f'<tr><td><a href="#cluster={html_text(c["id"])}" class="cluster-link">'
+        f"{html_text(c['id'])}</a></td><td>{_pair(c)}</td><td>{c['rows']}</td>"
         f"<td>{', '.join(map(str, c['examples']))}</td>"
-        f"<td><code>databugs fix --accept-cluster {escape(c['id'])}</code></td></tr>"
+        f"<td><code>databugs fix --accept-cluster {html_text(c['id'])}</code></td></tr>"
         for c in clusters
     )
     return (

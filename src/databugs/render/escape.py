@@ -5,9 +5,19 @@ from __future__ import annotations
 import html
 import re
 
-from databugs.text import formula_like, one_line
+from databugs.text import bidi_shown, formula_like, one_line
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def html_text(value: object) -> str:
+    """Data text for an HTML page: markup escaped, bidirectional controls shown as
+    ``\\uXXXX`` (the page's script shows its data the same way).
+
+    >>> html_text("<b>\u202espam</b>")
+    '&lt;b&gt;\\\\u202espam&lt;/b&gt;'
+    """
+    return html.escape(bidi_shown(value))
 
 
 def spreadsheet_safe(value: str) -> str:

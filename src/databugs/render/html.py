@@ -15,13 +15,13 @@ import base64
 import hashlib
 import json
 import re
-from html import escape
 from importlib import resources
 from operator import itemgetter
 from typing import Any
 
 from databugs.gate.rules import measured_text
 from databugs.render.cluster_cards import clusters_html
+from databugs.render.escape import html_text
 from databugs.render.evidence_text import evidence_texts
 from databugs.render.page_views import view_data
 from databugs.render.plots import all_plots
@@ -50,7 +50,7 @@ def render(report: Report) -> str:
         "script_source": _script_source(script),
         "styles": _page_text(STYLE_FILES),
         "script": script,
-        "title": escape(f"databugs report: {report.scanned_name()}"),
+        "title": html_text(f"databugs report: {report.scanned_name()}"),
         "summary": summary_html(report),
         "plots": "\n".join(f'<figure class="plot">{svg}</figure>' for svg in all_plots(report)),
         "clusters": clusters_html(report, corrections),
@@ -100,32 +100,32 @@ def summary_html(report: Report) -> str:
         cards.append(("Krippendorff's alpha", f"{summary['alpha']:.3f}"))
     html = ['<div class="cards">']
     html += [
-        f'<div class="card"><div class="value">{escape(value)}</div>'
-        f'<div class="name">{escape(name)}</div></div>'
+        f'<div class="card"><div class="value">{html_text(value)}</div>'
+        f'<div class="name">{html_text(name)}</div></div>'
         for name, value in cards
     ]
     html.append("</div>")
     counts = "".join(
-        f'<li><span class="kind">{escape(kind)}</span> <b>{count}</b>'
-        f' <span class="dim">{escape(report.kinds.get(kind, ""))}</span></li>'
+        f'<li><span class="kind">{html_text(kind)}</span> <b>{count}</b>'
+        f' <span class="dim">{html_text(report.kinds.get(kind, ""))}</span></li>'
         for kind, count in summary["counts"].items()
     )
     html.append(f'<ul class="counts">{counts}</ul>')
     if report.gate is not None:
         verdict = "passed" if report.gate_passed() else "failed"
         rules = "".join(
-            f'<li class="{"pass" if r["passed"] else "fail"}">{escape(r["rule"])}: measured '
-            f"{escape(measured_text(r))}</li>"
+            f'<li class="{"pass" if r["passed"] else "fail"}">{html_text(r["rule"])}: measured '
+            f"{html_text(measured_text(r))}</li>"
             for r in report.gate
         )
         html.append(f'<div class="gate {verdict}">Gate {verdict}<ul>{rules}</ul></div>')
     if report.notes:
-        notes = "".join(f"<li>{escape(note)}</li>" for note in report.notes)
+        notes = "".join(f"<li>{html_text(note)}</li>" for note in report.notes)
         html.append(f'<ul class="notes">{notes}</ul>')
     html.append(
-        f'<p class="dim">{escape(report.task_line() or "")}</p>'
-        f'<p class="dim">Label column {escape(str(report.input["label"]))}; models '
-        f"{escape(report.model_mix())}; {report.options['folds']} folds, "
+        f'<p class="dim">{html_text(report.task_line() or "")}</p>'
+        f'<p class="dim">Label column {html_text(str(report.input["label"]))}; models '
+        f"{html_text(report.model_mix())}; {report.options['folds']} folds, "
         f"seed {report.options['seed']}."
         "</p>"
     )
@@ -148,12 +148,12 @@ def _annotators(report: Report) -> str:
         agrees = "n/a" if entry["agreement"] is None else f"{entry['agreement']:.1%}"
         quality = "n/a" if entry["quality"] is None else f"{entry['quality']:.3f}"
         rows.append(
-            f"<tr><td>{escape(entry['name'])}</td><td>{entry['rows']}</td>"
-            f"<td>{agrees}</td><td>{quality}</td><td>{escape(confusion)}</td></tr>"
+            f"<tr><td>{html_text(entry['name'])}</td><td>{entry['rows']}</td>"
+            f"<td>{agrees}</td><td>{quality}</td><td>{html_text(confusion)}</td></tr>"
         )
     pairs = "".join(
-        f"<li>{escape(str(p['classes'][0]))} / {escape(str(p['classes'][1]))}: "
-        f"{p['items']} items (rows {escape(', '.join(map(str, p.get('examples', []))))})</li>"
+        f"<li>{html_text(str(p['classes'][0]))} / {html_text(str(p['classes'][1]))}: "
+        f"{p['items']} items (rows {html_text(', '.join(map(str, p.get('examples', []))))})</li>"
         for p in agreement.get("class_pairs", [])
     )
     return (

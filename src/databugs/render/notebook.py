@@ -6,8 +6,7 @@ script; data text is escaped.
 
 from __future__ import annotations
 
-from html import escape
-
+from databugs.render.escape import html_text
 from databugs.render.html import summary_html
 from databugs.report.report import Report
 
@@ -32,7 +31,7 @@ def notebook_html(report: Report) -> str:
     """What ``Report._repr_html_`` shows."""
     return (
         f'{STYLE}<div class="databugs-report">'
-        f"<b>databugs report: {escape(report.scanned_name())}</b>"
+        f"<b>databugs report: {html_text(report.scanned_name())}</b>"
         f"{summary_html(report)}{_worst_labels(report)}</div>"
     )
 
@@ -43,10 +42,10 @@ def _worst_labels(report: Report) -> str:
         return '<p class="dim">No likely wrong labels.</p>'
     rows = "".join(
         f"<tr><td>{record['rank']}</td><td>{record['row']}</td>"
-        f"<td>{escape(str(record.get('id') or ''))}</td>"
-        f"<td>{escape(str(record['given_label']))} &rarr; "
-        f"{escape(str(record['suggested_label']))}</td>"
-        f"<td>{record['score']:.3f}</td><td>{escape(_short(record.get('content')))}</td></tr>"
+        f"<td>{html_text(str(record.get('id') or ''))}</td>"
+        f"<td>{html_text(str(record['given_label']))} &rarr; "
+        f"{html_text(str(record['suggested_label']))}</td>"
+        f"<td>{record['score']:.3f}</td><td>{html_text(_short(record.get('content')))}</td></tr>"
         for record in worst
     )
     return (

@@ -123,9 +123,9 @@
       (map.suggested[i] >= 0 ? " \u2192 suggested " + label(map.suggested[i]) : "");
     const first = document.createElement("div");
     first.className = "tip-head";
-    first.textContent = head;
+    first.textContent = shown(head);
     const second = document.createElement("div");
-    second.textContent = map.content[i] || "";
+    second.textContent = shown(map.content[i] || "");
     tip.replaceChildren(first, second);
     tip.style.left = Math.min(x + 12, width - 260) + "px";
     tip.style.top = (y + 12) + "px";
@@ -179,7 +179,7 @@
       const swatch = document.createElement("span");
       swatch.className = "swatch";
       swatch.style.background = colour(c);
-      item.append(swatch, document.createTextNode(label(c)));
+      item.append(swatch, document.createTextNode(shown(label(c))));
       list.appendChild(item);
     });
     document.getElementById("map-count").textContent = n + " rows drawn" +

@@ -20,7 +20,7 @@
       const tr = document.createElement("tr");
       [row, entry.labels[i], entry.content[i]].forEach((value) => {
         const td = document.createElement("td");
-        td.textContent = value === null || value === undefined ? "" : String(value);
+        td.textContent = value === null || value === undefined ? "" : shown(value);
         tr.appendChild(td);
       });
       grid.appendChild(tr);
@@ -41,7 +41,7 @@
     td.colSpan = tr.children.length;
     const sentence = document.createElement("p");
     sentence.className = "neighbour-sentence";
-    sentence.textContent = entry.sentence;
+    sentence.textContent = shown(entry.sentence);
     td.append(sentence, table(entry));
     row.appendChild(td);
     tr.after(row);

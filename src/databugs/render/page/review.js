@@ -31,7 +31,7 @@
   function el(tag, className, content) {
     const node = document.createElement(tag);
     if (className) node.className = className;
-    if (content !== undefined) node.textContent = content;
+    if (content !== undefined) node.textContent = shown(content);
     return node;
   }
   function button(label, title, action) {
@@ -94,7 +94,7 @@
   function paint(tr) {
     const row = Number(tr.dataset.row), d = decisions[row];
     tr.dataset.decision = d ? d.decision : "";
-    tr.querySelector(".rv-status").textContent = described(row);
+    tr.querySelector(".rv-status").textContent = shown(described(row));
   }
 
   function editor(tr, field, done) {

@@ -1,4 +1,11 @@
 "use strict";
+// Bidirectional controls from the data shown as \uXXXX, as the terminal and report.md show
+// them: a right-to-left override in a label would make the page read other text than the
+// data holds ("\u202emaps" reads "spam"). Every page script shows data text through it.
+function shown(text) {
+  return String(text).replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+}
 (function () {
   const PAGE = 100, PREVIEW = 120;
   const data = JSON.parse(document.getElementById("issue-data").textContent);
@@ -17,7 +24,7 @@
     [...new Set(values.filter((v) => v !== null && v !== ""))].sort().forEach((value) => {
       const option = document.createElement("option");
       option.value = String(value);
-      option.textContent = String(value);
+      option.textContent = shown(value);
       select.appendChild(option);
     });
   }
@@ -58,7 +65,7 @@
 
   function cell(tr, text) {
     const td = document.createElement("td");
-    td.textContent = text === null || text === undefined ? "" : String(text);
+    td.textContent = text === null || text === undefined ? "" : shown(text);
     tr.appendChild(td);
     return td;
   }
@@ -66,7 +73,7 @@
   function contentCell(tr, r) {
     const td = document.createElement("td");
     td.className = "content";
-    const text = r[col.content] || "";
+    const text = shown(r[col.content] || "");
     if (text.length > PREVIEW) {
       const details = document.createElement("details");
       const summary = document.createElement("summary");
@@ -83,12 +90,12 @@
     }
     const detail = document.createElement("div");
     detail.className = "dim";
-    detail.textContent = r[col.detail] || "";
+    detail.textContent = shown(r[col.detail] || "");
     td.appendChild(detail);
     if (r[col.evidence]) {
       const evidence = document.createElement("div");
       evidence.className = "evidence";
-      evidence.textContent = r[col.evidence];
+      evidence.textContent = shown(r[col.evidence]);
       td.appendChild(evidence);
     }
     tr.appendChild(td);
