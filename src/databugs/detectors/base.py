@@ -73,6 +73,8 @@ class Context:
     scan's seed, for every random choice a detector makes; ``splits`` each row's split (train,
     valid, test) when the data has them. A ``regression`` scan has no classes: ``values`` holds
     the numbers to predict (aligned with ``labelled``) and ``targets`` is -1.
+    ``judged_quality`` is each label's health where it differs from ``label_quality`` (with a
+    test split: ``Calibrated.health``), else None.
     """
 
     frame: pd.DataFrame
@@ -96,6 +98,7 @@ class Context:
     splits: Splits | None = None
     tags: TagAnalysis | None = None
     values: np.ndarray | None = None
+    judged_quality: np.ndarray | None = None
     shared: dict[Any, Any] = field(default_factory=dict)
 
     def computed_once(self, key: Any, compute: Callable[[], Any]) -> Any:
@@ -107,8 +110,11 @@ class Context:
     @property
     def label_health_scores(self) -> np.ndarray:
         """Per labelled row, the chance its label is right, on a scale that does not move
-        with how the scan ranks (tag sets: ``TagScores.health``)."""
-        return self.tags.scores.health if self.tags is not None else self.label_quality
+        with how the scan ranks (tag sets: ``TagScores.health``; with a test split,
+        ``judged_quality``)."""
+        if self.tags is not None:
+            return self.tags.scores.health
+        return self.label_quality if self.judged_quality is None else self.judged_quality
 
     def class_counts(self) -> np.ndarray:
         """Rows per class, in the order of ``classes``."""

@@ -95,7 +95,7 @@ def class_table(context: Context, issues: list[Issue]) -> list[dict[str, Any]]:
                 "label": name,
                 "count": int(counts[index]),
                 "share": round(float(counts[index] / len(context.targets)), 6),
-                "label_health": round(float(context.label_quality[members].mean()), 6)
+                "label_health": round(float(context.label_health_scores[members].mean()), 6)
                 if counts[index]
                 else 1.0,
                 "recall": round(float((predicted[members] == index).mean()), 6)
