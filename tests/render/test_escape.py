@@ -87,3 +87,14 @@ def test_bidirectional_controls_cannot_reorder_a_terminal_line(mark: str) -> Non
     assert mark not in one_line(label) and mark not in log_line(label, keep_escapes=True)
     assert one_line(label) == f"ham\\u{ord(mark):04x}maps"
     assert one_line("مرحبا spam") == "مرحبا spam"  # right-to-left text itself is kept
+
+
+def test_the_page_script_shows_the_same_bidirectional_controls_as_the_terminal() -> None:
+    """report.html's ``shown`` and :data:`databugs.text.BIDI` are two spellings of one set:
+    a control added to one and not the other would read reversed on the page."""
+    from importlib import resources
+
+    from databugs.text import BIDI
+
+    script = resources.files("databugs.render").joinpath("page", "table.js").read_text()
+    assert f".replace(/[{BIDI}]/g," in script

@@ -62,11 +62,11 @@ class Calibrated:
     """Classes x classes: T[true, given] = P(given label | true class)."""
     posterior: np.ndarray
     """Rows x classes: P(true class | row, its given label)."""
-    noise_aware: bool = True
+    noise_aware: bool
     """Whether step 3 was taken (see the module doc)."""
-    health: np.ndarray | None = None
-    """Rows x classes: the posterior a label's health is read from where it is not
-    ``posterior`` (held-out rows: see :func:`calibrate`); None: ``posterior``."""
+    health: np.ndarray
+    """Rows x classes: the posterior a label's health is read from; ``posterior`` itself but
+    for held-out rows (see :func:`calibrate`)."""
 
 
 def calibrate(
@@ -101,12 +101,12 @@ def calibrate(
         scaled = vector_scaling(probabilities, labels, noise=noise, fitted_on=fit)
         noise = noise_matrix(labels[fit], scaled[fit])  # again, from the sharper probabilities
     judged = posterior(scaled, noise, labels)
-    if fit.all():
-        return Calibrated(scaled, noise, judged, noise_aware=aware)
-    held = ~fit
-    health = judged.copy()
-    health[held] = posterior(plain[held], noise_matrix(labels[held], plain[held]), labels[held])
-    judged[held] = scaled[held]
+    health, held = judged, ~fit
+    if held.any():
+        health = judged.copy()
+        own_noise = noise_matrix(labels[held], plain[held])
+        health[held] = posterior(plain[held], own_noise, labels[held])
+        judged[held] = scaled[held]
     return Calibrated(scaled, noise, judged, noise_aware=aware, health=health)
 
 

@@ -308,9 +308,7 @@ def tag_health(
     for tag in np.flatnonzero(_varying(tags)):
         given = (tags[:, tag] > 0).astype(int)
         pairs = np.c_[1 - probabilities[:, tag], probabilities[:, tag]]
-        calibrated = calibrate(pairs, given, fitted_on)
-        posterior = calibrated.posterior if calibrated.health is None else calibrated.health
-        health *= posterior[np.arange(len(given)), given]
+        health *= calibrate(pairs, given, fitted_on).health[np.arange(len(given)), given]
     return health
 
 

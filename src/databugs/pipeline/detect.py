@@ -53,9 +53,7 @@ def detection_context(
         task=data.task,
         seed=seed,
         splits=data.splits,
-        judged_quality=(
-            None if calibrated.health is None else label_quality(calibrated.health, data.targets)
-        ),
+        judged_quality=None if held_out is None else label_quality(calibrated.health, data.targets),
     )
 
 
