@@ -83,3 +83,53 @@ def _against_a_baseline(before: Path, after: Path):
         "--format",
         "plain",
     )
+
+
+def _with_copies(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with three rows copied under the other label (conflicting duplicates) and four
+    copied as they are (rows of identical content, which share a content hash)."""
+    conflicting = frame.iloc[:3].assign(
+        label=lambda f: f["label"].map({"ham": "spam", "spam": "ham"})
+    )
+    return pd.concat([frame, conflicting, frame.iloc[10:14]], ignore_index=True)
+
+
+def test_a_scan_compared_with_itself_has_every_finding_open_as_the_summary_counts_them() -> None:
+    """Identical rows shared one content hash and a group's rows each counted: a report diffed
+    with itself said 3 conflicting duplicates and 2 near duplicates open where its summary
+    counted 3 and 1, so a gate on ``new_`` counts and the summary disagreed."""
+    from tests.conftest import EXAMPLES
+
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv").drop(columns="message_id").head(400)
+    report = databugs.api.scan(_with_copies(frame), jobs=1).to_dict()
+    comparison = compare_reports(report, report)
+    counts = report["summary"]["counts"]
+    assert counts["conflicting_duplicates"] == 3 and counts["label_issue"] > 0
+    assert comparison["open"] == counts
+    assert sum(comparison["new"].values()) == sum(comparison["fixed"].values()) == 0
+
+
+def test_a_group_that_gains_a_row_is_the_same_finding() -> None:
+    """A spam text copied with a word added and labelled ham makes a group of near copies
+    (each row its own content hash); when one more copy joins the group, it is still one open
+    finding, not one new and one fixed."""
+    from tests.conftest import EXAMPLES
+
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv").drop(columns="message_id").head(400)
+    spam = frame.loc[[(frame["text"].str.len() - 150).abs().idxmin()]]
+    assert spam["label"].iat[0] == "spam"
+    copies = [
+        spam.assign(text=spam["text"] + word, label=label)
+        for word, label in ((" now", "ham"), (" today", "spam"))
+    ]
+    before = pd.concat([frame, copies[0]], ignore_index=True)
+    after = pd.concat([before, copies[1]], ignore_index=True)
+    old, new = (
+        databugs.api.scan(data, jobs=1, detectors=["near_duplicates"]).to_dict()
+        for data in (before, after)
+    )
+    grouped = {i["row"] for i in new["issues"] if i["kind"] == "near_duplicates"}
+    assert {400, 401} <= grouped and old["summary"]["counts"]["near_duplicates"] == 1
+    comparison = compare_reports(old, new)
+    assert comparison["open"]["near_duplicates"] == 1
+    assert comparison["new"]["near_duplicates"] == comparison["fixed"]["near_duplicates"] == 0

@@ -1,13 +1,16 @@
-"""The baseline: compare two scans, which issues are new, which were fixed, which are open.
+"""The baseline: compare two scans, which findings are new, which were fixed, which are open.
 
-Issues are matched by kind and row key: the ``--id`` value where the scan had one, else a hash
-of the row's content, so that inserting or deleting rows does not shift everything. A finding
-about the dataset (no row) is matched by its group.
+A finding is what the summary counts: one issue, or the rows of a group (a set of duplicates,
+say) together. Rows are named by their ``--id`` value where the scan had one, else by a hash of
+their content, so that inserting or deleting rows does not shift everything; a group is the
+same finding in both scans when the two share a row, and a finding about the dataset (no row)
+is named by its group. Rows of identical content share a name, so they are matched by count.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from databugs.text import one_line, visible
@@ -15,23 +18,74 @@ from databugs.text import one_line, visible
 SHOWN = 20
 
 
-def _identity(issue: dict[str, Any]) -> tuple[str, str]:
-    return issue["kind"], str(issue.get("key") or issue.get("group") or issue.get("given_label"))
+@dataclass
+class Finding:
+    """One counted finding: its kind, the names it goes by and its issues (ranked first first)."""
+
+    kind: str
+    names: frozenset[str]
+    issues: list[dict[str, Any]]
+
+
+def _name(issue: dict[str, Any]) -> str:
+    return str(issue.get("key") or issue.get("group") or issue.get("given_label"))
+
+
+def findings(issues: list[dict[str, Any]]) -> list[Finding]:
+    """The findings of a report's issues, in the report's order: a group's rows are one."""
+    grouped: dict[tuple[str, str], Finding] = {}
+    found: list[Finding] = []
+    for issue in issues:
+        group = issue.get("group") if issue.get("row") is not None else None
+        finding = grouped.get((issue["kind"], group)) if group is not None else None
+        if finding is None:
+            finding = Finding(issue["kind"], frozenset(), [])
+            found.append(finding)
+            if group is not None:
+                grouped[issue["kind"], group] = finding
+        finding.names |= {_name(issue)}
+        finding.issues.append(issue)
+    return found
+
+
+def matched(old: list[Finding], new: list[Finding]) -> tuple[set[int], set[int]]:
+    """Positions of the old and the new findings that are the same finding in both scans: of
+    one kind and sharing a name, each old finding matched at most once, in order."""
+    by_name: dict[tuple[str, str], list[int]] = {}
+    for position, finding in enumerate(old):
+        for name in finding.names:
+            by_name.setdefault((finding.kind, name), []).append(position)
+    taken_old: set[int] = set()
+    taken_new: set[int] = set()
+    for position, finding in enumerate(new):
+        candidates = (
+            candidate
+            for name in sorted(finding.names)
+            for candidate in by_name.get((finding.kind, name), ())
+            if candidate not in taken_old
+        )
+        partner = next(candidates, None)
+        if partner is not None:
+            taken_old.add(partner)
+            taken_new.add(position)
+    return taken_old, taken_new
 
 
 def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """New, fixed and open issues per kind, examples of each, and the figures that moved."""
-    old_ids = {_identity(issue): issue for issue in old["issues"]}
-    new_ids = {_identity(issue): issue for issue in new["issues"]}
-    added = [issue for key, issue in new_ids.items() if key not in old_ids]
-    fixed = [issue for key, issue in old_ids.items() if key not in new_ids]
-    still = [issue for key, issue in new_ids.items() if key in old_ids]
+    """New, fixed and open findings per kind (counted as the summary counts them), examples
+    of each, and the figures that moved."""
+    before, after = findings(old["issues"]), findings(new["issues"])
+    kept_old, kept_new = matched(before, after)
+    added = [f for position, f in enumerate(after) if position not in kept_new]
+    fixed = [f for position, f in enumerate(before) if position not in kept_old]
+    still = [f for position, f in enumerate(after) if position in kept_new]
     kinds = list(new["summary"]["counts"])
     figures = {}
     for name, value in new["summary"].items():
-        before = old["summary"].get(name)
-        if isinstance(value, int | float) and isinstance(before, int | float) and before != value:
-            figures[name] = {"old": before, "new": value}
+        previous = old["summary"].get(name)
+        numbers = isinstance(value, int | float) and isinstance(previous, int | float)
+        if numbers and previous != value:
+            figures[name] = {"old": previous, "new": value}
     return {
         "baseline": {"path": old["input"]["path"], "sha256": old["input"]["sha256"]},
         "new": _per_kind(added, kinds),
@@ -39,8 +93,8 @@ def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         "open": _per_kind(still, kinds),
         "figures": figures,
         "warnings": _unrelated(old, new),
-        "new_issues": [_brief(issue) for issue in added[:SHOWN]],
-        "fixed_issues": [_brief(issue) for issue in fixed[:SHOWN]],
+        "new_issues": [_brief(finding.issues[0]) for finding in added[:SHOWN]],
+        "fixed_issues": [_brief(finding.issues[0]) for finding in fixed[:SHOWN]],
     }
 
 
@@ -65,8 +119,8 @@ def _unrelated(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return warnings
 
 
-def _per_kind(issues: list[dict[str, Any]], kinds: list[str]) -> dict[str, int]:
-    counts = Counter(issue["kind"] for issue in issues)
+def _per_kind(found: list[Finding], kinds: list[str]) -> dict[str, int]:
+    counts = Counter(finding.kind for finding in found)
     return {kind: counts.get(kind, 0) for kind in kinds}
 
 
