@@ -147,3 +147,26 @@ def test_rows_of_another_table_scaled_to_this_one_are_found(shared_dataset) -> N
     features = build_features(frame, exclude=["label"])
     score = outlier_scores(features, frame).score
     assert average_precision_score(truth, score) >= 0.4  # 0.16 with every kind weighed alike
+
+
+def test_a_row_with_every_used_column_empty_is_flagged_as_such_and_is_no_ones_neighbour() -> None:
+    """An all-empty row was scored as typical values (or told as "its combination of values")
+    and was named as the nearest row of a real outlier."""
+    from tests.conftest import make_blobs_table
+
+    frame = make_blobs_table(rows=300, seed=0)
+    frame.loc[[10, 20], ["weight", "height", "colour"]] = np.nan
+    frame.loc[40, ["weight", "height", "colour"]] = [np.nan, np.nan, "  "]  # white space only
+    frame.loc[30, "weight"] = 1e6
+    found = {issue.row: issue for issue in Outlier().detect(table_context(frame))}
+    for row in (10, 20, 40):
+        assert found[row].message.startswith("every column the scan uses is empty")
+        assert found[row].severity == 1.0 and found[row].suggested_label is None
+    assert 30 in found and "weight=1e+06" in found[30].message
+    assert not {10, 20, 40} & set(found[30].details["nearest_rows"])
+    assert len(found[30].details["nearest_rows"]) == 3
+    assert not any(
+        issue.message.startswith("every column")
+        for row, issue in found.items()
+        if row not in (10, 20, 40)
+    )

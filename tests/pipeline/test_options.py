@@ -216,3 +216,16 @@ def test_the_scheduler_comes_from_the_root_pyproject_only(tmp_path: Path, blobs)
     nested.write_text('[tool.databugs]\nscheduler = "tcp://203.0.113.9:8786"\n')
     result = run("scan", data, "--format", "plain", "--jobs", "1")
     assert result.exit_code == 2 and f"{nested}: scheduler" in result.output
+
+
+def test_more_folds_than_the_rows_allow_are_said_not_silently_cut(blobs) -> None:
+    """``--folds 1000`` on 500 rows made 420 folds and said nothing; report.json's options
+    hold the folds made and a note says so."""
+    import databugs
+
+    report = databugs.scan(blobs.head(120), folds=100, model="logistic", jobs=1)
+    made = report.options["folds"]
+    assert 2 <= made < 100
+    assert f"100 folds were asked for; {made} were made" in " ".join(report.notes)
+    usual = databugs.scan(blobs.head(120), folds=3, model="logistic", jobs=1)
+    assert usual.options["folds"] == 3 and not any("asked for" in n for n in usual.notes)

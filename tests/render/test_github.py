@@ -69,3 +69,18 @@ def test_annotations_of_a_test_row_name_the_test_file(tmp_path: Path) -> None:
     for path, line, split, row in said:
         assert path == str(test if split == "test" else train) and int(line) == int(row) + 2
         assert (split, int(row)) in flagged
+
+
+def test_a_label_holding_a_line_break_is_shown_as_one_not_as_a_space(
+    tmp_path: Path, blobs_csv: Path
+) -> None:
+    """``ham\\nspam`` was annotated as ``ham spam``, which a real label may be."""
+    frame = pd.read_csv(blobs_csv)
+    frame["label"] = frame["label"].replace({"dog": "big\ndog"})
+    data = tmp_path / "broken.csv"
+    frame.to_csv(data, index=False)
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+    result = run("scan", data, "--out", tmp_path / "r", "-q", env=env)
+    rows = [line for line in result.stdout.splitlines() if "title=databugs label_issue" in line]
+    assert any("big\\ndog" in line for line in rows), rows
+    assert not any("big dog" in line for line in rows)

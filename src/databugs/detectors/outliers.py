@@ -32,6 +32,9 @@ the threshold follows the data, not a fixed count. What is unusual is told in th
 terms: the columns furthest from their median (robust z-scores) or holding a value no other row
 has, or for text an empty cell, a length far from the typical, letters of another script, a
 writing trait on which under 1% of the texts lie as far out.
+A row with no value in any column the scan uses (a blank line, a record cut short) is always
+flagged, as such: the features would fill it with typical values. It is never shown as another
+outlier's nearest row.
 Nothing is relabelled: whether to fix, drop or keep an outlier is for a person to decide.
 """
 
@@ -450,26 +453,41 @@ class Outlier(Detector):
     def detect(self, context: Context) -> list[Issue]:
         scores = outlier_scores(context.features, context.frame, seed=context.seed)
         score = scores.robust_z()
-        flagged = np.flatnonzero(score >= self.min_score)
-        if len(flagged) == 0:
-            return []
+        empty = empty_rows(context)
+        flagged = np.flatnonzero((score >= self.min_score) & ~empty)
         percentile = (np.argsort(np.argsort(score)) + 1) / len(score)
-        unusual = _what_is_unusual(context, flagged, scores.styles)
-        return [
-            self._issue(context, row, score[row], percentile[row], scores, unusual[row])
-            for row in flagged
-        ]
+        unusual = _what_is_unusual(context, flagged, scores.styles) if len(flagged) else {}
+        found = [self._empty_issue(context, int(row)) for row in np.flatnonzero(empty)]
+        for row in flagged:
+            nearest = [int(n) for n in scores.nearest[row] if not empty[n]][:SHOWN_NEIGHBOURS]
+            evidence = (score[row], percentile[row], float(scores.distance[row]))
+            found.append(self._issue(context, row, evidence, nearest, unusual[row]))
+        return found
+
+    def _empty_issue(self, context: Context, row: int) -> Issue:
+        return Issue(
+            kind=self.name,
+            row=row,
+            severity=1.0,
+            given_label=context.labels[row],
+            message=(
+                "every column the scan uses is empty: a blank line or a record cut short "
+                "(the models saw typical values in its place); fill it in or drop it by hand"
+            ),
+            details={"empty": True},
+        )
 
     def _issue(
         self,
         context: Context,
         row: int,
-        score: float,
-        percentile: float,
-        scores: OutlierScores,
+        evidence: tuple[float, float, float],
+        nearest: list[int],
         unusual: list[dict[str, Any]],
     ) -> Issue:
-        nearest = [int(n) for n in scores.nearest[row, :SHOWN_NEIGHBOURS]]
+        """``evidence``: the row's robust z, its percentile among the rows, its mean distance
+        to its nearest rows; ``nearest``: those shown (no empty row)."""
+        score, percentile, distance = evidence
         traits = "; ".join(trait["text"] for trait in unusual) or "its combination of values"
         named = (
             map(str, nearest) if context.splits is None else map(context.splits.row_name, nearest)
@@ -486,12 +504,28 @@ class Outlier(Detector):
             ),
             details={
                 "score": round(float(score), 6),
-                "distance": round(float(scores.distance[row]), 6),
+                "distance": round(distance, 6),
                 "nearest_rows": nearest,
                 "unusual": unusual,
             },
             columns=tuple(dict.fromkeys(trait["column"] for trait in unusual)),
         )
+
+
+def empty_rows(context: Context) -> np.ndarray:
+    """Per row, whether every column the scan uses is empty (missing, or only white space)."""
+    cells = context.frame[[use.column for use in context.features.columns]]
+    blank = [
+        column.isna() | (column.astype(str).str.strip() == "")
+        if column.dtype == object or pd.api.types.is_string_dtype(column)
+        else column.isna()
+        for _, column in cells.items()
+    ]
+    return (
+        np.logical_and.reduce([b.to_numpy(dtype=bool) for b in blank])
+        if blank
+        else np.zeros(len(cells), bool)
+    )
 
 
 def _what_is_unusual(

@@ -57,7 +57,8 @@ def assemble(
         classes=tag_table(context, issues) if tagged else class_table(context, issues),
         features=[vars(use) for use in data.features.columns],
         models=list(oof.models),
-        notes=tag_notes(context, data.settled) if tagged else _notes(context, data, options),
+        notes=(tag_notes(context, data.settled) if tagged else _notes(context, data, options))
+        + _fewer_folds(options["folds"], oof.folds),
         kinds={name: detector.description for name, detector in all_detectors().items()},
         records=with_split_fields(issue_records(data, issues, rows, cluster_of), data.splits),
         clusters=[
@@ -263,6 +264,16 @@ def _with_consensus(rows: pd.DataFrame, context: Context) -> pd.DataFrame:
 def _with_rows(pairs: list[dict[str, Any]], lines: np.ndarray) -> list[dict[str, Any]]:
     """Disputed class pairs with their example items named by row in the file."""
     return [{**pair, "examples": [int(lines[item]) for item in pair["examples"]]} for pair in pairs]
+
+
+def _fewer_folds(asked: int, made: int) -> list[str]:
+    """A note when the folds asked for could not all be made: stratified folds need a row of
+    some class in each, so there are at most as many as the largest class has rows."""
+    if made >= asked:
+        return []
+    return [
+        f"{asked} folds were asked for; {made} were made, as many as the rows to stratify allow"
+    ]
 
 
 def _notes(context: Context, data: Prepared, options: dict[str, Any]) -> list[str]:

@@ -12,7 +12,7 @@ from databugs.data.splits import TRAIN
 from databugs.gate.rules import measured_text
 from databugs.render import markdown
 from databugs.report.report import Report
-from databugs.text import log_line, one_line
+from databugs.text import log_line, one_line, shown_label
 
 ANNOTATED_ROWS = 10
 LINE_FORMATS = ("csv", "tsv")
@@ -44,8 +44,8 @@ def annotations(report: Report, data: Path) -> list[str]:
             where += f",line={starts[place]}"
         title = _escape(f"databugs {record['kind']}", property_value=True)
         suggested = record["suggested_label"]  # none for an outlier: a person decides
-        change = "" if suggested is None else f" -> {suggested}"
-        label = f"{record['given_label']}{change}"
+        change = "" if suggested is None else f" -> {shown_label(suggested)}"
+        label = f"{shown_label(record['given_label'])}{change}"  # "a\nb" is not "a b"
         message = f"row {report.row_name(record)}: {label}: {record['detail']}"
         lines.append(f"::warning {where},title={title}::{_message(message)}")
     return lines

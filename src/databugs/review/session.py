@@ -57,6 +57,8 @@ class ReviewSession:
     history: list[dict[str, Any]] = field(default_factory=list)
     neighbours: dict[int, dict[str, Any]] = field(default_factory=dict)
     """Each flagged row's nearest labelled rows, from report.json (``report.evidence``)."""
+    skipped: set[int] = field(default_factory=set)
+    """Rows skipped in this round through the queue (they wait at its end)."""
 
     @classmethod
     def open(
@@ -124,9 +126,20 @@ class ReviewSession:
         self.history.append(self.queue.pop(0))
         self.done += 1
 
+    @property
+    def position(self) -> int:
+        """The current row's place among the rows to review: after those decided and those
+        skipped this round, so that skipping moves on as deciding does."""
+        return self.done + sum(issue["row"] in self.skipped for issue in self.queue) + 1
+
     def skip(self) -> None:
-        """Move the current row to the end of this session's queue."""
-        self.queue.append(self.queue.pop(0))
+        """Move the current row to the end of this session's queue; once every row left has
+        been skipped, a new round starts at the first of them."""
+        issue = self.queue.pop(0)
+        self.queue.append(issue)
+        self.skipped.add(issue["row"])
+        if all(waiting["row"] in self.skipped for waiting in self.queue):
+            self.skipped.clear()
 
     def undo(self) -> dict[str, Any] | None:
         """Take back the last decision of this session; its row comes back first."""

@@ -78,7 +78,7 @@ def show(console: Console, session: ReviewSession, issue: dict[str, Any]) -> Non
     text on one line: ``databugs.text.one_line``)."""
     console.print(
         Text(
-            f"{session.done + 1} / {session.total}   {issue['kind']}   row "
+            f"{session.position} / {session.total}   {issue['kind']}   row "
             + row_name(issue, two_files=len(session.scanned.files) > 1)
             + (f" (id {one_line(issue['id'])})" if issue["id"] else ""),
             style="bold",
