@@ -77,3 +77,29 @@ def test_edge_spaces_of_labels_show_and_worst_labels_count_from_one(tmp_path: Pa
     assert "| Spam␠ | spam |" in report
     worst = re.findall(r"^  #(\d+) row", result.output, flags=re.M)
     assert worst == [str(n) for n in range(1, len(worst) + 1)] and len(worst) == 10
+
+
+def _sections(report_md: Path) -> set[str]:
+    return {
+        line[3:].split(" (")[0]
+        for line in report_md.read_text().splitlines()
+        if line.startswith("## ")
+    }
+
+
+def test_a_report_has_sections_only_for_what_its_scan_looked_at(
+    sms_report: Path, tmp_path: Path
+) -> None:
+    """A class scan's report.md said "None found." under every multi-label, annotator and
+    split kind, as if it had looked for tag issues in data with no tags."""
+    from tests.conftest import scanned_two_files
+
+    alone = _sections(sms_report / "report.md")
+    assert {"label_issue", "label_spelling", "outlier", "empty_cells"} <= alone
+    assert not alone & {"tag_issue", "rare_tag", "split_leakage", "split_shift"}
+    assert not alone & {"annotator_disagreement", "annotator_systematic"}
+    summary = (sms_report / "report.md").read_text().split("## ")[0]
+    assert "tag\\_issue" not in summary and "label\\_issue" in summary
+    *_, out = scanned_two_files(tmp_path)
+    split = _sections(out / "report.md")
+    assert {"split_leakage", "split_shift", "label_issue"} <= split

@@ -20,6 +20,7 @@ MAX_QUALITY = 0.35
 @register
 class AnnotatorDisagreement(Detector):
     name = "annotator_disagreement"
+    needs = ("annotators",)
     description = (
         "rows whose label the annotators' consensus overrules, or that annotators split on "
         "with an uncertain consensus"

@@ -20,6 +20,7 @@ MIN_SHARE = 0.25
 @register
 class AnnotatorSystematic(Detector):
     name = "annotator_systematic"
+    needs = ("annotators",)
     description = "annotators who use one class where the others use another"
 
     def __init__(self, *, min_share: float = MIN_SHARE) -> None:

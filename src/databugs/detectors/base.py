@@ -155,6 +155,16 @@ class Detector(ABC):
     tasks: ClassVar[tuple[str, ...]] = ("classification",)
     """The tasks (``Context.task``) whose data this detector reads; a scan of another task
     does not run it."""
+    needs: ClassVar[tuple[str, ...]] = ()
+    """What the data must hold for this detector to look (``"annotators"``: several
+    annotators' labels; ``"splits"``: a test split): a report of other data has no section
+    for it, where "none found" would say it looked."""
+
+    @classmethod
+    def looks_at(cls, context: Context) -> bool:
+        """Whether this detector reads data like ``context``'s: its task, and what it needs."""
+        held = {"annotators": context.annotators is not None, "splits": context.splits is not None}
+        return context.task in cls.tasks and all(held[need] for need in cls.needs)
 
     @classmethod
     def settings(cls) -> dict[str, Any]:

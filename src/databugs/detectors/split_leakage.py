@@ -45,6 +45,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 @register
 class SplitLeakage(Detector):
     name = "split_leakage"
+    needs = ("splits",)
     tasks = TASKS  # they read rows, not classes
     description = (
         "the same row in two splits (identical, near copies, or one word or cell changed): "

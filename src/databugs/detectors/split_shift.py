@@ -36,6 +36,7 @@ SEVERITY = {"classes": 0.6, "column": 0.4}
 @register
 class SplitShift(Detector):
     name = "split_shift"
+    needs = ("splits",)
     tasks = TASKS
     description = (
         "class shares or column distributions that differ between splits beyond chance "

@@ -59,7 +59,7 @@ def assemble(
         models=list(oof.models),
         notes=(tag_notes(context, data.settled) if tagged else _notes(context, data, options))
         + _fewer_folds(options["folds"], oof.folds),
-        kinds={name: detector.description for name, detector in all_detectors().items()},
+        kinds=reported_kinds(context),
         records=with_split_fields(issue_records(data, issues, rows, cluster_of), data.splits),
         clusters=[
             {**c, "examples": [int(rows["row"].iat[r]) for r in c["examples"]]} for c in clusters
@@ -264,6 +264,18 @@ def _with_consensus(rows: pd.DataFrame, context: Context) -> pd.DataFrame:
 def _with_rows(pairs: list[dict[str, Any]], lines: np.ndarray) -> list[dict[str, Any]]:
     """Disputed class pairs with their example items named by row in the file."""
     return [{**pair, "examples": [int(lines[item]) for item in pair["examples"]]} for pair in pairs]
+
+
+def reported_kinds(context: Context, own: dict[str, str] | None = None) -> dict[str, str]:
+    """The kinds a report has a section for, with their descriptions: ``own`` (a task's own
+    kinds), then every detector that reads data like ``context``'s."""
+    own = own or {}
+    looking = {
+        name: detector.description
+        for name, detector in all_detectors().items()
+        if detector.looks_at(context) and name not in own
+    }
+    return {**own, **looking}
 
 
 def _fewer_folds(asked: int, made: int) -> list[str]:

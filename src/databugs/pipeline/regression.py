@@ -29,7 +29,13 @@ from databugs.detectors.regression import (
 )
 from databugs.models.engines import Engine
 from databugs.models.regression import RegressionFit, chosen_scores, label_quality
-from databugs.pipeline.assemble import issue_records, quality_histogram, row_table, scan_input
+from databugs.pipeline.assemble import (
+    issue_records,
+    quality_histogram,
+    reported_kinds,
+    row_table,
+    scan_input,
+)
 from databugs.pipeline.fit import Progress, fit_regression
 from databugs.pipeline.prepare import Prepared
 from databugs.pipeline.rank import rank_issues
@@ -83,7 +89,7 @@ def regression_report(
             for m in fit.models
         ],
         notes=_notes(data, options, limits, scale),
-        kinds=regression_kinds(),
+        kinds=reported_kinds(context, KINDS),
         records=with_split_fields(issue_records(data, issues, rows, {}), data.splits),
         quality_histogram=quality_histogram(context.label_quality, flagged),
         regression={
