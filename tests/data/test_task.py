@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from databugs.data.task import (
@@ -15,7 +16,7 @@ from databugs.data.task import (
     numeric_targets,
 )
 from databugs.errors import DatabugsError, ErrorCode
-from tests.conftest import run
+from tests.conftest import EXAMPLES, run
 
 
 def _choose(labels, **given):
@@ -53,6 +54,18 @@ def test_lists_joined_by_the_separator_or_tag_columns_are_multilabel() -> None:
     assert _choose([], tag_columns=["a", "b"]).kind == MULTILABEL
     with pytest.raises(DatabugsError, match="tag columns"):
         _choose([], tag_columns=["a", "b"], task="regression")
+
+
+def test_free_text_holding_the_separator_is_not_taken_for_tag_sets() -> None:
+    """The sms sample's messages as the label: 72 of 1,000 hold ``;`` (``&lt;#&gt;``, smileys)
+    and were read as tag sets, then refused for an empty tag between separators."""
+    messages = pd.read_csv(EXAMPLES / "sms_sample.csv")["text"].tolist()
+    assert sum(";" in text for text in messages) > 10
+    choice = _choose(messages)
+    assert choice.kind == CLASSIFICATION and "distinct labels" in choice.reason
+    assert _choose(messages, task="multilabel").kind == MULTILABEL  # asked for, it is tags
+    few_names = ["billing; refund", "login", "refund;login;billing", "billing"] * 3
+    assert _choose(few_names).kind == MULTILABEL
 
 
 def test_a_chosen_task_says_so_and_regression_on_text_is_refused() -> None:

@@ -3,11 +3,14 @@
 ``--task auto`` (the default) decides from the column itself, and says why, so that the report
 can tell the user what was chosen and how to choose otherwise: a numeric column with many
 distinct values is a number to predict, values that are lists joined by ``--label-sep`` (or
-several 0/1 columns named with ``--labels``) are tags, anything else is classes.
+several 0/1 columns named with ``--labels``) are tags, anything else is classes. Lists are
+told from free text that happens to hold the separator (``&lt;`` in a message) by their parts:
+tag sets reuse a few names, a text's pieces are its own.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +34,10 @@ labelled rows) is a number to predict, not classes."""
 MIN_DISTINCT_SHARE = 0.05
 MIN_LIST_SHARE = 0.01
 """Share of labelled rows (and at least two) that must hold the separator for tags."""
+MIN_REUSED_PARTS = 0.5
+"""Share of the parts of the values (split at the separator, each counted once per row) that
+must also be a part of another row for the values to be tag sets: on free text holding the
+separator, most parts are a text's own."""
 NUMERIC_SHARE = 0.9
 """A column this numeric, with regression's distinct values, is a target with stray text."""
 
@@ -116,7 +123,8 @@ def _automatic(
     """Tags if enough values are lists, a number if numeric with many values, else classes."""
     present = [text for text in labels if text is not None]
     lists = sum(label_sep in text for text in present)
-    if lists >= max(2, MIN_LIST_SHARE * len(present)):
+    enough = lists >= max(2, MIN_LIST_SHARE * len(present))
+    if enough and reused_share(present, label_sep) >= MIN_REUSED_PARTS:
         reason = (
             f"{lists:,} of {len(present):,} labelled values in column {column!r} are lists "
             f"joined by {label_sep!r}"
@@ -135,6 +143,13 @@ def _automatic(
     if many and len(numeric) >= NUMERIC_SHARE * len(present):
         numeric_targets(labels, column=column, source=source)  # names the first text cell
     return TaskChoice(CLASSIFICATION, _classes_reason(column, present, numeric), automatic=True)
+
+
+def reused_share(values: Sequence[str], separator: str) -> float:
+    """Share of the values' parts (each counted once per value) that other values have too."""
+    parts = Counter(part for text in values for part in {p.strip() for p in text.split(separator)})
+    total = sum(parts.values())
+    return sum(count for count in parts.values() if count > 1) / total if total else 0.0
 
 
 def _classes_reason(column: str, present: list[str], numeric: np.ndarray) -> str:
