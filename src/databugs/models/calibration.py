@@ -81,10 +81,14 @@ def calibrate(
     ranks and flags it) is its calibrated probability, the given label scored as a test set
     is. Those probabilities are sharpened to be read through the training rows' noise
     matrix, so read alone they make a right test row look less likely than a right training
-    row: the health of a held-out row (``health``) is read from a posterior with its split's
-    own noise matrix (cleanlab's estimate from the test labels, as on any data set scored
-    alone). On 59 sets with 5% noise in the test split only, a right test row's mean health
-    is then within 0.005 of a right training row's (it was 0.109 below; worst 0.31).
+    row: the health of a held-out row (``health``) is read from a posterior of its step-1
+    probabilities with a noise matrix that cleanlab estimates from every row, the split's
+    labels beside the training rows. On 59 sets with 5% noise in the test split only, a
+    right test row's mean health is then within 0.001 of a right training row's (it was
+    0.109 below, worst 0.31; with the split's own matrix alone 0.005, worst 0.08). On a few
+    hundred test rows the split's own matrix reads too little noise: a multi-label tag's
+    test rows (emotions, a random quarter) read 0.14 healthier than its training rows, 0.085
+    pooled.
 
     >>> p = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.2, 0.8], [0.85, 0.15]])
     >>> result = calibrate(p, np.array([0, 0, 1, 1, 1]))
@@ -104,8 +108,8 @@ def calibrate(
     health, held = judged, ~fit
     if held.any():
         health = judged.copy()
-        own_noise = noise_matrix(labels[held], plain[held])
-        health[held] = posterior(plain[held], own_noise, labels[held])
+        pooled = noise_matrix(labels, plain)  # the split's labels beside the training rows
+        health[held] = posterior(plain[held], pooled, labels[held])
         judged[held] = scaled[held]
     return Calibrated(scaled, noise, judged, noise_aware=aware, health=health)
 
