@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import databugs
 from databugs.models.engines import LocalEngine
@@ -39,6 +40,21 @@ def test_a_test_rows_value_moves_no_other_rows_prediction_in_a_regression() -> N
     flagged = after.rows[after.rows["is_label_issue"]]
     assert 300 in flagged["row"].tolist()  # the held-out row is still scored
     assert set(flagged["split"]) <= {"train", "test"} and "file_row" in flagged
+
+
+def test_a_regression_scans_summary_has_each_splits_figures() -> None:
+    """Class and multi-label scans had ``summary.splits``; a regression scan had none."""
+    frame, _ = deliveries()
+    frame.loc[[10, 300], "minutes"] += 500.0  # one training value and one test value far off
+    report = _regression_scan(frame)
+    splits = report.summary["splits"]
+    assert set(splits) == {"train", "test"}
+    assert splits["test"]["rows"] == splits["test"]["labelled"] == 80
+    flagged = report.rows[report.rows["is_label_issue"]]
+    for name, figures in splits.items():
+        issues = int((flagged["split"] == name).sum())
+        assert figures["label_issues"] == issues >= 1
+        assert figures["label_health"] == pytest.approx(1 - issues / figures["labelled"])
 
 
 def _tag_scan(frame: pd.DataFrame) -> databugs.Report:

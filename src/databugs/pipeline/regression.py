@@ -39,6 +39,7 @@ from databugs.pipeline.assemble import (
 from databugs.pipeline.fit import Progress, fit_regression
 from databugs.pipeline.prepare import Prepared
 from databugs.pipeline.rank import rank_issues
+from databugs.pipeline.split_summary import split_summary
 from databugs.pipeline.summary import issue_counts
 from databugs.report.report import Report
 
@@ -81,7 +82,8 @@ def regression_report(
     return Report(
         input=scan_input(data),
         options={**options, "label": data.columns.label, "folds": fit.folds},
-        summary=_summary(data, fit, issues, rows),
+        summary=_summary(data, fit, issues, rows)
+        | split_summary(context, issues, health=1.0 - flagged),
         classes=[],
         features=[vars(use) for use in data.features.columns],
         models=[

@@ -11,8 +11,12 @@ from databugs.detectors.base import Context, Issue
 from databugs.pipeline.summary import flagged_labels
 
 
-def split_summary(context: Context, issues: list[Issue]) -> dict[str, Any]:
-    """``{"splits": {split: figures}}`` for a scan with splits, else nothing."""
+def split_summary(
+    context: Context, issues: list[Issue], health: np.ndarray | None = None
+) -> dict[str, Any]:
+    """``{"splits": {split: figures}}`` for a scan with splits, else nothing. A split's label
+    health is the mean of ``health`` over its labelled rows (default: each row's chance that
+    its label is right, ``Context.label_health_scores``)."""
     if context.splits is None:
         return {}
     flagged = flagged_labels(context, issues)
@@ -20,7 +24,7 @@ def split_summary(context: Context, issues: list[Issue]) -> dict[str, Any]:
     figures = {}
     for name in context.splits.present():
         members = labelled_split == name
-        quality = context.label_health_scores[members]
+        quality = (context.label_health_scores if health is None else health)[members]
         figures[name] = {
             "rows": len(context.splits.rows_of(name)),
             "labelled": int(members.sum()),
