@@ -157,16 +157,18 @@ def test_a_row_with_every_used_column_empty_is_flagged_as_such_and_is_no_ones_ne
     frame = make_blobs_table(rows=300, seed=0)
     frame.loc[[10, 20], ["weight", "height", "colour"]] = np.nan
     frame.loc[40, ["weight", "height", "colour"]] = [np.nan, np.nan, "  "]  # white space only
+    frame["weight"] = frame["weight"].astype(object)
+    frame.loc[50, ["weight", "height", "colour"]] = ["n/a", np.nan, "?"]  # placeholders
     frame.loc[30, "weight"] = 1e6
     found = {issue.row: issue for issue in Outlier().detect(table_context(frame))}
-    for row in (10, 20, 40):
+    for row in (10, 20, 40, 50):
         assert found[row].message.startswith("every column the scan uses is empty")
         assert found[row].severity == 1.0 and found[row].suggested_label is None
     assert 30 in found and "weight=1e+06" in found[30].message
-    assert not {10, 20, 40} & set(found[30].details["nearest_rows"])
+    assert not {10, 20, 40, 50} & set(found[30].details["nearest_rows"])
     assert len(found[30].details["nearest_rows"]) == 3
     assert not any(
         issue.message.startswith("every column")
         for row, issue in found.items()
-        if row not in (10, 20, 40)
+        if row not in (10, 20, 40, 50)
     )

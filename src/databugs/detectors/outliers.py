@@ -32,9 +32,9 @@ the threshold follows the data, not a fixed count. What is unusual is told in th
 terms: the columns furthest from their median (robust z-scores) or holding a value no other row
 has, or for text an empty cell, a length far from the typical, letters of another script, a
 writing trait on which under 1% of the texts lie as far out.
-A row with no value in any column the scan uses (a blank line, a record cut short) is always
-flagged, as such: the features would fill it with typical values. It is never shown as another
-outlier's nearest row.
+A row with no value in any column the scan uses (a blank line, a record cut short; empty as
+``empty_cells`` counts a cell) is always flagged, as such: the features would fill it with
+typical values. It is never shown as another outlier's nearest row.
 Nothing is relabelled: whether to fix, drop or keep an outlier is for a person to decide.
 """
 
@@ -50,6 +50,7 @@ import pandas as pd
 from databugs.data.distinct import distinct_rows
 from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
+from databugs.detectors.empty_cells import checked_columns, column_cells
 from databugs.detectors.registry import register
 from databugs.detectors.text_style import style_distance, style_traits, unusual_traits
 from databugs.models.engines import on_one_thread
@@ -513,19 +514,13 @@ class Outlier(Detector):
 
 
 def empty_rows(context: Context) -> np.ndarray:
-    """Per row, whether every column the scan uses is empty (missing, or only white space)."""
-    cells = context.frame[[use.column for use in context.features.columns]]
-    blank = [
-        column.isna() | (column.astype(str).str.strip() == "")
-        if column.dtype == object or pd.api.types.is_string_dtype(column)
-        else column.isna()
-        for _, column in cells.items()
-    ]
-    return (
-        np.logical_and.reduce([b.to_numpy(dtype=bool) for b in blank])
-        if blank
-        else np.zeros(len(cells), bool)
-    )
+    """Per row, whether every column the scan uses is empty, as ``empty_cells`` counts a cell
+    empty (no value, blank, or a placeholder such as ``n/a``)."""
+    empty = np.ones(len(context.frame), dtype=bool)
+    columns = checked_columns(context)
+    for use in columns:
+        empty &= column_cells(context, use.column).empty_rows()
+    return empty if columns else ~empty
 
 
 def _what_is_unusual(
