@@ -89,3 +89,22 @@ def test_scan_reports_empty_cells_in_its_own_section(letters_with_holes, tmp_pat
     }
     page = markdown.render(report)
     assert "## empty_cells (2)" in page and "width" in page
+
+
+def test_a_column_empty_where_the_number_is_high_is_tied_to_it_in_a_regression() -> None:
+    """A regression scan reported mostly empty columns only: a tip column left empty on the
+    slow deliveries (a model learns 'empty => slow') went unreported."""
+    from tests.pipeline.test_regression import deliveries
+
+    frame, _ = deliveries()
+    rng = np.random.default_rng(1)
+    slow = frame["minutes"] > frame["minutes"].quantile(0.8)
+    frame["tip"] = np.where(slow, np.nan, rng.uniform(0, 5, len(frame)).round(2))
+    frame["coupon"] = np.where(rng.random(len(frame)) < 0.2, "", "spring")  # empty at random
+    report = databugs.scan(frame, label="minutes", task="regression", jobs=1)
+    found = {issue.details["column"]: issue for issue in _kinds(report, "empty_cells")}
+    assert "coupon" not in found
+    tie = found["tip"]
+    assert tie.details["tied_values"]["empty_median"] > tie.details["tied_values"]["filled_median"]
+    assert "a model learns 'empty => higher values'" in tie.message
+    assert tie.given_label is None and tie.details["tied_class"] is None

@@ -2,7 +2,9 @@
 
 A column empty in most rows tells the model little and often marks a broken export. A column
 empty mostly in one class is worse: the model learns "empty => that class", a pattern of how
-the data was collected that new data will not share. Empty means what the featuriser treats as
+the data was collected that new data will not share. In a regression the same pattern is a
+column whose empty rows hold values far from the others' (a rank-sum test, and medians apart
+by at least one robust spread of the values). Empty means what the featuriser treats as
 missing: no value, blank or spaces, or a placeholder such as ``n/a``, ``NA``, ``null``, ``-``,
 ``?``.
 """
@@ -81,13 +83,23 @@ class ClassTie:
     p_value: float
 
 
+@dataclass(frozen=True)
+class ValueTie:
+    """Emptiness tied to the number to predict: the empty and filled rows' median values and
+    the rank-sum test's p-value."""
+
+    empty_median: float
+    filled_median: float
+    p_value: float
+
+
 @register
 class EmptyCells(Detector):
     name = "empty_cells"
     tasks = TASKS  # a class or a tag tie where the data has them; mostly empty in any task
     description = (
         "columns empty in most rows, or empty far more often in one class than in the others "
-        "(a model learns 'empty => that class')"
+        "(a model learns 'empty => that class'; for a number, empty in rows of far other values)"
     )
 
     def __init__(
@@ -114,11 +126,29 @@ class EmptyCells(Detector):
             members = context.memberships()
             counts = members.sum(axis=0), members[labelled].sum(axis=0)
             shares = _class_shares(context, *counts)
-            tie = self._class_tie(context, labelled, *counts)
+            tie = (
+                self._value_tie(context.values, labelled)
+                if context.values is not None
+                else self._class_tie(context, labelled, *counts)
+            )
             share = float(empty.mean())
             if tie is not None or share > self.max_empty_share:
                 issues.append(_issue(self.name, use, cells, empty, shares, tie))
         return issues
+
+    def _value_tie(self, values: np.ndarray, empty: np.ndarray) -> ValueTie | None:
+        """Whether the labelled rows with the cell empty hold values far from the others'."""
+        from scipy.stats import mannwhitneyu  # loaded when a column has empty cells
+
+        if min(int(empty.sum()), int((~empty).sum())) < self.min_count:
+            return None
+        centre = float(np.median(values))
+        spread = 1.4826 * float(np.median(np.abs(values - centre)))
+        medians = float(np.median(values[empty])), float(np.median(values[~empty]))
+        if spread == 0 or abs(medians[0] - medians[1]) < spread:
+            return None
+        p_value = float(mannwhitneyu(values[empty], values[~empty]).pvalue)
+        return ValueTie(*medians, p_value) if p_value < self.max_p_value else None
 
     def _class_tie(
         self, context: Context, empty: np.ndarray, rows: np.ndarray, empties: np.ndarray
@@ -184,24 +214,30 @@ def _issue(
     cells: Cells,
     empty: np.ndarray,
     shares: dict[str, float],
-    tie: ClassTie | None,
+    tie: ClassTie | ValueTie | None,
 ) -> Issue:
     placeholders = _placeholders(cells)
     shown = list(placeholders)[:MAX_PLACEHOLDERS]
     written = ", ".join(value if value == NO_VALUE else repr(value) for value in shown)
     share = float(empty.mean())
     parts = [f"{use.column!r} is empty in {empty.sum()} of {len(empty)} rows ({share:.0%})"]
-    if tie is not None:
+    if isinstance(tie, ClassTie):
         parts.append(
             f"in {tie.share:.0%} of the {tie.name!r} rows against {tie.elsewhere:.0%} of the "
             f"others (chi-square p = {tie.p_value:.1e}): a model learns 'empty => {tie.name}'"
+        )
+    elif tie is not None:
+        parts.append(
+            f"its empty rows' median value is {tie.empty_median:g} against {tie.filled_median:g}"
+            f" (rank-sum p = {tie.p_value:.1e}): a model learns 'empty => "
+            f"{'higher' if tie.empty_median > tie.filled_median else 'lower'} values'"
         )
     return Issue(
         kind=kind,
         row=None,
         severity=SEVERITY_TIED if tie is not None else SEVERITY_EMPTY,
         message="; ".join(parts) + f"; written as {written}",
-        given_label=None if tie is None else tie.name,
+        given_label=tie.name if isinstance(tie, ClassTie) else None,
         details={
             "column": use.column,
             "used_as": use.used_as,
@@ -210,7 +246,8 @@ def _issue(
             "share": round(share, 6),
             "placeholders": placeholders,
             "class_shares": shares,
-            "tied_class": None if tie is None else tie.name,
+            "tied_class": tie.name if isinstance(tie, ClassTie) else None,
+            "tied_values": vars(tie) if isinstance(tie, ValueTie) else None,
             "p_value": None if tie is None else tie.p_value,
         },
     )
