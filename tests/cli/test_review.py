@@ -114,6 +114,19 @@ def test_skipping_moves_the_position_on_and_wraps_to_the_skipped_rows(
     shown = [line.split()[0] for line in result.stdout.splitlines() if f" / {total} " in line]
     # skip, skip, accept, skip the rest: the skipped first two come round again at 2 and 3
     assert [int(place) for place in shown] == [1, 2, 3, *range(4, total + 1), 2, 3]
+    data, _ = scanned
+    data.with_name("databugs-decisions.csv").unlink()
+    keys = "s\n" + "a\n" * (total - 1) + "u\nq\n"  # skip one, decide the rest, undo
+    result = subprocess.run(
+        [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")],
+        input=keys,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    shown = [line.split()[0] for line in result.stdout.splitlines() if f" / {total} " in line]
+    # the skipped row, left alone, is the last place (it read total + 1); the undone row, first
+    assert [int(place) for place in shown] == [*range(1, total + 1), total, total - 1]
 
 
 def test_cluster_accepts_a_group_at_once(tmp_path: Path, scanned) -> None:

@@ -66,6 +66,9 @@ def test_free_text_holding_the_separator_is_not_taken_for_tag_sets() -> None:
     assert _choose(messages, task="multilabel").kind == MULTILABEL  # asked for, it is tags
     few_names = ["billing; refund", "login", "refund;login;billing", "billing"] * 3
     assert _choose(few_names).kind == MULTILABEL
+    classes_and_notes = ["class0", "class1"] * 120 + [f"w{i} x{i}; y{i} z{i}" for i in range(60)]
+    assert _choose(classes_and_notes).kind == CLASSIFICATION  # the classes repeat, no note does
+    assert _choose([f"note {i};" for i in range(50)]).kind == CLASSIFICATION  # a trailing ;
 
 
 def test_a_chosen_task_says_so_and_regression_on_text_is_refused() -> None:

@@ -133,3 +133,17 @@ def test_a_group_that_gains_a_row_is_the_same_finding() -> None:
     comparison = compare_reports(old, new)
     assert comparison["open"]["near_duplicates"] == 1
     assert comparison["new"]["near_duplicates"] == comparison["fixed"]["near_duplicates"] == 0
+
+
+def test_a_scan_by_id_against_one_by_content_is_warned_about() -> None:
+    """Adding --id between two scans made every row finding new and fixed, with no warning."""
+    from tests.conftest import EXAMPLES
+
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv").head(300)
+    by_content = databugs.api.scan(frame.drop(columns="message_id"), jobs=1).to_dict()
+    by_id = databugs.api.scan(frame, id="message_id", jobs=1).to_dict()
+    said = "one scan names rows by --id, the other by their content"
+    assert any(said in warning for warning in compare_reports(by_content, by_id)["warnings"])
+    assert not compare_reports(by_id, by_id)["warnings"]
+    edited = {**by_id, "issues": [{**by_id["issues"][0], "group": ["x"]}, *by_id["issues"][1:]]}
+    assert compare_reports(edited, by_id)["open"]  # a hand-edited group: no traceback

@@ -255,3 +255,20 @@ def test_tags_are_flipped_only_the_way_their_wrong_values_lean(scene_one_way):
     for row, change in changes:
         corrected[row] = change.applied(noisy[row])
     assert (corrected == clean).all(axis=1).sum() >= (noisy == clean).all(axis=1).sum()
+
+
+def test_folds_are_made_whatever_the_rarest_tags_leave_to_stratify_on() -> None:
+    """Each row's rarest tag stratifies the folds: where every such group had fewer rows than
+    the folds (12 rows; or each row's own rare tag), scikit-learn refused and the scan ended in
+    a traceback with exit code 1."""
+    from databugs.models.multilabel import tag_folds
+
+    rng = np.random.default_rng(0)
+    own_tags = np.hstack([rng.integers(0, 2, (300, 3)), np.eye(300, dtype=int)])
+    few = rng.integers(0, 2, (12, 4))
+    for tags, made in ((own_tags, 5), (few, None)):
+        folds = tag_folds(tags, 5, seed=0)
+        tested = np.sort(np.concatenate([test for _, test in folds]))
+        assert np.array_equal(tested, np.arange(len(tags)))  # each row predicted once
+        assert made is None or len(folds) == made
+        assert 2 <= len(folds) <= 5

@@ -100,6 +100,9 @@ def test_a_report_has_sections_only_for_what_its_scan_looked_at(
     assert not alone & {"annotator_disagreement", "annotator_systematic"}
     summary = (sms_report / "report.md").read_text().split("## ")[0]
     assert "tag\\_issue" not in summary and "label\\_issue" in summary
+    page = (sms_report / "report.html").read_text()
+    listed = page.split('<ul class="counts">')[1].split("</ul>")[0]
+    assert "label_issue" in listed and "tag_issue" not in listed and "split_leakage" not in listed
     *_, out = scanned_two_files(tmp_path)
     split = _sections(out / "report.md")
     assert {"split_leakage", "split_shift", "label_issue"} <= split

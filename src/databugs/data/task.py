@@ -35,9 +35,8 @@ MIN_DISTINCT_SHARE = 0.05
 MIN_LIST_SHARE = 0.01
 """Share of labelled rows (and at least two) that must hold the separator for tags."""
 MIN_REUSED_PARTS = 0.5
-"""Share of the parts of the values (split at the separator, each counted once per row) that
-must also be a part of another row for the values to be tag sets: on free text holding the
-separator, most parts are a text's own."""
+"""Share of the values holding the separator whose parts must all be parts of other values too
+for the values to be tag sets (pool: 1.00 on every multi-label set; text holding it 0-0.22)."""
 NUMERIC_SHARE = 0.9
 """A column this numeric, with regression's distinct values, is a target with stray text."""
 
@@ -146,10 +145,14 @@ def _automatic(
 
 
 def reused_share(values: Sequence[str], separator: str) -> float:
-    """Share of the values' parts (each counted once per value) that other values have too."""
-    parts = Counter(part for text in values for part in {p.strip() for p in text.split(separator)})
-    total = sum(parts.values())
-    return sum(count for count in parts.values() if count > 1) / total if total else 0.0
+    """Share of the values holding the separator whose every part (not empty) another value has
+    too: tag sets reuse a few names, while a text's pieces are mostly its own (a fragment such
+    as ``#&gt`` in ``&lt;#&gt;`` recurs, the words around it do not)."""
+    split = [{part.strip() for part in text.split(separator)} - {""} for text in values]
+    seen = Counter(part for parts in split for part in parts)
+    lists = [parts for text, parts in zip(values, split, strict=True) if separator in text]
+    reused = sum(all(seen[part] > 1 for part in listed) for listed in lists)
+    return reused / len(lists) if lists else 0.0
 
 
 def _classes_reason(column: str, present: list[str], numeric: np.ndarray) -> str:

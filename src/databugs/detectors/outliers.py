@@ -514,10 +514,11 @@ class Outlier(Detector):
 
 
 def empty_rows(context: Context) -> np.ndarray:
-    """Per row, whether every column the scan uses is empty, as ``empty_cells`` counts a cell
-    empty (no value, blank, or a placeholder such as ``n/a``)."""
+    """Per row, whether every column the models use is empty, as ``empty_cells`` counts a cell
+    empty (no value, blank, or a placeholder such as ``n/a``); an id or a constant column the
+    scan left out does not make a row hold something."""
     empty = np.ones(len(context.frame), dtype=bool)
-    columns = checked_columns(context)
+    columns = [use for use in checked_columns(context) if use.used_as != "left out"]
     for use in columns:
         empty &= column_cells(context, use.column).empty_rows()
     return empty if columns else ~empty

@@ -37,6 +37,7 @@ def findings(issues: list[dict[str, Any]]) -> list[Finding]:
     found: list[Finding] = []
     for issue in issues:
         group = issue.get("group") if issue.get("row") is not None else None
+        group = None if group is None else str(group)  # a hand-edited report may hold a list
         finding = grouped.get((issue["kind"], group)) if group is not None else None
         if finding is None:
             finding = Finding(issue["kind"], frozenset(), [])
@@ -110,6 +111,11 @@ def _unrelated(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     if old["input"]["label"] != new["input"]["label"]:
         warnings.append(
             f"the label columns differ ({old['input']['label']!r}, {new['input']['label']!r})"
+        )
+    if bool(old["input"].get("id")) != bool(new["input"].get("id")):
+        warnings.append(
+            "one scan names rows by --id, the other by their content: rows cannot be matched "
+            "(scan both with --id, or both without)"
         )
     if not old_columns & new_columns:
         warnings.append("the two scans share no column besides the label")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 
 from databugs.data.tags import TagSets
 from databugs.errors import DatabugsError, ErrorCode
@@ -88,12 +88,19 @@ def tag_probabilities(
 
 def tag_folds(tags: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Seeded folds stratified on each row's rarest tag (rows with none form one group), so
-    that a rare tag has rows to learn from in every fold it can."""
+    that a rare tag has rows to learn from in every fold it can; at most as many folds as the
+    largest group has rows, and plain folds where every group is a single row (each row's
+    rarest tag is on it alone: nothing to stratify on)."""
     counts = tags.sum(axis=0)
     rarity = np.where(tags > 0, counts[None, :], np.iinfo(np.int64).max)
     group = np.where(tags.any(axis=1), rarity.argmin(axis=1), -1)
-    splits = max(2, min(folds, len(tags)))
-    splitter = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
+    largest = int(np.unique(group, return_counts=True)[1].max())
+    if largest < 2:
+        plain = KFold(max(2, min(folds, len(tags))), shuffle=True, random_state=seed)
+        return list(plain.split(tags))
+    splitter = StratifiedKFold(
+        n_splits=max(2, min(folds, largest)), shuffle=True, random_state=seed
+    )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The least populated class")
         return list(splitter.split(np.zeros(len(tags)), group))

@@ -281,7 +281,7 @@ def reported_kinds(context: Context, own: dict[str, str] | None = None) -> dict[
 def _fewer_folds(asked: int, made: int) -> list[str]:
     """A note when the folds asked for could not all be made: stratified folds need a row of
     some class in each, so there are at most as many as the largest class has rows."""
-    if made >= asked:
+    if made >= asked or made == 0:  # 0: no model was fitted (answers alone)
         return []
     return [
         f"{asked} folds were asked for; {made} were made, as many as the rows to stratify allow"

@@ -108,7 +108,7 @@ def summary_html(report: Report) -> str:
     counts = "".join(
         f'<li><span class="kind">{html_text(kind)}</span> <b>{count}</b>'
         f' <span class="dim">{html_text(report.kinds.get(kind, ""))}</span></li>'
-        for kind, count in summary["counts"].items()
+        for kind, count in report.shown_counts().items()
     )
     html.append(f'<ul class="counts">{counts}</ul>')
     if report.gate is not None:

@@ -48,11 +48,7 @@ def _summary(report: Report) -> list[str]:
         f"| models | {md(report.model_mix())}; {report.options['folds']} folds, "
         f"seed {report.options['seed']}; {md(report.fit_text())} |",
     ]
-    lines += [
-        f"| {md(kind)} | {count} |"
-        for kind, count in summary["counts"].items()
-        if kind in report.kinds or count
-    ]
+    lines += [f"| {md(kind)} | {count} |" for kind, count in report.shown_counts().items()]
     lines.append("")
     if report.task_line():
         lines += [md(report.task_line()), ""]

@@ -220,6 +220,12 @@ class Report:
             )
         return f"out-of-fold accuracy {summary['model_accuracy']:.1%}"
 
+    def shown_counts(self) -> dict[str, int]:
+        """The summary's counts of the kinds the scan looked for (``kinds``), and of any other
+        kind it found: the counts a page shows (``summary.counts`` names every kind)."""
+        counts = self.summary["counts"]
+        return {kind: n for kind, n in counts.items() if kind in self.kinds or n}
+
     def health_text(self) -> str:
         """The headline figure: label health for classes and tags; for a number per row, the
         share of values within what the model's error allows (not flagged) and the median

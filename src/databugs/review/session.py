@@ -130,6 +130,8 @@ class ReviewSession:
     def position(self) -> int:
         """The current row's place among the rows to review: after those decided and those
         skipped this round, so that skipping moves on as deciding does."""
+        if self.current is not None and self.current["row"] in self.skipped:
+            return self.done + 1  # only skipped rows are left: a new round
         return self.done + sum(issue["row"] in self.skipped for issue in self.queue) + 1
 
     def skip(self) -> None:
@@ -146,6 +148,7 @@ class ReviewSession:
         if not self.history:
             return None
         issue = self.history.pop()
+        self.skipped.clear()  # the undone row comes back first: a new round from it
         self._record(issue, "undone", issue["given_label"])
         self.queue.insert(0, issue)
         self.done -= 1
