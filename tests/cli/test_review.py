@@ -95,38 +95,34 @@ def test_review_from_a_pipe(tmp_path: Path, scanned) -> None:
     assert ledger["row"].tolist() == [int(issues["row"][0]), int(issues["row"][1])]
 
 
-def test_skipping_moves_the_position_on_and_wraps_to_the_skipped_rows(
-    tmp_path: Path, scanned
-) -> None:
-    """Every skipped row was shown as ``1 / N``: the header counted decisions, not places."""
-    _, issues = scanned
-    total = len(issues)
-    assert total >= 3
-    keys = "s\ns\na\n" + "s\n" * (total - 3) + "s\nq\n"
+def _places(report: Path, keys: str, total: int) -> list[int]:
+    """The position of each row ``databugs review`` showed, fed ``keys``."""
     result = subprocess.run(
-        [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")],
+        [sys.executable, "-m", "databugs.cli", "review", "--report", str(report)],
         input=keys,
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    shown = [line.split()[0] for line in result.stdout.splitlines() if f" / {total} " in line]
+    lines = result.stdout.splitlines()
+    return [int(line.split()[0]) for line in lines if f" / {total} " in line]
+
+
+def test_skipping_moves_the_position_on_and_wraps_to_the_skipped_rows(
+    tmp_path: Path, scanned
+) -> None:
+    """Every skipped row was shown as ``1 / N``: the header counted decisions, not places."""
+    data, issues = scanned
+    total = len(issues)
+    assert total >= 3
+    keys = "s\ns\na\n" + "s\n" * (total - 3) + "s\nq\n"
     # skip, skip, accept, skip the rest: the skipped first two come round again at 2 and 3
-    assert [int(place) for place in shown] == [1, 2, 3, *range(4, total + 1), 2, 3]
-    data, _ = scanned
+    assert _places(tmp_path / "r", keys, total) == [1, 2, 3, *range(4, total + 1), 2, 3]
     data.with_name("databugs-decisions.csv").unlink()
     keys = "s\n" + "a\n" * (total - 1) + "u\nq\n"  # skip one, decide the rest, undo
-    result = subprocess.run(
-        [sys.executable, "-m", "databugs.cli", "review", "--report", str(tmp_path / "r")],
-        input=keys,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    shown = [line.split()[0] for line in result.stdout.splitlines() if f" / {total} " in line]
     # the skipped row, left alone, is the last place (it read total + 1); the undone row, first
-    assert [int(place) for place in shown] == [*range(1, total + 1), total, total - 1]
+    assert _places(tmp_path / "r", keys, total) == [*range(1, total + 1), total, total - 1]
 
 
 def test_cluster_accepts_a_group_at_once(tmp_path: Path, scanned) -> None:

@@ -174,3 +174,25 @@ def test_a_row_with_every_used_column_empty_is_flagged_as_such_and_is_no_ones_ne
         for row, issue in found.items()
         if row not in (10, 20, 40, 50)
     )
+
+
+def test_empty_rows_are_no_ones_copies_nor_a_leak_between_splits() -> None:
+    """Blank rows of different labels were one group of conflicting duplicates (relabel the
+    blank 'spam' rows 'ham'), and a blank training row and a blank test row a leak."""
+    from tests.conftest import make_blobs_table
+
+    frame = make_blobs_table(rows=300, seed=0)
+    frame.loc[[10, 20, 30, 260], ["weight", "height", "colour"]] = np.nan  # 260: a test row
+    frame.loc[[10, 20, 30, 260], "label"] = ["cat", "dog", "bird", "cat"]
+    frame.loc[[40, 41], ["weight", "height", "colour"]] = frame.loc[[42, 42]].to_numpy()[:, :3]
+    frame.loc[[40, 41, 42], "label"] = ["cat", "cat", "dog"]  # real copies still conflict
+    report = databugs.scan(
+        frame.assign(part=["train"] * 250 + ["test"] * 50),
+        split_col="part",
+        detectors=["conflicting_duplicates", "split_leakage", "outlier"],
+        jobs=1,
+    )
+    copies = {i.row for i in _kinds(report, "conflicting_duplicates")}
+    assert copies == {40, 41, 42}
+    assert not {i.row for i in _kinds(report, "split_leakage")} & {10, 20, 30, 260}
+    assert {10, 20, 30, 260} <= {i.row for i in _kinds(report, "outlier")}

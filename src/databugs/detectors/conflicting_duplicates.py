@@ -13,6 +13,7 @@ from databugs.detectors.content import (
     group_issues,
     groups_of_equal,
 )
+from databugs.detectors.empty_cells import empty_rows
 from databugs.detectors.registry import register
 
 SEVERITY = 0.85
@@ -36,7 +37,8 @@ class ConflictingDuplicates(Detector):
 
     def detect(self, context: Context) -> list[Issue]:
         hashes = content_hashes(context)
-        groups = conflicting_groups(context, groups_of_equal(hashes, context.labelled))
+        rows = context.labelled[~empty_rows(context)[context.labelled]]  # blank rows: outliers
+        groups = conflicting_groups(context, groups_of_equal(hashes, rows))
         return group_issues(
             self.name,
             context,

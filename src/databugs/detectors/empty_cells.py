@@ -73,6 +73,22 @@ def checked_columns(context: Context) -> list[ColumnUse]:
     return [use for use in context.features.columns if use.reason not in skipped]
 
 
+def empty_rows(context: Context) -> np.ndarray:
+    """Per row, whether every column the models use is empty (no value, blank, or a
+    placeholder such as ``n/a``): a blank line or a record cut short, which ``outlier``
+    reports and the detectors of copies leave out (blank rows are not copies of each other).
+    An id or a constant column the scan left out does not make a row hold something."""
+
+    def compute() -> np.ndarray:
+        empty = np.ones(len(context.frame), dtype=bool)
+        columns = [use for use in checked_columns(context) if use.used_as != "left out"]
+        for use in columns:
+            empty &= column_cells(context, use.column).empty_rows()
+        return empty if columns else ~empty
+
+    return context.computed_once("empty_rows", compute)
+
+
 @dataclass(frozen=True)
 class ClassTie:
     """Emptiness concentrated in one class: its share of empty cells, the others', the test."""

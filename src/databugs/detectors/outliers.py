@@ -50,7 +50,7 @@ import pandas as pd
 from databugs.data.distinct import distinct_rows
 from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
-from databugs.detectors.empty_cells import checked_columns, column_cells
+from databugs.detectors.empty_cells import empty_rows
 from databugs.detectors.registry import register
 from databugs.detectors.text_style import style_distance, style_traits, unusual_traits
 from databugs.models.engines import on_one_thread
@@ -511,17 +511,6 @@ class Outlier(Detector):
             },
             columns=tuple(dict.fromkeys(trait["column"] for trait in unusual)),
         )
-
-
-def empty_rows(context: Context) -> np.ndarray:
-    """Per row, whether every column the models use is empty, as ``empty_cells`` counts a cell
-    empty (no value, blank, or a placeholder such as ``n/a``); an id or a constant column the
-    scan left out does not make a row hold something."""
-    empty = np.ones(len(context.frame), dtype=bool)
-    columns = [use for use in checked_columns(context) if use.used_as != "left out"]
-    for use in columns:
-        empty &= column_cells(context, use.column).empty_rows()
-    return empty if columns else ~empty
 
 
 def _what_is_unusual(

@@ -25,6 +25,7 @@ import pandas as pd
 from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.content import content_hashes, groups_of_equal, normalised_content
+from databugs.detectors.empty_cells import empty_rows
 from databugs.detectors.registry import register
 from databugs.detectors.similarity import (
     ROUND_DIGITS,
@@ -59,7 +60,7 @@ class SplitLeakage(Detector):
     def detect(self, context: Context) -> list[Issue]:
         if context.splits is None or len(context.splits.present()) < 2:
             return []
-        rows = np.arange(len(context.labels))
+        rows = np.flatnonzero(~empty_rows(context))  # blank rows are outliers, not leaks
         exact = content_hashes(context)
         found: dict[tuple[int, int], str] = {}
         ways = [("identical", groups_of_equal(exact, rows))]
