@@ -147,3 +147,30 @@ def test_a_scan_by_id_against_one_by_content_is_warned_about() -> None:
     assert not compare_reports(by_id, by_id)["warnings"]
     edited = {**by_id, "issues": [{**by_id["issues"][0], "group": ["x"]}, *by_id["issues"][1:]]}
     assert compare_reports(edited, by_id)["open"]  # a hand-edited group: no traceback
+
+
+def _groups_report(groups: list[list[str]]) -> dict:
+    """A minimal report whose conflicting_duplicates are ``groups`` of row ids."""
+    issues = [
+        {"kind": "conflicting_duplicates", "row": row, "key": key, "group": f"g{number}"}
+        for number, group in enumerate(groups)
+        for row, key in enumerate(group)
+    ]
+    return {
+        "issues": issues,
+        "summary": {"counts": {"conflicting_duplicates": len(groups)}},
+        "input": {"path": "d.csv", "sha256": "0", "label": "label", "rows": 9, "id": "uid"},
+        "features": [{"column": "text"}],
+    }
+
+
+def test_regrouped_duplicates_are_matched_alike_both_ways() -> None:
+    """A row moved between groups while a new copy joined the other: taking each new group's
+    first shared name, ``diff B A`` said 1 new and 1 fixed where ``diff A B`` said none."""
+    before = _groups_report([["e0", "u0"], ["c0", "c1", "u1"]])
+    after = _groups_report([["c0", "u0"], ["c1", "u1"]])
+    for old, new in ((before, after), (after, before)):
+        comparison = compare_reports(old, new)
+        assert comparison["open"]["conflicting_duplicates"] == 2
+        assert comparison["new"]["conflicting_duplicates"] == 0
+        assert comparison["fixed"]["conflicting_duplicates"] == 0

@@ -10,6 +10,7 @@ is named by its group. Rows of identical content share a name, so they are match
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,25 +52,54 @@ def findings(issues: list[dict[str, Any]]) -> list[Finding]:
 
 def matched(old: list[Finding], new: list[Finding]) -> tuple[set[int], set[int]]:
     """Positions of the old and the new findings that are the same finding in both scans: of
-    one kind and sharing a name, each old finding matched at most once, in order."""
+    one kind and sharing a name, each matched at most once, as many pairs as there can be (a
+    greedy pass, then augmenting paths for the new findings left), so that comparing A with B
+    and B with A agree."""
     by_name: dict[tuple[str, str], list[int]] = {}
     for position, finding in enumerate(old):
         for name in finding.names:
             by_name.setdefault((finding.kind, name), []).append(position)
-    taken_old: set[int] = set()
-    taken_new: set[int] = set()
-    for position, finding in enumerate(new):
-        candidates = (
-            candidate
-            for name in sorted(finding.names)
-            for candidate in by_name.get((finding.kind, name), ())
-            if candidate not in taken_old
-        )
-        partner = next(candidates, None)
-        if partner is not None:
-            taken_old.add(partner)
-            taken_new.add(position)
-    return taken_old, taken_new
+
+    def partners(position: int) -> list[int]:
+        finding = new[position]
+        found = (by_name.get((finding.kind, name), []) for name in sorted(finding.names))
+        return list(dict.fromkeys(candidate for listed in found for candidate in listed))
+
+    old_of: dict[int, int] = {}  # new position -> old position
+    new_of: dict[int, int] = {}
+    for position in range(len(new)):
+        free = next((c for c in partners(position) if c not in new_of), None)
+        if free is not None:
+            old_of[position], new_of[free] = free, position
+    for position in range(len(new)):
+        if position not in old_of:
+            _augment(position, partners, old_of, new_of)
+    return set(new_of), set(old_of)
+
+
+def _augment(
+    start: int,
+    partners: Callable[[int], list[int]],
+    old_of: dict[int, int],
+    new_of: dict[int, int],
+) -> None:
+    """Match the new finding ``start`` along an alternating path, if there is one (breadth
+    first: each old finding reached once)."""
+    came_from: dict[int, int] = {}  # old position -> the new position it was reached from
+    queue = [start]
+    for position in queue:
+        for candidate in partners(position):
+            if candidate in came_from:
+                continue
+            came_from[candidate] = position
+            if candidate not in new_of:  # free: flip the path back to the start
+                while candidate is not None:
+                    owner = came_from[candidate]
+                    previous = old_of.get(owner)
+                    old_of[owner], new_of[candidate] = candidate, owner
+                    candidate = previous if owner != start else None
+                return
+            queue.append(new_of[candidate])
 
 
 def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
