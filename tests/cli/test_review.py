@@ -175,6 +175,10 @@ def test_an_unknown_edited_label_is_refused_unless_marked_new(tmp_path: Path, sc
 def test_unknown_filters_are_errors(tmp_path: Path, scanned) -> None:
     result = runner.invoke(app, ["review", "--report", str(tmp_path / "r"), "--kind", "nosuch"])
     assert result.exit_code == 2 and "--kind 'nosuch' is not in the scan" in result.output
+    # a kind the class scan did not look for: said so, not "all done"
+    result = runner.invoke(app, ["review", "--report", str(tmp_path / "r"), "--kind", "tag_issue"])
+    assert result.exit_code == 2 and "--kind 'tag_issue' is not in the scan" in result.output
+    assert "label_issue" in result.output and "rare_tag" not in result.output
 
 
 def test_decisions_follow_ids_when_rows_move(tmp_path: Path, blobs) -> None:

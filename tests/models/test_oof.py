@@ -35,7 +35,7 @@ def test_classes_of_one_row_each_are_refused_in_one_line(tmp_path: Path, classes
     out = tmp_path / "report"
     result = run("scan", path, "--out", out, "--jobs", "1", "--format", "plain")
     assert result.exit_code == 2, result.output
-    assert "every class has one row" in result.output
+    assert "every class has one row" in result.output and "--task regression" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert not out.exists() or not any(out.iterdir())
 

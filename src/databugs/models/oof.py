@@ -195,7 +195,10 @@ def _stratified_splits(
         raise DatabugsError(
             "every class has one row: nothing to learn from",
             code=ErrorCode.TOO_FEW_CLASSES,
-            hint="a label check needs some class with at least two rows",
+            hint=(
+                "a label check needs some class with at least two rows (a number to predict? "
+                "--task regression; tag lists? --task multilabel)"
+            ),
         )
     n_splits = max(2, min(folds, largest))
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)

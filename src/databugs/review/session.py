@@ -26,8 +26,9 @@ from databugs.report.schema import load_report
 def _check_filters(
     report: dict[str, Any], kinds: list[str] | None, classes: list[str] | None
 ) -> None:
-    """Unknown --kind or --class values are errors, not an empty queue."""
-    known_kinds = list(report["summary"]["counts"])
+    """Unknown --kind or --class values are errors, not an empty queue; a kind the scan did
+    not look for (a tag kind in a class scan) is unknown to it."""
+    known_kinds = list(report.get("kinds") or report["summary"]["counts"])
     known_classes = [entry["label"] for entry in report["classes"]]
     for value, known, flag in [
         (kinds, known_kinds, option("kind")),
