@@ -145,6 +145,8 @@ def test_a_scan_by_id_against_one_by_content_is_warned_about() -> None:
     said = "one scan names rows by --id, the other by their content"
     assert any(said in warning for warning in compare_reports(by_content, by_id)["warnings"])
     assert not compare_reports(by_id, by_id)["warnings"]
+    as_numbers = {**by_id, "task": {"kind": "regression"}}
+    assert any("the tasks differ" in w for w in compare_reports(by_id, as_numbers)["warnings"])
     edited = {**by_id, "issues": [{**by_id["issues"][0], "group": ["x"]}, *by_id["issues"][1:]]}
     assert compare_reports(edited, by_id)["open"]  # a hand-edited group: no traceback
 

@@ -142,6 +142,9 @@ def _unrelated(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         warnings.append(
             f"the label columns differ ({old['input']['label']!r}, {new['input']['label']!r})"
         )
+    tasks = [(report.get("task") or {}).get("kind", "classification") for report in (old, new)]
+    if tasks[0] != tasks[1]:
+        warnings.append(f"the tasks differ ({tasks[0]}, {tasks[1]}): their kinds of finding do too")
     if bool(old["input"].get("id")) != bool(new["input"].get("id")):
         warnings.append(
             "one scan names rows by --id, the other by their content: rows cannot be matched "
