@@ -19,6 +19,7 @@ import pandas as pd
 from databugs.data.features import MISSING_TOKENS, NESTED_REASON, ColumnUse
 from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
+from databugs.detectors.content import used_columns
 from databugs.detectors.registry import register
 
 NO_VALUE = "(no value)"
@@ -81,9 +82,9 @@ def empty_rows(context: Context) -> np.ndarray:
 
     def compute() -> np.ndarray:
         empty = np.ones(len(context.frame), dtype=bool)
-        columns = [use for use in checked_columns(context) if use.used_as != "left out"]
-        for use in columns:
-            empty &= column_cells(context, use.column).empty_rows()
+        columns = used_columns(context)
+        for column in columns:
+            empty &= column_cells(context, column).empty_rows()
         return empty if columns else ~empty
 
     return context.computed_once("empty_rows", compute)
