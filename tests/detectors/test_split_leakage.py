@@ -10,6 +10,7 @@ import pandas as pd
 
 from databugs.data.splits import Splits
 from databugs.detectors.split_leakage import SplitLeakage
+from databugs.pipeline.detect import detected
 from tests.conftest import EXAMPLES, read_like_a_file, table_context
 
 
@@ -91,7 +92,9 @@ def test_a_pair_tells_the_word_or_the_cell_it_differs_in() -> None:
 def test_no_splits_no_leakage() -> None:
     letters = pd.read_csv(EXAMPLES / "letters_sample.csv").iloc[:100]
     doubled = pd.concat([letters, letters], ignore_index=True)
-    assert SplitLeakage().detect(table_context(doubled)) == []
+    unsplit = table_context(doubled)
+    assert not SplitLeakage.looks_at(unsplit)  # a scan runs only the detectors that look
+    assert detected([SplitLeakage()], unsplit) == []
     assert _pairs(dataclasses.replace(_split_context(doubled, 0))) == {}
 
 

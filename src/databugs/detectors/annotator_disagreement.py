@@ -31,8 +31,6 @@ class AnnotatorDisagreement(Detector):
 
     def detect(self, context: Context) -> list[Issue]:
         analysis = context.annotators
-        if analysis is None:
-            return []
         issues = []
         for position, row in enumerate(context.labelled):
             given = analysis.matrix[position]

@@ -28,8 +28,6 @@ class AnnotatorSystematic(Detector):
 
     def detect(self, context: Context) -> list[Issue]:
         analysis = context.annotators
-        if analysis is None:
-            return []
         confusions = analysis.confusions.astype(float)
         issues = []
         for index, name in enumerate(analysis.names):

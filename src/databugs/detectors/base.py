@@ -66,7 +66,8 @@ class Context:
     ``label_quality`` the posterior of the given label; ``noise`` is ``T[true, given]``.
     ``declared_classes`` are the classes the user said the data should have (``--classes``), if
     any; ``annotators`` the analysis of several annotators' labels (aligned with ``labelled``),
-    when the data has them.
+    when the data has them; ``folds`` the out-of-fold folds, 0 where no model was fitted
+    (crowd answers alone: the belief is their consensus).
     ``task`` is the kind of labels (``classification``: one class per row; ``multilabel``: a
     set of tags per row, then ``tags`` holds them and their out-of-fold analysis, ``labels``
     the cells as written and ``canonical`` each row's tag set in one spelling); ``seed`` the
@@ -157,13 +158,19 @@ class Detector(ABC):
     does not run it."""
     needs: ClassVar[tuple[str, ...]] = ()
     """What the data must hold for this detector to look (``"annotators"``: several
-    annotators' labels; ``"splits"``: a test split): a report of other data has no section
-    for it, where "none found" would say it looked."""
+    annotators' labels; ``"splits"``: a test split; ``"model"``: rows' content and a model
+    fitted on it, which a scan of crowd answers alone has not). A scan runs only the
+    detectors that look (:meth:`looks_at`), and its report has sections for those only, where
+    "none found" would say it looked."""
 
     @classmethod
     def looks_at(cls, context: Context) -> bool:
         """Whether this detector reads data like ``context``'s: its task, and what it needs."""
-        held = {"annotators": context.annotators is not None, "splits": context.splits is not None}
+        held = {
+            "annotators": context.annotators is not None,
+            "splits": context.splits is not None,
+            "model": context.folds > 0,
+        }
         return context.task in cls.tasks and all(held[need] for need in cls.needs)
 
     @classmethod

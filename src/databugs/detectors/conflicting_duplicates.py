@@ -30,6 +30,7 @@ is suggested (the folds keep copies together, so the models never see the other 
 @register
 class ConflictingDuplicates(Detector):
     name = "conflicting_duplicates"
+    needs = ("model",)
     description = (
         "identical rows with different labels; the majority label is suggested (in tables "
         "without text, where the models agree)"

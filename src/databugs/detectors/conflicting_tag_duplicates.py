@@ -32,8 +32,6 @@ class ConflictingTagDuplicates(Detector):
     tasks = (MULTILABEL,)
 
     def detect(self, context: Context) -> list[Issue]:
-        if context.task != MULTILABEL or context.tags is None:
-            return []
         groups = conflicting_groups(
             context, groups_of_equal(content_hashes(context), context.labelled)
         )

@@ -22,6 +22,7 @@ MAX_PAIRS = 10
 @register
 class ConfusableClasses(Detector):
     name = "confusable_classes"
+    needs = ("model",)
     description = (
         "class pairs the labels and the model confuse most (at least 5 rows and 2% of the "
         "smaller class): a guideline to clarify, or classes to merge"

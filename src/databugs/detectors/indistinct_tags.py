@@ -23,7 +23,7 @@ class IndistinctTags(Detector):
 
     def detect(self, context: Context) -> list[Issue]:
         analysis = context.tags
-        if context.task != MULTILABEL or analysis is None or analysis.scores.flag_cut > -np.inf:
+        if analysis.scores.flag_cut > -np.inf:
             return []
         ap = analysis.scores.planted_ap
         return [

@@ -24,6 +24,7 @@ MIN_GAIN = 0.8
 @register
 class LabelIssues(Detector):
     name = "label_issue"
+    needs = ("model",)
     description = (
         "rows whose given label is probably wrong (another class at least 80 points likelier), "
         "with the likeliest class as suggestion"

@@ -33,6 +33,7 @@ MIN_COSINE = 0.95
 @register
 class NearDuplicates(Detector):
     name = "near_duplicates"
+    needs = ("model",)
     description = (
         "nearly identical rows (text cosine >= 0.95 and the other columns equal after "
         "rounding) with different labels"

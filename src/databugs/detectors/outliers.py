@@ -441,6 +441,7 @@ def _centre_spread(values: np.ndarray) -> tuple[float, float]:
 @register
 class Outlier(Detector):
     name = "outlier"
+    needs = ("model",)
     tasks = TASKS  # they read rows, not classes
     description = (
         "rows unlike every other row (far from their 10 nearest, rare values, columns that do "

@@ -46,7 +46,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 @register
 class SplitLeakage(Detector):
     name = "split_leakage"
-    needs = ("splits",)
+    needs = ("splits", "model")
     tasks = TASKS  # they read rows, not classes
     description = (
         "the same row in two splits (identical, near copies, or one word or cell changed): "
@@ -58,7 +58,7 @@ class SplitLeakage(Detector):
         self.min_words = min_words
 
     def detect(self, context: Context) -> list[Issue]:
-        if context.splits is None or len(context.splits.present()) < 2:
+        if len(context.splits.present()) < 2:
             return []
         rows = np.flatnonzero(~empty_rows(context))  # blank rows are outliers, not leaks
         exact = content_hashes(context)

@@ -48,8 +48,6 @@ class SplitShift(Detector):
         self.min_effect = min_effect
 
     def detect(self, context: Context) -> list[Issue]:
-        if context.splits is None:
-            return []
         others = [name for name in context.splits.present() if name != TRAIN]
         issues = [issue for other in others for issue in self._classes(context, other)]
         tests = [(other, test) for other in others for test in column_tests(context, other)]

@@ -19,8 +19,6 @@ class RareTags(Detector):
     tasks = (MULTILABEL,)
 
     def detect(self, context: Context) -> list[Issue]:
-        if context.task != MULTILABEL or context.tags is None:
-            return []
         counts = context.tags.sets.counts()
         return [
             Issue(
@@ -47,8 +45,6 @@ class TagImbalance(Detector):
         self.max_share = max_share
 
     def detect(self, context: Context) -> list[Issue]:
-        if context.task != MULTILABEL or context.tags is None:
-            return []
         counts = context.tags.sets.counts()
         rows = max(len(context.tags.sets.labelled), 1)
         issues = []

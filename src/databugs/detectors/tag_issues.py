@@ -30,8 +30,6 @@ class TagIssues(Detector):
 
     def detect(self, context: Context) -> list[Issue]:
         analysis = context.tags
-        if context.task != MULTILABEL or analysis is None:
-            return []
         sets, issues = analysis.sets, []
         for position in np.flatnonzero(analysis.flagged):
             change = suggest_change(sets.matrix[position], int(position), analysis.oof)

@@ -33,8 +33,6 @@ class TagSpelling(LabelSpelling):
         return LabelSpelling.merge_labels(self, tags)
 
     def detect(self, context: Context) -> list[Issue]:
-        if context.task != MULTILABEL or context.tags is None:
-            return []
         sets = context.tags.sets
         written = Counter(tag for row in sets.written for tag in row)
         issues = []

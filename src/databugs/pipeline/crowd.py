@@ -9,7 +9,6 @@ confusable classes, duplicates) do not run; those that read labels only run as u
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,24 +18,13 @@ from databugs.annotators.gold import gold_indices, gold_labels
 from databugs.annotators.read import class_matrix
 from databugs.data.exports import ANNOTATOR, EXPORT_FORMATS, ITEM
 from databugs.data.io import LoadedTable
-from databugs.detectors.base import Context, Detector, Issue
+from databugs.detectors.base import Context, Issue
 from databugs.detectors.label_issues import LabelIssues
 from databugs.models.oof import PROBABILITY_FLOOR, OutOfFold
 from databugs.models.scoring import label_quality
 from databugs.pipeline.prepare import CONSENSUS_COLUMN, LABEL_ONLY, Prepared
 from databugs.report.report import Report
 
-NEEDS_MODEL = frozenset(
-    {
-        "label_issue",
-        "confusable_classes",
-        "near_duplicates",
-        "conflicting_duplicates",
-        "outlier",
-        "split_leakage",
-    }
-)
-"""Detectors that read features or a fitted model's probabilities: not run without features."""
 NO_MODEL_REASON = (
     "no model was fitted: the data has no usable feature column, so the consensus and the "
     "annotators' quality come from the answers alone (Dawid-Skene)"
@@ -116,11 +104,6 @@ def answers_context(
 def no_model(context: Context) -> OutOfFold:
     """What the report records as the scan's models: none."""
     return OutOfFold(probabilities=context.probabilities, model=LABEL_ONLY, folds=0)
-
-
-def label_only_detectors(detectors: Sequence[Detector]) -> list[Detector]:
-    """The chosen detectors that can run on labels alone."""
-    return [detector for detector in detectors if detector.name not in NEEDS_MODEL]
 
 
 GOLD_KIND = LabelIssues.name

@@ -63,14 +63,20 @@ def find_issues(
     """Every detector's issues, ranked worst first. A correction a reviewer rejected is not
     proposed again, whichever detector proposes it; a class found to be a misspelling is
     reported as that only (:func:`about_a_misspelling`)."""
-    found = [issue for detector in detectors for issue in detector.detect(context)]
-    found = [i for i in found if not (i.row in settled and is_correction(i))]
+    found = [i for i in detected(detectors, context) if not (i.row in settled and is_correction(i))]
     renaming = {detector.name for detector in detectors if detector.renames_classes}
     respelled = respelled_rows(renaming, found, context)
     misspelt = {context.canonical[row] for row in respelled}
     return rank_issues(
         i for i in found if not about_a_misspelling(i, misspelt, respelled, renaming)
     )
+
+
+def detected(detectors: Sequence[Detector], context: Context) -> list[Issue]:
+    """The issues of those ``detectors`` that look at data like ``context``'s (its task, and
+    the annotators, splits or model they need: ``Detector.looks_at``), unranked."""
+    running = [detector for detector in detectors if detector.looks_at(context)]
+    return [issue for detector in running for issue in detector.detect(context)]
 
 
 def respelled_rows(renaming: set[str], found: Sequence[Issue], context: Context) -> dict[int, str]:

@@ -41,8 +41,7 @@ def scan_multilabel(
     )
     clock.lap("models_s")
     context = tag_context(data, oof, seed=options["seed"])
-    running = [detector for detector in detectors if MULTILABEL in detector.tasks]
-    issues = find_issues(running, context, data.settled)
+    issues = find_issues(detectors, context, data.settled)
     return assemble(data, context, oof, issues, options)
 
 

@@ -36,6 +36,7 @@ from databugs.pipeline.assemble import (
     row_table,
     scan_input,
 )
+from databugs.pipeline.detect import detected
 from databugs.pipeline.fit import Progress, fit_regression
 from databugs.pipeline.prepare import Prepared
 from databugs.pipeline.rank import rank_issues
@@ -74,8 +75,7 @@ def regression_report(
     above = data.targets > fit.predictions
     limits = flag_limits(scores, above)
     context = value_context(data, fit, scores, options["seed"])
-    running = [detector for detector in detectors if REGRESSION in detector.tasks]
-    issues = _issues(data, fit, scores, np.where(above, *limits), running, context)
+    issues = _issues(data, fit, scores, np.where(above, *limits), detectors, context)
     rows = row_table(data.labels, data.labelled, context.label_quality, data.ids, issues)
     rows = with_split_columns(rows, data.splits)
     flagged = rows["is_label_issue"].to_numpy()[data.labelled]
@@ -155,7 +155,7 @@ def _issues(
         *value_issues(labels, labelled, fit.predictions, scores, style, limits),
         *conflicting_values(data.features.matrix, labels, labelled, targets, tolerance),
         *target_outliers(labels, labelled, targets),
-        *(issue for detector in detectors for issue in detector.detect(context)),
+        *detected(detectors, context),
     ]
     return rank_issues(i for i in found if not (i.row in data.settled and is_correction(i)))
 

@@ -29,7 +29,6 @@ from databugs.pipeline.crowd import (
     export_options,
     gold_of,
     is_label_only,
-    label_only_detectors,
     no_model,
     with_gold,
     without_gold,
@@ -144,7 +143,7 @@ def _classification_report(
     declared, seed, gold = options.get("classes"), options["seed"], gold_of(data, options)
     if is_label_only(data):  # answers without features: nothing to fit a model on
         context = answers_context(data, declared=declared, seed=seed, gold=gold)
-        oof, chosen = no_model(context), label_only_detectors(chosen)
+        oof = no_model(context)
     else:
         oof = fit_models(data, options, engine=engine, progress=progress, cache=cache)
         context = detection_context(data, oof, declared=declared, seed=seed)
