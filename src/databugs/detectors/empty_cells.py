@@ -21,6 +21,7 @@ from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.content import used_columns
 from databugs.detectors.registry import register
+from databugs.detectors.robust import median_and_spread
 
 NO_VALUE = "(no value)"
 """How a cell with no value at all (NaN, None) is named among the placeholders found."""
@@ -159,8 +160,7 @@ class EmptyCells(Detector):
 
         if min(int(empty.sum()), int((~empty).sum())) < self.min_count:
             return None
-        centre = float(np.median(values))
-        spread = 1.4826 * float(np.median(np.abs(values - centre)))
+        spread = median_and_spread(values)[1]
         medians = float(np.median(values[empty])), float(np.median(values[~empty]))
         if spread == 0 or abs(medians[0] - medians[1]) < spread:
             return None

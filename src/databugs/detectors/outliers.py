@@ -52,6 +52,7 @@ from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.empty_cells import empty_rows
 from databugs.detectors.registry import register
+from databugs.detectors.robust import median_and_spread
 from databugs.detectors.text_style import style_distance, style_traits, unusual_traits
 from databugs.models.engines import on_one_thread
 
@@ -422,17 +423,17 @@ def _text_space(
 
 
 def _robust_z(values: np.ndarray) -> np.ndarray:
-    """(value - median) / (1.4826 MAD); the mean absolute deviation when most values tie."""
+    """(value - median) / robust sd; the mean absolute deviation when most values tie."""
     centre, spread = _centre_spread(values)
     return (values - centre) / spread
 
 
 def _centre_spread(values: np.ndarray) -> tuple[float, float]:
-    """The median and the robust sd (1.4826 MAD, else 1.2533 mean absolute deviation, else 1)."""
+    """The median and the robust sd (``median_and_spread``, else 1.2533 x the mean absolute
+    deviation, else 1)."""
     if len(values) == 0:
         return 0.0, 1.0
-    centre = float(np.median(values))
-    spread = 1.4826 * np.median(np.abs(values - centre))
+    centre, spread = median_and_spread(values)
     if spread == 0:
         spread = 1.2533 * np.mean(np.abs(values - centre))
     return centre, float(spread or 1.0)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from databugs.data.task import NumberStyle
 from databugs.detectors.base import Issue
+from databugs.detectors.robust import median_and_spread
 
 FALSE_SHARE = 0.3
 """Values are flagged from the largest residual score down while at most this share of the
@@ -165,8 +166,7 @@ def target_outliers(
 ) -> list[Issue]:
     """Negative values in a column that is otherwise never negative (a duration, a price), and
     values far outside the column's robust spread."""
-    median = float(np.median(targets))
-    spread = float(np.median(np.abs(targets - median))) * 1.4826
+    median, spread = median_and_spread(targets)
     never_negative = np.mean(targets >= 0) >= NEGATIVE_SHARE
     issues = []
     for position, value in enumerate(targets):

@@ -125,22 +125,25 @@ class ReviewSession:
             new_label = self.relabelling.checked(new_label or "", issue["row"])
         self._record(issue, decision, new_label)
         self.history.append(self.queue.pop(0))
+        self.skipped.discard(issue["row"])
         self.done += 1
+        self._new_round_once_only_skipped_rows_are_left()
 
     @property
     def position(self) -> int:
         """The current row's place among the rows to review: after those decided and those
         skipped this round, so that skipping moves on as deciding does."""
-        if self.current is not None and self.current["row"] in self.skipped:
-            return self.done + 1  # only skipped rows are left: a new round
         return self.done + sum(issue["row"] in self.skipped for issue in self.queue) + 1
 
     def skip(self) -> None:
-        """Move the current row to the end of this session's queue; once every row left has
-        been skipped, a new round starts at the first of them."""
+        """Move the current row to the end of this session's queue."""
         issue = self.queue.pop(0)
         self.queue.append(issue)
         self.skipped.add(issue["row"])
+        self._new_round_once_only_skipped_rows_are_left()
+
+    def _new_round_once_only_skipped_rows_are_left(self) -> None:
+        """Once every row left has been skipped, a new round starts at the first of them."""
         if all(waiting["row"] in self.skipped for waiting in self.queue):
             self.skipped.clear()
 
