@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -187,11 +188,11 @@ when = sys.argv.pop()
 original = apply.write_bytes_atomically
 
 
-def killed(path, payload):
+def killed(path, payload, **how):
     if ".orig." in path.name:  # the original kept first, as ever
-        return original(path, payload)
+        return original(path, payload, **how)
     if when == "after":
-        original(path, payload)  # the data is replaced, then the run dies
+        original(path, payload, **how)  # the data is replaced, then the run dies
     os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -228,3 +229,69 @@ def test_fix_with_data_a_folder_that_is_not_a_dataset(scanned, tmp_path: Path) -
     result = fix(scanned, tmp_path, "--accept-top", "3")
     _one_line_error(result, f"{tmp_path}: is a folder (with no Parquet files), not the data file")
     assert "Parquet dataset" not in result.output
+
+
+def _planted_link(at: Path, to: Path) -> bytes:
+    """A symbolic link at ``at`` to an empty file ``to`` (an empty ledger reads as one)."""
+    to.write_text("")
+    at.symlink_to(to)
+    return to.read_bytes()
+
+
+@pytest.mark.parametrize("planted", ["animals.fixed.csv", LEDGER])
+def test_fix_writes_no_output_or_ledger_through_a_planted_link(
+    scanned, data: Path, planted: str
+) -> None:
+    """A link committed where fix writes (the fixed copy, the ledger) would aim the write at
+    any file, a git hook among them: refused before anything is written."""
+    victim = data.parent / "victim.sh"
+    before = _planted_link(data.with_name(planted), victim)
+    result = fix(scanned, data, "--accept-top", "2")
+    _one_line_error(result, planted, "symbolic link")
+    assert victim.read_bytes() == before
+    shown = sorted(p.name for p in data.parent.iterdir() if not p.name.startswith("."))
+    assert shown == sorted(["animals.csv", planted, "victim.sh"])
+
+
+def test_fix_in_place_keeps_no_original_through_a_dangling_link(scanned, data: Path) -> None:
+    elsewhere = data.parent / "elsewhere"
+    elsewhere.mkdir()
+    data.with_name("animals.orig.csv").symlink_to(elsewhere / "made.csv")
+    before = data.read_bytes()
+    result = fix(scanned, data, "--accept-top", "2", "--in-place")
+    _one_line_error(result, "animals.orig.csv", "symbolic link")
+    assert data.read_bytes() == before and not (elsewhere / "made.csv").exists()
+
+
+def test_a_planted_pending_note_is_refused_not_appended(scanned, data: Path) -> None:
+    """A pending note is settled before the ledger is read; one databugs did not write (its
+    lines no decisions) must not reach the ledger, nor any file."""
+    ledger = data.with_name(LEDGER)
+    assert fix(scanned, data, "--accept-top", "1").exit_code == 0
+    kept = ledger.read_bytes()
+    note = {"target": "/nonexistent/animals.csv", "target_sha256": "0", "ledger_size": 0}
+    note["lines"] = "touch /tmp/pwned\n"
+    (data.parent / ".animals.csv.databugs-pending.json").write_text(json.dumps(note))
+    result = fix(scanned, data, "--accept-top", "2")
+    _one_line_error(result, ".animals.csv.databugs-pending.json", "no decisions")
+    assert ledger.read_bytes() == kept
+
+
+def test_fix_in_place_refuses_a_read_only_file(scanned, data: Path, monkeypatch) -> None:
+    """A read-only data file says "do not change me": refused in one line, not replaced (as
+    root, who may write any file, the permission is simulated)."""
+    from databugs.data import guard
+
+    before, access = data.read_bytes(), os.access
+    data.chmod(0o444)
+
+    def as_a_user(path, mode, **how):
+        return not (Path(path) == data and mode & os.W_OK) and access(path, mode, **how)
+
+    monkeypatch.setattr(guard.os, "access", as_a_user)
+    try:
+        result = fix(scanned, data, "--accept-top", "2", "--in-place")
+        _one_line_error(result, "read-only")
+        assert data.read_bytes() == before
+    finally:
+        data.chmod(0o644)

@@ -131,10 +131,10 @@ def test_in_place_puts_the_first_file_back_when_replacing_the_second_fails(
     before = train.read_bytes(), test.read_bytes()
     real_write = apply.write_bytes_atomically
 
-    def failing_on_test(path: Path, payload: bytes) -> None:
+    def failing_on_test(path: Path, payload: bytes, **how: bool) -> None:
         if path == test:
             raise OSError(28, "No space left on device", str(path))
-        real_write(path, payload)
+        real_write(path, payload, **how)
 
     monkeypatch.setattr(apply, "write_bytes_atomically", failing_on_test)
     result = run("fix", "--report", out, "--accept", ",".join(one_each), "--in-place")

@@ -155,3 +155,17 @@ def test_review_and_fix_record_formulas_defused_and_read_them_back(scanned, tmp_
     assert "applied 1 correction from the review" in result.output
     fixed = pd.read_csv(tmp_path / "animals.fixed.csv", dtype=str, keep_default_na=False)
     assert "=cmd|' /C calc'!A0" in fixed["label"].tolist()
+
+
+def test_scan_writes_no_report_through_a_link_planted_in_its_folder(tmp_path: Path) -> None:
+    """A link committed into the report folder (issues.csv -> the ledger, report.md -> a git
+    hook) would aim the scan's write at that file: refused before the scan, nothing written."""
+    data, out = tmp_path / "d.csv", tmp_path / "rep"
+    make_blobs_table(120).to_csv(data, index=False)
+    out.mkdir()
+    hook = tmp_path / "pre-commit"
+    hook.write_text("#!/bin/sh\n")
+    (out / "report.md").symlink_to(hook)
+    result = run("scan", data, "--out", out, "--jobs", "1", "--format", "plain")
+    _refused(result, "report.md", "symbolic link")
+    assert hook.read_text() == "#!/bin/sh\n" and sorted(os.listdir(out)) == ["report.md"]

@@ -152,8 +152,8 @@ def test_an_unwritable_out_folder_is_a_clear_error(blobs_csv: Path, tmp_path: Pa
     blocker = tmp_path / "taken"
     blocker.write_text("a file, not a folder")
     result = run("scan", blobs_csv, "--out", blocker)
-    assert result.exit_code == 2
-    assert "cannot write the report" in result.output
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "cannot write" in result.output and f"{blocker} is a file, not a folder" in result.output
 
 
 def test_bad_seed(tmp_path: Path, blobs_csv: Path) -> None:

@@ -151,3 +151,15 @@ def test_an_append_waits_for_the_lock_then_gives_up(ledger: Path, monkeypatch) -
     assert raised.value.code is ErrorCode.FILE_BUSY and ledger.read_bytes() == before
     append_decisions(ledger, _decisions(("rejected", 9, "", "cat", "cat")))
     assert read_ledger(ledger)["row"].tolist() == [3, 7, 9]
+
+
+def test_a_label_holding_a_carriage_return_keeps_the_ledger_readable(ledger: Path) -> None:
+    """A bare carriage return in a cell split the line for every later reader (the csv module
+    does not quote it with newline-ended lines): every later scan and fix then refused."""
+    append_decisions(ledger, _decisions(("accepted", 4, "", "Q\rq", "O")))
+    append_decisions(ledger, _decisions(("rejected", 5, "", "cat", "cat")))
+    read = read_ledger(ledger)
+    assert read["old_label"].tolist()[-2:] == ["Q\rq", "cat"] and read["row"].tolist()[-2:] == [
+        4,
+        5,
+    ]

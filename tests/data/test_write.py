@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from databugs.data.io import read_table
 from databugs.data.validate import label_texts
-from databugs.data.write import write_bytes_atomically, write_relabelled
+from databugs.data.write import (
+    write_bytes_atomically,
+    write_files_atomically,
+    write_relabelled,
+)
+from databugs.errors import DatabugsError, ErrorCode
 
 
 def test_relabel_csv_changes_only_the_label_cells(tmp_path: Path) -> None:
@@ -42,6 +50,31 @@ def test_relabel_parquet_keeps_types(tmp_path: Path) -> None:
     assert written.schema == table.schema
     assert written.column("label").to_pylist() == [3, 2, 3]
     assert written.column("x").to_pylist() == [0.5, 1.5, 2.5]
+
+
+def test_relabel_parquet_keeps_a_categorical_labels_categories_and_the_file_layout(
+    tmp_path: Path,
+) -> None:
+    """An ordered category's order is its meaning (grade C < B < A): rewritten in order of
+    appearance, `label < "B"` counted other rows. Compression and row groups stay too."""
+    path = tmp_path / "d.parquet"
+    grades = pd.Categorical(
+        ["A", "C", "B", "A", "C", "B"], categories=["C", "B", "A"], ordered=True
+    )
+    frame = pd.DataFrame({"grade": grades, "x": range(6)})
+    pq.write_table(
+        pa.Table.from_pandas(frame, preserve_index=False),
+        path,
+        compression="zstd",
+        row_group_size=2,
+    )
+    out = tmp_path / "out.parquet"
+    write_relabelled(read_table(path), out, "grade", {0: "B", 1: "A+"})
+    written = pd.read_parquet(out)["grade"]
+    assert written.tolist() == ["B", "A+", "B", "A", "C", "B"]
+    assert written.cat.categories.tolist() == ["C", "B", "A", "A+"] and written.cat.ordered
+    metadata = pq.ParquetFile(out).metadata
+    assert metadata.num_row_groups == 3 and metadata.row_group(0).column(0).compression == "ZSTD"
 
 
 def test_a_byte_order_mark_is_not_part_of_the_header_and_is_kept(tmp_path: Path) -> None:
@@ -120,12 +153,47 @@ def test_parquet_booleans_and_integers_with_gaps_are_relabelled(tmp_path: Path) 
 
 
 def test_writing_through_a_symlink_replaces_the_target_not_the_link(tmp_path: Path) -> None:
+    """Only where asked (the data file of fix --in-place): a link names the user's data."""
     target = tmp_path / "real" / "d.csv"
     target.parent.mkdir()
     target.write_text("old")
     link = tmp_path / "d.csv"
     link.symlink_to(target)
-    write_bytes_atomically(link, b"new")
+    write_bytes_atomically(link, b"new", through_link=True)
     assert link.is_symlink() and link.resolve() == target
     assert target.read_bytes() == b"new"
     assert sorted(p.name for p in target.parent.iterdir()) == ["d.csv"]
+
+
+def test_no_write_goes_through_a_link_unless_asked(tmp_path: Path) -> None:
+    target = tmp_path / "hook"
+    target.write_text("old")
+    link = tmp_path / "report.md"
+    link.symlink_to(target)
+    with pytest.raises(DatabugsError, match="symbolic link") as refused:
+        write_files_atomically(tmp_path, {"issues.csv": "a", "report.md": "b"})
+    assert refused.value.code is ErrorCode.CANNOT_WRITE
+    assert target.read_text() == "old" and not (tmp_path / "issues.csv").exists()
+
+
+def test_files_written_together_are_all_put_back_when_one_cannot_be(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A rename failing half-way (a folder in the way, a full disk) leaves every file as it was."""
+    for name in ("a.json", "b.md"):
+        (tmp_path / name).write_text(f"old {name}")
+    renames = []
+
+    def failing_second(source, destination):
+        renames.append(destination)
+        if len(renames) == 2 and Path(destination).name == "b.md":
+            raise OSError(28, "No space left on device")
+        return os_replace(source, destination)
+
+    os_replace = os.replace
+    monkeypatch.setattr("databugs.data.write.os.replace", failing_second)
+    with pytest.raises(OSError):
+        write_files_atomically(tmp_path, {"a.json": "new a", "b.md": "new b", "c.csv": "new c"})
+    assert (tmp_path / "a.json").read_text() == "old a.json"
+    assert (tmp_path / "b.md").read_text() == "old b.md"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.md"]

@@ -81,10 +81,11 @@ def test_missing_extra_names_the_install_command(monkeypatch: pytest.MonkeyPatch
 def test_text_model_comes_from_config(tmp_path: Path) -> None:
     data = tmp_path / "sms.csv"
     data.write_bytes((EXAMPLES / "sms_sample.csv").read_bytes())
-    (tmp_path / "databugs.toml").write_text('text_model = "no-such-model"\n')
+    # the root's pyproject.toml: a databugs.toml beside the data may name packaged models only
+    (tmp_path / "pyproject.toml").write_text('[tool.databugs]\ntext_model = "no-such-model"\n')
     result = CliRunner().invoke(app, ["scan", str(data), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
-    toml = tmp_path.resolve() / "databugs.toml"
+    toml = tmp_path.resolve() / "pyproject.toml"
     assert f"{toml}: text_model = 'no-such-model' is neither" in result.output  # not the flag
     assert not (tmp_path / "out" / "report.json").exists()
 

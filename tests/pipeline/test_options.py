@@ -118,6 +118,7 @@ def _repository(tmp_path: Path, blobs) -> Path:
         'out = "{victim}"\n',
         '[datasets."d.csv"]\nout = "../../victim"\n',
         'baseline = "../../victim/report.json"\n',
+        'gold = "../../victim/report.json"\n',  # its columns would be printed in the log
     ],
 )
 def test_a_data_side_config_cannot_reach_outside_the_repository(
@@ -136,6 +137,22 @@ def test_a_data_side_config_cannot_reach_outside_the_repository(
     assert [p.name for p in victim.iterdir()] == ["report.json"]
     assert (victim / "report.json").read_text() == '{"mine": true}\n'
     assert not (data.parent / "databugs-report").exists()
+
+
+def test_a_data_side_config_names_a_packaged_text_model_only(tmp_path: Path, blobs) -> None:
+    """A model folder's files name the code that loads it: not from a file beside the data."""
+    data = _repository(tmp_path, blobs)
+    (data.parent / "model").mkdir()
+    config = data.parent / "databugs.toml"
+    config.write_text('text_model = "model"\n')
+    result = run("scan", data, "--format", "plain", "--jobs", "1")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert str(config) in result.output and "no packaged model" in result.output
+    config.write_text('text_model = "sentence-transformers/all-MiniLM-L6-v2"\n')
+    assert resolve_options(data, {})[0]["text_model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    (data.parent.parent / "pyproject.toml").write_text('[tool.databugs]\ntext_model = "model"\n')
+    config.unlink()
+    assert resolve_options(data, {})[0]["text_model"] == "model"  # the root's file is trusted
 
 
 def test_a_data_side_config_cannot_leave_through_a_symlink(tmp_path: Path, blobs) -> None:

@@ -36,7 +36,7 @@ from databugs.data.ledger import (
 from databugs.data.locks import holding
 from databugs.data.tags import scanned_labels
 from databugs.data.validate import check_at_least, label_text
-from databugs.data.write import relabelled_bytes, write_bytes_atomically
+from databugs.data.write import refuse_link, relabelled_bytes, write_bytes_atomically
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.report.schema import load_report
 
@@ -178,7 +178,7 @@ def _replace(plan: FixPlan, part: FileFix, payload: bytes, in_place: bool) -> No
             write_bytes_atomically(original_copy(part.data), part.data.read_bytes())
     ledger = ledger_path(part.data)
     with writing(ledger), _recorded(plan, part, in_place), writing(part.target):
-        write_bytes_atomically(part.target, payload)
+        write_bytes_atomically(part.target, payload, through_link=in_place)  # a linked data file
 
 
 def _contents(paths: list[Path]) -> dict[Path, bytes | None]:
@@ -187,12 +187,13 @@ def _contents(paths: list[Path]) -> dict[Path, bytes | None]:
 
 
 def _put_back(contents: dict[Path, bytes | None]) -> None:
-    """Every file as it was before the fix (one absent then is removed), each atomically."""
+    """Every file as it was before the fix (one absent then is removed), each atomically;
+    through a link as it was read through one (a linked data file of ``--in-place``)."""
     for path, raw in contents.items():
         if raw is None:
             path.unlink(missing_ok=True)
         elif not path.is_file() or path.read_bytes() != raw:
-            write_bytes_atomically(path, raw)
+            write_bytes_atomically(path, raw, through_link=True)
 
 
 def _check_outputs(
@@ -214,6 +215,9 @@ def _check_outputs(
         if original_copy(part.data) not in new_originals:
             kept[original_copy(part.data)] = "the original --in-place kept"
     check_outputs(outputs, kept)
+    ledgers = [ledger_path(part.data) for part in parts]
+    for path in [*(part.target for part in written if not in_place), *new_originals, *ledgers]:
+        refuse_link(path)  # --in-place alone writes through a link: the linked data file
     for number, path in enumerate(outputs):
         refuse_overwriting(outputs[number + 1 :], {path: "written by this fix already"})
     for part in parts:

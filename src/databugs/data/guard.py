@@ -57,6 +57,8 @@ def check_writable(path: Path) -> None:
         raise _cannot(path, f"{folder} is a file, not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise _cannot(path, f"the folder {folder} is read-only")
+    if path.is_file() and not os.access(path, os.W_OK):
+        raise _cannot(path, "the file is read-only")
 
 
 @contextmanager

@@ -32,7 +32,7 @@ import pandas as pd
 
 from databugs.data.io import file_sha256
 from databugs.data.locks import holding
-from databugs.data.write import write_bytes_atomically
+from databugs.data.write import refuse_link, write_bytes_atomically
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.text import formula_like
 
@@ -230,13 +230,18 @@ def _lines(path: Path, decisions: pd.DataFrame, columns: list[str]) -> bytes:
 
 
 def _row(cells: Sequence[str]) -> bytes:
+    """One ledger line; quoted throughout where a cell holds a carriage return, which the csv
+    module would leave bare with ``\\n`` lines (and a reader then splits the line there)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([_defused(cell) for cell in cells])
+    quoting = csv.QUOTE_ALL if any("\r" in cell for cell in cells) else csv.QUOTE_MINIMAL
+    writer = csv.writer(buffer, lineterminator="\n", quoting=quoting)
+    writer.writerow([_defused(cell) for cell in cells])
     return buffer.getvalue().encode("utf-8")
 
 
 def _extend(path: Path, chunk: bytes, keep: int | None = None) -> None:
     """Append ``chunk`` (after cutting the file to ``keep`` bytes: a torn append of ours)."""
+    refuse_link(path)  # a ledger planted as a link would aim the append at any file
     with open(path, "ab") as handle:
         if keep is not None:
             handle.truncate(keep)
@@ -250,7 +255,27 @@ def _pending_notes(folder: Path) -> list[dict[str, Any]]:
 
 
 def _note(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """A pending note, checked to be one a ``fix`` of this folder's file wrote: anything else
+    (planted, mangled) is refused, never appended to the ledger."""
+    try:
+        note = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        note = None
+    fields = {"target": str, "ledger_size": int, "lines": str}
+    if not (
+        isinstance(note, dict)
+        and all(isinstance(note.get(name), kind) for name, kind in fields.items())
+        and isinstance(note.get("target_sha256"), str | None)
+        and path.name == f".{Path(note['target']).name}{PENDING_SUFFIX}"
+    ):
+        raise _not_a_note(path, "not a note databugs wrote")
+    return note
+
+
+def _not_a_note(path: Path, why: str) -> DatabugsError:
+    return DatabugsError(
+        f"{path}: {why}", code=ErrorCode.BAD_LEDGER, hint="delete it if no fix is running"
+    )
 
 
 def _replaced(note: Mapping[str, Any]) -> bool:
@@ -276,6 +301,10 @@ def _settle(path: Path, note_path: Path) -> None:
     if _replaced(note):
         raw = _bytes(path)
         wanted = _with_lines(raw, note)
+        try:
+            _parse(path, wanted)
+        except DatabugsError:
+            raise _not_a_note(note_path, "its lines are no decisions for this ledger") from None
         keep = len(raw) if wanted.startswith(raw) else note["ledger_size"]
         if wanted != raw:
             _extend(path, wanted[keep:], keep)

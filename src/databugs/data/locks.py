@@ -9,6 +9,7 @@ one line, rather than writing over what the other run writes.
 from __future__ import annotations
 
 import fcntl
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -59,7 +60,8 @@ def _lock(path: Path) -> Iterator[None]:
 
 def _open_sidecar(path: Path) -> IO[bytes]:
     try:
-        return open(lock_path(path), "ab")  # closed by the caller's with
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW  # no write via a link
+        return os.fdopen(os.open(lock_path(path), flags, 0o666), "ab")  # closed by the with
     except OSError as error:
         raise DatabugsError(
             f"{path}: cannot lock it ({lock_path(path).parent}: {error.strerror or error})",

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import secrets
 import tempfile
 from collections.abc import Mapping, Sequence
 from json.decoder import scanstring
@@ -276,8 +277,18 @@ def _relabel_parquet(
     if added is not None:
         table = table.append_column(added[0], pa.array(list(added[1]), type=pa.string()))
     buffer = io.BytesIO()
-    pq.write_table(table, buffer)
+    pq.write_table(table, buffer, **_layout(pq.ParquetFile(source.path).metadata))
     return buffer.getvalue()
+
+
+def _layout(metadata: pq.FileMetaData) -> dict[str, object]:
+    """The source's compression and row-group size, to write the copy like it."""
+    if metadata.num_row_groups == 0 or metadata.num_columns == 0:
+        return {}
+    first = metadata.row_group(0)
+    codec = first.column(0).compression.lower()
+    layout: dict[str, object] = {"row_group_size": max(first.num_rows, 1)}
+    return layout | ({"compression": codec} if codec != "uncompressed" else {"compression": "none"})
 
 
 def _relabelled_column(table: pa.Table, source: LoadedTable, label: str, cells: Cells) -> pa.Table:
@@ -292,7 +303,11 @@ def _relabelled_column(table: pa.Table, source: LoadedTable, label: str, cells: 
         if label in changes:
             values[row] = _typed_like(values[row], changes[label], kind)
     try:
-        column = pa.array(values, type=field.type)
+        column = (
+            _categories_kept(table.column(index), values, field.type)
+            if pa.types.is_dictionary(field.type)
+            else pa.array(values, type=field.type)
+        )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         raise DatabugsError(
             f"{source.path}: a corrected label does not fit the column {label!r} "
@@ -302,9 +317,60 @@ def _relabelled_column(table: pa.Table, source: LoadedTable, label: str, cells: 
     return table.set_column(index, field, column)
 
 
-def write_bytes_atomically(path: Path, payload: bytes) -> None:
-    """Write via a temporary file in the same folder and rename, so readers never see half."""
-    path = Path(os.path.realpath(path))  # through a symbolic link: its target is written
+def _categories_kept(
+    column: pa.ChunkedArray, values: list[object], kind: pa.DictionaryType
+) -> pa.DictionaryArray:
+    """A categorical column's ``values`` over its own categories, in their order (an ordered
+    one's order is its meaning), a new label's category added at the end."""
+    categories = list(
+        dict.fromkeys(
+            column.unify_dictionaries().chunk(0).dictionary.to_pylist() if column.num_chunks else []
+        )
+    )
+    categories += [v for v in dict.fromkeys(values) if v is not None and v not in categories]
+    position = {category: number for number, category in enumerate(categories)}
+    indices = pa.array([None if v is None else position[v] for v in values], type=kind.index_type)
+    dictionary = pa.array(categories, type=kind.value_type)
+    return pa.DictionaryArray.from_arrays(indices, dictionary, ordered=kind.ordered)
+
+
+def write_bytes_atomically(path: Path, payload: bytes, *, through_link: bool = False) -> None:
+    """Write via a temporary file in the same folder and rename, so readers never see half.
+
+    A symbolic link at ``path`` is refused (one planted in an output folder would aim the write
+    at any file: a ledger, a kept original, a git hook), except ``through_link``: the data
+    file of ``fix --in-place``, where a link names the user's data."""
+    path = _destination(path, through_link)
+    staged = _staged(path, payload)
+    try:
+        os.replace(staged, path)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+
+
+def _destination(path: Path, through_link: bool) -> Path:
+    """Where a write of ``path`` lands: its folder's real place (a linked folder is followed),
+    the name itself only ``through_link``."""
+    if through_link:
+        return Path(os.path.realpath(path))
+    refuse_link(path)
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
+def refuse_link(path: Path) -> None:
+    """A one-line refusal where ``path`` is a symbolic link: databugs writes no file through one."""
+    if os.path.islink(path):
+        raise DatabugsError(
+            f"{path}: is a symbolic link; databugs does not write through one",
+            code=ErrorCode.CANNOT_WRITE,
+            hint="remove the link, or name the file it points to",
+        )
+
+
+def _staged(path: Path, payload: bytes) -> Path:
+    """``payload`` in a synced temporary file beside ``path``, with the mode ``path`` has (or
+    a new file would have), ready to be renamed onto it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=temporary_prefix(path))
     try:
@@ -313,10 +379,10 @@ def write_bytes_atomically(path: Path, payload: bytes) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else _default_mode())
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return Path(temporary)
 
 
 def temporary_prefix(path: Path) -> str:
@@ -333,6 +399,48 @@ def _default_mode() -> int:
 
 
 def write_files_atomically(folder: Path, files: Mapping[str, str]) -> None:
-    """Write several text files: all are rendered first, then each is renamed into place."""
-    for name, text in files.items():
-        write_bytes_atomically(folder / name, text.encode("utf-8"))
+    """Write several text files, all or none: every one staged first (a link among them is
+    refused before anything is written), then each renamed into place; should a rename fail,
+    the files already replaced get their former content back."""
+    targets = {name: _destination(folder / name, False) for name in files}
+    staged: dict[Path, Path] = {}
+    try:
+        for name, text in files.items():
+            staged[targets[name]] = _staged(targets[name], text.encode("utf-8"))
+        _swap_in(staged)
+    finally:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
+
+
+def _swap_in(staged: Mapping[Path, Path]) -> None:
+    """Rename each staged file onto its target, keeping a hard link to the target's former
+    content until all are in (then dropped; on a failure, put back)."""
+    former: dict[Path, Path | None] = {}
+    try:
+        for target, temporary in staged.items():
+            former[target] = _kept_aside(target)
+            os.replace(temporary, target)
+    except BaseException:
+        for target, kept in former.items():
+            if kept is None:
+                target.unlink(missing_ok=True)
+            else:  # a no-op where the rename failed: still one file, two names
+                os.replace(kept, target)
+                kept.unlink(missing_ok=True)
+        raise
+    for kept in former.values():
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+
+
+def _kept_aside(target: Path) -> Path | None:
+    """A second name for ``target``'s current content (None if there is none)."""
+    if not target.is_file():
+        return None
+    kept = target.parent / f"{temporary_prefix(target)}{secrets.token_hex(8)}"
+    try:
+        os.link(target, kept)
+    except OSError:  # a file system without hard links: a copy
+        kept.write_bytes(target.read_bytes())
+    return kept

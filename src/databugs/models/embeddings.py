@@ -36,13 +36,18 @@ CHUNK_BATCHES = 32
 INSTALL_HINT = "pip install 'databugs[embeddings]'"
 
 
+def packaged_model(name: str) -> str | None:
+    """The module of the packaged model ``name`` names (any case, with or without its
+    ``sentence-transformers/`` prefix), None for any other name."""
+    return PACKAGED_MODELS.get(name.strip().lower().removeprefix("sentence-transformers/"))
+
+
 def model_folder(name_or_path: str) -> Path:
     """The folder holding the model's files: the path itself, or a packaged model's folder."""
     path = Path(name_or_path).expanduser()
     if path.is_dir():
         return path
-    short = name_or_path.strip().lower().removeprefix("sentence-transformers/")
-    module_name = PACKAGED_MODELS.get(short)
+    module_name = packaged_model(name_or_path)
     if module_name is None:
         raise DatabugsError(
             f"{value_set('text_model', name_or_path)} is neither a folder nor a packaged model",

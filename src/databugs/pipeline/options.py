@@ -9,8 +9,10 @@ Detector settings are tables of their own: ``[tool.databugs.detectors.<kind>]``.
 
 A file a pull request adding data could add too (``databugs.toml``, or a ``pyproject.toml``
 below the root of the data's git repository) is not trusted with more than the data: its
-``out`` and ``baseline`` must stay inside that repository (the data's folder when there is no
-repository), and it may not name a ``scheduler``, an address the scan would connect to.
+``out``, ``baseline``, ``test`` and ``gold`` must stay inside that repository (the data's
+folder when there is no repository), and it may not name a ``scheduler`` (an address the scan
+would connect to) nor a ``text_model`` other than a packaged one (a model folder's files
+name the code that loads them).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from databugs.detectors.registry import check_settings
 from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.models.embeddings import packaged_model
 from databugs.models.zoo import MODELS, REGRESSORS
 
 DEFAULTS: dict[str, Any] = {
@@ -234,7 +237,15 @@ def _checked(section: Mapping[str, Any], path: Path, confined_to: Path | None) -
                 code=ErrorCode.BAD_CONFIG,
                 hint=f"remove it from this file; give {option('scheduler')}",
             )
-        if key in ("baseline", "out", "test"):
+        if key == "text_model" and confined_to is not None and packaged_model(value) is None:
+            raise DatabugsError(  # a model folder's files name the code that loads them
+                f"{path}: text_model = {value!r} is no packaged model; a model folder is taken "
+                f"only from the command line or from pyproject.toml at the repository's root "
+                f"({confined_to})",
+                code=ErrorCode.BAD_CONFIG,
+                hint=f"remove it from this file; give {option('text_model')}",
+            )
+        if key in ("baseline", "out", "test", "gold"):
             value = _path_in(path, key, value, confined_to)
         checked[key] = value
     return checked

@@ -40,6 +40,11 @@ def remember(out: Path, key: str) -> None:
     write_bytes_atomically(out / FINGERPRINT, json.dumps({"fingerprint": key}).encode())
 
 
+def forget(out: Path) -> None:
+    """Drop the record of which scan produced the report in ``out`` (it is being replaced)."""
+    (out / FINGERPRINT).unlink(missing_ok=True)
+
+
 def reusable_report(options: Mapping[str, Any], current: str) -> Report | None:
     """The report in ``out`` with gate and comparison brought up to date, or None to rescan.
 

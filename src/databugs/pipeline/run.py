@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from databugs.data.guard import refuse_overwriting
+from databugs.data.guard import check_outputs
 from databugs.data.io import file_sha256
 from databugs.data.validate import check_at_least
+from databugs.data.write import refuse_link
 from databugs.models.engines import check_engine
 from databugs.pipeline.fit import Progress
 from databugs.pipeline.options import recorded_options
-from databugs.pipeline.reuse import remember, reusable_report, scan_fingerprint
+from databugs.pipeline.reuse import forget, remember, reusable_report, scan_fingerprint
 from databugs.render.outputs import OUTPUT_FILES, rewrite_reused, write_outputs
 from databugs.report.report import Report
 
@@ -42,7 +43,9 @@ def scan_into_folder(
         inputs = {data: "the data", **({test: "the test data"} if test else {})}
         if options.get("gold"):
             inputs[Path(options["gold"])] = "the gold answers"
-        refuse_overwriting(outputs, inputs)
+        check_outputs(outputs, inputs)  # before any work: a file in the way, read-only
+        for output in outputs:
+            refuse_link(output)
     check_engine(options["engine"], options["scheduler"])
     if options["jobs"] is not None:
         check_at_least("jobs", options["jobs"], 1)
@@ -65,6 +68,7 @@ def scan_into_folder(
         cache=out / ".cache",
         sha256=sha256,
     )
+    forget(out)  # a write that fails half-way must not leave the old report reusable
     outputs = write_outputs(report, out)
     remember(out, key)
     return ScanRun(report, outputs, reused=False)
