@@ -124,3 +124,19 @@ def test_the_command_lines_spellings_and_wrong_types_in_python() -> None:
             databugs.scan(data)
     with pytest.raises(DatabugsError, match="seed='1' is not a number"):
         databugs.scan(frame, label="label", seed="1")
+
+
+def test_frames_a_file_reader_would_refuse_are_refused_alike() -> None:
+    """A DataFrame skips the file readers' checks: two columns named alike, a label column of
+    lists, bytes cells ended in pandas' or numpy's own errors (tracebacks)."""
+    letters = pd.read_csv(EXAMPLES / "letters_sample.csv").head(300)
+    twice = letters.set_axis([*letters.columns[:-1], "label"], axis=1)
+    with pytest.raises(DatabugsError, match="'label' appears more than once"):
+        databugs.scan(twice, label="label", jobs=1)
+    lists = letters.assign(label=[[label] for label in letters["label"]])
+    with pytest.raises(DatabugsError, match="'label' holds JSON arrays or objects") as nested:
+        databugs.scan(lists, label="label", jobs=1)
+    assert nested.value.code is ErrorCode.BAD_LABEL_TYPE
+    blobs = letters.assign(blob=[bytes([row % 256]) * 3 for row in range(len(letters))])
+    report = databugs.scan(blobs, label="label", jobs=1, model="logistic")
+    assert {use["column"] for use in report.features} >= {"blob", "x.box"}

@@ -309,3 +309,29 @@ def test_wide_scan_writes_the_annotator_sections(annotated_csv: Path, tmp_path: 
     assert (corrected["consensus_label"] == data["label"]).mean() > 0.95
     markdown = (out / "report.md").read_text()
     assert "## Annotators" in markdown and "labels bird as dog in 100%" in markdown
+
+
+def test_an_unreadable_ledger_or_configuration_is_one_line_not_a_traceback(
+    tmp_path: Path, blobs_csv: Path, monkeypatch
+) -> None:
+    """Exit 1 is the gate's: a traceback read as "the data failed the gate" in CI."""
+    data = tmp_path / "d.csv"
+    data.write_bytes(blobs_csv.read_bytes())
+    (tmp_path / "databugs-decisions.csv").mkdir()  # unreadable, even for root
+    result = run("scan", data, "--out", tmp_path / "r")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "databugs-decisions.csv: cannot be read" in result.output
+    (tmp_path / "databugs-decisions.csv").rmdir()
+    config = tmp_path / "databugs.toml"
+    config.write_text("folds = 3\n")
+    read_text = Path.read_text
+
+    def denied(path: Path, *args, **kwargs) -> str:
+        if path == config:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    result = run("scan", data, "--out", tmp_path / "r")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert f"{config}: cannot be read (Permission denied)" in result.output

@@ -196,3 +196,12 @@ def test_json_arrays_as_labels_are_refused_and_as_features_scanned(tmp_path: Pat
     records = frame.assign(tags=tags).to_dict("records")  # the arrays beside a plain label
     data.write_text("".join(json.dumps(record) + "\n" for record in records))
     assert scan(data, tmp_path / "r2", "--label", "label").exit_code == 0
+
+
+def test_a_parquet_binary_column_is_read_as_text(tmp_path: Path) -> None:
+    """Bytes that are no UTF-8 ended the scan in a traceback wherever a cell became text."""
+    path = tmp_path / "d.parquet"
+    blobs = [b"\xff\xfe\x00", b"plain", None]
+    pq.write_table(pa.table({"label": ["a", "b", "a"], "blob": pa.array(blobs, pa.binary())}), path)
+    read = read_table(path).frame["blob"].tolist()
+    assert read[:2] == ["\\xff\\xfe\x00", "plain"] and pd.isna(read[2])

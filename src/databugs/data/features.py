@@ -103,7 +103,7 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
     """Decide how one column is used; returns the use and the cleaned values."""
     if forced_text:
         return ColumnUse(name, "text", "--text"), _as_text(series)
-    if _holds_nested_values(series):
+    if holds_nested_values(series):
         return ColumnUse(name, "left out", NESTED_REASON), None
     present = series.notna()
     read = "numbers"
@@ -141,7 +141,7 @@ NESTED_TYPES = (list, tuple, dict, np.ndarray)
 NESTED_REASON = "lists or structs: not used as features"
 
 
-def _holds_nested_values(series: pd.Series) -> bool:
+def holds_nested_values(series: pd.Series) -> bool:
     """Cells that are lists or structs (Parquet nested types): they are not values to count,
     compare or hash, so the column is left out instead of failing the scan."""
     if series.dtype != object:

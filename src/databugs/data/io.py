@@ -90,11 +90,17 @@ def detect_format(path: Path) -> tuple[str, str]:
 
 
 def file_sha256(path: Path) -> str:
-    """The sha256 of the file's bytes, read in chunks so big files need little memory."""
+    """The sha256 of the file's bytes, read in chunks so big files need little memory; a file
+    that cannot be read (permission denied) is one line naming it."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as error:
+        raise DatabugsError(
+            f"{path}: cannot be read ({error.strerror or error})", code=ErrorCode.UNREADABLE_FILE
+        ) from None
     return digest.hexdigest()
 
 
@@ -363,12 +369,30 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 def _with_nullable_integers(table: pa.Table) -> pd.DataFrame:
     """The table as pandas, an integer column with gaps as pandas' nullable integers: as
-    floats, its labels would read ``1.0`` (classes that are not what the file holds)."""
+    floats, its labels would read ``1.0`` (classes that are not what the file holds); a
+    binary column as text (bytes that are no UTF-8 shown as ``\\xNN``), as every cell is
+    shown, compared and hashed as text."""
     frame = table.to_pandas()
     for name, column in zip(table.column_names, table.columns, strict=True):
         if pa.types.is_integer(column.type) and column.null_count:
             frame[name] = column.to_pandas(types_mapper=_NULLABLE_INTEGERS.get)
+        elif _is_binary(column.type):
+            frame[name] = bytes_as_text(column.to_pylist())
     return frame
+
+
+def bytes_as_text(values: list[bytes | None]) -> list[str | None]:
+    """Bytes as UTF-8 text, those that are not shown as ``\\xNN``: a cell databugs shows,
+    compares and hashes is text."""
+    return [None if cell is None else cell.decode("utf-8", "backslashreplace") for cell in values]
+
+
+def _is_binary(kind: pa.DataType) -> bool:
+    return (
+        pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+        or (pa.types.is_fixed_size_binary(kind))
+    )
 
 
 _NULLABLE_INTEGERS = {

@@ -7,6 +7,7 @@ the same mistakes with the same words, and see the same features.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from databugs.data.features import FeatureSet, build_features
-from databugs.data.io import LoadedTable, PartReader, read_table
+from databugs.data.io import LoadedTable, PartReader, bytes_as_text, read_table
 from databugs.data.validate import (
     FileRow,
     check_columns_exist,
@@ -42,18 +43,20 @@ def load_table(
 
 def _named_by_text(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with its column names as text (``pd.DataFrame(X)`` names them 0, 1, ...,
-    which every option and output names as text); two names with one spelling are refused."""
-    if all(isinstance(column, str) for column in frame.columns):
-        return frame
+    which every option and output names as text), bytes cells as text (as a Parquet file's
+    are read); two names with one spelling are refused."""
     names = [str(column) for column in frame.columns]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    repeated = sorted({name for name, count in Counter(names).items() if count > 1})
     if repeated:
         raise DatabugsError(
             f"{DATAFRAME}: the column name {repeated[0]!r} appears more than once",
             code=ErrorCode.DUPLICATE_COLUMN,
             hint="rename one of them",
         )
-    return frame.set_axis(names, axis=1)
+    if not all(isinstance(column, str) for column in frame.columns):
+        frame = frame.set_axis(names, axis=1)
+    binary = [name for name in names if pd.api.types.infer_dtype(frame[name]) == "bytes"]
+    return frame.assign(**{name: bytes_as_text(frame[name].tolist()) for name in binary})
 
 
 @dataclass(frozen=True)

@@ -129,14 +129,17 @@ def _automatic(
             f"joined by {label_sep!r}"
         )
         return TaskChoice(MULTILABEL, reason, automatic=True)
-    numbers = _parsed(present)
+    valued = [text for text in present if text.strip().lower() not in MISSING_TOKENS]
+    numbers = _parsed(
+        valued
+    )  # "n/a" in a number column is a value left out, as regression reads it
     numeric = numbers[~np.isnan(numbers)]
     distinct = len(np.unique(numeric))
-    many = distinct > MIN_DISTINCT_NUMBERS and distinct > MIN_DISTINCT_SHARE * len(present)
-    if many and len(numeric) == len(present):
+    many = distinct > MIN_DISTINCT_NUMBERS and distinct > MIN_DISTINCT_SHARE * len(valued)
+    if many and len(numeric) == len(valued):
         reason = (
             f"column {column!r} holds numbers with {distinct:,} distinct values "
-            f"({distinct / len(present):.0%} of {len(present):,} labelled rows)"
+            f"({distinct / len(valued):.0%} of {len(valued):,} labelled rows)"
         )
         return TaskChoice(REGRESSION, reason, automatic=True)
     if many and len(numeric) >= NUMERIC_SHARE * len(present):

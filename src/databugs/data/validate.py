@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.distinct import map_distinct
+from databugs.data.features import holds_nested_values
 from databugs.data.io import LoadedTable
 from databugs.errors import DatabugsError, ErrorCode, option, value_set
 
@@ -66,10 +67,12 @@ def check_label_column(frame: pd.DataFrame, label: str | None, *, source: str) -
 
 
 def check_flat_labels(table: LoadedTable, labels: Iterable[str], *, source: str) -> None:
-    """Refuse label columns that hold JSON arrays or objects: read as their JSON text they
-    became classes such as '["a", "b"]', and ``fix`` wrote text over the arrays."""
+    """Refuse label columns that hold JSON arrays or objects (a Parquet list or struct, a
+    DataFrame's lists): read as their JSON text they became classes such as '["a", "b"]', and
+    ``fix`` wrote text over the arrays."""
     for label in labels:
-        if label in table.nested:
+        column = table.frame[label] if label in table.frame.columns else None  # a consensus
+        if label in table.nested or (column is not None and holds_nested_values(column)):
             raise DatabugsError(
                 f"{source}: column {label!r} holds JSON arrays or objects, not labels",
                 code=ErrorCode.BAD_LABEL_TYPE,

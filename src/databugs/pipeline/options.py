@@ -189,6 +189,10 @@ def _read(path: Path) -> dict[str, Any]:
         raise DatabugsError(
             f"{path}: not valid TOML ({error})", code=ErrorCode.BAD_CONFIG
         ) from None
+    except OSError as error:  # permission denied: one line, not a traceback (exit 1 = gate)
+        raise DatabugsError(
+            f"{path}: cannot be read ({error.strerror or error})", code=ErrorCode.BAD_CONFIG
+        ) from None
 
 
 def _dataset_section(table: dict[str, Any], path: Path, data: Path) -> dict[str, Any]:
