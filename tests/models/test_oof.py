@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import databugs
 from tests.conftest import EXAMPLES, run
 
 
@@ -86,3 +87,53 @@ def test_a_test_split_does_not_choose_the_model_that_judges_it() -> None:
     assert everywhere[1]["weight"] > 0.99  # all rows: the test rows' fit wins
     assert on_training[0]["weight"] > 0.99
     assert on_training[0]["accuracy"] == 1.0
+
+
+def _note(rows: int, seed: int) -> list[str]:
+    """A free-text column of filler words, telling nothing about the label."""
+    rng = np.random.default_rng(seed)
+    words = [
+        "lorem",
+        "ipsum",
+        "dolor",
+        "sit",
+        "amet",
+        "consectetur",
+        "adipiscing",
+        "elit",
+        "sed",
+        "do",
+        "the",
+        "of",
+        "a",
+        "and",
+    ]
+    return [" ".join(rng.choice(words, rng.integers(3, 9))) for _ in range(rows)]
+
+
+def test_a_free_text_note_beside_a_table_leaves_it_its_table_models() -> None:
+    """With any text column the scan fitted text models alone, the numbers as a few scaled
+    columns among the words: the letters sample with a note of filler words kept 9 right flags
+    of 160 wrong labels (AP 0.45) where without the note it finds 102 (AP 0.91)."""
+    letters = pd.read_csv(EXAMPLES / "letters_sample.csv")
+    truth = pd.read_csv(EXAMPLES / "letters_sample.truth.csv")["row"]
+    noted = databugs.scan(letters.assign(note=_note(len(letters), 1)), label="label", jobs=1)
+    flagged = set(np.flatnonzero(noted.rows["is_label_issue"].to_numpy()))
+    assert len(flagged & set(truth)) >= 90 and len(flagged & set(truth)) >= 0.85 * len(flagged)
+    weights = {entry["name"]: entry["weight"] for entry in noted.models}
+    beside = sum(w for name, w in weights.items() if name.endswith("beside the text"))
+    assert beside > 0.9 and "sgd+nb" in weights  # the text models were candidates too
+
+
+def test_a_column_beside_a_text_that_tells_nothing_changes_nothing() -> None:
+    sms = pd.read_csv(EXAMPLES / "sms_sample.csv").drop(columns="message_id")
+    plain = databugs.scan(sms, label="label", jobs=1)
+    noise = np.random.default_rng(0).normal(size=len(sms))
+    beside = databugs.scan(sms.assign(score=noise), label="label", jobs=1)
+    weights = {entry["name"]: entry["weight"] for entry in beside.models}
+    assert "random-forest on the columns beside the text" not in weights  # screened out
+    assert sum(w for name, w in weights.items() if name.endswith("beside the text")) < 0.01
+    truth = set(pd.read_csv(EXAMPLES / "sms_sample.truth.csv")["row"])
+    flags = [set(np.flatnonzero(r.rows["is_label_issue"].to_numpy())) for r in (plain, beside)]
+    assert len(flags[1] & truth) >= len(flags[0] & truth) >= 30
+    assert len(flags[0] ^ flags[1]) <= 4  # the text models see the number too, as before

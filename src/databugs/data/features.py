@@ -54,6 +54,10 @@ class FeatureSet:
     text_columns: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     """What each matrix column is: a word or word pair of the text, or an input column."""
+    table: np.ndarray | None = None
+    """Where text sits beside other columns: those columns alone, dense as a table's matrix
+    (numbers, category codes), so that table models can fit them too (a free-text note left
+    a table of numbers to the text models alone)."""
 
 
 def build_features(
@@ -89,14 +93,12 @@ def build_features(
         by_role = {"numeric": numeric, "categorical": categorical, "text": texts}
         if use.used_as in by_role:
             by_role[use.used_as][name] = values
-    if texts:
-        matrix, names = _sparse_matrix(numeric, categorical, texts)
-        kind = "text"
-    else:
+    if not texts:
         matrix = _dense_matrix(numeric, categorical, len(frame))
-        names = [*numeric, *categorical]
-        kind = "table"
-    return FeatureSet(matrix, kind, uses, text_columns=list(texts), names=names)
+        return FeatureSet(matrix, "table", uses, names=[*numeric, *categorical])
+    matrix, names = _sparse_matrix(numeric, categorical, texts)
+    table = _dense_matrix(numeric, categorical, len(frame)) if numeric or categorical else None
+    return FeatureSet(matrix, "text", uses, text_columns=list(texts), names=names, table=table)
 
 
 def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[ColumnUse, object]:

@@ -7,6 +7,7 @@ a Dask cluster: see ``engines``) and the result does not depend on where or how 
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +47,8 @@ class OutOfFold:
 
 
 EMBEDDING_MODEL = "logistic on sentence embeddings"
+BESIDE_TEXT = "{model} on the columns beside the text"
+"""How the table candidates fitted where text sits beside other columns are named."""
 
 
 def out_of_fold_probabilities(
@@ -62,29 +65,88 @@ def out_of_fold_probabilities(
     embeddings: np.ndarray | None = None,
     engine: Engine | None = None,
     held_out: np.ndarray | None = None,
+    table: np.ndarray | None = None,
 ) -> OutOfFold:
     """Fit each candidate model in each fold and predict the held-out rows; combine them.
 
     ``labels`` are class indices for the rows of ``matrix``; ``kind`` is the feature kind
     (``table`` or ``text``). ``model="auto"`` fits every candidate of the kind (see
     ``zoo.CANDIDATES``); a model name fits that one. With ``embeddings`` (rows x dimensions), a
-    logistic regression on them is one more candidate. The candidates' probabilities are
-    weighted by how well each fits the given labels out of fold (:func:`combine`). A class with
-    fewer rows than folds is allowed: folds whose training part lacks it give it probability
-    zero (then floored). The folds run on ``engine`` (default: threads on this machine, ``jobs``
-    of them); the result does not depend on where. ``held_out`` rows (a test split) are in no
-    fold: models fitted on all the other rows predict them (see :func:`_splits`).
+    logistic regression on them is one more candidate; with ``table`` (text's neighbouring
+    columns as a dense table, ``FeatureSet.table``) and ``model="auto"``, the table candidates
+    fitted on it are more (the text models see those columns as a few scaled numbers among
+    thousands of words). The candidates' probabilities are weighted by how well each fits the
+    given labels out of fold (:func:`combine`). A class with fewer rows than folds is allowed:
+    folds whose training part lacks it give it probability zero (then floored). The folds run
+    on ``engine`` (default: threads on this machine, ``jobs`` of them); the result does not
+    depend on where. ``held_out`` rows (a test split) are in no fold: models fitted on all the
+    other rows predict them (see :func:`_splits`).
     """
-    names = candidate_names(model, kind)
-    views = [(name, matrix, make_model(name, kind, seed)) for name in names]
-    if embeddings is not None:
-        views.append((EMBEDDING_MODEL, embeddings, embedding_model(seed)))
+    views = _views(matrix, kind, model, seed, embeddings)
+    beside = _beside_text(table, kind, model, seed)
     splits = _splits(labels, folds, seed, held_out)
     estimators, engine = forests_on_every_core(
-        [e for _, _, e in views], engine or LocalEngine(jobs), len(splits)
+        [e for _, _, e in views + beside], engine or LocalEngine(jobs), len(splits)
     )
-    views = [(n, m, e) for (n, m, _), e in zip(views, estimators, strict=True)]
+    views = [(n, m, e) for (n, m, _), e in zip(views + beside, estimators, strict=True)]
     candidates = np.zeros((len(views), len(labels), n_classes), dtype=np.float64)
+    fill = functools.partial(_fill, engine, labels, n_classes, on_fold_done)
+    if beside:  # fitted in the first fold; in the others only if they fit about as well
+        fill(views, candidates, splits[:1])
+        kept = _screened(candidates, labels, splits[0][1], first=len(views) - len(beside))
+        views, candidates = [views[i] for i in kept], candidates[kept]
+        fill(views, candidates, splits[1:])
+    else:
+        fill(views, candidates, splits)
+    candidates = np.clip(candidates, PROBABILITY_FLOOR, None)
+    candidates /= candidates.sum(axis=2, keepdims=True)
+    fitted_on = None if held_out is None else ~held_out
+    probabilities, summary = combine([n for n, _, _ in views], candidates, labels, fitted_on)
+    names = " + ".join(n for n, _, _ in views)
+    return OutOfFold(probabilities, names, cross_folds(splits, held_out), summary)
+
+
+SCREEN_WEIGHT = 1e-3
+"""A model fitted beside the text is fitted in the other folds only if its weight, were every
+row fitted as its first fold's rows are, would be at least this (``combine``'s weights)."""
+
+
+def _views(
+    matrix: np.ndarray | sp.csr_matrix,
+    kind: str,
+    model: str,
+    seed: int,
+    embeddings: np.ndarray | None,
+) -> list[tuple[str, np.ndarray | sp.csr_matrix, Estimator]]:
+    """The candidates, each with the matrix it is fitted on."""
+    views = [(name, matrix, make_model(name, kind, seed)) for name in candidate_names(model, kind)]
+    if embeddings is not None:
+        views.append((EMBEDDING_MODEL, embeddings, embedding_model(seed)))
+    return views
+
+
+def _beside_text(
+    table: np.ndarray | None, kind: str, model: str, seed: int
+) -> list[tuple[str, np.ndarray | sp.csr_matrix, Estimator]]:
+    """The table candidates on the columns beside a text (automatic models only)."""
+    if table is None or model != "auto" or kind != "text":
+        return []
+    return [
+        (BESIDE_TEXT.format(model=name), table, make_model(name, "table", seed))
+        for name in CANDIDATES["table"]
+    ]
+
+
+def _fill(
+    engine: Engine,
+    labels: np.ndarray,
+    n_classes: int,
+    on_fold_done: Callable[[], None] | None,
+    views: list[tuple[str, np.ndarray | sp.csr_matrix, Estimator]],
+    candidates: np.ndarray,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """Fit every view in each of ``splits``; its predictions go into ``candidates``."""
     shared = ([(m, e) for _, m, e in views], labels, n_classes)
     # Warnings are silenced here, in the calling thread, for the folds' threads too: silenced
     # in each thread (catch_warnings is not thread-safe), a fold that finished restored the
@@ -99,12 +161,18 @@ def out_of_fold_probabilities(
             candidates[:, test] = fold_probabilities
             if on_fold_done:
                 on_fold_done()
-    candidates = np.clip(candidates, PROBABILITY_FLOOR, None)
-    candidates /= candidates.sum(axis=2, keepdims=True)
-    fitted_on = None if held_out is None else ~held_out
-    probabilities, summary = combine([n for n, _, _ in views], candidates, labels, fitted_on)
-    names = " + ".join(n for n, _, _ in views)
-    return OutOfFold(probabilities, names, cross_folds(splits, held_out), summary)
+
+
+def _screened(
+    candidates: np.ndarray, labels: np.ndarray, test: np.ndarray, first: int
+) -> list[int]:
+    """The candidates to fit in the other folds: the ``first`` ones, and each later one whose
+    weight from its fit to the ``test`` rows' labels reaches ``SCREEN_WEIGHT``."""
+    shown = np.clip(candidates[:, test], PROBABILITY_FLOOR, None)
+    shown /= shown.sum(axis=2, keepdims=True)
+    losses = np.array([-np.log(c[np.arange(len(test)), labels[test]]).mean() for c in shown])
+    weights = np.exp(-np.sqrt(len(labels)) * (losses - losses.min()))
+    return [i for i in range(len(candidates)) if i < first or weights[i] >= SCREEN_WEIGHT]
 
 
 def forests_on_every_core(

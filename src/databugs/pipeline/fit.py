@@ -52,6 +52,7 @@ def fit_models(
             on_fold_done=_fold_counter(progress, data.folds, held_out),
             embeddings=_embeddings(data, options, engine, progress),
             held_out=held_out,
+            table=None if data.features.table is None else data.features.table[data.labelled],
         )
 
     with naming_file(data.source, ErrorCode.TOO_FEW_CLASSES):
