@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.metrics import average_precision_score
 
 import databugs
-from tests.conftest import _quality_on_example
+from tests.conftest import EXAMPLES, _quality_on_example
 
 # Measured values and the comparison with the cleanlab recipe are in docs/benchmarks.md; these
 # tests guard against regressions, not against small changes.
@@ -41,3 +41,18 @@ def test_digits_with_uniform_noise(shared_dataset) -> None:
     assert ap > 0.95
     flagged = report.rows["is_label_issue"].to_numpy()
     assert (flagged & is_error).sum() / flagged.sum() > 0.9
+
+
+def test_label_health_says_it_measures_nothing_where_the_models_predict_nothing() -> None:
+    """300 classes of 2 rows each: 94.7% label health at 0.3% out-of-fold accuracy, which a
+    gate on label health passed without a word."""
+    import pandas as pd
+
+    letters = pd.read_csv(EXAMPLES / "letters_sample.csv").head(600)
+    pairs = letters.assign(label=[f"c{row // 2}" for row in range(600)])
+    report = databugs.scan(pairs, label="label", jobs=1, model="logistic")
+    assert report.summary["model_accuracy"] < 0.05
+    (note,) = [n for n in report.notes if n.startswith("the models barely predict the labels")]
+    assert "label health is then the noise estimate's guess" in note
+    fitted = databugs.scan(letters, label="label", jobs=1, model="logistic")
+    assert not any(n.startswith("the models barely predict") for n in fitted.notes)

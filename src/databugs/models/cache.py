@@ -3,7 +3,8 @@ between scans of unchanged data.
 
 The key is the data's sha256, the databugs version, the kind of result and every option that
 shapes the models, so a scan that only changes gate rules, baseline or output reuses them;
-anything else refits. Only plain arrays are stored (``.npz``), never pickled objects.
+anything else refits. Only plain arrays are stored (``.npz``), never pickled objects, under a
+name sealed with this machine's key (``data.seal``): a file planted in the folder is never read.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from databugs.data.seal import seal
 from databugs.data.write import write_bytes_atomically
 from databugs.models.oof import OutOfFold
 from databugs.models.regression import RegressionFit
@@ -36,10 +38,10 @@ def cached_fit(
 ) -> Fit:
     """``fit()``, or its stored ``result`` for the same data and the same options that shape
     the models (``shaping``)."""
-    if folder is None or not sha256:
+    name = seal(fingerprint(sha256, {**shaping, "result": result.__name__}))
+    if folder is None or not sha256 or name is None:
         return fit()
-    key = fingerprint(sha256, {**shaping, "result": result.__name__})
-    path = Path(folder) / f"oof-{key[:32]}.npz"
+    path = Path(folder) / f"oof-{name[:32]}.npz"  # a name only this machine's key gives
     if path.exists():
         try:
             with np.load(path, allow_pickle=False) as stored:

@@ -12,6 +12,7 @@ from typing import Any
 
 from databugs.data.io import file_sha256
 from databugs.data.ledger import ledger_path
+from databugs.data.seal import seal
 from databugs.data.write import write_bytes_atomically
 from databugs.gate.baseline import compare_reports
 from databugs.gate.rules import evaluate, parse_rules
@@ -36,8 +37,11 @@ def scan_fingerprint(data: Path, sha256: str, options: Mapping[str, Any]) -> str
 
 
 def remember(out: Path, key: str) -> None:
-    """Record which scan produced the report now in ``out``."""
-    write_bytes_atomically(out / FINGERPRINT, json.dumps({"fingerprint": key}).encode())
+    """Record which scan produced the report now in ``out``, sealed with this machine's key
+    over the report's bytes: a report planted or edited there is not reused."""
+    sealed = seal(key, file_sha256(out / "report.json"))
+    if sealed is not None:
+        write_bytes_atomically(out / FINGERPRINT, json.dumps({"seal": sealed}).encode())
 
 
 def forget(out: Path) -> None:
@@ -51,10 +55,12 @@ def reusable_report(options: Mapping[str, Any], current: str) -> Report | None:
     ``current`` is this run's :func:`scan_fingerprint`."""
     out = Path(options["out"])
     try:
-        stored = json.loads((out / FINGERPRINT).read_text(encoding="utf-8"))["fingerprint"]
+        stored = json.loads((out / FINGERPRINT).read_text(encoding="utf-8"))["seal"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not current or stored != current or not (out / "report.json").exists():
+    if not current or not (out / "report.json").is_file():
+        return None
+    if stored != seal(current, file_sha256(out / "report.json")):
         return None
     report = Report.from_dict(load_report(out))
     report.options |= {"fail_on": options["fail_on"], "baseline": options["baseline"]}
