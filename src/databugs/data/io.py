@@ -388,11 +388,8 @@ def bytes_as_text(values: list[bytes | None]) -> list[str | None]:
 
 
 def _is_binary(kind: pa.DataType) -> bool:
-    return (
-        pa.types.is_binary(kind)
-        or pa.types.is_large_binary(kind)
-        or (pa.types.is_fixed_size_binary(kind))
-    )
+    binary = (pa.types.is_binary, pa.types.is_large_binary, pa.types.is_fixed_size_binary)
+    return any(test(kind) for test in binary)
 
 
 _NULLABLE_INTEGERS = {

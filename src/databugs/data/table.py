@@ -55,7 +55,11 @@ def _named_by_text(frame: pd.DataFrame) -> pd.DataFrame:
         )
     if not all(isinstance(column, str) for column in frame.columns):
         frame = frame.set_axis(names, axis=1)
-    binary = [name for name in names if pd.api.types.infer_dtype(frame[name]) == "bytes"]
+    binary = [
+        name
+        for name in names
+        if frame[name].dtype == object and pd.api.types.infer_dtype(frame[name]) == "bytes"
+    ]
     return frame.assign(**{name: bytes_as_text(frame[name].tolist()) for name in binary})
 
 

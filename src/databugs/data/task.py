@@ -129,10 +129,8 @@ def _automatic(
             f"joined by {label_sep!r}"
         )
         return TaskChoice(MULTILABEL, reason, automatic=True)
-    valued = [text for text in present if text.strip().lower() not in MISSING_TOKENS]
-    numbers = _parsed(
-        valued
-    )  # "n/a" in a number column is a value left out, as regression reads it
+    valued = [text for text in present if not _says_missing(text)]  # as regression reads them
+    numbers = _parsed(valued)
     numeric = numbers[~np.isnan(numbers)]
     distinct = len(np.unique(numeric))
     many = distinct > MIN_DISTINCT_NUMBERS and distinct > MIN_DISTINCT_SHARE * len(valued)
@@ -167,6 +165,12 @@ def _classes_reason(column: str, present: list[str], numeric: np.ndarray) -> str
             f"{MIN_DISTINCT_SHARE:.0%} of the labelled rows)"
         )
     return f"column {column!r} holds {distinct:,} distinct labels, not numbers or lists"
+
+
+def _says_missing(text: str) -> bool:
+    """Whether a value is a way of writing "no value" (``NA``, ``n/a``, ``?``): an unlabelled
+    row of a number to predict, not a value that is no number."""
+    return text.strip().lower() in MISSING_TOKENS
 
 
 def _parsed(texts: Sequence[str]) -> np.ndarray:
@@ -229,7 +233,7 @@ def numeric_targets(labels: Sequence[str | None], *, column: str, source: str) -
     parsed once."""
     distinct = sorted({text for text in labels if text is not None})
     parsed = dict(zip(distinct, _parsed(distinct), strict=True))
-    missing = {text for text in distinct if text.strip().lower() in MISSING_TOKENS}
+    missing = {text for text in distinct if _says_missing(text)}
     values = np.full(len(labels), np.nan)
     for row, text in enumerate(labels):
         if text is None or text in missing:

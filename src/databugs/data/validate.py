@@ -71,8 +71,8 @@ def check_flat_labels(table: LoadedTable, labels: Iterable[str], *, source: str)
     DataFrame's lists): read as their JSON text they became classes such as '["a", "b"]', and
     ``fix`` wrote text over the arrays."""
     for label in labels:
-        column = table.frame[label] if label in table.frame.columns else None  # a consensus
-        if label in table.nested or (column is not None and holds_nested_values(column)):
+        read = label in table.frame.columns  # not the consensus column a crowd scan makes later
+        if label in table.nested or (read and holds_nested_values(table.frame[label])):
             raise DatabugsError(
                 f"{source}: column {label!r} holds JSON arrays or objects, not labels",
                 code=ErrorCode.BAD_LABEL_TYPE,

@@ -287,8 +287,10 @@ def _layout(metadata: pq.FileMetaData) -> dict[str, object]:
         return {}
     first = metadata.row_group(0)
     codec = first.column(0).compression.lower()
-    layout: dict[str, object] = {"row_group_size": max(first.num_rows, 1)}
-    return layout | ({"compression": codec} if codec != "uncompressed" else {"compression": "none"})
+    return {
+        "row_group_size": max(first.num_rows, 1),
+        "compression": "none" if codec == "uncompressed" else codec,
+    }
 
 
 def _relabelled_column(table: pa.Table, source: LoadedTable, label: str, cells: Cells) -> pa.Table:
@@ -322,11 +324,8 @@ def _categories_kept(
 ) -> pa.DictionaryArray:
     """A categorical column's ``values`` over its own categories, in their order (an ordered
     one's order is its meaning), a new label's category added at the end."""
-    categories = list(
-        dict.fromkeys(
-            column.unify_dictionaries().chunk(0).dictionary.to_pylist() if column.num_chunks else []
-        )
-    )
+    own = column.unify_dictionaries().chunk(0).dictionary if column.num_chunks else pa.array([])
+    categories = own.to_pylist()
     categories += [v for v in dict.fromkeys(values) if v is not None and v not in categories]
     position = {category: number for number, category in enumerate(categories)}
     indices = pa.array([None if v is None else position[v] for v in values], type=kind.index_type)

@@ -38,8 +38,10 @@ def cached_fit(
 ) -> Fit:
     """``fit()``, or its stored ``result`` for the same data and the same options that shape
     the models (``shaping``)."""
+    if folder is None or not sha256:
+        return fit()
     name = seal(fingerprint(sha256, {**shaping, "result": result.__name__}))
-    if folder is None or not sha256 or name is None:
+    if name is None:  # no key on this machine: nothing stored can be trusted, nor kept
         return fit()
     path = Path(folder) / f"oof-{name[:32]}.npz"  # a name only this machine's key gives
     if path.exists():

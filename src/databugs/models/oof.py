@@ -98,8 +98,7 @@ def out_of_fold_probabilities(
         fill(views, candidates, splits[1:])
     else:
         fill(views, candidates, splits)
-    candidates = np.clip(candidates, PROBABILITY_FLOOR, None)
-    candidates /= candidates.sum(axis=2, keepdims=True)
+    candidates = _floored(candidates)
     fitted_on = None if held_out is None else ~held_out
     probabilities, summary = combine([n for n, _, _ in views], candidates, labels, fitted_on)
     names = " + ".join(n for n, _, _ in views)
@@ -168,11 +167,24 @@ def _screened(
 ) -> list[int]:
     """The candidates to fit in the other folds: the ``first`` ones, and each later one whose
     weight from its fit to the ``test`` rows' labels reaches ``SCREEN_WEIGHT``."""
-    shown = np.clip(candidates[:, test], PROBABILITY_FLOOR, None)
-    shown /= shown.sum(axis=2, keepdims=True)
-    losses = np.array([-np.log(c[np.arange(len(test)), labels[test]]).mean() for c in shown])
-    weights = np.exp(-np.sqrt(len(labels)) * (losses - losses.min()))
+    shown = _floored(candidates[:, test])
+    _, weights = _fit_of(shown, labels[test], np.arange(len(test)), len(labels))
     return [i for i in range(len(candidates)) if i < first or weights[i] >= SCREEN_WEIGHT]
+
+
+def _floored(candidates: np.ndarray) -> np.ndarray:
+    """Probabilities at least ``PROBABILITY_FLOOR``, each row summing to 1 again."""
+    floored = np.clip(candidates, PROBABILITY_FLOOR, None)
+    return floored / floored.sum(axis=-1, keepdims=True)
+
+
+def _fit_of(
+    candidates: np.ndarray, labels: np.ndarray, rows: np.ndarray, scale: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate's log loss on the ``rows``' labels, and its weight before normalising:
+    ``exp(-sqrt(scale) * (its log loss - the best))`` (``scale``: the rows the weight is for)."""
+    losses = np.array([-np.log(c[rows, labels[rows]]).mean() for c in candidates])
+    return losses, np.exp(-np.sqrt(scale) * (losses - losses.min()))
 
 
 def forests_on_every_core(
@@ -211,8 +223,7 @@ def combine(
     training rows only, so that the test labels being judged do not choose their judge.
     """
     rows = np.arange(len(labels)) if fitted_on is None else np.flatnonzero(fitted_on)
-    losses = np.array([-np.log(c[rows, labels[rows]]).mean() for c in candidates])
-    weights = np.exp(-np.sqrt(len(rows)) * (losses - losses.min()))
+    losses, weights = _fit_of(candidates, labels, rows, len(rows))
     weights /= weights.sum()
     summary = tuple(
         {
