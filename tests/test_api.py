@@ -39,6 +39,16 @@ def test_json_format_prints_the_error_with_its_code(blobs, tmp_path: Path) -> No
     assert result.stderr.startswith("databugs: error: ")
 
 
+def test_a_misspelt_column_is_answered_with_the_nearest_name_in_one_short_line() -> None:
+    """300 columns were listed in full (one hint of 3,000 characters) and no name offered."""
+    wide = pd.DataFrame({f"pixel_{i}": [0, 1] for i in range(299)} | {"Outcome": ["a", "b"]})
+    with pytest.raises(DatabugsError) as raised:
+        databugs.scan(wide, label="outcome ")
+    hint = raised.value.hint or ""
+    assert hint.startswith("did you mean 'Outcome'? columns are: 'pixel_0', 'pixel_1'")
+    assert hint.endswith("and 280 more") and len(hint) < 400
+
+
 def test_error_codes_are_unique_snake_case_words() -> None:
     values = [code.value for code in ErrorCode]
     assert len(values) == len(set(values))
@@ -68,6 +78,9 @@ def test_detector_settings_from_config_change_what_is_flagged(blobs_csv: Path) -
         ("[detectors.label_issue]\nmargin = 0.3\n", "has no setting 'margin'"),
         ("[detectors.label_issue]\nmin_gain = 'big'\n", "min_gain = 'big' has the wrong type"),
         ("[detectors.rare_class]\nmin_rows = 2.5\n", "min_rows = 2.5 has the wrong type"),
+        ("[detectors.label_issue]\nmin_gain = 5\n", "min_gain = 5 is out of range (0 to 1)"),
+        ("[detectors.rare_class]\nmin_rows = -3\n", "min_rows = -3 is out of range (at least 0)"),
+        ("[detectors.outlier]\nmin_score = nan\n", "min_score = nan is out of range"),
     ],
 )
 def test_bad_detector_settings_exit_2_naming_the_file(blobs_csv: Path, toml, message) -> None:

@@ -36,6 +36,7 @@ class ErrorCode(StrEnum):
     BAD_LABEL_TYPE = "bad_label_type"
     TOO_FEW_CLASSES = "too_few_classes"
     NO_FEATURES = "no_features"
+    BAD_USAGE = "bad_usage"
     BAD_OPTION = "bad_option"
     BAD_CONFIG = "bad_config"
     BAD_GATE_RULE = "bad_gate_rule"

@@ -9,6 +9,7 @@ goes through :func:`one_line` (a value inside a line) and every printed line thr
 
 from __future__ import annotations
 
+import difflib
 import re
 
 BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
@@ -104,6 +105,23 @@ def listed(names: object, limit: int = 5) -> str:
     names = list(names)
     shown = ", ".join(map(repr, names[:limit]))
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+MAX_COLUMNS_LISTED = 20
+
+
+def columns_hint(wanted: object, columns: object) -> str:
+    """A hint for a column name that is not there: the nearest name if one is close (case
+    aside), then the first columns, quoted (a name may hold spaces or commas).
+
+    >>> columns_hint("lable", ["text", "Label"])
+    "did you mean 'Label'? columns are: 'text', 'Label'"
+    """
+    names = [str(name) for name in columns]  # type: ignore[attr-defined]
+    lowered = {name.lower(): name for name in reversed(names)}
+    close = difflib.get_close_matches(str(wanted).strip().lower(), list(lowered), n=1)
+    guess = f"did you mean {lowered[close[0]]!r}? " if close else ""
+    return f"{guess}columns are: {listed(names, limit=MAX_COLUMNS_LISTED)}"
 
 
 def log_line(line: str, *, keep_escapes: bool = False) -> str:

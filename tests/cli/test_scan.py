@@ -94,6 +94,8 @@ def test_labels_are_kept_exactly_as_written(tmp_path: Path, blobs) -> None:
         ("a,label\n1,x\n2,x\n", [], "only the class 'x'"),
         ("a,label\n1,x\n2,y\n", ["--label", "nope"], "no column 'nope'"),
         ("a,label\n1,x\n2,y\n", ["--id", "a", "--ignore", "zz"], "no column 'zz'"),
+        ("a,Label\n1,x\n2,y\n", ["--label", "lable"], "did you mean 'Label'?"),
+        ("text,label \n1,x\n2,y\n", ["--ignore", "txt"], "did you mean 'text'?"),
         ("k,a,label\n1,1,x\n1,2,y\n", ["--id", "k"], "the id '1' is in rows 0 and 1"),
         ("a,label\n1,x\n2,y\n", ["--folds", "1"], "--folds 1 is below 2"),
         ("a,label\n1,x\n2,y\n", ["--model", "gpt"], "not a known model"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -97,3 +98,9 @@ def test_numbers_beyond_float32_are_scanned_not_crashed(tmp_path: Path) -> None:
         table.to_csv(data, index=False)
         result = run("scan", data, "--out", tmp_path / name, "-q", "--jobs", "1")
         assert result.exit_code == 0, result.output
+        report = json.loads((tmp_path / name / "report.json").read_text())
+        reasons = {use["column"]: use["reason"] for use in report["features"]}
+        for number in range(3):  # said, not silent: the file holds other values
+            assert reasons[f"size_{number}"].endswith(
+                "2 infinite or huge values held at the largest number"
+            )

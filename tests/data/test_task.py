@@ -112,3 +112,15 @@ def test_the_command_line_refuses_in_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "row 0 of column 'tags' holds 'a;b', not a number" in (
         result.stderr
     )
+
+
+def test_decimal_comma_and_grouped_numbers_are_a_number_to_predict() -> None:
+    """``12,5`` (a European file) and ``1,250`` (thousands grouped) read as feature columns
+    read them: numbers, not hundreds of classes."""
+    values = np.random.default_rng(2).gamma(2, 30, 300)
+    commas = [f"{value:.2f}".replace(".", ",") for value in values]
+    assert _choose(commas).kind == REGRESSION
+    numbers = numeric_targets([*commas[:3], "NA"], column="y", source="d.csv")
+    assert np.allclose(numbers[:3], values[:3].round(2)) and np.isnan(numbers[3])
+    grouped = [f"{value * 100:,.0f}" for value in values]
+    assert any("," in text for text in grouped) and _choose(grouped).kind == REGRESSION

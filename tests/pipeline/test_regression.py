@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,29 @@ def test_fix_writes_the_numbers_back_into_the_column(scanned, tmp_path: Path) ->
     assert np.abs(fixed.minutes.to_numpy()[changed] - clean[changed]).max() < 15
 
 
+def test_a_decimal_comma_target_is_a_number_flagged_and_fixed_in_its_own_form(
+    tmp_path: Path,
+) -> None:
+    """A semicolon file written in a European locale (``34,5`` minutes) was 300 classes."""
+    frame, clean = deliveries()
+    data = tmp_path / "d.csv"
+    frame.to_csv(data, sep=";", decimal=",", index=False)
+    out = tmp_path / "out"
+    result = run("scan", data, "--label", "minutes", "--out", out, "--format", "plain")
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["task"]["kind"] == "regression"
+    flagged = {issue["row"]: issue for issue in report["issues"] if issue["kind"] == "label_issue"}
+    assert len(set(flagged) & set(WRONG)) >= 9
+    assert all(re.fullmatch(r"-?\d+,\d", issue["suggested_label"]) for issue in flagged.values())
+    result = run("fix", "--report", out, "--data", data, "--accept-top", "5")
+    assert result.exit_code == 0, result.output
+    fixed = pd.read_csv(tmp_path / "d.fixed.csv", sep=";", decimal=",")
+    changed = np.flatnonzero(fixed.minutes.to_numpy() != frame.minutes.to_numpy())
+    assert len(changed) == 5 and set(changed) <= set(WRONG) and fixed.minutes.dtype == float
+    assert np.abs(fixed.minutes.to_numpy()[changed] - clean[changed]).max() < 15
+
+
 def test_text_cells_in_a_number_to_predict_are_refused(tmp_path: Path) -> None:
     frame, _ = deliveries(200)
     frame["minutes"] = frame.minutes.astype(object)
@@ -127,6 +151,9 @@ def test_a_typed_value_is_a_number_written_like_the_columns() -> None:
     assert as_column_number("12.0", ["3", "10", None], "rings") == "12"
     assert as_column_number("12", ["3.0", "10.0"], "rings") == "12.0"  # whole, written 5.0
     assert as_column_number("12.5", ["1.25", "2.5"], "price") == "12.5"  # as typed
+    assert as_column_number("12.5", ["1,25", "2,5"], "price") == "12,5"  # the column's mark
+    assert as_column_number("12,5", ["1,25", "2,5"], "price") == "12,5"
+    assert as_column_number("1,300", ["1,250", "12,000", "40"], "price") == "1,300"
     for typed, says in (("abc", "not a number"), ("inf", "not a number"), ("12.5", "whole")):
         with pytest.raises(DatabugsError, match=says):
             as_column_number(typed, ["3.0", "10.0"], "rings")
@@ -136,6 +163,8 @@ def test_number_style_and_residual_scale() -> None:
     assert NumberStyle.of(["3", "10", None]).write(7.6) == "8"
     assert NumberStyle.of(["3.0", "10.0"]).write(7.6) == "8.0"  # like the column
     assert NumberStyle.of(["1.25", "2.5"]).write(7.613) == "7.61"
+    assert NumberStyle.of(["1,25", "2,5", None]).write(7.613) == "7,61"  # decimal comma
+    assert NumberStyle.of(["1,250", "980", "12,000"]).write(4321.4) == "4,321"  # grouped
     # a residual of 3 is ordinary where the model errs by 3, far out where it errs by 0.1
     predictions = np.r_[np.zeros(150), np.full(50, 100.0)]
     targets = predictions + np.r_[np.full(150, 0.1), np.full(50, 3.0)]

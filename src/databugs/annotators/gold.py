@@ -15,6 +15,7 @@ from databugs.annotators.agreement import MISSING
 from databugs.data.io import read_table
 from databugs.data.validate import label_text, label_texts
 from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.text import columns_hint
 
 GOLD_COLUMN = "gold"
 """A column of the annotated data holding an item's true class (empty: not a gold item)."""
@@ -46,7 +47,7 @@ def gold_labels(
             f"{where}: a gold file needs the {id_column!r} column ({option('id')}) and a "
             f"{'/'.join(GOLD_LABELS)} column",
             code=ErrorCode.UNKNOWN_COLUMN,
-            hint=f"columns are: {', '.join(map(str, gold.columns))}",
+            hint=columns_hint(GOLD_LABELS[0] if label is None else id_column, gold.columns),
         )
     known = dict(zip(gold[id_column].map(label_text), label_texts(gold[label]), strict=True))
     found = [known.get(key) for key in items[id_column].map(label_text)]

@@ -20,6 +20,7 @@ import pandas as pd
 from databugs.annotators.agreement import MISSING
 from databugs.data.validate import check_label_column, label_text, label_texts
 from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.text import columns_hint
 
 
 @dataclass
@@ -88,7 +89,7 @@ def read_annotations(
         raise DatabugsError(
             f"{source}: no column {missing[0]!r} ({option('annotators')})",
             code=ErrorCode.UNKNOWN_COLUMN,
-            hint=f"columns are: {', '.join(map(str, frame.columns))}",
+            hint=columns_hint(missing[0], frame.columns),
         )
     labels = [annotation_texts(frame[name]) for name in annotators]
     annotations = Annotations(

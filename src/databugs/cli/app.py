@@ -15,12 +15,68 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
-from databugs.errors import DatabugsError, cli_spelling
+from databugs.errors import DatabugsError, ErrorCode, cli_spelling
 from databugs.text import log_line, visible
 from databugs.version import __version__
 
+
+class OneLineErrors(TyperGroup):
+    """The command group, whose usage errors (an unknown option or command, a missing
+    argument, a value that is no number) are one line on stderr like every other error, with
+    the JSON error object under ``--format json``, instead of click's usage block."""
+
+    def main(self, args: Any = None, *extra: Any, standalone_mode: bool = True, **more: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, *extra, standalone_mode=False, **more)
+        given = list(sys.argv[1:] if args is None else args)
+        try:
+            code = super().main(given, *extra, standalone_mode=False, **more)
+        except typer.Abort:
+            say("databugs: aborted", err=True)
+            sys.exit(1)
+        except Exception as error:
+            if not _is_click_error(error):
+                raise
+            _show_click_error(error, given)
+            sys.exit(error.exit_code)  # type: ignore[attr-defined]
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _is_click_error(error: Exception) -> bool:
+    """click's own errors (vendored in typer since 0.20, so told by their shape, not class)."""
+    return callable(getattr(error, "format_message", None)) and hasattr(error, "exit_code")
+
+
+def _show_click_error(error: Any, args: list[str]) -> None:
+    """A usage error as one line (and JSON); the help asked by no arguments as help."""
+    if type(error).__name__ == "NoArgsIsHelpError" or not hasattr(error, "ctx"):
+        error.show()
+        return
+    command = error.ctx.command_path if error.ctx else "databugs"
+    message = error.format_message()
+    _print_error(
+        DatabugsError(message, code=ErrorCode.BAD_USAGE, hint=f"see {command} --help"), args
+    )
+
+
+def _json_asked(args: list[str]) -> bool:
+    """Whether the command line asks ``--format json`` (either spelling)."""
+    pairs = zip(args, [*args[1:], ""], strict=True)
+    return "--format=json" in args or any(a == "--format" and b == "json" for a, b in pairs)
+
+
+def _print_error(error: DatabugsError, args: list[str]) -> None:
+    """A DatabugsError as one line on stderr, and as an ``{"error": ...}`` on stdout where
+    ``--format json`` was asked."""
+    if _json_asked(args):
+        say(json.dumps({"error": error.to_dict()}, ensure_ascii=False))
+    say(f"databugs: error: {visible(error)}", err=True)
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     name="databugs",
     help="Find and fix data bugs (wrong labels and more) in labelled datasets.",
     add_completion=False,
@@ -41,9 +97,7 @@ def user_errors(command: F) -> F:
             with cli_spelling():
                 return command(*args, **kwargs)
         except DatabugsError as error:
-            if str(kwargs.get("output_format")) == "json":
-                say(json.dumps({"error": error.to_dict()}, ensure_ascii=False))
-            say(f"databugs: error: {visible(error)}", err=True)
+            _print_error(error, ["--format", str(kwargs.get("output_format"))])
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]

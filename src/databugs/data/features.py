@@ -121,7 +121,7 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
             return ColumnUse(name, "left out", "constant"), None
         if _looks_like_id(name, numbers):
             return ColumnUse(name, "left out", "id-like: a unique integer per row"), None
-        return ColumnUse(name, "numeric", read), numbers
+        return ColumnUse(name, "numeric", read + _held_at_limit(numbers)), numbers
     distinct = series[present].nunique()
     if distinct <= 1:
         return ColumnUse(name, "left out", "constant"), None
@@ -165,6 +165,13 @@ def _float32(values: np.ndarray) -> np.ndarray:
     """Numbers as float32, those beyond its range (``1e300``, ``1e400`` read as infinity) held
     at its largest: still the largest of the column, never an infinity no model takes."""
     return np.clip(values, -FLOAT32_MAX, FLOAT32_MAX).astype("float32")
+
+
+def _held_at_limit(numbers: np.ndarray) -> str:
+    """Says how many values were infinite or beyond float32 (a division by zero upstream,
+    often): held at its largest, which is not the value the file holds."""
+    held = int(np.count_nonzero(np.abs(numbers) == FLOAT32_MAX))
+    return f"; {held} infinite or huge values held at the largest number" if held else ""
 
 
 def _mostly_numbers(

@@ -20,7 +20,7 @@ import pandas as pd
 
 from databugs.data.validate import label_text, label_texts
 from databugs.errors import DatabugsError, ErrorCode
-from databugs.text import listed
+from databugs.text import columns_hint, listed
 
 JOINED = "joined"
 COLUMNS = "columns"
@@ -128,7 +128,7 @@ def column_tag_sets(frame: pd.DataFrame, columns: Sequence[str], *, source: str)
         raise DatabugsError(
             f"{source}: no column {missing[0]!r}",
             code=ErrorCode.UNKNOWN_COLUMN,
-            hint=f"columns are: {', '.join(map(str, frame.columns))}",
+            hint=columns_hint(missing[0], frame.columns),
         )
     cells = [label_texts(frame[name]) for name in columns]
     labelled = np.array(

@@ -10,6 +10,7 @@ tag sets reuse a few names, a text's pieces are its own.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from databugs.data.features import MISSING_TOKENS
+from databugs.data.features import DECIMAL_COMMA, MISSING_TOKENS, THOUSANDS, text_numbers
 from databugs.errors import DatabugsError, ErrorCode, given, option, value_set
 
 CLASSIFICATION = "classification"
@@ -174,33 +175,52 @@ def _says_missing(text: str) -> bool:
 
 
 def _parsed(texts: Sequence[str]) -> np.ndarray:
-    """Each text as a number, NaN where it is not one."""
-    stripped = pd.Series(list(texts), dtype=object).astype(str).str.strip()
-    return pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    """Each text as a number, NaN where it is not one, read as feature columns are read:
+    ``12,5`` is 12.5 and ``1,250`` 1250 where every value with a comma is so grouped."""
+    return text_numbers(pd.Series(list(texts), dtype=object))
 
 
 @dataclass(frozen=True)
 class NumberStyle:
-    """How a column writes its numbers: decimals shown and whether all are whole."""
+    """How a column writes its numbers: decimals shown, whether all are whole, the decimal
+    mark (``12,5`` in much of Europe) and whether thousands are grouped (``1,250``)."""
 
     decimals: int
     whole: bool
+    mark: str = "."
+    grouped: bool = False
 
     @classmethod
     def of(cls, texts: Sequence[str | None]) -> NumberStyle:
         """The most decimals written in the column (``1.50`` has two, capped at six); whole
         numbers if no value has a fraction (``3.0`` counts as whole)."""
         written = [text.strip() for text in texts if text is not None]
-        fractions = [t.split(".", 1)[1] for t in written if "." in t and "e" not in t.lower()]
+        commas = [text for text in written if "," in text]
+        grouped = bool(commas) and all(re.fullmatch(THOUSANDS, text) for text in commas)
+        comma_mark = not grouped and any(re.fullmatch(DECIMAL_COMMA, text) for text in commas)
+        mark = "," if comma_mark else "."
+        plain = [text.replace(",", "") if grouped else text for text in written]
+        fractions = [t.split(mark, 1)[1] for t in plain if mark in t and "e" not in t.lower()]
         whole = all(set(fraction) <= {"0"} for fraction in fractions)
-        return cls(decimals=min(max(map(len, fractions), default=0), 6), whole=whole)
+        decimals = min(max(map(len, fractions), default=0), 6)
+        return cls(decimals=decimals, whole=whole, mark=mark, grouped=grouped)
+
+    def read(self, text: str) -> float:
+        """A typed value as a number (NaN if it is none): in a decimal-comma column both
+        ``12,5`` and ``12.5`` are 12.5; in a grouped one ``1,250`` is 1250."""
+        if self.mark == ",":
+            text = text.replace(",", ".")
+        elif self.grouped:
+            text = text.replace(",", "")
+        return float(pd.to_numeric(text.strip(), errors="coerce"))
 
     def write(self, value: float) -> str:
         """``value`` written like the column's numbers (a whole column written ``5.0`` gets
-        ``6.0``, one written ``5`` gets ``6``)."""
+        ``6.0``, one written ``5`` gets ``6``, one written ``5,5`` gets ``6,5``)."""
         if self.whole:
             value = round(float(value))
-        return f"{value:.{self.decimals}f}"
+        written = f"{value:{',' if self.grouped else ''}.{self.decimals}f}"
+        return written.replace(".", ",") if self.mark == "," else written
 
 
 def as_column_number(text: str, written: Sequence[str | None], column: str) -> str:
@@ -208,16 +228,16 @@ def as_column_number(text: str, written: Sequence[str | None], column: str) -> s
     will hold it: a number, a whole one where the column's are (then written like them,
     ``12`` or ``12.0``). Anything else is refused now, not written as text into a number column
     (or refused by Parquet at fix)."""
-    number = float(_parsed([text])[0])
+    style = NumberStyle.of(written)
+    number = style.read(text)
     if not np.isfinite(number):
         raise DatabugsError(
             f"{text!r} is not a number: column {column!r} holds numbers",
             code=ErrorCode.BAD_LABEL,
             hint="type the value as a number, e.g. 12 or 12.5",
         )
-    style = NumberStyle.of(written)
     if not style.whole:
-        return text
+        return text if style.mark == "." else text.replace(".", ",")
     if not number.is_integer():
         raise DatabugsError(
             f"{text!r} is not a whole number: column {column!r} holds whole numbers",

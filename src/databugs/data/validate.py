@@ -16,6 +16,7 @@ from databugs.data.distinct import map_distinct
 from databugs.data.features import holds_nested_values
 from databugs.data.io import LoadedTable
 from databugs.errors import DatabugsError, ErrorCode, option, value_set
+from databugs.text import MAX_COLUMNS_LISTED, columns_hint, listed
 
 LABEL_COLUMN_NAMES = ("label", "labels", "target", "class", "y")
 
@@ -52,17 +53,17 @@ def check_label_column(frame: pd.DataFrame, label: str | None, *, source: str) -
             raise DatabugsError(
                 f"{source}: no column {label!r}",
                 code=ErrorCode.NO_LABEL_COLUMN,
-                hint=f"columns are: {', '.join(columns)}",
+                hint=columns_hint(label, columns),
             )
         return label
-    found = [column for column in columns if column.lower() in LABEL_COLUMN_NAMES]
+    found = [column for column in columns if column.strip().lower() in LABEL_COLUMN_NAMES]
     if len(found) == 1:
         return found[0]
     what = "several label-like columns " + ", ".join(found) if found else "no label column"
     raise DatabugsError(
         f"{source}: {what}",
         code=ErrorCode.NO_LABEL_COLUMN,
-        hint=f"name it with {option('label')}; columns are: {', '.join(columns)}",
+        hint=f"name it with {option('label')}; columns are: {listed(columns, MAX_COLUMNS_LISTED)}",
     )
 
 
@@ -92,7 +93,7 @@ def check_columns_exist(
             raise DatabugsError(
                 f"{source}: no column {column!r} (given with {option(named_by)})",
                 code=ErrorCode.UNKNOWN_COLUMN,
-                hint=f"columns are: {', '.join(names)}",
+                hint=columns_hint(column, names),
             )
     return wanted
 

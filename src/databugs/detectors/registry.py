@@ -8,6 +8,7 @@ against the keyword arguments the detector takes.
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -114,7 +115,27 @@ def check_settings(settings: Mapping[str, Any], *, source: str) -> dict[str, dic
                     f"(expected a {type(defaults[key]).__name__})",
                     code=ErrorCode.BAD_CONFIG,
                 )
+            _check_range(f"{source}: detectors.{name}.{key}", key, value)
     return {name: dict(values) for name, values in settings.items()}
+
+
+SHARE_WORDS = ("share", "likeness", "p_value", "quality", "cosine", "gain", "effect", "floor")
+"""A setting whose name holds one of these (or is ``alpha``) is a share or probability: 0 to 1.
+Every other setting is a count or a threshold on a positive measure: at least 0."""
+
+
+def _check_range(where: str, key: str, value: object) -> None:
+    """A setting out of its range (a share of 5, a negative count) is refused: it would not
+    fail, it would silently flag everything or nothing."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    share = key == "alpha" or any(word in key for word in SHARE_WORDS)
+    high = 1.0 if share else math.inf
+    if not 0 <= value <= high:
+        allowed = "0 to 1" if share else "at least 0"
+        raise DatabugsError(
+            f"{where} = {value!r} is out of range ({allowed})", code=ErrorCode.BAD_CONFIG
+        )
 
 
 def _same_type(value: object, default: object) -> bool:

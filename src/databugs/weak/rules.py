@@ -28,6 +28,7 @@ import pandas as pd
 
 from databugs.annotators.read import annotation_texts
 from databugs.errors import DatabugsError, ErrorCode, option
+from databugs.text import columns_hint
 from databugs.weak.where import WhereError, parse_where
 
 ABSTAIN = None
@@ -214,7 +215,7 @@ def _rule_columns(
             raise DatabugsError(
                 f"{where}: no column {name!r}",
                 code=ErrorCode.BAD_LABELLING_RULE,
-                hint=f"columns are: {', '.join(map(str, frame.columns))}",
+                hint=columns_hint(name, frame.columns),
             )
     return columns
 

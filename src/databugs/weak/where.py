@@ -29,6 +29,8 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
+from databugs.text import columns_hint
+
 ALLOWED = (
     "where: takes columns compared with values (== != < <= > >= in, not in) joined by "
     "and/or/not; code belongs in a .py rules file"
@@ -216,7 +218,7 @@ class _Parser:
 
     def column(self, name: str) -> Any:
         if name not in self.columns:
-            raise WhereError(f"no column {name!r}", f"columns are: {', '.join(self.columns)}")
+            raise WhereError(f"no column {name!r}", columns_hint(name, self.columns))
         return self.columns[name]
 
     def parenthesised(self) -> tuple:
