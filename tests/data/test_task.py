@@ -40,10 +40,19 @@ def test_few_numbers_or_too_small_a_share_are_classes() -> None:
     ratings = [str(value) for value in np.random.default_rng(0).integers(1, 6, 500)]
     choice = _choose(ratings)
     assert choice.kind == CLASSIFICATION and "only 5 distinct values" in choice.reason
+    assert "needs more than 20)" in choice.reason
     # 30 distinct codes over 10,000 rows: more than 20 but under 5% of the rows
     codes = [str(100 + row % 30) for row in range(10_000)]
     assert _choose(codes).kind == CLASSIFICATION
     assert _choose(["cat", "dog"] * 50).kind == CLASSIFICATION
+
+
+def test_a_number_with_too_few_values_for_its_rows_says_which_threshold_it_missed() -> None:
+    """30 ratings among 2,000 rows said "needs more than 20" (it has 30): the share failed."""
+    ratings = [str(value % 30) for value in range(2000)]
+    reason = _choose(ratings).reason
+    assert "only 30 distinct values" in reason and "needs more than 20" not in reason
+    assert reason.endswith("needs more than 5% of the 2,000 labelled rows (101))")
 
 
 def test_lists_joined_by_the_separator_or_tag_columns_are_multilabel() -> None:

@@ -72,3 +72,18 @@ def test_one_long_broken_record_does_not_move_a_random_split() -> None:
     sms.loc[broken, "text"] = " ".join(["the call you"] * 2000)
     issues = SplitShift().detect(_context(sms, split))
     assert [i.details["test"] for i in issues if i.details.get("column") == "text"] == []
+
+
+def test_a_class_found_only_in_the_test_split_is_named_even_when_shares_barely_move() -> None:
+    """Two test rows of a class the training rows lack moved no share beyond chance, so
+    nothing said why they headed the flags ("Zed -> E", certain): no model had learnt Zed."""
+    letters = _letters()
+    split = np.random.default_rng(0).choice(["train", "test"], len(letters), p=[0.7, 0.3])
+    letters.loc[np.flatnonzero(split == "test")[:2], "label"] = "Zed"
+    assert not (letters.loc[split == "train", "label"] == "Zed").any()
+    (finding,) = [i for i in SplitShift().detect(_context(letters, split)) if "shares" in i.details]
+    assert finding.details["only_in_other"] == ["Zed"]
+    assert "class 'Zed' only in test (2 rows): the models, trained on train, never saw it" in (
+        finding.message
+    )
+    assert finding.details["p_value"] > 0.001  # found for the class, not for the shares

@@ -219,3 +219,28 @@ def test_a_long_finding_is_cut_to_one_screen_line_in_the_plain_summary() -> None
     full = [r["detail"] for r in report.records if r["kind"] == "outlier"]
     assert outliers and max(map(len, full)) > FINDING_CHARS
     assert all(len(line) <= FINDING_CHARS for line in outliers)
+
+
+@pytest.mark.parametrize(("width", "height"), [(80, 24), (120, 40)])
+def test_the_rich_summary_fits_the_screen_it_is_printed_on(width: int, height: int) -> None:
+    """At 80 x 24 the summary took 31 rows: a task line and the headline wrapped, six lines of
+    "unlike every other row" for thirteen outliers, and ten table rows whatever the height."""
+    import io
+
+    from rich.console import Console
+
+    import databugs
+    from databugs.render.terminal import render_rich
+
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv")
+    report = databugs.scan(frame, label="label", jobs=1)
+    shown = io.StringIO()
+    screen = Console(file=shown, width=width, height=height, force_terminal=True, color_system=None)
+    screen.print(render_rich(report, {"report.html": "out/report.html", "report.md": "out/r.md"}))
+    lines = shown.getvalue().splitlines()
+    assert len(lines) <= height - 1  # the prompt's row is left
+    outliers = [line for line in lines if line.strip().startswith("outlier:")]
+    assert len(outliers) == 1 and outliers[0].endswith("more)")  # one line per kind
+    table = [line for line in lines if re.match(r"\s*\d+\s+\d+\s", line)]
+    assert len(table) == (10 if height == 40 else height - 1 - (len(lines) - len(table)))
+    assert len(table) >= 3 and lines[-1].startswith("next: databugs review")

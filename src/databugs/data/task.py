@@ -160,10 +160,16 @@ def reused_share(values: Sequence[str], separator: str) -> float:
 def _classes_reason(column: str, present: list[str], numeric: np.ndarray) -> str:
     distinct = len(set(present))
     if len(numeric) == len(present) and present:
+        share = MIN_DISTINCT_SHARE * len(present)
+        needed = (
+            f"more than {MIN_DISTINCT_NUMBERS}"
+            if distinct <= MIN_DISTINCT_NUMBERS
+            else f"more than {MIN_DISTINCT_SHARE:.0%} of the {len(present):,} labelled rows "
+            f"({int(share) + 1:,})"
+        )
         return (
             f"column {column!r} holds numbers with only {distinct:,} distinct values "
-            f"(a number to predict needs more than {MIN_DISTINCT_NUMBERS} and more than "
-            f"{MIN_DISTINCT_SHARE:.0%} of the labelled rows)"
+            f"(a number to predict needs {needed})"
         )
     return f"column {column!r} holds {distinct:,} distinct labels, not numbers or lists"
 

@@ -26,6 +26,7 @@ from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.content import normalised_content
 from databugs.detectors.registry import register
+from databugs.text import listed
 
 MIN_EXPECTED = 5
 TOP_VALUES = 20
@@ -70,7 +71,8 @@ class SplitShift(Detector):
 
     def _classes(self, context: Context, other: str) -> list[Issue]:
         """The finding that the labels differ between the training split and ``other``: class
-        or tag shares (chi-square), or, in a regression, the values (Kolmogorov-Smirnov)."""
+        or tag shares (chi-square), or, in a regression, the values (Kolmogorov-Smirnov). A
+        class found in ``other`` only is always a finding: no model learnt it."""
         names = context.splits.names[context.labelled]
         parts = {split: names == split for split in (TRAIN, other)}
         if not all(part.any() for part in parts.values()):
@@ -80,7 +82,8 @@ class SplitShift(Detector):
         members = context.memberships()
         table = np.column_stack([members[part].sum(axis=0) for part in parts.values()])
         result = _chi_square_table(table[table.sum(axis=1) > 0])
-        if not self._moved(result, self.alpha):
+        unseen = (table[:, 0] == 0) & (table[:, 1] > 0)
+        if not (unseen.any() or self._moved(result, self.alpha)):
             return []
         shares = {
             split: {
@@ -90,19 +93,13 @@ class SplitShift(Detector):
             }
             for split, part in parts.items()
         }
-        moved = sorted(
-            context.classes,
-            key=lambda c: -abs(shares[TRAIN].get(c, 0.0) - shares[other].get(c, 0.0)),
-        )[:3]
-        listed = ", ".join(
-            f"{c} {shares[TRAIN].get(c, 0.0):.1%} -> {shares[other].get(c, 0.0):.1%}" for c in moved
-        )
         what = "class" if context.tags is None else "tag"
-        message = (
-            f"{what} shares differ between {TRAIN} and {other} (chi-square "
-            f"{result['statistic']:.1f}, p = {result['p_value']:.2g}): {listed}"
+        unseen_names = [context.classes[index] for index in np.flatnonzero(unseen)]
+        message = _shares_text(what, list(context.classes), shares, other, result) + _unseen_text(
+            what, unseen_names, int(table[unseen, 1].sum()), other
         )
-        details = {**result, "shares": shares, "splits": [TRAIN, other]}
+        details = {**(result or {}), "shares": shares, "splits": [TRAIN, other]}
+        details["only_in_other"] = unseen_names
         return [Issue(self.name, None, SEVERITY["classes"], message, details=details)]
 
     def _values(self, context: Context, other: str, parts: dict[str, np.ndarray]) -> list[Issue]:
@@ -120,6 +117,36 @@ class SplitShift(Detector):
         )
         details = {**result, "medians": medians, "splits": [TRAIN, other]}
         return [Issue(self.name, None, SEVERITY["classes"], message, details=details)]
+
+
+def _shares_text(
+    what: str,
+    classes: list[str],
+    shares: dict[str, dict[str, float]],
+    other: str,
+    result: dict | None,
+) -> str:
+    """The three classes whose shares moved most, with the test's figures."""
+    moved = sorted(
+        classes, key=lambda c: -abs(shares[TRAIN].get(c, 0.0) - shares[other].get(c, 0.0))
+    )[:3]
+    figures = ", ".join(
+        f"{c} {shares[TRAIN].get(c, 0.0):.1%} -> {shares[other].get(c, 0.0):.1%}" for c in moved
+    )
+    test = f" (chi-square {result['statistic']:.1f}, p = {result['p_value']:.2g})" if result else ""
+    return f"{what} shares differ between {TRAIN} and {other}{test}: {figures}"
+
+
+def _unseen_text(what: str, unseen: list[str], rows: int, other: str) -> str:
+    """What a class found only in the held-out split means for its rows' flags."""
+    if not unseen:
+        return ""
+    others = "classes" if what == "class" else "tags"
+    return (
+        f"; {what} {listed(unseen, 3)} only in {other} ({rows} rows): the models, trained on "
+        f"{TRAIN}, never saw it, so those rows are flagged as other {others} (a new {what}, or "
+        "another spelling of one)"
+    )
 
 
 def column_tests(context: Context, other: str) -> list[tuple[str, str, dict]]:

@@ -6,11 +6,11 @@ to rich as ``Text``, never as markup: ``[bold]`` in a label is printed as writte
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from rich import box
-from rich.console import Group
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -70,7 +70,8 @@ def _counts_line(report: Report) -> str:
     )
 
 
-MAX_FINDINGS = 6
+MAX_KINDS = 5
+"""Dataset-level findings shown: one line for each of the first kinds (report.md has all)."""
 FINDING_CHARS = 160
 """A finding's line is cut here (an outlier's reasons ran to 420 characters: five screen rows at
 100 columns each); report.md has it in full."""
@@ -115,23 +116,34 @@ def _annotator_line(report: Report) -> list[str]:
     ]
 
 
-def _findings(report: Report) -> list[str]:
-    """One line per dataset-level finding (a group counts once), worst first."""
-    lines, seen, listed = [], set(), label_flag_kinds()  # those are in the table
+def _findings(report: Report, width: int = FINDING_CHARS) -> list[str]:
+    """One line per kind of dataset-level finding, worst kind first: its worst finding (cut to
+    ``width``) and how many more there are (a group counts once). Thirteen outliers were six
+    lines of "unlike every other row"; they are one now, and other kinds have room."""
+    said: dict[str, list[str]] = {}
+    seen, listed = set(), label_flag_kinds()  # those are in the table
     for issue in report.issue_records():
         if issue["kind"] in listed or (issue["kind"], issue["group"]) in seen:
             continue
         if issue["group"] is not None:
             seen.add((issue["kind"], issue["group"]))
-        lines.append(f"{issue['kind']}: {one_line(issue['detail'])}")
-    times = Counter(lines)  # four rows holding the same capped value: one line, "(4 times)"
-    shown = list(times)[:MAX_FINDINGS]
-    extra = len(lines) - sum(times[line] for line in shown)
-    counted = [
-        one_line(line, FINDING_CHARS) + (f" ({times[line]} times)" if times[line] > 1 else "")
-        for line in shown
-    ]
-    return counted + ([f"... {extra} more in report.md"] if extra > 0 else [])
+        said.setdefault(issue["kind"], []).append(one_line(issue["detail"]))
+    lines = []
+    for kind, details in said.items():
+        more = _how_many_more(details)
+        lines.append(one_line(f"{kind}: {details[0]}", width - len(more)) + more)
+    extra = len(lines) - MAX_KINDS
+    return lines[:MAX_KINDS] + ([f"... {extra} more kinds in report.md"] if extra > 0 else [])
+
+
+def _how_many_more(details: list[str]) -> str:
+    """`` (4 times)`` where every finding of a kind says the same (four rows holding one
+    sentinel value), else `` (and 12 more)``."""
+    if len(details) == 1:
+        return ""
+    if len(set(details)) == 1:
+        return f" ({len(details)} times)"
+    return f" (and {len(details) - 1} more)"
 
 
 def _change(record: dict) -> str:
@@ -143,37 +155,77 @@ def _change(record: dict) -> str:
     return f"{given} -> {shown_label(record['suggested_label'])}"
 
 
-def render_rich(report: Report, outputs: dict[str, str]) -> Group:
-    """A rich renderable for ``--format rich``."""
-    table = Table(
-        title=f"{WORST_ROWS} worst labels",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    for column in ("rank", "row", "id", "given -> suggested", "score", "content"):
-        table.add_column(column, no_wrap=True, style="dim" if column == "content" else None)
-    for record in report.worst_labels(WORST_ROWS, renumber=True):
-        table.add_row(
-            str(record["rank"]),
-            report.row_name(record),
-            Text(one_line(record["id"] or "", 12)),
-            Text(one_line(_change(record), 24)),
-            f"{record['score']:.3f}",
-            Text(one_line(record["content"] or "", 26)),
+MIN_WORST_ROWS = 3
+TABLE_CHROME = 3
+"""Screen rows of the worst-labels table besides its rows: title, header and rule."""
+
+
+class Summary:
+    """The rich summary, sized to the console it is printed on: every line but the table's
+    fits the width, and the table of worst labels gets the screen rows left (3 to 10), so an
+    80 x 24 terminal shows it all with the prompt below (31 rows before)."""
+
+    def __init__(self, report: Report, outputs: dict[str, str]) -> None:
+        self.report = report
+        self.outputs = outputs
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width, height = options.size
+        top = self._top(width)
+        bottom = [Text(line, style="dim") for line in _closing_lines(self.report, self.outputs)]
+        used = sum(_screen_rows(text, width) for text in [*top, *bottom])
+        rows = min(WORST_ROWS, max(MIN_WORST_ROWS, height - 1 - used - TABLE_CHROME))
+        yield from top
+        yield self._table(rows)
+        yield from bottom
+
+    def _top(self, width: int) -> list[Text]:
+        """Headline, models, task, counts (wrapped); findings and notes (one row each, cut)."""
+        report = self.report
+        parts = [Text(_headline(report), style="bold"), Text(_models_line(report), style="dim")]
+        parts += [Text(one_line(line), style="dim") for line in _task_line(report)]
+        parts.append(Text(_counts_line(report)))
+        parts += [Text(line) for line in _annotator_line(report)]
+        cut = {"overflow": "ellipsis", "no_wrap": True}
+        parts += [Text(f"  {line}", **cut) for line in _findings(report, width - 2)]
+        parts += [Text(f"note: {note}", style="yellow", **cut) for note in _notes(report)]
+        return parts + [
+            Text(line, style="bold red" if "FAIL" in line else "green")
+            for line in _gate_and_changes(report)
+        ]
+
+    def _table(self, rows: int) -> Table:
+        table = Table(
+            title=f"{rows} worst labels",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            show_edge=False,
         )
-    parts = [Text(_headline(report), style="bold"), Text(_models_line(report), style="dim")]
-    parts += [Text(one_line(line), style="dim") for line in _task_line(report)]
-    parts.append(Text(_counts_line(report)))
-    parts += [Text(line) for line in _annotator_line(report)]
-    parts += [Text(f"  {line}", overflow="ellipsis", no_wrap=True) for line in _findings(report)]
-    parts += [Text(f"note: {note}", style="yellow") for note in _notes(report)]
-    parts += [
-        Text(line, style="bold red" if "FAIL" in line else "green")
-        for line in _gate_and_changes(report)
-    ]
-    parts += [table, *(Text(line, style="dim") for line in _closing_lines(report, outputs))]
-    return Group(*parts)
+        for column in ("rank", "row", "id", "given -> suggested", "score", "content"):
+            table.add_column(column, no_wrap=True, style="dim" if column == "content" else None)
+        for record in self.report.worst_labels(rows, renumber=True):
+            table.add_row(
+                str(record["rank"]),
+                self.report.row_name(record),
+                Text(one_line(record["id"] or "", 12)),
+                Text(one_line(_change(record), 24)),
+                f"{record['score']:.3f}",
+                Text(one_line(record["content"] or "", 26)),
+            )
+        return table
+
+
+def _screen_rows(text: Text, width: int) -> int:
+    """How many screen rows a line takes at ``width`` (one where it is cut, not wrapped)."""
+    if text.no_wrap:
+        return 1
+    return max(1, -(-cell_len(text.plain) // max(width, 1)))
+
+
+def render_rich(report: Report, outputs: dict[str, str]) -> Summary:
+    """A rich renderable for ``--format rich``."""
+    return Summary(report, outputs)
 
 
 def render_plain(report: Report, outputs: dict[str, str]) -> str:
