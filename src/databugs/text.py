@@ -149,3 +149,23 @@ def formula_like(text: str) -> bool:
     (True, False, True)
     """
     return text.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(text)
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet shows as written and never runs: formula-like text gets a leading
+    ``'`` (which spreadsheets hide), real numbers such as ``-1`` are left alone, and text that
+    itself starts with ``'`` gets one too, so that a label ``'=x`` and a defused ``=x`` differ.
+
+    >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("-1"), spreadsheet_safe("'=x")
+    ("'=HYPERLINK(1)", '-1', "''=x")
+    """
+    return "'" + value if value.startswith("'") or formula_like(value) else value
+
+
+def spreadsheet_value(cell: str) -> str:
+    """The value :func:`spreadsheet_safe` wrote as ``cell``.
+
+    >>> spreadsheet_value(spreadsheet_safe("'=x")), spreadsheet_value("-1")
+    ("'=x", '-1')
+    """
+    return cell[1:] if cell.startswith("'") else cell

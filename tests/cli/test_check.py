@@ -85,3 +85,19 @@ def test_files_outside_the_working_directory_keep_reports_of_their_own(
         report = next(path for path in reports if path.name in line)
         scanned = json.loads((report / "report.json").read_text())["input"]["path"]
         assert Path(scanned).parent.name == folder, (line, scanned)
+
+
+def test_a_folder_linked_into_the_reports_tree_is_not_written_through(
+    repository: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A pull request committing ``.databugs/strict -> <elsewhere>`` aimed every report of
+    strict/*.csv at that folder (only a link at a file's own name was refused)."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (repository / ".databugs").mkdir()
+    (repository / ".databugs" / "strict").symlink_to(elsewhere, target_is_directory=True)
+    result = run("check", "strict/animals.csv", "lenient/animals.csv")
+    assert result.exit_code == 2, result.output
+    strict, lenient = result.output.splitlines()
+    assert strict.startswith("strict/animals.csv: error: .databugs/strict: is a symbolic link")
+    assert lenient.startswith("lenient/animals.csv: pass")
+    assert list(elsewhere.iterdir()) == []

@@ -93,6 +93,17 @@ def test_write_never_rewrites_the_input(mostly_unlabelled, tmp_path: Path) -> No
     assert path.read_bytes() == before
 
 
+def test_write_onto_the_runs_own_report_file_is_refused(mostly_unlabelled, tmp_path: Path) -> None:
+    """``--write out/weak_labels.csv`` wrote the filled-in data, then the report file of that
+    name replaced it: the labelled data the user asked for was gone."""
+    path, _ = mostly_unlabelled
+    out = tmp_path / "out"
+    args = ["label", str(path), "--rules", str(RULES), "--out", str(out)]
+    result = runner.invoke(app, [*args, "--write", str(out / "weak_labels.csv")])
+    assert result.exit_code == 2 and "is the label run's weak_labels.csv" in result.output
+    assert not out.exists()
+
+
 def test_number_labels_and_write_keep_the_data_as_written(tmp_path: Path) -> None:
     """JSONL with integer labels and gaps: one class per label; --write changes nothing else."""
     rng = np.random.default_rng(3)

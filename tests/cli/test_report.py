@@ -39,3 +39,15 @@ def test_an_issue_without_a_field_is_refused_in_one_line(sms_report, tmp_path, f
         assert f"issue 4 of 'issues' has no field {field!r}" in result.output
         assert len(result.output.strip().splitlines()) == 1
     assert sorted(path.name for path in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_a_hand_edited_column_use_is_escaped_in_report_md(sms_report: Path, tmp_path: Path) -> None:
+    """Every field of the columns table was escaped but ``used_as``: a report.json edited in a
+    pull request put raw HTML into the Markdown a CI page renders."""
+    content = json.loads((sms_report / "report.json").read_text())
+    content["features"][0]["used_as"] = "<img src=x onerror=alert(1)> | x"
+    (tmp_path / "report.json").write_text(json.dumps(content))
+    result = runner.invoke(app, ["report", str(tmp_path), "--out", str(tmp_path / "again")])
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "again" / "report.md").read_text()
+    assert "<img" not in markdown and "&lt;img src=x onerror=alert\\(1\\)&gt; \\| x" in markdown

@@ -205,3 +205,21 @@ def test_a_parquet_binary_column_is_read_as_text(tmp_path: Path) -> None:
     pq.write_table(pa.table({"label": ["a", "b", "a"], "blob": pa.array(blobs, pa.binary())}), path)
     read = read_table(path).frame["blob"].tolist()
     assert read[:2] == ["\\xff\\xfe\x00", "plain"] and pd.isna(read[2])
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ","])
+def test_a_stray_quote_is_refused_not_left_to_swallow_rows(tmp_path: Path, delimiter: str) -> None:
+    """``"Great`` opening a review joined it and the next two rows into one cell, the file read
+    as 2 rows of 4 with no word; quoted fields holding delimiters, quotes and line breaks, as
+    writers quote them, still read."""
+    data = tmp_path / ("reviews.tsv" if delimiter == "\t" else "reviews.csv")
+    rows = ["id,text,label", '1,"Great phone,pos', "2,bad one,neg", '3,ok "fine",pos', "4,meh,neg"]
+    data.write_text("\n".join(row.replace(",", delimiter) for row in rows) + "\n")
+    with pytest.raises(
+        DatabugsError, match=r"line 2: a quoted field runs over 3 lines and goes on"
+    ):
+        read_table(data)
+    fine = tmp_path / ("fine.tsv" if delimiter == "\t" else "fine.csv")
+    cells = [f"a{delimiter}b", "two\nlines", f'say "hi"{delimiter}\nthen']
+    pd.DataFrame({"text": cells, "label": ["x", "y", "z"]}).to_csv(fine, sep=delimiter, index=False)
+    assert read_table(fine).frame["text"].tolist() == cells

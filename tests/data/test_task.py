@@ -12,6 +12,8 @@ from databugs.data.task import (
     CLASSIFICATION,
     MULTILABEL,
     REGRESSION,
+    NumberStyle,
+    as_column_number,
     choose_task,
     numeric_targets,
 )
@@ -133,3 +135,15 @@ def test_decimal_comma_and_grouped_numbers_are_a_number_to_predict() -> None:
     assert np.allclose(numbers[:3], values[:3].round(2)) and np.isnan(numbers[3])
     grouped = [f"{value * 100:,.0f}" for value in values]
     assert any("," in text for text in grouped) and _choose(grouped).kind == REGRESSION
+
+
+def test_money_and_percentages_are_a_number_to_predict_written_back_alike() -> None:
+    """``$49,128`` was 991 classes and ``--task regression`` refused it: no way through."""
+    values = np.random.default_rng(3).gamma(2, 20_000, 300)
+    salaries = [f"${value:,.0f}" for value in values]
+    assert _choose(salaries).kind == REGRESSION
+    assert np.allclose(numeric_targets(salaries, column="y", source="d.csv"), values.round())
+    assert NumberStyle.of(salaries).write(49127.6) == "$49,128"
+    rates = [f"{value / 1000:.1f}%" for value in values]
+    assert _choose(rates).kind == REGRESSION and NumberStyle.of(rates).write(24.63) == "24.6%"
+    assert as_column_number("25.1", rates, "rate") == "25.1%"

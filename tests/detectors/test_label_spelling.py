@@ -22,6 +22,24 @@ def test_label_spelling_merges_case_and_space_but_leaves_typos_to_the_model() ->
     assert spelling_key(fullwidth) == "positive"  # Unicode compatibility forms
 
 
+def test_marks_that_tell_classes_apart_are_kept_and_the_kept_spelling_is_trimmed() -> None:
+    """The key dropped every mark: ``>50K`` and ``<=50K`` (UCI Adult's label) were one class and
+    the scan refused the file as one class; ``A+`` and ``A`` were merged for ``fix``."""
+    pairs = [(">50K", "<=50K"), ("A+", "A"), ("C++", "C"), ("+", "-"), ("3.7%", "-3.7%")]
+    for first, second in pairs:
+        assert LabelSpelling().merge_labels([first] * 30 + [second] * 20) == {}, first
+    assert spelling_key("very-positive") == spelling_key("Very Positive") == "verypositive"
+    labels = [" spam"] * 40 + ["Spam"] * 30 + ["SPAM"] * 5 + ["ham"] * 50
+    assert LabelSpelling().merge_labels(labels) == {" spam": "Spam", "SPAM": "Spam"}
+
+
+def test_an_income_label_written_with_comparison_signs_scans_as_two_classes() -> None:
+    frame = make_blobs_table(rows=300, seed=4)
+    frame["label"] = np.where(frame["label"] == "dog", ">50K", "<=50K")
+    report = databugs.scan(frame, jobs=1)
+    assert report.summary["classes"] == 2 and not _kinds(report, "label_spelling")
+
+
 def test_label_spelling_end_to_end_merges_before_training() -> None:
     frame = make_blobs_table(rows=300, seed=4)
     dogs = frame.index[frame["label"] == "dog"][:6]

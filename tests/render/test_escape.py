@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from databugs.render.escape import markdown_text, spreadsheet_safe
-from databugs.text import log_line, one_line, visible
+from databugs.render.escape import markdown_text
+from databugs.text import log_line, one_line, spreadsheet_safe, spreadsheet_value, visible
 
 
 @pytest.mark.parametrize(
@@ -22,10 +22,13 @@ from databugs.text import log_line, one_line, visible
         ("+1.5e3", "+1.5e3"),
         ("spam", "spam"),
         ("", ""),
+        ("'=x", "''=x"),  # a real label '=x is told from a defused =x
+        ("'quoted", "''quoted"),
     ],
 )
 def test_spreadsheet_safe(value: str, expected: str) -> None:
     assert spreadsheet_safe(value) == expected
+    assert spreadsheet_value(expected) == value
 
 
 def test_markdown_text_cannot_inject_html_or_break_tables() -> None:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from databugs.cli.app import app, say, user_errors
-from databugs.data.write import write_files_atomically
+from databugs.data.write import refuse_linked_folders, write_files_atomically
 from databugs.errors import DatabugsError, options_set_in
 from databugs.gate.rules import measured_text
 from databugs.pipeline.options import resolve_options
@@ -44,11 +44,13 @@ FailOn = Annotated[
 @user_errors
 def check(files: Files, out: Out = Path(".databugs"), fail_on: FailOn = None) -> None:
     """Scan data files with their configs and check their gates: one line per file."""
+    refuse_linked_folders(out, out)
     _ignored_by_git(out)
     worst = 0
     for data, name in zip(files, _report_names(files), strict=True):
         folder = out / name
         try:
+            refuse_linked_folders(out, folder)
             options, set_in = resolve_options(data, {"out": str(folder), "fail_on": fail_on})
             with options_set_in(set_in):
                 line, failed = _verdict(scan_into_folder(data, options))

@@ -16,7 +16,7 @@ from databugs.cli.options import (
     TextOption,
     split_list,
 )
-from databugs.data.guard import refuse_overwriting
+from databugs.data.guard import check_outputs, refuse_overwriting
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.render.outputs import write_report_files
 
@@ -69,8 +69,11 @@ def label_command(
     from databugs.weak import outputs as weak_render
     from databugs.weak.labelling import label_data
 
-    outputs = [out / name for name in weak_render.OUTPUT_NAMES] + ([write] if write else [])
-    refuse_overwriting(outputs, {data: "the input", rules: "the rules file"})
+    reports = {out / name: f"the label run's {name}" for name in weak_render.OUTPUT_NAMES}
+    outputs = [*reports, *([write] if write else [])]
+    check_outputs(outputs, {data: "the input", rules: "the rules file"})
+    if write:  # written first, then a report file of the same name would replace it
+        refuse_overwriting([write], reports)
     result = label_data(
         data,
         rules=rules,

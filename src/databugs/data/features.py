@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from databugs.data.numbers import read_numbers
+
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
 ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index)$|^unnamed: ?\d+$", re.IGNORECASE)
 MAX_CATEGORIES = 50
@@ -23,10 +25,6 @@ NUMBERS_SHARE = 0.95
 """A text column whose filled cells are numbers but for at most 5% is read as numbers, the rest
 as missing (``mixed_types`` names them): 25 ``unknown`` among 1,975 ages leave the ages amounts,
 not 63 categories of which 50 are kept."""
-DECIMAL_COMMA = r"[+-]?\d+,\d+"
-THOUSANDS = r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?"
-MAX_NUMBER_CHARS = 30
-"""Longer cells are not numbers written with commas (free text is not searched for them)."""
 TEXT_MIN_WORDS = 3
 TEXT_MIN_CHARS = 40
 
@@ -202,26 +200,9 @@ def text_numbers(series: pd.Series) -> np.ndarray:
 
 def _parsed_numbers(uniques: object, said_missing: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Each distinct value as a number (NaN: missing or not a number), once: a million cells
-    often hold a few thousand values. ``12,5`` is 12.5, unless every value with a comma is
-    written with thousands separators (``1,250``, ``12,000``): then the commas are dropped."""
-    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
-    parsed = pd.to_numeric(text.where(~said_missing), errors="coerce").to_numpy(
-        dtype="float64", na_value=np.nan, copy=True
-    )
-    unparsed = np.flatnonzero(np.isnan(parsed) & ~said_missing)
-    unparsed = unparsed[text.iloc[unparsed].str.len().to_numpy() <= MAX_NUMBER_CHARS]
-    commas = unparsed[text.iloc[unparsed].str.contains(",", regex=False).to_numpy(dtype=bool)]
-    if not len(commas):
-        return parsed, []
-    written = text.iloc[commas]
-    if written.str.fullmatch(THOUSANDS).all():
-        parsed[commas] = pd.to_numeric(written.str.replace(",", ""), errors="coerce")
-        return parsed, ["thousands separators dropped"]
-    decimal = written.str.fullmatch(DECIMAL_COMMA).to_numpy()
-    if not decimal.any():
-        return parsed, []
-    parsed[commas[decimal]] = pd.to_numeric(written[decimal].str.replace(",", "."))
-    return parsed, ["decimal commas read as points"]
+    often hold a few thousand values (``databugs.data.numbers`` reads ``12,5``, ``$1,250``)."""
+    reading = read_numbers(pd.Series(uniques, dtype=object), said_missing)
+    return reading.values, reading.how()
 
 
 def _missing_words(uniques: object) -> np.ndarray:

@@ -233,17 +233,35 @@ def field_spans(raw: str, delimiter: str) -> tuple[list[tuple[int, int]], bool]:
     while True:
         start = position
         if raw.startswith('"', position):
-            position = raw.find('"', position + 1)
-            while position >= 0 and raw.startswith('"', position + 1):  # a doubled quote
-                position = raw.find('"', position + 2)
+            position = _after_closing_quote(raw, position)
             if position < 0:
                 return [*spans, (start, len(raw))], True
-            position += 1
         position = unquoted.match(raw, position).end()  # text after a closing quote counts too
         spans.append((start, position))
         if not raw.startswith(delimiter, position):
             return spans, False
         position += len(delimiter)
+
+
+def _after_closing_quote(raw: str, opening: int) -> int:
+    """Where the quoted field opened at ``opening`` ends (just past its closing quote, a
+    doubled quote being a quote inside it), or -1 if it is not closed."""
+    position = raw.find('"', opening + 1)
+    while position >= 0 and raw.startswith('"', position + 1):
+        position = raw.find('"', position + 2)
+    return position + 1 if position >= 0 else -1
+
+
+def _goes_on_after_its_quote(raw: str, delimiter: str) -> bool:
+    """Whether a quoted field of the record ``raw`` has text after its closing quote (``"a
+    ... ok "fine``), which no writer that quotes fields writes."""
+    text = raw.rstrip("\r\n")
+    for start, _ in field_spans(text, delimiter)[0]:
+        if text.startswith('"', start):
+            end = _after_closing_quote(text, start)
+            if 0 < end < len(text) and not text.startswith(delimiter, end):
+                return True
+    return False
 
 
 def column_names(header: list[str]) -> list[str]:
@@ -283,7 +301,28 @@ def _read_delimited(path: Path, delimiter: str) -> pd.DataFrame:
     with open_text(path) as handle:
         lines = handle.readlines()
     parts = _even_rows(path, lines, delimiter) or _rows_one_by_one(path, lines, delimiter)
+    if sum(map(len, parts)) + 1 < len(lines):  # a record spans lines (or a line is blank)
+        _refuse_swallowed_lines(path, lines, delimiter)
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _refuse_swallowed_lines(path: Path, lines: list[str], delimiter: str) -> None:
+    """A field that starts with a quote is quoted until the next quote, however many lines
+    later: a stray quote (``"Great`` as a review's first word) joins the lines up to the next
+    one into one cell, rows silently lost. Such a field spans lines and goes on after its
+    closing quote (``... ok "fine"``), which a field written quoted never does."""
+    for number, raw, fields in _records(path, lines, delimiter):
+        if fields is None or len(raw.splitlines()) < 2:
+            continue
+        if _goes_on_after_its_quote(raw, delimiter):
+            raise DatabugsError(
+                f"{path}: line {number}: a quoted field runs over {len(raw.splitlines())} "
+                'lines and goes on after its closing quote: a stray quote (") joined them '
+                "into one cell",
+                code=ErrorCode.BAD_ROW,
+                hint="a field starting with a quote is quoted up to the next quote; remove "
+                "the stray quote or write the field quoted with its quotes doubled",
+            )
 
 
 def _even_rows(path: Path, lines: list[str], delimiter: str) -> list[pd.DataFrame] | None:

@@ -34,7 +34,7 @@ from databugs.data.io import file_sha256
 from databugs.data.locks import holding
 from databugs.data.write import refuse_link, write_bytes_atomically
 from databugs.errors import DatabugsError, ErrorCode
-from databugs.text import formula_like
+from databugs.text import spreadsheet_safe, spreadsheet_value
 
 LEDGER_NAME = "databugs-decisions.csv"
 LEDGER_COLUMNS = ["time", "file", "decision", "row", "id", "old_label", "new_label"]
@@ -105,7 +105,7 @@ def _parse(path: Path, raw: bytes) -> tuple[list[str], list[list[str]]]:
         if len(cells) > len(header):
             why = f"{len(cells)} fields, the header has {len(header)}"
             raise _bad_line(path, number, why)
-        line = [_restored(cell) for cell in cells] + [""] * (len(header) - len(cells))
+        line = [spreadsheet_value(cell) for cell in cells] + [""] * (len(header) - len(cells))
         _check_line(path, number, dict(zip(header, line, strict=True)))
         lines.append(line)
     return header, lines
@@ -149,15 +149,6 @@ def _bad_line(path: Path, number: int, why: str) -> DatabugsError:
         code=ErrorCode.BAD_LEDGER,
         hint="correct or delete that line; databugs only appends to this file",
     )
-
-
-def _defused(cell: str) -> str:
-    """A cell as written: formula-like text (and text starting with ``'``) gets a ``'``."""
-    return "'" + cell if cell.startswith("'") or formula_like(cell) else cell
-
-
-def _restored(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") else cell
 
 
 def append_decisions(path: Path, decisions: pd.DataFrame) -> None:
@@ -235,7 +226,7 @@ def _row(cells: Sequence[str]) -> bytes:
     buffer = io.StringIO()
     quoting = csv.QUOTE_ALL if any("\r" in cell for cell in cells) else csv.QUOTE_MINIMAL
     writer = csv.writer(buffer, lineterminator="\n", quoting=quoting)
-    writer.writerow([_defused(cell) for cell in cells])
+    writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return buffer.getvalue().encode("utf-8")
 
 

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from databugs.data.features import DECIMAL_COMMA, MISSING_TOKENS, THOUSANDS, text_numbers
+from databugs.data.features import MISSING_TOKENS, text_numbers
+from databugs.data.numbers import GAPS, read_numbers
 from databugs.errors import DatabugsError, ErrorCode, given, option, value_set
 
 CLASSIFICATION = "classification"
@@ -189,44 +190,55 @@ def _parsed(texts: Sequence[str]) -> np.ndarray:
 @dataclass(frozen=True)
 class NumberStyle:
     """How a column writes its numbers: decimals shown, whether all are whole, the decimal
-    mark (``12,5`` in much of Europe) and whether thousands are grouped (``1,250``)."""
+    mark (``12,5`` in much of Europe), whether thousands are grouped (``1,250``) and the unit
+    written around them (``$``, `` kg``)."""
 
     decimals: int
     whole: bool
     mark: str = "."
     grouped: bool = False
+    affix: tuple[str, str] = ("", "")
 
     @classmethod
     def of(cls, texts: Sequence[str | None]) -> NumberStyle:
         """The most decimals written in the column (``1.50`` has two, capped at six); whole
         numbers if no value has a fraction (``3.0`` counts as whole)."""
-        written = [text.strip() for text in texts if text is not None]
-        commas = [text for text in written if "," in text]
-        grouped = bool(commas) and all(re.fullmatch(THOUSANDS, text) for text in commas)
-        comma_mark = not grouped and any(re.fullmatch(DECIMAL_COMMA, text) for text in commas)
-        mark = "," if comma_mark else "."
-        plain = [text.replace(",", "") if grouped else text for text in written]
-        fractions = [t.split(mark, 1)[1] for t in plain if mark in t and "e" not in t.lower()]
+        distinct = sorted({text.strip() for text in texts if text is not None})
+        reading = read_numbers(pd.Series(distinct, dtype=object), np.zeros(len(distinct), bool))
+        mark = reading.decimal
+        written = [digits for digits in reading.digits if digits is not None]
+        fractions = [d.rpartition(mark)[2] for d in written if mark in d and "e" not in d.lower()]
         whole = all(set(fraction) <= {"0"} for fraction in fractions)
         decimals = min(max(map(len, fractions), default=0), 6)
-        return cls(decimals=decimals, whole=whole, mark=mark, grouped=grouped)
+        return cls(decimals, whole, mark, reading.grouped, reading.affix)
 
     def read(self, text: str) -> float:
-        """A typed value as a number (NaN if it is none): in a decimal-comma column both
-        ``12,5`` and ``12.5`` are 12.5; in a grouped one ``1,250`` is 1250."""
-        if self.mark == ",":
-            text = text.replace(",", ".")
-        elif self.grouped:
+        """A typed value as a number (NaN if it is none), with or without the column's unit:
+        in a decimal-comma column both ``12,5`` and ``12.5`` are 12.5; elsewhere ``1,250``
+        is 1250."""
+        text = text.strip().replace("\u2212", "-")
+        for part, strip in zip(self.affix, (str.removeprefix, str.removesuffix), strict=True):
+            text = strip(text, part.strip()).strip() if part.strip() else text
+        text = re.sub(f"[{GAPS}]", "", text)
+        if self.mark == "," and "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        elif self.mark == ".":
             text = text.replace(",", "")
-        return float(pd.to_numeric(text.strip(), errors="coerce"))
+        return float(pd.to_numeric(text, errors="coerce"))
 
-    def write(self, value: float) -> str:
+    def write(self, value: float, decimals: int | None = None) -> str:
         """``value`` written like the column's numbers (a whole column written ``5.0`` gets
-        ``6.0``, one written ``5`` gets ``6``, one written ``5,5`` gets ``6,5``)."""
+        ``6.0``, one written ``5`` gets ``6``, ``5,5`` gets ``6,5``, ``$1,200`` ``$1,300``),
+        with the column's decimals or ``decimals``."""
         if self.whole:
             value = round(float(value))
-        written = f"{value:{',' if self.grouped else ''}.{self.decimals}f}"
-        return written.replace(".", ",") if self.mark == "," else written
+        shown = self.decimals if decimals is None else decimals
+        number = f"{abs(value):{',' if self.grouped else ''}.{shown}f}"
+        if self.mark == ",":
+            number = number.translate(str.maketrans(",.", ".,"))
+        sign = "-" if value < 0 and float(number.replace(",", "").replace(".", "") or 0) else ""
+        before, after = self.affix
+        return f"{sign}{before}{number}{after}"
 
 
 def as_column_number(text: str, written: Sequence[str | None], column: str) -> str:
@@ -242,8 +254,10 @@ def as_column_number(text: str, written: Sequence[str | None], column: str) -> s
             code=ErrorCode.BAD_LABEL,
             hint="type the value as a number, e.g. 12 or 12.5",
         )
-    if not style.whole:
-        return text if style.mark == "." else text.replace(".", ",")
+    if not style.whole:  # as many decimals as typed, in the column's form
+        typed = re.sub(r"[^\d.,]", "", text)
+        mark = "," if style.mark == "," and "," in typed else "."
+        return style.write(number, decimals=len(typed.rpartition(mark)[2]) if mark in typed else 0)
     if not number.is_integer():
         raise DatabugsError(
             f"{text!r} is not a whole number: column {column!r} holds whole numbers",

@@ -367,6 +367,17 @@ def refuse_link(path: Path) -> None:
         )
 
 
+def refuse_linked_folders(root: Path, folder: Path) -> None:
+    """A one-line refusal where ``root`` or a folder between it and ``folder`` is a symbolic
+    link: a link committed into a reports tree (``.databugs/data -> ../../.git/hooks``) would
+    aim every report written there at another folder."""
+    current = root
+    refuse_link(current)
+    for part in folder.relative_to(root).parts:
+        current = current / part
+        refuse_link(current)
+
+
 def _staged(path: Path, payload: bytes) -> Path:
     """``payload`` in a synced temporary file beside ``path``, with the mode ``path`` has (or
     a new file would have), ready to be renamed onto it."""

@@ -21,7 +21,10 @@ import numpy as np
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
 
-NOT_LETTERS = re.compile(r"[\W_]+")
+SEPARATORS = re.compile(r"[\s_]+|(?<=[^\W\d_])[-.](?=[^\W\d_])")
+"""What a spelling key drops: spaces and underscores, and a hyphen or dot between two letters
+(``very-positive``, ``n.a``); every other mark stays, since ``A+``/``A``, ``>50K``/``<=50K``,
+``C++``/``C`` and ``3.7%``/``-3.7%`` are different classes."""
 TYPO_MIN_LENGTH = 4
 SEVERITY = 0.9
 
@@ -31,18 +34,18 @@ NUMBER_KEY = "#"
 
 
 def spelling_key(label: str) -> str:
-    """What is left of a label once case, spaces, Unicode form and punctuation are ignored; a
-    number is its value (``-1`` and ``1`` are two classes, ``1`` and ``1.0`` one).
+    """What is left of a label once case, spaces, Unicode form and word separators are
+    ignored; a number is its value (``-1`` and ``1`` are two classes, ``1`` and ``1.0`` one).
 
-    >>> spelling_key(" Very-Positive "), spelling_key("very positive")
-    ('verypositive', 'verypositive')
+    >>> spelling_key(" Very-Positive "), spelling_key("very_positive"), spelling_key(">50K")
+    ('verypositive', 'verypositive', '>50k')
     >>> spelling_key("-1.0") != spelling_key("1.0"), spelling_key("1") == spelling_key(" 1.0")
     (True, True)
     """
     try:
         value = float(label)
     except ValueError:
-        return NOT_LETTERS.sub("", unicodedata.normalize("NFKC", label).casefold())
+        return SEPARATORS.sub("", unicodedata.normalize("NFKC", label).casefold())
     return NUMBER_KEY + repr(value + 0.0)  # + 0.0: -0.0 is 0.0
 
 
@@ -172,7 +175,8 @@ class LabelSpelling(Detector):
         self.max_own_gain = max_own_gain
 
     def merge_labels(self, labels: Sequence[str | None]) -> dict[str, str]:
-        """Variant spelling -> canonical spelling (the most frequent one of its spelling key).
+        """Variant spelling -> canonical spelling (the most frequent one of its spelling key
+        written without spaces around it: a label kept as ``' spam'`` would be written so).
 
         Only spellings of one key merge: a slip of a letter (``postive``) is another word, which
         only the model can tell means the same class (:meth:`typos`).
@@ -183,7 +187,9 @@ class LabelSpelling(Detector):
             by_key.setdefault(spelling_key(label), Counter())[label] = count
         merges = {}
         for spellings in by_key.values():
-            canonical = min(spellings, key=lambda label: (-spellings[label], label))
+            canonical = min(
+                spellings, key=lambda label: (label != label.strip(), -spellings[label], label)
+            )
             merges.update({label: canonical for label in spellings if label != canonical})
         return merges
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from databugs.data.features import DECIMAL_COMMA, ColumnUse
+from databugs.data.features import ColumnUse
+from databugs.data.numbers import DECIMAL_COMMA, read_numbers
 from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.empty_cells import Cells, checked_columns, column_cells
@@ -45,12 +46,12 @@ class MixedTypes(Detector):
             if pd.api.types.is_numeric_dtype(context.frame[use.column]):
                 continue  # typed numbers: no text among them
             cells = column_cells(context, use.column)
-            is_number = _numbers(cells)
+            kinds = _kinds(cells)
             counts = cells.counts()
-            numbers = int(counts[is_number].sum())
-            text = int(counts[~is_number & ~cells.empty].sum())
-            if self._mixed(numbers, text):
-                issues.append(_issue(self.name, use, cells, is_number, counts))
+            numbers = int(counts[kinds == NUMBER].sum())
+            other = int(counts[(kinds == TEXT) | (kinds == DECIMAL)].sum())
+            if self._mixed(numbers, other):
+                issues.append(_issue(self.name, use, cells, kinds, counts))
         return issues
 
     def _mixed(self, numbers: int, text: int) -> bool:
@@ -62,15 +63,26 @@ class MixedTypes(Detector):
         return numbers > text or numbers >= self.min_share * (numbers + text)
 
 
-def _numbers(cells: Cells) -> np.ndarray:
-    """Which distinct values read as a number, as the featuriser reads them (spaces around,
-    signs and exponents allowed); placeholders are not numbers."""
+NUMBER, DECIMAL, TEXT, EMPTY = range(4)
+"""What a distinct value is: a number (``12``, and in a column written so ``1,250`` or
+``$12``), a number written with a decimal comma (``12,5``), text, or a way of writing none."""
+
+
+def _kinds(cells: Cells) -> np.ndarray:
+    """Each distinct value's kind, read as the featuriser reads the column."""
     candidates = np.flatnonzero(
         cells.stripped.str.fullmatch(NUMBER_LIKE, case=False).to_numpy(dtype=bool)
     )
-    parsed = np.zeros(len(cells.values), dtype=bool)
-    parsed[candidates] = pd.to_numeric(cells.stripped.iloc[candidates], errors="coerce").notna()
-    return parsed & ~cells.empty
+    plain = np.zeros(len(cells.values), dtype=bool)
+    plain[candidates] = pd.to_numeric(cells.stripped.iloc[candidates], errors="coerce").notna()
+    reading = read_numbers(cells.stripped, cells.empty)
+    read = ~np.isnan(reading.values)
+    commas = cells.stripped.str.fullmatch(DECIMAL_COMMA).to_numpy(dtype=bool)
+    decimal = read & ~plain & commas & (reading.decimal == ",")
+    kinds = np.where(read | plain, NUMBER, TEXT)
+    kinds[decimal] = DECIMAL
+    kinds[cells.empty] = EMPTY
+    return kinds
 
 
 def _examples(cells: Cells, chosen: np.ndarray, counts: np.ndarray) -> list[str]:
@@ -91,13 +103,11 @@ def what_databugs_did(use: ColumnUse) -> str:
     return f"databugs left it out ({use.reason})"
 
 
-def _issue(
-    kind: str, use: ColumnUse, cells: Cells, is_number: np.ndarray, counts: np.ndarray
-) -> Issue:
-    is_text = ~is_number & ~cells.empty
-    commas = cells.stripped.str.fullmatch(DECIMAL_COMMA).to_numpy(dtype=bool)
+def _issue(kind: str, use: ColumnUse, cells: Cells, kinds: np.ndarray, counts: np.ndarray) -> Issue:
+    is_number, commas = kinds == NUMBER, kinds == DECIMAL
+    is_text = commas | (kinds == TEXT)
     numbers, text = int(counts[is_number].sum()), int(counts[is_text].sum())
-    decimal_commas = int(counts[commas & is_text].sum())
+    decimal_commas = int(counts[commas].sum())
     number_examples = _examples(cells, is_number, counts)
     text_examples = _examples(cells, is_text, counts)
     shown, other = (

@@ -1,11 +1,11 @@
-"""Make data text safe to show: in Markdown, and in CSV files opened by spreadsheets."""
+"""Make data text safe to show in HTML and Markdown (spreadsheet cells: ``databugs.text``)."""
 
 from __future__ import annotations
 
 import html
 import re
 
-from databugs.text import bidi_shown, formula_like, one_line
+from databugs.text import bidi_shown, one_line
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
@@ -18,17 +18,6 @@ def html_text(value: object) -> str:
     '&lt;b&gt;\\\\u202espam&lt;/b&gt;'
     """
     return html.escape(bidi_shown(value))
-
-
-def spreadsheet_safe(value: str) -> str:
-    """Stop spreadsheets from running a cell as a formula, leaving real numbers alone.
-
-    >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("-1"), spreadsheet_safe("@x")
-    ("'=HYPERLINK(1)", '-1', "'@x")
-    """
-    if formula_like(value):
-        return "'" + value
-    return value
 
 
 def markdown_code(value: object) -> str:

@@ -239,7 +239,7 @@ def _share(value: float | None) -> str:
 def _features(report: Report) -> list[str]:
     lines = ["## Columns used", "", "| column | used as | why |", "|---|---|---|"]
     lines += [
-        f"| {md(use['column'])} | {use['used_as']} | {md(use['reason'])} |"
+        f"| {md(use['column'])} | {md(use['used_as'])} | {md(use['reason'])} |"
         for use in report.features
     ]
     return [*lines, ""]

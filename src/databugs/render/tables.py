@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from databugs.data.distinct import map_distinct
-from databugs.render.escape import spreadsheet_safe
 from databugs.report.schema import CONSENSUS_COLUMNS, ISSUE_CSV_COLUMNS, ROW_COLUMNS, SPLIT_FIELDS
+from databugs.text import spreadsheet_safe
 
 if TYPE_CHECKING:
     from databugs.report.report import Report

@@ -1,0 +1,166 @@
+"""Numbers written as text, read as a person reads the column: ``12,5``, ``1,250``,
+``1.234,56``, ``2 063``, ``$2,062.87``, ``51.3 %``, ``71.3 kg``, ``(1,200)``, a minus sign (U+2212).
+
+A column is read as a whole: its decimal mark, its thousands grouping and its unit are decided
+over all its values, so that ``1,626`` is 1626 in a column of thousands and 1.626 in one of
+decimal commas, and ``12A``, ``13B`` (codes, one letter each) are not amounts with units.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MAX_NUMBER_CHARS = 30
+"""Longer cells are not numbers written for people (free text is not searched for them)."""
+GAPS = "\u00a0\u202f\u2009 '"
+"""Characters that group thousands besides the comma or dot: spaces of every width, ``'``."""
+MINUS = "-\u2212"
+WRITTEN = re.compile(
+    r"(?P<open>\()?\s*(?P<sign>[+\-\u2212])?\s*(?P<before>[$€£¥₹])?\s*(?P<sign2>[+\-\u2212])?"
+    r"(?P<digits>\d(?:[\d.,\u00a0\u202f\u2009' ]*\d)?)"
+    r"(?P<after>\s?(?:%|[$€£¥₹]|[^\W\d_]{1,3}\.?))?\s*(?P<close>\))?"
+)
+DOT_GROUPED = r"[+-]?\d{1,3}(?:\.\d{3})+"
+"""A number pandas reads with a decimal point that a decimal-comma column groups by dots."""
+DECIMAL_COMMA = r"[+-]?\d+,\d+"
+"""A number written with a decimal comma and nothing else (``12,5``)."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A column's distinct values as numbers and how they were read.
+
+    ``values``: float64 per value, NaN where missing or no number; ``digits``: each value's
+    digits as written (None where it is no number); ``decimal``: the column's decimal mark;
+    ``grouped``: whether thousands were grouped; ``affix``: the unit written before and after
+    (``("$", "")``, ``("", " kg")``)."""
+
+    values: np.ndarray
+    digits: list[str | None]
+    decimal: str = "."
+    grouped: bool = False
+    affix: tuple[str, str] = ("", "")
+    accounting: bool = False
+
+    def how(self) -> list[str]:
+        """What was done to read the column, for a column's reason (``mixed_types`` too)."""
+        said = []
+        written = [digits for digits in self.digits if digits is not None]
+        if self.grouped:
+            said.append("thousands separators dropped")
+        if self.decimal == "," and any("," in digits for digits in written):
+            said.append("decimal commas read as points")
+        unit = "".join(self.affix).strip()
+        if unit:
+            said.append(f"{unit!r} dropped")
+        if self.accounting:
+            said.append("(1,200) read as -1200")
+        return said
+
+
+def read_numbers(texts: pd.Series, said_missing: np.ndarray) -> Reading:
+    """Each of ``texts`` (distinct values) as a number; ``said_missing`` marks the words for
+    "no value" (``n/a``), read as missing. Plain numbers are read as pandas reads them; only
+    the rest (short cells) are looked at as written for people."""
+    text = pd.Series(texts, dtype=object).astype(str).str.strip()
+    values = pd.to_numeric(text.where(~said_missing), errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan, copy=True
+    )
+    digits: list[str | None] = [
+        t if np.isfinite(v) else None for t, v in zip(text, values, strict=True)
+    ]
+    unparsed = np.flatnonzero(np.isnan(values) & ~said_missing)
+    unparsed = unparsed[text.iloc[unparsed].str.len().to_numpy() <= MAX_NUMBER_CHARS]
+    shapes = {int(i): _shape(text.iat[i]) for i in unparsed}
+    shapes = {i: shape for i, shape in shapes.items() if shape is not None}
+    if not shapes:
+        return Reading(values, digits)
+    affix = _column_affix(list(shapes.values()))
+    unit = "".join(affix).replace(" ", "").casefold()
+    shapes = {i: shape for i, shape in shapes.items() if _unit(shape) == unit}
+    decimal = _decimal_mark([shape["digits"] for shape in shapes.values()])
+    if decimal == ",":  # ``2.000`` beside ``1.234.567`` is two thousand, not two
+        dotted = text.str.fullmatch(DOT_GROUPED).to_numpy(dtype=bool) & ~np.isnan(values)
+        shapes |= {int(i): _shape(text.iat[i]) for i in np.flatnonzero(dotted)}
+    grouped = accounting = False
+    for i, shape in shapes.items():
+        number = _number(shape["digits"], decimal)
+        if number is None:
+            continue
+        negative = bool({shape["sign"], shape["sign2"]} & set(MINUS)) or bool(shape["open"])
+        values[i] = -number if negative else number
+        digits[i] = shape["digits"]
+        grouped |= _has_groups(shape["digits"], decimal)
+        accounting |= bool(shape["open"])
+    return Reading(values, digits, decimal, grouped, affix, accounting)
+
+
+def _shape(text: str) -> dict[str, str] | None:
+    """The parts of a number written for people, or None; parentheses come in pairs."""
+    match = WRITTEN.fullmatch(text)
+    if match is None or bool(match["open"]) != bool(match["close"]):
+        return None
+    return {key: value or "" for key, value in match.groupdict().items()}
+
+
+def _unit(shape: dict[str, str]) -> str:
+    """The unit written around a number, spaces and case aside (``%`` and `` %`` are one)."""
+    return (shape["before"] + shape["after"]).replace(" ", "").casefold()
+
+
+def _column_affix(shapes: list[dict[str, str]]) -> tuple[str, str]:
+    """The unit of the column: the commonest written around its numbers (none if most have
+    none). Values with another unit are not read: ``12 kg`` beside ``3 lb`` is no amount of
+    one kind, and codes (``12A``, ``13B``) have a unit each, so few share the commonest."""
+    units = Counter(map(_unit, shapes))
+    unit, count = units.most_common(1)[0]
+    if not unit or count < len(shapes) / 2:
+        return ("", "")
+    first = next(shape for shape in shapes if _unit(shape) == unit)
+    return (first["before"], first["after"])
+
+
+def _decimal_mark(written: list[str]) -> str:
+    """The column's decimal mark: the last mark of values holding both (``1.234,56``); else a
+    comma unless most values with a comma group thousands by it (``1,250``); a dot unless a
+    value holds two (``1.234.567``)."""
+    both = [text for text in written if "," in text and "." in text]
+    if both:
+        last = Counter("," if text.rfind(",") > text.rfind(".") else "." for text in both)
+        return last.most_common(1)[0][0]
+    commas = [text for text in written if "," in text]
+    if commas:
+        grouped = sum(_valid_groups(text, ",") for text in commas)
+        return "." if grouped * 2 > len(commas) else ","
+    return "," if any(text.count(".") > 1 for text in written) else "."
+
+
+def _number(written: str, decimal: str) -> float | None:
+    """``written`` digits as a number with ``decimal`` as the decimal mark, or None where its
+    grouping is not thousands (``1,9`` in a column grouping ``1,626``)."""
+    whole, _, fraction = written.rpartition(decimal) if decimal in written else (written, "", "")
+    if not _valid_groups(whole, "," if decimal == "." else "."):
+        return None
+    plain = re.sub(f"[{GAPS},.]", "", whole)
+    if not plain.isdigit() or (fraction and not fraction.isdigit()):
+        return None
+    return float(f"{plain}.{fraction}" if fraction else plain)
+
+
+def _valid_groups(whole: str, group: str) -> bool:
+    """Digits with no grouping, or grouped in threes by ``group`` or a gap (``1,250``)."""
+    parts = re.split(f"[{re.escape(group)}{GAPS}]", whole)
+    if len(parts) == 1:
+        return True
+    return 1 <= len(parts[0]) <= 3 and all(len(part) == 3 for part in parts[1:])
+
+
+def _has_groups(written: str, decimal: str) -> bool:
+    group = "," if decimal == "." else "."
+    whole = written.rpartition(decimal)[0] if decimal in written else written
+    return bool(re.search(f"[{re.escape(group)}{GAPS}]", whole))

@@ -1,0 +1,85 @@
+"""Numbers written for people (money, percentages, units, local marks) read as amounts: each
+case of a first-use pass's export files, which were left out as "id-like" or kept as 364
+categories."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import databugs
+from databugs.data.numbers import read_numbers
+
+
+def _read(values: list[str]) -> tuple[list[float], list[str]]:
+    reading = read_numbers(pd.Series(values, dtype=object), np.zeros(len(values), dtype=bool))
+    return [None if np.isnan(v) else float(v) for v in reading.values], reading.how()
+
+
+@pytest.mark.parametrize(
+    ("written", "numbers", "said"),
+    [
+        (["$2,062.87", "$15.00"], [2062.87, 15.0], ["thousands separators dropped", "'$' dropped"]),
+        (
+            ["€2.062,87", "€15,00"],
+            [2062.87, 15.0],
+            ["thousands separators dropped", "decimal commas read as points", "'€' dropped"],
+        ),
+        (
+            ["2\u00a0062,87", "3\u00a0000,10"],
+            [2062.87, 3000.1],
+            ["thousands separators dropped", "decimal commas read as points"],
+        ),
+        (["2 063 kr", "15 kr"], [2063.0, 15.0], ["thousands separators dropped", "'kr' dropped"]),
+        (["51.3%", "48.7 %", "12%"], [51.3, 48.7, 12.0], ["'%' dropped"]),
+        (["71.3 kg", "59.6kg"], [71.3, 59.6], ["'kg' dropped"]),
+        (
+            ["\u2212825", "(1,200)", "1,300"],
+            [-825.0, -1200.0, 1300.0],
+            ["thousands separators dropped", "(1,200) read as -1200"],
+        ),
+        (["1.234.567", "2.000"], [1234567.0, 2000.0], ["thousands separators dropped"]),
+        (["12,5", "4,0"], [12.5, 4.0], ["decimal commas read as points"]),
+    ],
+)
+def test_numbers_written_for_people_are_amounts(written, numbers, said) -> None:
+    assert _read(written) == (numbers, said)
+
+
+def test_a_column_is_read_as_a_whole_not_cell_by_cell() -> None:
+    """Mostly thousands (``1,626``): a few ``1,9`` are no numbers there (they read 1.626
+    before, and every ``1,626`` with them); codes with a letter each are no units."""
+    thousands = _read(["1,626", "956", "2,100", "1,9"])
+    assert thousands == ([1626.0, 956.0, 2100.0, None], ["thousands separators dropped"])
+    assert _read(["12A", "13B", "14C"]) == ([None, None, None], [])
+    assert _read(["12 kg", "3 lb", "4 kg"]) == ([12.0, None, 4.0], ["'kg' dropped"])
+    assert _read(["1.2.3", "2024-03-01", "hello 12"]) == ([None, None, None], [])
+
+
+def test_a_table_exported_with_money_and_percentages_is_scanned_on_its_amounts() -> None:
+    rng = np.random.default_rng(0)
+    signal = rng.normal(size=(600, 2))
+    label = np.where(2.5 * signal[:, 0] - 2 * signal[:, 1] > 0, "yes", "no")
+    wrong = rng.choice(600, 30, replace=False)
+    label[wrong] = np.where(label[wrong] == "yes", "no", "yes")
+    frame = pd.DataFrame(
+        {
+            "price": [f"${v:,.2f}" for v in 2000 + 500 * signal[:, 0]],
+            "share": [f"{v:.1f}%" for v in 50 + 10 * signal[:, 1]],
+            "label": label,
+        }
+    )
+    report = databugs.scan(frame, label="label", jobs=1)
+    reasons = {use["column"]: use for use in report.features}
+    assert reasons["price"]["used_as"] == reasons["share"]["used_as"] == "numeric"
+    assert (
+        "'$' dropped" in reasons["price"]["reason"] and "'%' dropped" in reasons["share"]["reason"]
+    )
+    flagged = set(report.rows.loc[report.rows.is_label_issue, "row"])
+    assert len(flagged & set(wrong)) >= 20
+    amounts = frame.assign(
+        price=(2000 + 500 * signal[:, 0]).round(2), share=(50 + 10 * signal[:, 1]).round(1)
+    )
+    plain = databugs.scan(amounts, label="label", jobs=1)
+    assert flagged == set(plain.rows.loc[plain.rows.is_label_issue, "row"])  # as if typed
