@@ -34,6 +34,21 @@ def shared_dataset():
     return load
 
 
+def yes_no_table(
+    rows: int, wrong: int, *, among: int | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Four normal columns (a, b, c, d) and a yes/no label from two of them with some noise, as
+    a first-use pass built its tables; ``wrong`` rows (among the first ``among``) flipped.
+    Returns the table and the flipped rows."""
+    rng = np.random.default_rng(0)
+    signal = rng.normal(size=(rows, 4))
+    score = 2.5 * signal[:, 0] - 2.0 * signal[:, 1] + 0.5 * rng.normal(size=rows)
+    label = np.where(score > 0, "yes", "no").astype(object)
+    flipped = rng.choice(among or rows, wrong, replace=False)
+    label[flipped] = np.where(label[flipped] == "yes", "no", "yes")
+    return pd.DataFrame(signal, columns=list("abcd")).assign(label=label), flipped
+
+
 def make_blobs_table(rows: int = 300, seed: int = 0) -> pd.DataFrame:
     """Three well-separated classes of two numeric features plus a categorical one."""
     rng = np.random.default_rng(seed)

@@ -223,3 +223,42 @@ def test_a_stray_quote_is_refused_not_left_to_swallow_rows(tmp_path: Path, delim
     cells = [f"a{delimiter}b", "two\nlines", f'say "hi"{delimiter}\nthen']
     pd.DataFrame({"text": cells, "label": ["x", "y", "z"]}).to_csv(fine, sep=delimiter, index=False)
     assert read_table(fine).frame["text"].tolist() == cells
+
+
+def test_empty_columns_past_the_data_are_read_and_left_out_as_empty(tmp_path: Path) -> None:
+    """Lines ending ``,,`` (a spreadsheet selection wider than the data) were refused: "the
+    column name '' appears more than once"."""
+    from databugs.data.features import build_features
+
+    data = tmp_path / "export.csv"
+    data.write_text("size,label,,\n1.5,x,,\n2.5,y,,\n3.5,x,,\n")
+    frame = read_table(data).frame
+    assert list(frame.columns) == ["size", "label", "Unnamed: 2", "Unnamed: 3"]
+    uses = {use.column: use for use in build_features(frame, exclude=["label"]).columns}
+    assert uses["Unnamed: 2"].reason == uses["Unnamed: 3"].reason == "empty"
+    with pytest.raises(DatabugsError, match="the column name 'a' appears more than once"):
+        (tmp_path / "twice.csv").write_text("a,a,label\n1,2,x\n")
+        read_table(tmp_path / "twice.csv")
+
+
+def test_a_windows_encoded_file_is_refused_naming_its_line_and_how_to_save_it(
+    tmp_path: Path,
+) -> None:
+    """Excel on Windows writes Windows-1252: the refusal said "byte 40" of a decoded chunk."""
+    data = tmp_path / "cities.csv"
+    frame = pd.DataFrame({"city": ["Bern"] * 30 + ["Zürich"], "label": ["a", "b"] * 15 + ["a"]})
+    frame.to_csv(data, encoding="cp1252", index=False)
+    with pytest.raises(DatabugsError) as raised:
+        read_table(data)
+    assert str(raised.value).startswith(f"{data}: line 32 is not UTF-8 text")
+    assert "'Zürich,a'" in str(raised.value) and "iconv -f cp1252 -t utf-8" in raised.value.hint
+
+
+def test_a_header_repeated_inside_the_file_is_refused_naming_its_line(tmp_path: Path) -> None:
+    """Two exports joined: the second header became a row of class 'label' (a rare class)."""
+    data = tmp_path / "joined.csv"
+    data.write_text("size,label\n1.5,x\n2.5,y\n\nsize,label\n3.5,x\n")
+    with pytest.raises(DatabugsError, match=r"joined.csv: line 5 repeats the header"):
+        read_table(data)
+    (tmp_path / "fine.csv").write_text("size,label\n1.5,x\nsize,y\n")  # one cell alike: a value
+    assert len(read_table(tmp_path / "fine.csv").frame) == 2

@@ -16,7 +16,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from databugs.data.numbers import read_numbers
+from databugs.data.numbers import (
+    DAYS_SINCE,
+    days_since_1970,
+    read_booleans,
+    read_dates,
+    read_numbers,
+)
 
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
 ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index)$|^unnamed: ?\d+$", re.IGNORECASE)
@@ -107,13 +113,17 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
         return ColumnUse(name, "left out", NESTED_REASON), None
     present = series.notna()
     read = "numbers"
-    if pd.api.types.is_numeric_dtype(series):
+    if (times := _time_numbers(series)) is not None:
+        numbers, read = _float32(times[0]), times[1]
+    elif pd.api.types.is_numeric_dtype(series):
         numbers = _typed_numbers(series)
     else:  # each distinct value looked at once; "NA", "n/a"... in a text cell mean missing
         codes, uniques = pd.factorize(series)
         said_missing = _missing_words(uniques)
         present &= ~np.isin(codes, np.flatnonzero(said_missing))
         numbers, read = _mostly_numbers(codes, uniques, said_missing)
+    if not present.any():
+        return ColumnUse(name, "left out", "empty"), None
     if numbers is not None:
         if _constant(numbers[~np.isnan(numbers)]):
             return ColumnUse(name, "left out", "constant"), None
@@ -188,9 +198,23 @@ def _mostly_numbers(
     return values[codes], "; ".join(["numbers", *how])  # code -1 (missing) picks the last NaN
 
 
+def _time_numbers(series: pd.Series) -> tuple[np.ndarray, str] | None:
+    """A column of timestamps as days since 1970, of durations as seconds; None for others
+    (they were hundreds of categories: a date carrying the label was lost)."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return days_since_1970(series), f"dates as {DAYS_SINCE}"
+    if pd.api.types.is_timedelta64_dtype(series):
+        seconds = series.dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
+        return seconds, "durations in seconds"
+    return None
+
+
 def text_numbers(series: pd.Series) -> np.ndarray:
     """A column the featuriser reads as numbers, as float64 (NaN where missing or not a
-    number), read as it reads them: placeholders, decimal commas and thousands separators."""
+    number), read as it reads them: placeholders, decimal commas and thousands separators,
+    dates as days."""
+    if (times := _time_numbers(series)) is not None:
+        return times[0]
     if pd.api.types.is_numeric_dtype(series):
         return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     codes, uniques = pd.factorize(series)
@@ -201,7 +225,16 @@ def text_numbers(series: pd.Series) -> np.ndarray:
 def _parsed_numbers(uniques: object, said_missing: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Each distinct value as a number (NaN: missing or not a number), once: a million cells
     often hold a few thousand values (``databugs.data.numbers`` reads ``12,5``, ``$1,250``)."""
-    reading = read_numbers(pd.Series(uniques, dtype=object), said_missing)
+    texts = pd.Series(uniques, dtype=object)
+    answers = read_booleans(texts, said_missing)
+    if answers is not None:
+        return answers, ["yes/no written several ways read as 1/0"]
+    reading = read_numbers(texts, said_missing)
+    unread = np.isnan(reading.values) & ~said_missing
+    if unread.sum() > (1 - NUMBERS_SHARE) * (~said_missing).sum():  # dates, perhaps
+        days = read_dates(texts, said_missing)
+        if days is not None:
+            return days, [f"dates as {DAYS_SINCE}"]
     return reading.values, reading.how()
 
 

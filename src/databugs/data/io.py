@@ -130,16 +130,15 @@ def read_table(
         if fmt in DELIMITERS:
             delimiter = sniff_delimiter(path, DELIMITERS[fmt])
             frame = _read_delimited(path, delimiter)
+            _refuse_repeated_header(path, frame)
         elif fmt == "json":
             frame, fmt = read_export(path)
         elif fmt == "parquet":
             frame = _read_parquet(path)
         else:
             frame, nested = _read_jsonl(path)
-    except UnicodeDecodeError as exc:
-        raise DatabugsError(
-            f"{path}: not UTF-8 text (byte {exc.start})", code=ErrorCode.UNREADABLE_FILE
-        ) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise DatabugsError(
             f"{path}: cannot be read: {exc}", code=ErrorCode.UNREADABLE_FILE
@@ -148,6 +147,48 @@ def read_table(
         raise DatabugsError(f"{path}: the file has no rows", code=ErrorCode.EMPTY_FILE)
     digest = sha256 or file_sha256(path)
     return LoadedTable(frame, path, fmt, digest, delimiter, nested)
+
+
+def _refuse_repeated_header(path: Path, frame: pd.DataFrame) -> None:
+    """A row that is the header again (files joined with their headers) would be a row of a
+    class named like the label column, and text cells among the numbers: refused."""
+    named = [column for column in frame.columns if not str(column).startswith("Unnamed: ")]
+    if len(named) < 2:
+        return
+    rows = np.flatnonzero((frame[named[0]] == named[0]).to_numpy(dtype=bool))  # cheap first
+    for column in named[1:]:
+        rows = rows[(frame[column].iloc[rows] == column).to_numpy(dtype=bool)]
+    if len(rows):
+        row = int(rows[0])
+        line = record_lines(path, [row]).get(row, row + 2)
+        raise DatabugsError(
+            f"{path}: line {line} repeats the header (files joined with their headers?)",
+            code=ErrorCode.BAD_ROW,
+            hint="delete that line",
+        )
+
+
+def _not_utf8(path: Path) -> DatabugsError:
+    """Which line is not UTF-8, as it would read in Windows' Western encoding (Excel's
+    default on Windows writes ``Zürich`` so)."""
+    number, shown = _first_line_not_utf8(path)
+    return DatabugsError(
+        f"{path}: line {number} is not UTF-8 text (read as Windows-1252: {shown!r})",
+        code=ErrorCode.UNREADABLE_FILE,
+        hint="save the file as UTF-8 (Excel: CSV UTF-8; or iconv -f cp1252 -t utf-8)",
+    )
+
+
+def _first_line_not_utf8(path: Path) -> tuple[int, str]:
+    opener = gzip.open if gzipped(path) else open
+    with opener(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                around = line[max(0, error.start - 20) : error.end + 20]
+                return number, around.decode("cp1252", "replace").strip()
+    return 0, ""
 
 
 def gzipped(path: Path) -> bool:
@@ -332,7 +373,7 @@ def _even_rows(path: Path, lines: list[str], delimiter: str) -> list[pd.DataFram
     reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = next(reader, [])
-        _check_unique_columns(path, header)
+        _check_unique_columns(path, column_names(header))
         parts, chunk = [], []
         while rows := list(itertools.islice(reader, CHUNK_ROWS)):
             if len(header) < 2 or set(map(len, rows)) != {len(header)}:
@@ -358,7 +399,7 @@ def _rows_one_by_one(path: Path, lines: list[str], delimiter: str) -> list[pd.Da
     first = next(records, None)
     if first is None:
         raise DatabugsError(f"{path}: the file is empty", code=ErrorCode.EMPTY_FILE)
-    _check_unique_columns(path, first[2])
+    _check_unique_columns(path, column_names(first[2]))
     header = column_names(first[2])
     parts = []  # a chunk's cells are Python strings at a time, not all of them
     while chunk := list(itertools.islice(records, CHUNK_ROWS)):

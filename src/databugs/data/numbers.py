@@ -164,3 +164,65 @@ def _has_groups(written: str, decimal: str) -> bool:
     group = "," if decimal == "." else "."
     whole = written.rpartition(decimal)[0] if decimal in written else written
     return bool(re.search(f"[{re.escape(group)}{GAPS}]", whole))
+
+
+DATE_LIKE = (
+    r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?"
+)
+"""A date, perhaps with a time and a zone: ``2024-03-01``, ``03/01/2024``, ``07.07.2024
+01:39``, ``2024-07-07T01:39:40Z``."""
+DAYS_SINCE = "days since 1970-01-01"
+MIN_DATE_SHARE = 0.95
+"""Share of a column's distinct filled values that must be dates for it to be read as days."""
+
+
+def read_dates(texts: pd.Series, said_missing: np.ndarray) -> np.ndarray | None:
+    """Each distinct value as days since 1970 (NaN where missing), if at least
+    ``MIN_DATE_SHARE`` of the filled ones are dates; else None. Day and month are read in the
+    order that reads more of them (``13/07/2024`` is day first)."""
+    text = pd.Series(texts, dtype=object).astype(str).str.strip()
+    filled = ~said_missing
+    if not filled.any() or text[filled].str.fullmatch(DATE_LIKE).mean() < MIN_DATE_SHARE:
+        return None
+    best = None
+    for dayfirst in (False, True):
+        when = _as_dates(text.where(filled), dayfirst)
+        if best is None or when.notna().sum() > best.notna().sum():
+            best = when
+    if best.notna().sum() < MIN_DATE_SHARE * filled.sum():
+        return None
+    return days_since_1970(best)
+
+
+def _as_dates(text: pd.Series, dayfirst: bool) -> pd.Series:
+    import warnings
+
+    with warnings.catch_warnings():  # "could not infer format": then each value alone
+        warnings.simplefilter("ignore")
+        return pd.to_datetime(text, errors="coerce", dayfirst=dayfirst, utc=True)
+
+
+def days_since_1970(when: pd.Series) -> np.ndarray:
+    """Timestamps (a zone or none: none is UTC) as days since 1970, NaN where missing."""
+    if getattr(when.dt, "tz", None) is None:
+        when = when.dt.tz_localize("UTC")
+    delta = when - pd.Timestamp("1970-01-01", tz="UTC")
+    return (delta / pd.Timedelta(days=1)).to_numpy(dtype="float64", na_value=np.nan)
+
+
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "on", "1", "1.0"})
+FALSE_WORDS = frozenset({"no", "n", "false", "f", "off", "0", "0.0"})
+
+
+def read_booleans(texts: pd.Series, said_missing: np.ndarray) -> np.ndarray | None:
+    """Each distinct value as 1 or 0 (NaN where missing) where every filled one is a way of
+    writing yes or no and there are several (``yes``, ``Y``, ``TRUE``, ``1``): as categories the
+    one answer was a dozen, each learnt apart; None for any other column."""
+    words = pd.Series(texts, dtype=object).astype(str).str.strip().str.casefold()
+    filled = words[~said_missing]
+    if filled.nunique() < 3 or not filled.isin(TRUE_WORDS | FALSE_WORDS).all():
+        return None
+    values = words.isin(TRUE_WORDS).to_numpy(dtype="float64")
+    values[said_missing] = np.nan
+    return values

@@ -29,7 +29,7 @@ from databugs.pipeline.tag_summary import tag_notes, tag_summary, tag_table
 from databugs.pipeline.views import map_and_neighbours
 from databugs.report.report import Report
 from databugs.report.schema import ROW_COLUMNS
-from databugs.text import one_line
+from databugs.text import listed, one_line
 
 QUALITY_BINS = 20
 PREVIEW_CHARS = 160
@@ -307,16 +307,31 @@ def _weak_models_note(context: Context) -> str:
     )
 
 
+MAX_CLASS_NOTES = 3
+
+
+def _few_rows_notes(context: Context) -> list[str]:
+    """A note per class with fewer rows than folds, or one for them all past three (60 classes
+    of one row, from a junk column, were 60 notes)."""
+    counts = context.class_counts()
+    few = [(name, count) for name, count in zip(context.classes, counts, strict=True)]
+    few = [(name, count) for name, count in few if count < context.folds]
+    if len(few) > MAX_CLASS_NOTES:
+        return [
+            f"{len(few)} classes have fewer rows than the {context.folds} folds "
+            f"({listed([name for name, _ in few], MAX_CLASS_NOTES)}): their rows are scored "
+            "but not flagged"
+        ]
+    return [
+        f"class {name!r} has {count} rows, fewer than the {context.folds} folds: "
+        "its rows are scored but not flagged"
+        for name, count in few
+    ]
+
+
 def _notes(context: Context, data: Prepared, options: dict[str, Any]) -> list[str]:
     """Things the user should know about how the scan went."""
-    notes = []
-    counts = context.class_counts()
-    for name, count in zip(context.classes, counts, strict=True):
-        if count < context.folds:
-            notes.append(
-                f"class {name!r} has {count} rows, fewer than the {context.folds} folds: "
-                "its rows are scored but not flagged"
-            )
+    notes = _few_rows_notes(context)
     if not context.noise_aware:
         notes.append(_weak_models_note(context))
     unlabelled = len(context.labels) - len(context.labelled)
