@@ -53,6 +53,8 @@ def test_a_column_is_read_as_a_whole_not_cell_by_cell() -> None:
     thousands = _read(["1,626", "956", "2,100", "1,9"])
     assert thousands == ([1626.0, 956.0, 2100.0, None], ["thousands separators dropped"])
     assert _read(["12A", "13B", "14C"]) == ([None, None, None], [])
+    assert _read(["123A", "456A"]) == ([None, None], [])  # one capital: a code, not a unit
+    assert _read(["20.1°C", "18.5°C"]) == ([20.1, 18.5], ["'°C' dropped"])
     assert _read(["12 kg", "3 lb", "4 kg"]) == ([12.0, None, 4.0], ["'kg' dropped"])
     assert _read(["1.2.3", "2024-03-01", "hello 12"]) == ([None, None, None], [])
 

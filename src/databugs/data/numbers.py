@@ -20,10 +20,12 @@ MAX_NUMBER_CHARS = 30
 GAPS = "\u00a0\u202f\u2009 '"
 """Characters that group thousands besides the comma or dot: spaces of every width, ``'``."""
 MINUS = "-\u2212"
+# A unit after the number: a currency symbol, %, a degree, two or three letters, or one small
+# letter (``12 m``, ``3 g``); one capital letter is a code's (``12A``), not a unit.
 WRITTEN = re.compile(
     r"(?P<open>\()?\s*(?P<sign>[+\-\u2212])?\s*(?P<before>[$€£¥₹])?\s*(?P<sign2>[+\-\u2212])?"
     r"(?P<digits>\d(?:[\d.,\u00a0\u202f\u2009' ]*\d)?)"
-    r"(?P<after>\s?(?:%|[$€£¥₹]|[^\W\d_]{1,3}\.?))?\s*(?P<close>\))?"
+    r"(?P<after>\s?(?:%|[$€£¥₹]|°[CF]?|[^\W\d_]{2,3}\.?|[a-zµ]\.?))?\s*(?P<close>\))?"
 )
 DOT_GROUPED = r"[+-]?\d{1,3}(?:\.\d{3})+"
 """A number pandas reads with a decimal point that a decimal-comma column groups by dots."""
