@@ -22,7 +22,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.models.engines import Engine, LocalEngine
-from databugs.models.folds import Split, cross_folds, splits_around
+from databugs.models.folds import Split, cross_folds, identical_rows, kept_together, splits_around
 from databugs.models.zoo import (
     CANDIDATES,
     Estimator,
@@ -84,7 +84,7 @@ def out_of_fold_probabilities(
     """
     views = _views(matrix, kind, model, seed, embeddings)
     beside = _beside_text(table, kind, model, seed)
-    splits = _splits(labels, folds, seed, held_out)
+    splits = _splits(labels, folds, seed, held_out, identical_rows(matrix, labels, seed))
     estimators, engine = forests_on_every_core(
         [e for _, _, e in views + beside], engine or LocalEngine(jobs), len(splits)
     )
@@ -256,12 +256,18 @@ def _capped(train: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
     return np.sort(np.concatenate(kept))
 
 
-def _splits(labels: np.ndarray, folds: int, seed: int, held_out: np.ndarray | None) -> list[Split]:
-    """Stratified folds of the rows not ``held_out``, then all of those rows to train on and
-    the held-out rows to predict (:func:`folds.splits_around`). Training parts are capped
-    (:func:`_capped`)."""
+def _splits(
+    labels: np.ndarray, folds: int, seed: int, held_out: np.ndarray | None, keys: np.ndarray
+) -> list[Split]:
+    """Stratified folds of the rows not ``held_out``, identical rows with one label (one
+    ``keys`` value) in one fold, then all of those rows to train on and the held-out rows to
+    predict (:func:`folds.splits_around`). Training parts are capped (:func:`_capped`)."""
     made = splits_around(
-        lambda kept: _stratified_splits(labels[kept], folds, seed), len(labels), held_out
+        lambda kept: kept_together(
+            _stratified_splits(labels[kept], folds, seed), keys[kept], labels[kept]
+        ),
+        len(labels),
+        held_out,
     )
     return [(_capped(train, labels, seed), test) for train, test in made]
 
