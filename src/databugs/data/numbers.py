@@ -37,13 +37,14 @@ DECIMAL_COMMA = r"[+-]?\d+,\d+"
 class Reading:
     """A column's distinct values as numbers and how they were read.
 
-    ``values``: float64 per value, NaN where missing or no number; ``digits``: each value's
-    digits as written (None where it is no number); ``decimal``: the column's decimal mark;
+    ``values``: float64 per value, NaN where missing or no number; ``digits``: the digits as
+    written of the values read for people (by position; plain numbers are their own text);
+    ``decimal``: the column's decimal mark;
     ``grouped``: whether thousands were grouped; ``affix``: the unit written before and after
     (``("$", "")``, ``("", " kg")``)."""
 
     values: np.ndarray
-    digits: list[str | None]
+    digits: dict[int, str]
     decimal: str = "."
     grouped: bool = False
     affix: tuple[str, str] = ("", "")
@@ -52,7 +53,7 @@ class Reading:
     def how(self) -> list[str]:
         """What was done to read the column, for a column's reason (``mixed_types`` too)."""
         said = []
-        written = [digits for digits in self.digits if digits is not None]
+        written = self.digits.values()
         if self.grouped:
             said.append("thousands separators dropped")
         if self.decimal == "," and any("," in digits for digits in written):
@@ -73,9 +74,7 @@ def read_numbers(texts: pd.Series, said_missing: np.ndarray) -> Reading:
     values = pd.to_numeric(text.where(~said_missing), errors="coerce").to_numpy(
         dtype="float64", na_value=np.nan, copy=True
     )
-    digits: list[str | None] = [
-        t if np.isfinite(v) else None for t, v in zip(text, values, strict=True)
-    ]
+    digits: dict[int, str] = {}
     unparsed = np.flatnonzero(np.isnan(values) & ~said_missing)
     unparsed = unparsed[text.iloc[unparsed].str.len().to_numpy() <= MAX_NUMBER_CHARS]
     shapes = {int(i): _shape(text.iat[i]) for i in unparsed}
@@ -217,10 +216,16 @@ TRUE_WORDS = frozenset({"yes", "y", "true", "t", "on", "1", "1.0"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "off", "0", "0.0"})
 
 
+MAX_BOOLEAN_SPELLINGS = 30
+"""More distinct values than this are no yes/no column, whatever they say (a quick exit)."""
+
+
 def read_booleans(texts: pd.Series, said_missing: np.ndarray) -> np.ndarray | None:
     """Each distinct value as 1 or 0 (NaN where missing) where every filled one is a way of
     writing yes or no and there are several (``yes``, ``Y``, ``TRUE``, ``1``): as categories the
     one answer was a dozen, each learnt apart; None for any other column."""
+    if len(texts) > MAX_BOOLEAN_SPELLINGS:
+        return None
     words = pd.Series(texts, dtype=object).astype(str).str.strip().str.casefold()
     filled = words[~said_missing]
     if filled.nunique() < 3 or not filled.isin(TRUE_WORDS | FALSE_WORDS).all():

@@ -206,7 +206,8 @@ class NumberStyle:
         distinct = sorted({text.strip() for text in texts if text is not None})
         reading = read_numbers(pd.Series(distinct, dtype=object), np.zeros(len(distinct), bool))
         mark = reading.decimal
-        written = [digits for digits in reading.digits if digits is not None]
+        finite = np.isfinite(reading.values)
+        written = [reading.digits.get(i, text) for i, text in enumerate(distinct) if finite[i]]
         fractions = [d.rpartition(mark)[2] for d in written if mark in d and "e" not in d.lower()]
         whole = all(set(fraction) <= {"0"} for fraction in fractions)
         decimals = min(max(map(len, fractions), default=0), 6)
