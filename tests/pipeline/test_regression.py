@@ -187,6 +187,21 @@ def test_the_gate_names_regression_figures_and_kinds(scanned) -> None:
     assert [rule["passed"] for rule in gate] == [True, True, False]  # 10 wrong of 360: over 1%
 
 
+def test_a_regression_figure_in_the_gate_of_a_class_scan_is_refused_before_the_models(
+    tmp_path: Path,
+) -> None:
+    """``model_r2<0.5`` on a scan of classes was refused only after every model was fitted."""
+    frame, _ = deliveries(200)
+    frame["late"] = np.where(frame.minutes > 30, "late", "on time")
+    data = tmp_path / "d.csv"
+    frame.drop(columns="minutes").to_csv(data, index=False)
+    result = run(
+        "scan", data, "--label", "late", "--out", tmp_path / "o", "--fail-on", "model_r2<0.5"
+    )
+    assert result.exit_code == 2 and "names a figure of a regression scan" in result.stderr
+    assert "this scan is classification" in result.stderr and not (tmp_path / "o").exists()
+
+
 def _split_deliveries(folder: Path) -> tuple[Path, Path]:
     """A training and a test file of deliveries: three test rows copied into train, a notes
     column blank in 70% of the rows, and one broken record (a 900 km delivery)."""

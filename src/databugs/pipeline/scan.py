@@ -19,6 +19,7 @@ from databugs.data.validate import check_at_least
 from databugs.detectors.base import Detector
 from databugs.detectors.registry import all_detectors, build_detectors
 from databugs.detectors.regression import KINDS as REGRESSION_KINDS
+from databugs.errors import DatabugsError, ErrorCode, option, where_set
 from databugs.gate.baseline import compare_reports
 from databugs.gate.rules import GateRule, check_figures, evaluate, parse_rules
 from databugs.models.engines import Engine, open_engine
@@ -109,6 +110,7 @@ def _scanned(
     annotated = bool(options.get("annotators") or options.get("annotator_col"))
     rules, previous = _gate(options, annotated=annotated)
     data = prepare(table, options, chosen, joined=joined)
+    _refuse_regression_figures(rules, data.task)
     clock.lap("load_and_features_s")
     if data.task == REGRESSION:
         report = regression_report(
@@ -164,6 +166,21 @@ def _gate(
     figures = (*figure_names(annotated=annotated), *REGRESSION_FIGURES)
     check_figures(rules, figures, kinds, baseline=bool(baseline))
     return rules, load_report(baseline) if baseline else None
+
+
+def _refuse_regression_figures(rules: list[GateRule], task: str) -> None:
+    """A rule naming a regression figure (``model_r2``) on a scan of another task, refused
+    once the task is known, before any model is fitted (it was refused after the scan)."""
+    if task == REGRESSION:
+        return
+    for rule in rules:
+        if rule.figure in REGRESSION_FIGURES:
+            raise DatabugsError(
+                f"{where_set('fail_on')}: {rule.text!r} names a figure of a regression scan; "
+                f"this scan is {task}",
+                code=ErrorCode.BAD_GATE_RULE,
+                hint=f"drop the rule, or give {option('task')} regression",
+            )
 
 
 def keyed_like(baseline: dict[str, Any], scanned: dict[str, Any], data: Prepared) -> dict[str, Any]:
