@@ -41,6 +41,11 @@ def _read(values: list[str]) -> tuple[list[float], list[str]]:
         ),
         (["1.234.567", "2.000"], [1234567.0, 2000.0], ["thousands separators dropped"]),
         (["12,5", "4,0"], [12.5, 4.0], ["decimal commas read as points"]),
+        (
+            ["4,98,511", "98,511", "12,34,567"],
+            [498511.0, 98511.0, 1234567.0],
+            ["thousands separators dropped"],
+        ),
     ],
 )
 def test_numbers_written_for_people_are_amounts(written, numbers, said) -> None:
@@ -117,3 +122,25 @@ def test_yes_and_no_written_many_ways_are_one_answer() -> None:
     assert np.array_equal(text_numbers(written)[:8], [1, 1, 1, 1, 0, 0, 0, 0])
     assert np.isnan(text_numbers(written)[8])
     assert np.isnan(text_numbers(pd.Series(["Y", "N", "U", "Y"]))).all()  # U: an answer more
+
+
+def test_a_date_label_is_not_a_number_to_predict() -> None:
+    """Read as days, a date label became a regression whose fix wrote ``18782`` over dates."""
+    from databugs.data.task import CLASSIFICATION, choose_task
+
+    dates = [str(pd.Timestamp("2020-01-01") + pd.Timedelta(days=int(d))) for d in range(300)]
+    choice = choose_task(dates, task="auto", label_sep=";", tag_columns=(), column="y", source="d")
+    assert choice.kind == CLASSIFICATION
+
+
+def test_one_value_from_another_locale_does_not_decide_for_the_column() -> None:
+    """One ``1.234,5`` among 300 ``1,000``-style values read them all as 1, 2, 3; one ``2,5``
+    among ``4.985``-style values read them as 4985 (and ``fix`` wrote ``2.020,1`` near 5)."""
+    from databugs.data.features import text_numbers
+
+    grouped = [f"{n:,}" for n in range(1000, 301000, 1000)]
+    assert list(text_numbers(pd.Series([*grouped, "1.234,5"]))[:2]) == [1000.0, 2000.0]
+    points = [f"{i % 10}.{i:03d}" for i in range(300)]
+    assert text_numbers(pd.Series([*points, "2,5"]))[1] == 1.001
+    dollars = [f"${i}.{i % 100:02d}" for i in range(1, 301)]
+    assert text_numbers(pd.Series([*dollars, "$1.234,00"]))[0] == 1.01

@@ -85,7 +85,8 @@ def read_numbers(texts: pd.Series, said_missing: np.ndarray) -> Reading:
     unit = "".join(affix).replace(" ", "").casefold()
     shapes = {i: shape for i, shape in shapes.items() if _unit(shape) == unit}
     decimal = _decimal_mark([shape["digits"] for shape in shapes.values()])
-    if decimal == ",":  # ``2.000`` beside ``1.234.567`` is two thousand, not two
+    plain = int(np.isfinite(values).sum())
+    if decimal == "," and len(shapes) >= plain:  # ``2.000`` beside ``1.234.567``: two thousand
         dotted = text.str.fullmatch(DOT_GROUPED).to_numpy(dtype=bool) & ~np.isnan(values)
         shapes |= {int(i): _shape(text.iat[i]) for i in np.flatnonzero(dotted)}
     grouped = accounting = False
@@ -127,18 +128,20 @@ def _column_affix(shapes: list[dict[str, str]]) -> tuple[str, str]:
 
 
 def _decimal_mark(written: list[str]) -> str:
-    """The column's decimal mark: the last mark of values holding both (``1.234,56``); else a
-    comma unless most values with a comma group thousands by it (``1,250``); a dot unless a
-    value holds two (``1.234.567``)."""
-    both = [text for text in written if "," in text and "." in text]
-    if both:
-        last = Counter("," if text.rfind(",") > text.rfind(".") else "." for text in both)
-        return last.most_common(1)[0][0]
-    commas = [text for text in written if "," in text]
-    if commas:
-        grouped = sum(_valid_groups(text, ",") for text in commas)
-        return "." if grouped * 2 > len(commas) else ","
-    return "," if any(text.count(".") > 1 for text in written) else "."
+    """The column's decimal mark, by a vote of its values: the last mark of a value holding
+    both (``1.234,56``), a comma grouping thousands (``1,250``) or two dots (``1.234.567``)
+    say which; one value from another locale does not decide for the others."""
+    votes = Counter()
+    for text in written:
+        if "," in text and "." in text:
+            votes["," if text.rfind(",") > text.rfind(".") else "."] += 1
+        elif "," in text:
+            votes["." if _valid_groups(text, ",") else ","] += 1
+        elif text.count(".") > 1:
+            votes[","] += 1
+        elif "." in text and not _valid_groups(text, "."):  # ``1.01``: a decimal point
+            votes["."] += 1
+    return "," if votes[","] > votes["."] else "."
 
 
 def _number(written: str, decimal: str) -> float | None:
@@ -154,11 +157,14 @@ def _number(written: str, decimal: str) -> float | None:
 
 
 def _valid_groups(whole: str, group: str) -> bool:
-    """Digits with no grouping, or grouped in threes by ``group`` or a gap (``1,250``)."""
+    """Digits with no grouping, or grouped in threes by ``group`` or a gap (``1,250``), or in
+    the Indian way: the last three, then twos (``4,98,511``)."""
     parts = re.split(f"[{re.escape(group)}{GAPS}]", whole)
     if len(parts) == 1:
         return True
-    return 1 <= len(parts[0]) <= 3 and all(len(part) == 3 for part in parts[1:])
+    if 1 <= len(parts[0]) <= 3 and all(len(part) == 3 for part in parts[1:]):
+        return True
+    return len(parts[-1]) == 3 and 1 <= len(parts[0]) <= 2 and all(len(p) == 2 for p in parts[1:-1])
 
 
 def _has_groups(written: str, decimal: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from databugs.data.features import MISSING_TOKENS, text_numbers
+from databugs.data.features import MISSING_TOKENS
 from databugs.data.numbers import GAPS, read_numbers
 from databugs.errors import DatabugsError, ErrorCode, given, option, value_set
 
@@ -182,9 +182,12 @@ def _says_missing(text: str) -> bool:
 
 
 def _parsed(texts: Sequence[str]) -> np.ndarray:
-    """Each text as a number, NaN where it is not one, read as feature columns are read:
-    ``12,5`` is 12.5 and ``1,250`` 1250 where every value with a comma is so grouped."""
-    return text_numbers(pd.Series(list(texts), dtype=object))
+    """Each text as a number, NaN where it is not one, read as feature columns read amounts
+    (``12,5`` is 12.5, ``$1,250`` 1250), not as dates or yes/no: a suggested value is written
+    back as a number, which a column of dates does not hold."""
+    values = pd.Series(list(texts), dtype=object)
+    missing = values.astype(str).str.strip().str.lower().isin(MISSING_TOKENS).to_numpy()
+    return read_numbers(values, missing).values
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,15 @@ def identical_rows(
     """A key per row shared by the rows whose features and label are identical (two seeded
     random projections of the features, and the label). Missing values count as one value."""
     rng = np.random.default_rng(seed)
-    projections = rng.random((matrix.shape[1], 2))
+    projections = rng.random((matrix.shape[1], 3))
     if sp.issparse(matrix):
-        projected = np.asarray(matrix @ projections)
-    else:
-        projected = np.nan_to_num(np.asarray(matrix, dtype=np.float64), nan=-1.0e30) @ projections
+        projected = np.asarray(matrix @ projections[:, :2])
+    else:  # the values and where they are missing, projected apart
+        dense = np.asarray(matrix, dtype=np.float64)
+        missing = np.isnan(dense)
+        projected = np.c_[
+            np.where(missing, 0.0, dense) @ projections[:, :2], missing @ projections[:, 2]
+        ]
     labelled = np.column_stack([projected, np.asarray(labels, dtype=np.float64)])
     return np.unique(labelled, axis=0, return_inverse=True)[1].ravel()
 
