@@ -119,7 +119,7 @@ def _classify(name: str, series: pd.Series, *, forced_text: bool) -> tuple[Colum
         numbers = _typed_numbers(series)
     else:  # each distinct value looked at once; "NA", "n/a"... in a text cell mean missing
         codes, uniques = pd.factorize(series)
-        said_missing = _missing_words(uniques)
+        said_missing = missing_words(uniques)
         present &= ~np.isin(codes, np.flatnonzero(said_missing))
         numbers, read = _mostly_numbers(codes, uniques, said_missing)
     if not present.any():
@@ -218,7 +218,7 @@ def text_numbers(series: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series):
         return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     codes, uniques = pd.factorize(series)
-    parsed, _ = _parsed_numbers(uniques, _missing_words(uniques))
+    parsed, _ = _parsed_numbers(uniques, missing_words(uniques))
     return np.append(parsed, np.nan)[codes]
 
 
@@ -238,7 +238,7 @@ def _parsed_numbers(uniques: object, said_missing: np.ndarray) -> tuple[np.ndarr
     return reading.values, reading.how()
 
 
-def _missing_words(uniques: object) -> np.ndarray:
+def missing_words(uniques: object) -> np.ndarray:
     """Which distinct values are a way of writing "missing" ("NA", "n/a", "", ...)."""
     words = pd.Series(uniques, dtype=object).astype(str).str.strip().str.lower()
     return words.isin(MISSING_TOKENS).to_numpy()

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from databugs.data.features import MISSING_TOKENS
+from databugs.data.features import MISSING_TOKENS, missing_words
 from databugs.data.numbers import GAPS, read_numbers
 from databugs.errors import DatabugsError, ErrorCode, given, option, value_set
 
@@ -186,8 +186,7 @@ def _parsed(texts: Sequence[str]) -> np.ndarray:
     (``12,5`` is 12.5, ``$1,250`` 1250), not as dates or yes/no: a suggested value is written
     back as a number, which a column of dates does not hold."""
     values = pd.Series(list(texts), dtype=object)
-    missing = values.astype(str).str.strip().str.lower().isin(MISSING_TOKENS).to_numpy()
-    return read_numbers(values, missing).values
+    return read_numbers(values, missing_words(values)).values
 
 
 @dataclass(frozen=True)
