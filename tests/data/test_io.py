@@ -262,3 +262,15 @@ def test_a_header_repeated_inside_the_file_is_refused_naming_its_line(tmp_path: 
         read_table(data)
     (tmp_path / "fine.csv").write_text("size,label\n1.5,x\nsize,y\n")  # one cell alike: a value
     assert len(read_table(tmp_path / "fine.csv").frame) == 2
+
+
+def test_a_utf16_file_is_refused_as_utf16_not_as_windows_text(tmp_path: Path) -> None:
+    """Excel's 'Unicode Text' is UTF-16 with a byte-order mark: it was called Windows-1252."""
+    data = tmp_path / "unicode.tsv"
+    data.write_text("text\tlabel\nhello there\tspam\nbye now\tham\n", encoding="utf-16")
+    with pytest.raises(DatabugsError) as raised:
+        read_table(data)
+    assert str(raised.value).startswith(
+        f"{data}: the file is UTF-16 text, not UTF-8 (Excel's 'Unicode Text' is saved so)"
+    )
+    assert "iconv -f utf-16 -t utf-8" in raised.value.hint

@@ -144,3 +144,22 @@ def test_one_value_from_another_locale_does_not_decide_for_the_column() -> None:
     assert text_numbers(pd.Series([*points, "2,5"]))[1] == 1.001
     dollars = [f"${i}.{i % 100:02d}" for i in range(1, 301)]
     assert text_numbers(pd.Series([*dollars, "$1.234,00"]))[0] == 1.01
+
+
+def test_an_adversarial_pass_on_the_readers() -> None:
+    """What a pass of hostile columns found: Excel's Accounting amounts were not read, one
+    answer in three cases stayed six categories, ``N`` beside ``T``/``F`` was read as false,
+    section numbers and codes were read as dates, and a dotted tie was read month first."""
+    from databugs.data.features import text_numbers
+
+    accounting = _read([" $ (1,200.00)", " $ - ", " $ 1,500.25 ", "$(50.00)"])
+    assert accounting[0] == [-1200.0, 0.0, 1500.25, -50.0] and "'$' dropped" in accounting[1]
+    answers = text_numbers(pd.Series(["TRUE", "True", "true", "FALSE", "False", "false"]))
+    assert np.array_equal(answers, [1, 1, 1, 0, 0, 0])
+    assert np.isnan(text_numbers(pd.Series(["T", "F", "N", "T"]))).all()
+    for codes in (["6.7.7", "1.4.13", "2.3.1"], ["05-13-8744", "01-02-9999", "03-04-7777"]):
+        assert np.isnan(text_numbers(pd.Series(codes))).all(), codes
+    march = text_numbers(pd.Series(["01.03.2015", "02.03.2015", "03.03.2015"]))
+    assert np.array_equal(march, [16495, 16496, 16497])  # 1 March 2015 (day first)
+    slashes = text_numbers(pd.Series(["03/01/2015", "03/02/2015"]))
+    assert np.array_equal(slashes, [16495, 16496])  # month first with slashes, as before

@@ -63,6 +63,49 @@ def test_numbers_are_classes_by_value_never_by_their_digits() -> None:
     assert merges == {"1": "1.0"}  # the same number written two ways, nothing else
 
 
+def test_numbers_written_as_names_and_short_names_in_another_case_are_not_merged() -> None:
+    """An adversarial pass merged real classes before training: section numbers ``1.10`` into
+    ``1.1``, codes ``007`` into ``7``, ``1_2`` into ``12`` (Python's float reads it), cobalt
+    ``Co`` into carbon monoxide ``CO``, milliwatts into megawatts."""
+    pairs = [("1.10", "1.1"), ("007", "7"), ("1_2", "12"), ("Co", "CO"), ("mW", "MW")]
+    for first, second in pairs:
+        assert LabelSpelling().merge_labels([first] * 30 + [second] * 20) == {}, first
+    merged = ["1"] * 30 + ["1.0", "+1", "1.00"] + ["Yes"] * 20 + ["YES", "yes"]
+    assert LabelSpelling().merge_labels(merged) == {
+        "1.0": "1",
+        "+1": "1",
+        "1.00": "1",
+        "YES": "Yes",
+        "yes": "Yes",
+    }
+
+
+def test_a_rare_case_or_number_form_the_model_cannot_tell_apart_is_a_spelling() -> None:
+    """Kept apart for training, they are reported as spellings when the out-of-fold model puts
+    their rows in the frequent class; a class the model tells apart stays a class."""
+    context = _typo_context(
+        [
+            ("CO", 60, "CO"),
+            ("Co", 3, "CO"),
+            ("1.1", 50, "1.1"),
+            ("1.10", 2, "1.1"),
+            ("Fe", 40, "Fe"),
+            ("FE", 3, "FE"),  # the model tells these rows apart
+        ]
+    )
+    issues = LabelSpelling().detect(context)
+    found = {(issue.given_label, issue.suggested_label, issue.details["edit"]) for issue in issues}
+    assert found == {("Co", "CO", "another case"), ("1.10", "1.1", "another form of the number")}
+    assert len(issues) == 5
+
+
+def test_cobalt_and_carbon_monoxide_stay_two_classes_in_a_scan() -> None:
+    frame = make_blobs_table(rows=300, seed=4)
+    frame["label"] = frame["label"].map({"dog": "Co", "cat": "CO", "bird": "Fe"})
+    report = databugs.scan(frame, jobs=1)
+    assert report.summary["classes"] == 3 and not _kinds(report, "label_spelling")
+
+
 def _typo_context(rows: list[tuple], own: dict[str, float] | None = None) -> Context:
     """(label, rows, the class the model puts those rows in) -> a context whose out-of-fold
     probabilities say so: 0.7 on that class, the rest spread; ``own`` moves some probability

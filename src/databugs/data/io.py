@@ -168,9 +168,24 @@ def _refuse_repeated_header(path: Path, frame: pd.DataFrame) -> None:
         )
 
 
+UTF32_MARKS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+"""Byte-order marks: a UTF-16 file read byte by byte is no Windows-1252 text."""
+
+
 def _not_utf8(path: Path) -> DatabugsError:
     """Which line is not UTF-8, as it would read in Windows' Western encoding (Excel's
-    default on Windows writes ``Zürich`` so)."""
+    default on Windows writes ``Zürich`` so), or that the file is UTF-16 or UTF-32."""
+    opener = gzip.open if gzipped(path) else open
+    with opener(path, "rb") as handle:
+        start = handle.read(4)
+    if start[:2] in UTF16_MARKS or start in UTF32_MARKS:
+        return DatabugsError(
+            f"{path}: the file is UTF-{16 if start[:2] in UTF16_MARKS else 32} text, not UTF-8 "
+            "(Excel's 'Unicode Text' is saved so)",
+            code=ErrorCode.UNREADABLE_FILE,
+            hint="save the file as UTF-8 (Excel: CSV UTF-8; or iconv -f utf-16 -t utf-8)",
+        )
     number, shown = _first_line_not_utf8(path)
     return DatabugsError(
         f"{path}: line {number} is not UTF-8 text (read as Windows-1252: {shown!r})",

@@ -23,7 +23,7 @@ MINUS = "-\u2212"
 # A unit after the number: a currency symbol, %, a degree, two or three letters, or one small
 # letter (``12 m``, ``3 g``); one capital letter is a code's (``12A``), not a unit.
 WRITTEN = re.compile(
-    r"(?P<open>\()?\s*(?P<sign>[+\-\u2212])?\s*(?P<before>[$€£¥₹])?\s*(?P<sign2>[+\-\u2212])?"
+    r"(?P<lead>[$€£¥₹])?\s*(?P<open>\()?\s*(?P<sign>[+\-\u2212])?\s*(?P<before>[$€£¥₹])?\s*(?P<sign2>[+\-\u2212])?"
     r"(?P<digits>\d(?:[\d.,\u00a0\u202f\u2009' ]*\d)?)"
     r"(?P<after>\s?(?:%|[$€£¥₹]|°[CF]?|[^\W\d_]{2,3}\.?|[a-zµ]\.?))?\s*(?P<close>\))?"
 )
@@ -102,17 +102,29 @@ def read_numbers(texts: pd.Series, said_missing: np.ndarray) -> Reading:
     return Reading(values, digits, decimal, grouped, affix, accounting)
 
 
+ACCOUNTING_ZERO = re.compile(r"(?P<lead>[$€£¥₹])\s*-\s*")
+"""Excel's Accounting format writes zero as a dash beside the currency (``$ -``)."""
+
+
 def _shape(text: str) -> dict[str, str] | None:
-    """The parts of a number written for people, or None; parentheses come in pairs."""
+    """The parts of a number written for people, or None; parentheses come in pairs, and a
+    currency may stand before them (Excel's Accounting format: ``$ (1,200.00)``)."""
     match = WRITTEN.fullmatch(text)
-    if match is None or bool(match["open"]) != bool(match["close"]):
+    if match is None:
+        zero = ACCOUNTING_ZERO.fullmatch(text)
+        return (
+            None
+            if zero is None
+            else dict.fromkeys(WRITTEN.groupindex, "") | {"lead": zero["lead"], "digits": "0"}
+        )
+    if bool(match["open"]) != bool(match["close"]) or (match["lead"] and match["before"]):
         return None
     return {key: value or "" for key, value in match.groupdict().items()}
 
 
 def _unit(shape: dict[str, str]) -> str:
     """The unit written around a number, spaces and case aside (``%`` and `` %`` are one)."""
-    return (shape["before"] + shape["after"]).replace(" ", "").casefold()
+    return (shape["lead"] + shape["before"] + shape["after"]).replace(" ", "").casefold()
 
 
 def _column_affix(shapes: list[dict[str, str]]) -> tuple[str, str]:
@@ -124,7 +136,7 @@ def _column_affix(shapes: list[dict[str, str]]) -> tuple[str, str]:
     if not unit or count < len(shapes) / 2:
         return ("", "")
     first = next(shape for shape in shapes if _unit(shape) == unit)
-    return (first["before"], first["after"])
+    return (first["lead"] + first["before"], first["after"])
 
 
 def _decimal_mark(written: list[str]) -> str:
@@ -174,11 +186,16 @@ def _has_groups(written: str, decimal: str) -> bool:
 
 
 DATE_LIKE = (
-    r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"
+    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/]\d{1,2}[-/](?:\d{4}|\d{2})"
+    r"|\d{1,2}\.\d{1,2}\.\d{4}|\d{2}\.\d{2}\.\d{2})"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?"
 )
-"""A date, perhaps with a time and a zone: ``2024-03-01``, ``03/01/2024``, ``07.07.2024
-01:39``, ``2024-07-07T01:39:40Z``."""
+"""A date, perhaps with a time and a zone: ``2024-03-01``, ``03/01/2024``, ``3/1/24``,
+``07.07.2024 01:39``, ``07.07.24``, ``2024-07-07T01:39:40Z``. A year has two or four digits,
+and dots with a two-digit year need two-digit days and months: ``6.7.7`` and ``1.4.13`` are
+versions or section numbers."""
+YEARS = (1800, 2200)
+"""Dates outside these years are codes that look like dates (``05-13-8744``)."""
 DAYS_SINCE = "days since 1970-01-01"
 MIN_DATE_SHARE = 0.95
 """Share of a column's distinct filled values that must be dates for it to be read as days."""
@@ -187,16 +204,19 @@ MIN_DATE_SHARE = 0.95
 def read_dates(texts: pd.Series, said_missing: np.ndarray) -> np.ndarray | None:
     """Each distinct value as days since 1970 (NaN where missing), if at least
     ``MIN_DATE_SHARE`` of the filled ones are dates; else None. Day and month are read in the
-    order that reads more of them (``13/07/2024`` is day first)."""
+    order that reads more of them (``13/07/2024`` is day first); where both read all, month
+    first, except with dots between day, month and year (``01.03.2015``, as written in Europe)."""
     text = pd.Series(texts, dtype=object).astype(str).str.strip()
     filled = ~said_missing
     if not filled.any() or text[filled].str.fullmatch(DATE_LIKE).mean() < MIN_DATE_SHARE:
         return None
     best = None
-    for dayfirst in (False, True):
+    dotted = text[filled].str.match(r"\d{1,2}\.").mean() > 0.5  # 01.03.2015: 1 March
+    for dayfirst in (dotted, not dotted):
         when = _as_dates(text.where(filled), dayfirst)
         if best is None or when.notna().sum() > best.notna().sum():
             best = when
+    best = best.where(best.dt.year.between(*YEARS))
     if best.notna().sum() < MIN_DATE_SHARE * filled.sum():
         return None
     return days_since_1970(best)
@@ -228,14 +248,17 @@ MAX_BOOLEAN_SPELLINGS = 30
 
 def read_booleans(texts: pd.Series, said_missing: np.ndarray) -> np.ndarray | None:
     """Each distinct value as 1 or 0 (NaN where missing) where every filled one is a way of
-    writing yes or no and there are several (``yes``, ``Y``, ``TRUE``, ``1``): as categories the
-    one answer was a dozen, each learnt apart; None for any other column."""
+    writing yes or no and there are several (``yes``, ``Y``, ``TRUE``, ``True``, ``1``): as
+    categories the one answer was a dozen, each learnt apart; None for any other column."""
     if len(texts) > MAX_BOOLEAN_SPELLINGS:
         return None
-    words = pd.Series(texts, dtype=object).astype(str).str.strip().str.casefold()
+    written = pd.Series(texts, dtype=object).astype(str).str.strip()
+    words = written.str.casefold()
     filled = words[~said_missing]
-    if filled.nunique() < 3 or not filled.isin(TRUE_WORDS | FALSE_WORDS).all():
+    if written[~said_missing].nunique() < 3 or not filled.isin(TRUE_WORDS | FALSE_WORDS).all():
         return None
+    if set(filled) & {"t", "f"} and set(filled) & {"y", "n"}:
+        return None  # T, F and N: N is "none" here, not "no"
     values = words.isin(TRUE_WORDS).to_numpy(dtype="float64")
     values[said_missing] = np.nan
     return values

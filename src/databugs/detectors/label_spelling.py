@@ -4,8 +4,10 @@ Spellings that differ only in case, spaces, Unicode form or punctuation are merg
 most frequent spelling before any model is trained (so they do not split a class). A slip of a
 letter (``postive``, ``sprot``) is another word, which may be another class (``grade`` beside
 ``trade``): it is trained as its own class, and reported once the out-of-fold model shows it
-cannot tell the rare spelling's rows from the frequent class's. Each row written another way is
-reported with the canonical spelling as its suggested label, for ``fix`` to accept.
+cannot tell the rare spelling's rows from the frequent class's; so is a short name in another
+case (``Co`` beside ``CO``) and a number in another form (``1.10`` beside ``1.1``, ``007`` beside
+``7``). Each row written another way is reported with the canonical spelling as its suggested
+label, for ``fix`` to accept.
 """
 
 from __future__ import annotations
@@ -30,23 +32,61 @@ SEVERITY = 0.9
 
 
 NUMBER_KEY = "#"
-"""Keys of labels that are numbers start with this: they are their value, not their letters."""
+"""Keys of labels that are numbers start with this."""
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+CASE_KEPT_LENGTH = 2
+"""Names this short keep their case when they carry a capital: ``Co`` (cobalt) is not ``CO``
+(carbon monoxide), nor ``mW`` ``MW``; only the model can say they name one class."""
 
 
 def spelling_key(label: str) -> str:
     """What is left of a label once case, spaces, Unicode form and word separators are
-    ignored; a number is its value (``-1`` and ``1`` are two classes, ``1`` and ``1.0`` one).
+    ignored: spellings of one key are one class, merged before training. A number keeps the
+    digits that may be a name: ``1``, ``+1`` and ``1.0`` are one class, ``1.10`` and ``1.1``
+    (section numbers) or ``007`` and ``7`` (codes) two, as are ``-1`` and ``1``.
 
     >>> spelling_key(" Very-Positive "), spelling_key("very_positive"), spelling_key(">50K")
     ('verypositive', 'verypositive', '>50k')
-    >>> spelling_key("-1.0") != spelling_key("1.0"), spelling_key("1") == spelling_key(" 1.0")
+    >>> spelling_key("1") == spelling_key(" 1.0"), spelling_key("1.10") == spelling_key("1.1")
+    (True, False)
+    >>> spelling_key("Co") == spelling_key("CO"), spelling_key("Yes") == spelling_key("YES")
+    (False, True)
+    """
+    number = _written_number(label)
+    if number is not None:
+        return number
+    key = SEPARATORS.sub("", unicodedata.normalize("NFKC", label))
+    keeps_case = len(key) <= CASE_KEPT_LENGTH and key != key.casefold()
+    return key if keeps_case else key.casefold()
+
+
+def loose_key(label: str) -> str:
+    """The spelling key with case always folded and a number read as its value: labels of one
+    loose key but two spelling keys (``Co``/``CO``, ``007``/``7``) may be one class, which the
+    model decides (:meth:`LabelSpelling.typos`).
+
+    >>> loose_key("Co") == loose_key("CO"), loose_key("1.10") == loose_key("1.1")
     (True, True)
     """
-    try:
-        value = float(label)
-    except ValueError:
-        return SEPARATORS.sub("", unicodedata.normalize("NFKC", label).casefold())
-    return NUMBER_KEY + repr(value + 0.0)  # + 0.0: -0.0 is 0.0
+    text = label.strip()
+    if NUMBER.fullmatch(text):
+        return NUMBER_KEY + repr(float(text) + 0.0)  # + 0.0: -0.0 is 0.0
+    return SEPARATORS.sub("", unicodedata.normalize("NFKC", label).casefold())
+
+
+def _written_number(label: str) -> str | None:
+    """A label written as a number, as its sign and digits with a zero fraction dropped
+    (``+1.00`` -> ``#1``, ``-0`` -> ``#0``); None for any other label. Python's ``float``
+    would also read ``1_2`` as 12 and ``nan`` as a number: these are names."""
+    text = label.strip()
+    if not NUMBER.fullmatch(text):
+        return None
+    sign = "-" if text.startswith("-") and float(text) != 0 else ""
+    digits = text.lstrip("+-")
+    whole, _, fraction = digits.partition(".")
+    if not fraction.strip("0") and "e" not in digits.casefold():
+        digits = whole or "0"
+    return NUMBER_KEY + sign + digits
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -107,6 +147,14 @@ def typo_edit(rare: str, common: str) -> str | None:
             return "two letters swapped"
         return "one letter changed" if _a_key_slip(rare, common) else None
     return "a letter dropped" if len(rare) < len(common) else "a letter added"
+
+
+def _variant_edit(rare: tuple[str, str], common: tuple[str, str]) -> str | None:
+    """How a label of (spelling key, loose key) ``rare`` may be another way of writing
+    ``common``: one loose key (case, a number's form) or a slip of a letter."""
+    if rare[1] == common[1]:
+        return "another form of the number" if rare[1][:1] == NUMBER_KEY else "another case"
+    return typo_edit(rare[0], common[0])
 
 
 KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -201,7 +249,7 @@ class LabelSpelling(Detector):
         out of fold, rows that are the frequent class under another name teach a model nothing
         about the name, whereas a real class, however rare, shows through."""
         counts = context.class_counts()
-        keys = [spelling_key(name) for name in context.classes]
+        keys = [(spelling_key(name), loose_key(name)) for name in context.classes]
         mean = _mean_probabilities(context)
         found = []
         for rare in np.flatnonzero(counts > 0):
@@ -209,7 +257,7 @@ class LabelSpelling(Detector):
                 (int(counts[common]), int(common), edit)
                 for common in np.flatnonzero(counts > 0)
                 if counts[rare] <= self.max_share * counts[common]
-                and (edit := typo_edit(keys[rare], keys[common])) is not None
+                and (edit := _variant_edit(keys[rare], keys[common])) is not None
             ]
             if not candidates:
                 continue

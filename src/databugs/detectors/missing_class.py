@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from databugs.detectors.base import Context, Detector, Issue
-from databugs.detectors.label_spelling import NUMBER_KEY, edit_distance, spelling_key
+from databugs.detectors.label_spelling import NUMBER_KEY, edit_distance, loose_key, spelling_key
 from databugs.detectors.registry import register
 
 MISSING_SEVERITY = 0.7
@@ -14,10 +14,11 @@ UNDECLARED_SEVERITY = 0.85
 
 def closest_declared(label: str, declared: list[str]) -> str | None:
     """The declared class a stray label most likely meant: same spelling key or one typo away."""
-    key = spelling_key(label)
-    for name in declared:
-        if spelling_key(name) == key:
-            return name
+    for same in (spelling_key, loose_key):
+        key = same(label)
+        for name in declared:
+            if same(name) == key:
+                return name
     if key.startswith(NUMBER_KEY):  # 3 is no typo of 5
         return None
     near = [name for name in declared if edit_distance(key, spelling_key(name), 2) <= 2]
