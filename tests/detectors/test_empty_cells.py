@@ -108,3 +108,19 @@ def test_a_column_empty_where_the_number_is_high_is_tied_to_it_in_a_regression()
     assert tie.details["tied_values"]["empty_median"] > tie.details["tied_values"]["filled_median"]
     assert "a model learns 'empty => higher values'" in tie.message
     assert tie.given_label is None and tie.details["tied_class"] is None
+
+
+def test_na_among_region_codes_is_north_america_not_an_empty_cell() -> None:
+    """A region column of ``EU``, ``APAC``, ``NA``: the North American rows were empty cells
+    tied to their class, and one category fewer for the models."""
+    rng = np.random.default_rng(0)
+    signal = rng.normal(size=(600, 2))
+    region = np.where(signal[:, 0] > 0.5, "NA", np.where(signal[:, 0] < -0.5, "EU", "APAC"))
+    frame = pd.DataFrame(
+        {"spend": signal[:, 1], "region": region, "label": np.where(signal[:, 0] > 0.5, "y", "n")}
+    )
+    report = databugs.scan(frame, label="label", jobs=1)
+    (use,) = [use for use in report.features if use["column"] == "region"]
+    assert use["reason"] == "3 categories" and not _kinds(report, "empty_cells")
+    frame["region"] = np.where(signal[:, 0] > 0.5, "NA", "12")  # beside numbers: no value
+    assert EmptyCells().detect(table_context(frame)) != []

@@ -238,10 +238,20 @@ def _parsed_numbers(uniques: object, said_missing: np.ndarray) -> tuple[np.ndarr
     return reading.values, reading.how()
 
 
+CODES = r"[A-Z]{2,5}"
+"""Codes in capitals (``EU``, ``APAC``, ``US``): among them ``NA`` is North America or
+Namibia, not "no value"."""
+
+
 def missing_words(uniques: object) -> np.ndarray:
-    """Which distinct values are a way of writing "missing" ("NA", "n/a", "", ...)."""
-    words = pd.Series(uniques, dtype=object).astype(str).str.strip().str.lower()
-    return words.isin(MISSING_TOKENS).to_numpy()
+    """Which distinct values are a way of writing "missing" ("NA", "n/a", "", ...); ``NA``
+    is a value where every other filled value of the column is a code in capitals."""
+    written = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    said = written.str.lower().isin(MISSING_TOKENS).to_numpy(copy=True)
+    named = (written == "NA").to_numpy()
+    if named.any() and (~said).sum() >= 2 and written[~said].str.fullmatch(CODES).all():
+        said &= ~named
+    return said
 
 
 def _constant(numbers: np.ndarray) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from databugs.data.features import MISSING_TOKENS, NESTED_REASON, ColumnUse
+from databugs.data.features import NESTED_REASON, ColumnUse, missing_words
 from databugs.data.task import TASKS
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.content import used_columns
@@ -62,7 +62,7 @@ def column_cells(context: Context, column: str) -> Cells:
         codes, uniques = pd.factorize(context.frame[column], use_na_sentinel=True)
         values = pd.Series(uniques).astype("str")
         stripped = values.str.strip()
-        empty = stripped.str.lower().isin(MISSING_TOKENS).to_numpy(dtype=bool)
+        empty = missing_words(values)
         return Cells(values, stripped, codes, empty)
 
     return context.computed_once(("cells", column), compute)
