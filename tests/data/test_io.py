@@ -274,3 +274,41 @@ def test_a_utf16_file_is_refused_as_utf16_not_as_windows_text(tmp_path: Path) ->
         f"{data}: the file is UTF-16 text, not UTF-8 (Excel's 'Unicode Text' is saved so)"
     )
     assert "iconv -f utf-16 -t utf-8" in raised.value.hint
+
+
+def test_objects_in_a_jsonl_file_are_a_column_per_field(tmp_path: Path) -> None:
+    """An export with ``{"user": {"age": 31, ...}}`` was scanned on the object's JSON text, a
+    few words of TF-IDF: the age that carries the label was no number. Its fields are columns
+    now (``user.age``), a label among them is refused (``fix`` writes a line's own members),
+    and ``fix`` leaves every other byte of a line as it was."""
+    frame = make_blobs_table(300, seed=4)
+    records = [
+        {"user": {"weight": w, "height": h, "colour": {"name": c}}, "label": label}
+        for w, h, c, label in frame[["weight", "height", "colour", "label"]].itertuples(False)
+    ]
+    records[0]["user"] = None
+    data = tmp_path / "export.jsonl"
+    data.write_text("".join(json.dumps(record) + "\n" for record in records))
+    table = read_table(data)
+    assert list(table.frame.columns) == ["user.weight", "user.height", "user.colour.name", "label"]
+    assert table.frame["user.weight"].iloc[1:].tolist() == frame["weight"].iloc[1:].tolist()
+    result = run("scan", data, "--label", "user.colour.name", "--out", tmp_path / "r")
+    assert result.exit_code == 2 and "is a field inside the lines' JSON objects" in result.output
+    dogs = frame.index[frame["label"] == "dog"][1:6]
+    for row in dogs:
+        records[row]["label"] = "cat"
+    data.write_text("".join(json.dumps(record) + "\n" for record in records))
+    assert scan(data, tmp_path / "r", "--label", "label").exit_code == 0
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    uses = {use["column"]: use["used_as"] for use in report["features"]}
+    assert uses["user.weight"] == uses["user.height"] == "numeric"
+    flagged = {issue["row"] for issue in report["issues"] if issue["kind"] == "label_issue"}
+    assert len(set(dogs) & flagged) >= 4
+    fixed = tmp_path / "fixed.jsonl"
+    accepted = run("fix", "--report", tmp_path / "r", "--accept-top", "5", "--output", fixed)
+    assert accepted.exit_code == 0
+    lines = fixed.read_text().splitlines()
+    assert json.loads(lines[dogs[0]])["user"] == records[dogs[0]]["user"]
+    assert sum(json.loads(line)["label"] == "dog" for line in lines) > sum(
+        record["label"] == "dog" for record in records
+    )

@@ -75,6 +75,10 @@ class LoadedTable:
     nested: tuple[str, ...] = ()
     """Columns of a JSONL file with JSON arrays or objects in some cells (in ``frame`` as their
     JSON text): readable as features, never as labels, which ``fix`` could not write back."""
+    fields: tuple[str, ...] = ()
+    """Columns of a JSONL file that are a field inside its objects (``user.age``, named as
+    pandas' ``json_normalize`` names them): features, never labels, since ``fix`` writes a
+    line's own members."""
 
 
 def detect_format(path: Path) -> tuple[str, str]:
@@ -125,7 +129,7 @@ def read_table(
         raise DatabugsError(f"{path}: is a folder, not a data file", code=ErrorCode.MISSING_FILE)
     if path.stat().st_size == 0:
         raise DatabugsError(f"{path}: the file is empty", code=ErrorCode.EMPTY_FILE)
-    delimiter, nested = "", ()
+    delimiter, nested, fields = "", (), ()
     try:
         if fmt in DELIMITERS:
             delimiter = sniff_delimiter(path, DELIMITERS[fmt])
@@ -136,7 +140,7 @@ def read_table(
         elif fmt == "parquet":
             frame = _read_parquet(path)
         else:
-            frame, nested = _read_jsonl(path)
+            frame, nested, fields = _read_jsonl(path)
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
@@ -146,7 +150,7 @@ def read_table(
     if len(frame) == 0:
         raise DatabugsError(f"{path}: the file has no rows", code=ErrorCode.EMPTY_FILE)
     digest = sha256 or file_sha256(path)
-    return LoadedTable(frame, path, fmt, digest, delimiter, nested)
+    return LoadedTable(frame, path, fmt, digest, delimiter, nested, fields)
 
 
 def _refuse_repeated_header(path: Path, frame: pd.DataFrame) -> None:
@@ -588,8 +592,9 @@ def _unique_keys(path: Path, pairs: list[tuple[str, object]]) -> dict:
     return dict(pairs)
 
 
-def _read_jsonl(path: Path) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """The rows, and the columns with nested values (arrays, objects), kept as JSON text."""
+def _read_jsonl(path: Path) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...]]:
+    """The rows; the columns with arrays (or objects beside other values), kept as JSON text;
+    and the columns that are fields of objects (:func:`_with_fields`)."""
     records = [record for _, _, record in json_records(path) if record is not None]
     columns = list(dict.fromkeys(key for record in records for key in record))
     frame = pd.DataFrame.from_records(records, columns=columns)
@@ -597,6 +602,7 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, tuple[str, ...]]:
         values = [record.get(column) for record in records]
         if all(type(value) in (int, type(None)) for value in values):
             frame[column] = pd.array(values, dtype="Int64")  # integers with gaps: 1, not 1.0
+    frame, fields = _with_fields(frame)
     nested = []
     for column in frame.columns:  # nested values become their JSON text, as written
         if frame[column].map(lambda value: isinstance(value, dict | list)).any():
@@ -604,4 +610,31 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, tuple[str, ...]]:
             frame[column] = frame[column].map(
                 lambda value: json.dumps(value) if isinstance(value, dict | list) else value
             )
-    return frame, tuple(nested)
+    return frame, tuple(nested), fields
+
+
+def _is_missing(value: object) -> bool:
+    return not isinstance(value, list) and bool(pd.isna(value))
+
+
+def _with_fields(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Each column whose filled cells are all JSON objects as a column per field, objects
+    within objects too (``{"user": {"age": 31}}`` -> ``user.age``): a model can use an age,
+    not the object's JSON text. A field named like a column already there leaves the object
+    as its JSON text."""
+    fields: list[str] = []
+    for column in list(frame.columns):
+        values = frame[column].to_list()
+        if not any(isinstance(value, dict) for value in values):
+            continue
+        if not all(isinstance(value, dict) or _is_missing(value) for value in values):
+            continue
+        flat = pd.json_normalize([v if isinstance(v, dict) else {} for v in values], sep=".")
+        flat.columns = [f"{column}.{name}" for name in flat.columns]
+        if flat.columns.empty or set(flat.columns) & set(map(str, frame.columns)):
+            continue
+        at = frame.columns.get_loc(column)
+        parts = [frame.iloc[:, :at], flat.set_index(frame.index), frame.iloc[:, at + 1 :]]
+        frame = pd.concat(parts, axis=1)
+        fields += list(flat.columns)
+    return frame, tuple(fields)

@@ -116,7 +116,8 @@ def joined_tables(train: LoadedTable, test: LoadedTable) -> tuple[LoadedTable, S
     frame = pd.concat([train.frame, test.frame[list(train.frame.columns)]], ignore_index=True)
     digest = hashlib.sha256(f"{train.sha256}:{test.sha256}".encode()).hexdigest()
     nested = tuple(dict.fromkeys(train.nested + test.nested))
-    joined = LoadedTable(frame, train.path, train.format, digest, train.delimiter, nested)
+    fields = tuple(dict.fromkeys(train.fields + test.fields))
+    joined = LoadedTable(frame, train.path, train.format, digest, train.delimiter, nested, fields)
     sizes = (len(train.frame), len(test.frame))
     splits = Splits(
         names=np.array([TRAIN] * sizes[0] + ["test"] * sizes[1], dtype=object),

@@ -72,6 +72,13 @@ def check_flat_labels(table: LoadedTable, labels: Iterable[str], *, source: str)
     DataFrame's lists): read as their JSON text they became classes such as '["a", "b"]', and
     ``fix`` wrote text over the arrays."""
     for label in labels:
+        if label in table.fields:
+            raise DatabugsError(
+                f"{source}: column {label!r} is a field inside the lines' JSON objects, which "
+                "fix could not write back",
+                code=ErrorCode.BAD_LABEL_TYPE,
+                hint="give each line its label as a member of its own",
+            )
         read = label in table.frame.columns  # not the consensus column a crowd scan makes later
         if label in table.nested or (read and holds_nested_values(table.frame[label])):
             raise DatabugsError(
