@@ -98,14 +98,22 @@ def check_figures(
     rules: list[GateRule], summary_figures: Iterable[str], kinds: Iterable[str], *, baseline: bool
 ) -> None:
     """Refuse a rule naming no figure before any work starts (:func:`evaluate` checks again)."""
+    known = known_figures(summary_figures, kinds, baseline=baseline)
+    for rule in rules:
+        if rule.figure not in known:
+            raise _no_such_figure(rule, known)
+
+
+def known_figures(
+    summary_figures: Iterable[str], kinds: Iterable[str], *, baseline: bool
+) -> set[str]:
+    """Every figure a rule may name in a scan with these summary figures and issue kinds."""
     kinds = list(kinds)
     known = {*summary_figures, *kinds}
     if baseline:
         known |= {f"{change}_{kind}" for change in ("new", "fixed") for kind in kinds}
         known |= {alias for alias, parts in ALIASES.items() if known.intersection(parts)}
-    for rule in rules:
-        if rule.figure not in known:
-            raise _no_such_figure(rule, known)
+    return known
 
 
 def _no_such_figure(rule: GateRule, known: Iterable[str]) -> DatabugsError:

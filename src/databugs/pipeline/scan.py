@@ -21,7 +21,7 @@ from databugs.detectors.registry import all_detectors, build_detectors
 from databugs.detectors.regression import KINDS as REGRESSION_KINDS
 from databugs.errors import DatabugsError, ErrorCode, option, where_set
 from databugs.gate.baseline import compare_reports
-from databugs.gate.rules import GateRule, check_figures, evaluate, parse_rules
+from databugs.gate.rules import GateRule, check_figures, evaluate, known_figures, parse_rules
 from databugs.models.engines import Engine, open_engine
 from databugs.pipeline.assemble import assemble
 from databugs.pipeline.crowd import (
@@ -39,7 +39,12 @@ from databugs.pipeline.fit import Progress, fit_models
 from databugs.pipeline.heap import kept_objects_skipped
 from databugs.pipeline.multilabel_scan import scan_multilabel
 from databugs.pipeline.prepare import Prepared, prepare
-from databugs.pipeline.regression import REGRESSION_FIGURES, regression_report
+from databugs.pipeline.regression import (
+    REGRESSION_FIGURES,
+    SUMMARY_FIGURES,
+    regression_kinds,
+    regression_report,
+)
 from databugs.pipeline.summary import figure_names
 from databugs.report.report import Report
 from databugs.report.schema import load_report
@@ -110,7 +115,9 @@ def _scanned(
     annotated = bool(options.get("annotators") or options.get("annotator_col"))
     rules, previous = _gate(options, annotated=annotated)
     data = prepare(table, options, chosen, joined=joined)
-    _refuse_regression_figures(rules, data.task)
+    _refuse_figures_of_another_task(
+        rules, data.task, annotated=annotated, baseline=previous is not None
+    )
     clock.lap("load_and_features_s")
     if data.task == REGRESSION:
         report = regression_report(
@@ -168,18 +175,24 @@ def _gate(
     return rules, load_report(baseline) if baseline else None
 
 
-def _refuse_regression_figures(rules: list[GateRule], task: str) -> None:
-    """A rule naming a regression figure (``model_r2``) on a scan of another task, refused
-    once the task is known, before any model is fitted (it was refused after the scan)."""
+def _refuse_figures_of_another_task(
+    rules: list[GateRule], task: str, *, annotated: bool, baseline: bool
+) -> None:
+    """A rule naming a figure only a scan of another task has (``model_r2`` on classes;
+    ``model_accuracy`` or ``rare_class`` on numbers), refused once the task is known, before
+    any model is fitted (it was refused after the scan)."""
     if task == REGRESSION:
-        return
+        figures, kinds, other = SUMMARY_FIGURES, regression_kinds(), "classification"
+    else:
+        figures, kinds, other = figure_names(annotated=annotated), all_detectors(), "regression"
+    known = known_figures(figures, kinds, baseline=baseline)
     for rule in rules:
-        if rule.figure in REGRESSION_FIGURES:
+        if rule.figure not in known:
             raise DatabugsError(
-                f"{where_set('fail_on')}: {rule.text!r} names a figure of a regression scan; "
-                f"this scan is {task}",
+                f"{where_set('fail_on')}: {rule.text!r} names a figure that a {task} scan does "
+                "not have",
                 code=ErrorCode.BAD_GATE_RULE,
-                hint=f"drop the rule, or give {option('task')} regression",
+                hint=f"drop the rule, or give {option('task')} {other}",
             )
 
 
