@@ -26,7 +26,7 @@ from databugs.models.calibration import calibrate
 from databugs.models.engines import Engine, LocalEngine
 from databugs.models.folds import cross_folds, splits_around
 from databugs.models.oof import PROBABILITY_FLOOR, candidate_names, combine, forests_on_every_core
-from databugs.models.zoo import Estimator, is_forest, make_model
+from databugs.models.zoo import BESIDE_TEXT, CANDIDATES, Estimator, is_forest, make_model
 
 
 @dataclass(frozen=True)
@@ -53,23 +53,32 @@ def tag_probabilities(
     jobs: int | None = None,
     engine: Engine | None = None,
     held_out: np.ndarray | None = None,
+    table: np.ndarray | None = None,
 ) -> TagOutOfFold:
     """Fit each candidate in each fold on the 0/1 tag matrix ``tags`` (rows x tags) and predict
     the held-out rows; combine the candidates tag by tag; choose each tag's threshold.
     ``held_out`` rows (a test split) are in no fold: models fitted on all the other rows
-    predict them (:func:`folds.splits_around`)."""
+    predict them (:func:`folds.splits_around`). With ``table`` (a text's neighbouring columns,
+    ``FeatureSet.table``) and automatic models, the table candidates fitted on those columns
+    are candidates too."""
     tags = np.asarray(tags, dtype=np.int8)
     if tags.shape[1] < 1 or len(tags) < 2:
         raise DatabugsError("no tags to learn from", code=ErrorCode.TOO_FEW_CLASSES)
-    names = candidate_names(model, kind)
-    views = [(name, make_model(name, kind, seed)) for name in names]
+    views = [(name, matrix, make_model(name, kind, seed)) for name in candidate_names(model, kind)]
+    if table is not None and kind == "text" and model == "auto":
+        views += [
+            (BESIDE_TEXT.format(model=name), table, make_model(name, "table", seed))
+            for name in CANDIDATES["table"]
+        ]
+    names = [name for name, _, _ in views]
     splits = splits_around(lambda kept: tag_folds(tags[kept], folds, seed), len(tags), held_out)
     engine = engine or LocalEngine(jobs)
-    estimators, engine = forests_on_every_core([e for _, e in views], engine, len(splits))
+    estimators, engine = forests_on_every_core([e for _, _, e in views], engine, len(splits))
+    fitted = [(m, e) for (_, m, _), e in zip(views, estimators, strict=True)]
     candidates = np.zeros((len(views), *tags.shape))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter; constant tags in a fold
-        runs = engine.run_folds(_fit_predict_tags, (matrix, estimators, tags), splits)
+        runs = engine.run_folds(_fit_predict_tags, (fitted, tags), splits)
         with closing(runs) as results:
             for test, predicted in results:
                 candidates[:, test] = predicted
@@ -107,15 +116,14 @@ def tag_folds(tags: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray,
 
 
 def _fit_predict_tags(
-    matrix: np.ndarray | sp.csr_matrix,
-    estimators: list[Estimator],
+    views: list[tuple[np.ndarray | sp.csr_matrix, Estimator]],
     tags: np.ndarray,
     train: np.ndarray,
     test: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The held-out rows' P(tag), one layer per estimator."""
-    predicted = np.zeros((len(estimators), len(test), tags.shape[1]))
-    for layer, estimator in zip(predicted, estimators, strict=True):
+    """The held-out rows' P(tag), one layer per (matrix, estimator) view."""
+    predicted = np.zeros((len(views), len(test), tags.shape[1]))
+    for layer, (matrix, estimator) in zip(predicted, views, strict=True):
         layer[:] = _predict_tags(estimator, matrix[train], tags[train], matrix[test])
     return test, predicted
 

@@ -24,6 +24,7 @@ from databugs.errors import DatabugsError, ErrorCode
 from databugs.models.engines import Engine, LocalEngine
 from databugs.models.folds import Split, cross_folds, identical_rows, kept_together, splits_around
 from databugs.models.zoo import (
+    BESIDE_TEXT,
     CANDIDATES,
     Estimator,
     embedding_model,
@@ -47,8 +48,6 @@ class OutOfFold:
 
 
 EMBEDDING_MODEL = "logistic on sentence embeddings"
-BESIDE_TEXT = "{model} on the columns beside the text"
-"""How the table candidates fitted where text sits beside other columns are named."""
 
 
 def out_of_fold_probabilities(

@@ -21,7 +21,7 @@ from sklearn.model_selection import KFold
 from databugs.errors import DatabugsError, ErrorCode
 from databugs.models.engines import Engine, LocalEngine
 from databugs.models.folds import cross_folds, splits_around
-from databugs.models.zoo import REGRESSION, REGRESSORS, make_model
+from databugs.models.zoo import BESIDE_TEXT, REGRESSION, REGRESSORS, make_model
 
 EMBEDDING_REGRESSOR = "ridge on sentence embeddings"
 """The candidate fitted on ``--text-model`` embeddings."""
@@ -72,13 +72,16 @@ def out_of_fold_predictions(
     embeddings: np.ndarray | None = None,
     on_fold_done: Callable[[], None] | None = None,
     held_out: np.ndarray | None = None,
+    table: np.ndarray | None = None,
 ) -> RegressionFit:
     """Each labelled row's prediction from a model fitted on the other folds: the candidates
     are fitted on the first fold, the best of them (lowest held-out absolute error) on the
     rest. With ``embeddings`` (rows x dimensions, ``--text-model``), a ridge regression on them
     is one more candidate. Folds run on ``engine`` (threads here by default), one thread each.
     ``held_out`` rows (a test split) are in no fold: the chosen model fitted on all the other
-    rows predicts them (:func:`folds.splits_around`)."""
+    rows predicts them (:func:`folds.splits_around`). With ``table`` (a text's neighbouring
+    columns, ``FeatureSet.table``) and automatic models, the table candidates fitted on those
+    columns are candidates too (the text models see them as a few numbers among the words)."""
     training = len(targets) - (0 if held_out is None else int(held_out.sum()))
     if training < folds:
         raise DatabugsError(
@@ -93,7 +96,9 @@ def out_of_fold_predictions(
     splits = splits_around(lambda kept: list(splitter.split(kept)), len(targets), held_out)
     names = usable_regressors(kind, model)
     names += (EMBEDDING_REGRESSOR,) if embeddings is not None else ()
-    shared = (matrix, kind, embeddings, targets, seed)
+    if table is not None and kind == "text" and model == "auto":
+        names += tuple(BESIDE_TEXT.format(model=name) for name in usable_regressors("table", model))
+    shared = (matrix, kind, (embeddings, table), targets, seed)
     screened = sorted(engine.run_folds(_fit_predict, shared, [(n, *splits[0]) for n in names]))
     errors = {
         name: float(np.mean(np.abs(guess - targets[test]))) for name, test, guess, _ in screened
@@ -129,19 +134,24 @@ def _rest_engine(engine: Engine, best: str, seconds: float) -> Engine:
 def _fit_predict(
     matrix: Any,
     kind: str,
-    embeddings: np.ndarray | None,
+    beside: tuple[np.ndarray | None, np.ndarray | None],
     targets: np.ndarray,
     seed: int,
     name: str,
     train: Any,
     test: Any,
 ) -> tuple[str, Any, np.ndarray, float]:
-    """One model fitted on ``train``, its predictions for ``test`` and the seconds it took."""
+    """One model fitted on ``train``, its predictions for ``test`` and the seconds it took;
+    ``beside`` holds the embeddings and the table beside a text, for the candidates on them."""
+    embeddings, table = beside
+    model = name.removesuffix(BESIDE_TEXT.format(model=""))
     if name == EMBEDDING_REGRESSOR:  # unit-length vectors: no scaling, as for text
         matrix, estimator = embeddings, make_model("ridge", "text", seed, REGRESSION)
+    elif model != name:
+        matrix, estimator = table, make_model(model, "table", seed, REGRESSION)
     else:
         estimator = make_model(name, kind, seed, REGRESSION)
-    if name == "hist-gradient-boosting" and len(train) < EARLY_STOPPING_ROWS:
+    if model == "hist-gradient-boosting" and len(train) < EARLY_STOPPING_ROWS:
         estimator.set_params(early_stopping=False)
     start = time.perf_counter()
     fitted = estimator.fit(matrix[train], targets[train])

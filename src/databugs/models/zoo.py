@@ -105,6 +105,8 @@ CANDIDATES = {"table": ("extra-trees", "logistic", "random-forest"), "text": ("s
 """The models a scan fits by default, combined by their out-of-fold fit (``oof.combine``).
 Chosen on the pool of ../shared/datasets: gradient boosting added nothing beside these and took
 longer than all three (docs/benchmarks.md)."""
+BESIDE_TEXT = "{model} on the columns beside the text"
+"""How the table candidates fitted where text sits beside other columns are named."""
 
 
 def _gradient_boosting_regressor(kind: str, seed: int) -> Estimator:
