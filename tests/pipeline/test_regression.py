@@ -293,3 +293,26 @@ def test_a_free_text_note_beside_a_number_to_predict_leaves_the_table_models() -
     flagged = report.rows.loc[report.rows.is_label_issue, "row"].tolist()
     assert flagged == plain.rows.loc[plain.rows.is_label_issue, "row"].tolist()
     assert len(set(flagged) & set(WRONG)) >= 9
+
+
+def test_negative_numbers_are_written_back_as_the_column_writes_them(tmp_path: Path) -> None:
+    """An accounting column (``(2,257)``) got ``-2257`` from fix, and one written with the
+    minus sign U+2212 got ``-``; typed values in either form read back."""
+    accounting = NumberStyle.of(["(2,257)", "1,300"])
+    assert accounting.write(-1234.4) == "(1,234)" and accounting.write(12) == "12"
+    assert accounting.read("(1,234)") == -1234 and np.isnan(accounting.read("(-5)"))
+    assert NumberStyle.of(["\u2212825", "12"]).write(-3) == "\u22123"
+    assert NumberStyle.of(["$(50.00)", "$20.00"]).read("($12.50)") == -12.5
+    frame, _ = deliveries()
+    profit = np.round(40 - frame.minutes.to_numpy()) * 100  # some positive, most negative
+    frame = frame.drop(columns="minutes").assign(
+        profit=[f"({-v:,.0f})" if v < 0 else f"{v:,.0f}" for v in profit]
+    )
+    data = tmp_path / "d.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "out"
+    assert run("scan", data, "--label", "profit", "--out", out).exit_code == 0
+    report = json.loads((out / "report.json").read_text())
+    suggested = [i["suggested_label"] for i in report["issues"] if i["kind"] == "label_issue"]
+    assert suggested and all(re.fullmatch(r"\(\d[\d,]*\)|\d[\d,]*", s) for s in suggested)
+    assert any(s.startswith("(") for s in suggested)

@@ -200,6 +200,9 @@ class NumberStyle:
     mark: str = "."
     grouped: bool = False
     affix: tuple[str, str] = ("", "")
+    minus: str = "-"
+    """How a negative value is written: ``-``, the minus sign U+2212, or ``(`` for
+    parentheses around it (accounting: ``(1,200)``)."""
 
     @classmethod
     def of(cls, texts: Sequence[str | None]) -> NumberStyle:
@@ -213,13 +216,19 @@ class NumberStyle:
         fractions = [d.rpartition(mark)[2] for d in written if mark in d and "e" not in d.lower()]
         whole = all(set(fraction) <= {"0"} for fraction in fractions)
         decimals = min(max(map(len, fractions), default=0), 6)
-        return cls(decimals, whole, mark, reading.grouped, reading.affix)
+        minus = (
+            "(" if reading.accounting else "\u2212" if any("\u2212" in t for t in distinct) else "-"
+        )
+        return cls(decimals, whole, mark, reading.grouped, reading.affix, minus)
 
     def read(self, text: str) -> float:
         """A typed value as a number (NaN if it is none), with or without the column's unit:
         in a decimal-comma column both ``12,5`` and ``12.5`` are 12.5; elsewhere ``1,250``
-        is 1250."""
+        is 1250; ``-$5``, ``\u22125`` and ``(5)`` are -5."""
         text = text.strip().replace("\u2212", "-")
+        accounting = text.startswith("(") and text.endswith(")")  # (1,200) is -1200
+        negative = accounting or text.startswith("-")
+        text = text[1:-1].strip() if accounting else text.removeprefix("-")
         for part, strip in zip(self.affix, (str.removeprefix, str.removesuffix), strict=True):
             text = strip(text, part.strip()).strip() if part.strip() else text
         text = re.sub(f"[{GAPS}]", "", text)
@@ -227,21 +236,27 @@ class NumberStyle:
             text = text.replace(".", "").replace(",", ".")
         elif self.mark == ".":
             text = text.replace(",", "")
-        return float(pd.to_numeric(text, errors="coerce"))
+        number = float(pd.to_numeric(text, errors="coerce"))
+        if negative and number < 0:  # --5, (-5): no number
+            return float("nan")
+        return -number if negative else number
 
     def write(self, value: float, decimals: int | None = None) -> str:
         """``value`` written like the column's numbers (a whole column written ``5.0`` gets
         ``6.0``, one written ``5`` gets ``6``, ``5,5`` gets ``6,5``, ``$1,200`` ``$1,300``),
-        with the column's decimals or ``decimals``."""
+        with the column's decimals or ``decimals``, negatives as the column writes them (``-5``,
+        ``\u22125``, ``(5)``)."""
         if self.whole:
             value = round(float(value))
         shown = self.decimals if decimals is None else decimals
         number = f"{abs(value):{',' if self.grouped else ''}.{shown}f}"
         if self.mark == ",":
             number = number.translate(str.maketrans(",.", ".,"))
-        sign = "-" if value < 0 and float(number.replace(",", "").replace(".", "") or 0) else ""
+        negative = value < 0 and float(number.replace(",", "").replace(".", "") or 0)
         before, after = self.affix
-        return f"{sign}{before}{number}{after}"
+        if negative and self.minus == "(":
+            return f"({before}{number}{after})"
+        return f"{self.minus if negative else ''}{before}{number}{after}"
 
 
 def as_column_number(text: str, written: Sequence[str | None], column: str) -> str:
