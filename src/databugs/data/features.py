@@ -63,6 +63,10 @@ class FeatureSet:
     (numbers, category codes), so that table models can fit them too (a free-text note left
     a table of numbers to the text models alone)."""
 
+    def table_rows(self, rows: np.ndarray) -> np.ndarray | None:
+        """``rows`` of :attr:`table`, or None where no text sits beside other columns."""
+        return None if self.table is None else self.table[rows]
+
 
 def build_features(
     frame: pd.DataFrame,

@@ -112,11 +112,9 @@ def _shape(text: str) -> dict[str, str] | None:
     match = WRITTEN.fullmatch(text)
     if match is None:
         zero = ACCOUNTING_ZERO.fullmatch(text)
-        return (
-            None
-            if zero is None
-            else dict.fromkeys(WRITTEN.groupindex, "") | {"lead": zero["lead"], "digits": "0"}
-        )
+        if zero is None:
+            return None
+        return dict.fromkeys(WRITTEN.groupindex, "") | {"lead": zero["lead"], "digits": "0"}
     if bool(match["open"]) != bool(match["close"]) or (match["lead"] and match["before"]):
         return None
     return {key: value or "" for key, value in match.groupdict().items()}

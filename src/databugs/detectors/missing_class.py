@@ -15,10 +15,11 @@ UNDECLARED_SEVERITY = 0.85
 def closest_declared(label: str, declared: list[str]) -> str | None:
     """The declared class a stray label most likely meant: same spelling key or one typo away."""
     for same in (spelling_key, loose_key):
-        key = same(label)
+        wanted = same(label)
         for name in declared:
-            if same(name) == key:
+            if same(name) == wanted:
                 return name
+    key = spelling_key(label)
     if key.startswith(NUMBER_KEY):  # 3 is no typo of 5
         return None
     near = [name for name in declared if edit_distance(key, spelling_key(name), 2) <= 2]

@@ -25,8 +25,14 @@ from databugs.errors import DatabugsError, ErrorCode
 from databugs.models.calibration import calibrate
 from databugs.models.engines import Engine, LocalEngine
 from databugs.models.folds import cross_folds, splits_around
-from databugs.models.oof import PROBABILITY_FLOOR, candidate_names, combine, forests_on_every_core
-from databugs.models.zoo import BESIDE_TEXT, CANDIDATES, Estimator, is_forest, make_model
+from databugs.models.oof import (
+    PROBABILITY_FLOOR,
+    beside_text,
+    candidate_names,
+    combine,
+    forests_on_every_core,
+)
+from databugs.models.zoo import Estimator, is_forest, make_model
 
 
 @dataclass(frozen=True)
@@ -65,11 +71,7 @@ def tag_probabilities(
     if tags.shape[1] < 1 or len(tags) < 2:
         raise DatabugsError("no tags to learn from", code=ErrorCode.TOO_FEW_CLASSES)
     views = [(name, matrix, make_model(name, kind, seed)) for name in candidate_names(model, kind)]
-    if table is not None and kind == "text" and model == "auto":
-        views += [
-            (BESIDE_TEXT.format(model=name), table, make_model(name, "table", seed))
-            for name in CANDIDATES["table"]
-        ]
+    views += beside_text(table, kind, model, seed)
     names = [name for name, _, _ in views]
     splits = splits_around(lambda kept: tag_folds(tags[kept], folds, seed), len(tags), held_out)
     engine = engine or LocalEngine(jobs)

@@ -82,7 +82,7 @@ def out_of_fold_probabilities(
     other rows predict them (see :func:`_splits`).
     """
     views = _views(matrix, kind, model, seed, embeddings)
-    beside = _beside_text(table, kind, model, seed)
+    beside = beside_text(table, kind, model, seed)
     splits = _splits(labels, folds, seed, held_out, identical_rows(matrix, labels, seed))
     estimators, engine = forests_on_every_core(
         [e for _, _, e in views + beside], engine or LocalEngine(jobs), len(splits)
@@ -123,7 +123,7 @@ def _views(
     return views
 
 
-def _beside_text(
+def beside_text(
     table: np.ndarray | None, kind: str, model: str, seed: int
 ) -> list[tuple[str, np.ndarray | sp.csr_matrix, Estimator]]:
     """The table candidates on the columns beside a text (automatic models only)."""

@@ -52,7 +52,7 @@ def fit_models(
             on_fold_done=_fold_counter(progress, data.folds, held_out),
             embeddings=_embeddings(data, options, engine, progress),
             held_out=held_out,
-            table=_table(data),
+            table=data.features.table_rows(data.labelled),
         )
 
     with naming_file(data.source, ErrorCode.TOO_FEW_CLASSES):
@@ -83,17 +83,12 @@ def fit_regression(
             embeddings=_embeddings(data, options, engine, progress),
             on_fold_done=_fold_counter(progress, data.folds, held_out),
             held_out=held_out,
-            table=_table(data),
+            table=data.features.table_rows(data.labelled),
         )
 
     shaping = _shaping(data, options)
     with naming_file(data.source, ErrorCode.TOO_FEW_CLASSES):
         return cached_fit(fit, cache, data.table.sha256, shaping, RegressionFit)
-
-
-def _table(data: Prepared) -> np.ndarray | None:
-    """The labelled rows of the columns beside a text, if any (``FeatureSet.table``)."""
-    return None if data.features.table is None else data.features.table[data.labelled]
 
 
 def _embeddings(

@@ -38,7 +38,7 @@ def scan_multilabel(
         seed=options["seed"],
         engine=engine,
         held_out=held_out_rows(data.splits, sets.labelled),
-        table=None if data.features.table is None else data.features.table[sets.labelled],
+        table=data.features.table_rows(sets.labelled),
     )
     clock.lap("models_s")
     context = tag_context(data, oof, seed=options["seed"])

@@ -45,12 +45,12 @@ from databugs.pipeline.summary import issue_counts
 from databugs.report.report import Report
 
 REGRESSION_FIGURES = ("model_mae", "model_r2", "median_residual")
+"""Figures only a regression scan's summary has (gate rules may name them)."""
 SUMMARY_FIGURES = (
     *("rows", "labelled", "unlabelled", "classes"),
     *("label_health", "label_issues", "label_issue_share", *REGRESSION_FIGURES),
 )
 """The numbers of a regression scan's summary (:func:`_summary`), which gate rules may name."""
-"""Figures only a regression scan's summary has (gate rules may name them)."""
 PLOT_POINTS = 2000
 """At most this many points in the given-vs-predicted plot (flagged ones always)."""
 SCALE_WORDS = {
