@@ -63,21 +63,45 @@ def test_numbers_are_classes_by_value_never_by_their_digits() -> None:
     assert merges == {"1": "1.0"}  # the same number written two ways, nothing else
 
 
-def test_numbers_written_as_names_and_short_names_in_another_case_are_not_merged() -> None:
+def test_numbers_written_as_names_are_not_merged() -> None:
     """An adversarial pass merged real classes before training: section numbers ``1.10`` into
-    ``1.1``, codes ``007`` into ``7``, ``1_2`` into ``12`` (Python's float reads it), cobalt
-    ``Co`` into carbon monoxide ``CO``, milliwatts into megawatts."""
-    pairs = [("1.10", "1.1"), ("007", "7"), ("1_2", "12"), ("Co", "CO"), ("mW", "MW")]
-    for first, second in pairs:
+    ``1.1``, codes ``007`` into ``7``, ``1_2`` into ``12`` (Python's float reads it)."""
+    for first, second in [("1.10", "1.1"), ("007", "7"), ("1_2", "12")]:
         assert LabelSpelling().merge_labels([first] * 30 + [second] * 20) == {}, first
-    merged = ["1"] * 30 + ["1.0", "+1", "1.00"] + ["Yes"] * 20 + ["YES", "yes"]
+    merged = ["1"] * 30 + ["1.0", "+1", "1.00", "\uff11"] + ["Yes"] * 20 + ["YES", "yes"]
     assert LabelSpelling().merge_labels(merged) == {
         "1.0": "1",
         "+1": "1",
         "1.00": "1",
+        "\uff11": "1",  # a fullwidth digit
         "YES": "Yes",
         "yes": "Yes",
     }
+
+
+def test_short_names_in_another_case_are_one_class_unless_case_is_kept() -> None:
+    """Keeping the case of two-letter names (for cobalt ``Co`` beside ``CO``) split everyday
+    classes: ``No``/``NO``/``no`` became three classes (accuracy 98.7% -> 67.7% on 300 rows),
+    as did ``OK``/``ok``, ``TV``/``tv``, ``C#``/``c#``. ``fold_case=False`` keeps case."""
+    for first, second in [("No", "NO"), ("OK", "ok"), ("TV", "tv"), ("C#", "c#"), ("A", "a")]:
+        assert LabelSpelling().merge_labels([first] * 30 + [second] * 20) == {second: first}
+    kept = LabelSpelling(fold_case=False)
+    for first, second in [("Co", "CO"), ("mW", "MW"), ("No", "no")]:
+        assert kept.merge_labels([first] * 30 + [second] * 20) == {}, first
+    assert kept.merge_labels(["No"] * 30 + [" No"] * 2) == {" No": "No"}
+
+
+def test_yes_and_no_written_in_several_cases_are_two_classes_in_a_scan() -> None:
+    frame = make_blobs_table(rows=300, seed=4)
+    spellings = {"dog": ["No", "NO", "no"], "cat": ["Yes", "yes", "YES"], "bird": ["maybe"]}
+    rng = np.random.default_rng(0)
+    frame["label"] = [rng.choice(spellings[label]) for label in frame["label"]]
+    report = databugs.scan(frame, jobs=1)
+    assert report.summary["classes"] == 3
+    assert report.summary["model_accuracy"] > 0.9
+    spelled = _kinds(report, "label_spelling")
+    assert {issue.suggested_label for issue in spelled} <= {"No", "NO", "no", "Yes", "yes", "YES"}
+    assert len(spelled) > 100  # every row not written the kept way
 
 
 def test_a_rare_case_or_number_form_the_model_cannot_tell_apart_is_a_spelling() -> None:
@@ -93,16 +117,17 @@ def test_a_rare_case_or_number_form_the_model_cannot_tell_apart_is_a_spelling() 
             ("FE", 3, "FE"),  # the model tells these rows apart
         ]
     )
-    issues = LabelSpelling().detect(context)
+    issues = LabelSpelling(fold_case=False).detect(context)
     found = {(issue.given_label, issue.suggested_label, issue.details["edit"]) for issue in issues}
     assert found == {("Co", "CO", "another case"), ("1.10", "1.1", "another form of the number")}
     assert len(issues) == 5
 
 
-def test_cobalt_and_carbon_monoxide_stay_two_classes_in_a_scan() -> None:
+def test_cobalt_and_carbon_monoxide_stay_two_classes_where_case_is_kept() -> None:
     frame = make_blobs_table(rows=300, seed=4)
     frame["label"] = frame["label"].map({"dog": "Co", "cat": "CO", "bird": "Fe"})
-    report = databugs.scan(frame, jobs=1)
+    settings = {"label_spelling": {"fold_case": False}}
+    report = databugs.scan(frame, jobs=1, detector_settings=settings)
     assert report.summary["classes"] == 3 and not _kinds(report, "label_spelling")
 
 

@@ -4,10 +4,9 @@ Spellings that differ only in case, spaces, Unicode form or punctuation are merg
 most frequent spelling before any model is trained (so they do not split a class). A slip of a
 letter (``postive``, ``sprot``) is another word, which may be another class (``grade`` beside
 ``trade``): it is trained as its own class, and reported once the out-of-fold model shows it
-cannot tell the rare spelling's rows from the frequent class's; so is a short name in another
-case (``Co`` beside ``CO``) and a number in another form (``1.10`` beside ``1.1``, ``007`` beside
-``7``). Each row written another way is reported with the canonical spelling as its suggested
-label, for ``fix`` to accept.
+cannot tell the rare spelling's rows from the frequent class's; so is a number in another form
+(``1.10`` beside ``1.1``, ``007`` beside ``7``). Each row written another way is reported with
+the canonical spelling as its suggested label, for ``fix`` to accept.
 """
 
 from __future__ import annotations
@@ -34,44 +33,45 @@ SEVERITY = 0.9
 NUMBER_KEY = "#"
 """Keys of labels that are numbers start with this."""
 NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-CASE_KEPT_LENGTH = 2
-"""Names this short keep their case when they carry a capital: ``Co`` (cobalt) is not ``CO``
-(carbon monoxide), nor ``mW`` ``MW``; only the model can say they name one class."""
 
 
-def spelling_key(label: str) -> str:
+def spelling_key(label: str, *, fold_case: bool = True) -> str:
     """What is left of a label once case, spaces, Unicode form and word separators are
-    ignored: spellings of one key are one class, merged before training. A number keeps the
-    digits that may be a name: ``1``, ``+1`` and ``1.0`` are one class, ``1.10`` and ``1.1``
-    (section numbers) or ``007`` and ``7`` (codes) two, as are ``-1`` and ``1``.
+    ignored: spellings of one key are one class, merged before training. Case is always
+    ignored: a class written ``No``, ``NO`` and ``no`` (or ``OK``/``ok``, ``TV``/``tv``) is far
+    more common than two classes told apart by case alone (``Co`` cobalt, ``CO`` carbon
+    monoxide), which ``fold_case=False`` keeps apart (for the model to judge). A number keeps
+    the digits that may be a name: ``1``, ``+1``, fullwidth ``1`` and ``1.0`` are one class,
+    ``1.10`` and ``1.1`` (section numbers) or ``007`` and ``7`` (codes) two, as are ``-1``
+    and ``1``.
 
     >>> spelling_key(" Very-Positive "), spelling_key("very_positive"), spelling_key(">50K")
     ('verypositive', 'verypositive', '>50k')
     >>> spelling_key("1") == spelling_key(" 1.0"), spelling_key("1.10") == spelling_key("1.1")
     (True, False)
-    >>> spelling_key("Co") == spelling_key("CO"), spelling_key("Yes") == spelling_key("YES")
-    (False, True)
+    >>> spelling_key("No") == spelling_key("NO"), spelling_key("\uff11") == spelling_key("1")
+    (True, True)
     """
-    number = _written_number(label)
+    text = unicodedata.normalize("NFKC", label)
+    number = _written_number(text)
     if number is not None:
         return number
-    key = SEPARATORS.sub("", unicodedata.normalize("NFKC", label))
-    keeps_case = len(key) <= CASE_KEPT_LENGTH and key != key.casefold()
-    return key if keeps_case else key.casefold()
+    key = SEPARATORS.sub("", text)
+    return key.casefold() if fold_case else key
 
 
 def loose_key(label: str) -> str:
-    """The spelling key with case always folded and a number read as its value: labels of one
-    loose key but two spelling keys (``Co``/``CO``, ``007``/``7``) may be one class, which the
-    model decides (:meth:`LabelSpelling.typos`).
+    """The spelling key with case folded and a number read as its value: labels of one loose
+    key but two spelling keys (``007``/``7``, ``1.10``/``1.1``, ``Co``/``CO`` where case is
+    kept) may be one class, which the model decides (:meth:`LabelSpelling.typos`).
 
-    >>> loose_key("Co") == loose_key("CO"), loose_key("1.10") == loose_key("1.1")
+    >>> loose_key("007") == loose_key("7"), loose_key("1.10") == loose_key("1.1")
     (True, True)
     """
-    text = label.strip()
+    text = unicodedata.normalize("NFKC", label).strip()
     if NUMBER.fullmatch(text):
         return NUMBER_KEY + repr(float(text) + 0.0)  # + 0.0: -0.0 is 0.0
-    return SEPARATORS.sub("", unicodedata.normalize("NFKC", label).casefold())
+    return spelling_key(label)
 
 
 def _written_number(label: str) -> str | None:
@@ -151,7 +151,7 @@ def typo_edit(rare: str, common: str) -> str | None:
 
 def _variant_edit(rare: tuple[str, str], common: tuple[str, str]) -> str | None:
     """How a label of (spelling key, loose key) ``rare`` may be another way of writing
-    ``common``: one loose key (case, a number's form) or a slip of a letter."""
+    ``common``: one loose key (a number's value, or case where it is kept) or a slip."""
     if rare[1] == common[1]:
         return "another form of the number" if rare[1][:1] == NUMBER_KEY else "another case"
     return typo_edit(rare[0], common[0])
@@ -216,9 +216,15 @@ class LabelSpelling(Detector):
     renames_classes = True
 
     def __init__(
-        self, *, max_share: float = 0.1, min_likeness: float = 0.5, max_own_gain: float = 0.01
+        self,
+        *,
+        max_share: float = 0.1,
+        min_likeness: float = 0.5,
+        max_own_gain: float = 0.01,
+        fold_case: bool = True,
     ) -> None:
         self.max_share = max_share
+        self.fold_case = fold_case
         self.min_likeness = min_likeness
         self.max_own_gain = max_own_gain
 
@@ -232,7 +238,8 @@ class LabelSpelling(Detector):
         counts = Counter(label for label in labels if label is not None)
         by_key: dict[str, Counter] = {}
         for label, count in counts.items():
-            by_key.setdefault(spelling_key(label), Counter())[label] = count
+            key = spelling_key(label, fold_case=self.fold_case)
+            by_key.setdefault(key, Counter())[label] = count
         merges = {}
         for spellings in by_key.values():
             canonical = min(
@@ -249,7 +256,10 @@ class LabelSpelling(Detector):
         out of fold, rows that are the frequent class under another name teach a model nothing
         about the name, whereas a real class, however rare, shows through."""
         counts = context.class_counts()
-        keys = [(spelling_key(name), loose_key(name)) for name in context.classes]
+        keys = [
+            (spelling_key(name, fold_case=self.fold_case), loose_key(name))
+            for name in context.classes
+        ]
         mean = _mean_probabilities(context)
         found = []
         for rare in np.flatnonzero(counts > 0):
