@@ -154,6 +154,11 @@ def test_an_adversarial_pass_on_the_readers() -> None:
 
     accounting = _read([" $ (1,200.00)", " $ - ", " $ 1,500.25 ", "$(50.00)"])
     assert accounting[0] == [-1200.0, 0.0, 1500.25, -50.0] and "'$' dropped" in accounting[1]
+    euros = _read(["1.234,00 €", "-   €", "12,50 €", "(3,00 €)"])  # the zero after, too
+    assert euros[0] == [1234.0, 0.0, 12.5, -3.0] and "'€' dropped" in euros[1]
+    phones = text_numbers(pd.Series(["092 601 416", "044 123 456", "079 555 010"]))
+    assert np.isnan(phones).all()  # no amount is grouped from a leading zero
+    assert list(text_numbers(pd.Series(["1 250", "0,250", "2,5"]))) == [1250.0, 0.25, 2.5]
     answers = text_numbers(pd.Series(["TRUE", "True", "true", "FALSE", "False", "false"]))
     assert np.array_equal(answers, [1, 1, 1, 0, 0, 0])
     assert np.isnan(text_numbers(pd.Series(["T", "F", "N", "T"]))).all()

@@ -138,6 +138,15 @@ def test_jsonl_booleans_stay_booleans(tmp_path: Path) -> None:
     assert written == '{"x": 1, "label": true}\n{"x": 2, "label": false}\n{"x": 3, "label": true}\n'
 
 
+def test_jsonl_numbers_stay_numbers_in_the_cell_s_own_type(tmp_path: Path) -> None:
+    """Where a column writes ``1`` and ``1.0`` (one class, kept as ``1.0``), an integer cell
+    relabelled ``1.0`` was written as the text ``"1.0"``."""
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"label": 0}\n{"label": 2.5}\n{"label": 1}\n{"label": 3}\n')
+    written = _relabelled(path, {0: "1.0", 1: "1.0", 2: "inf", 3: "2.5"}).decode()
+    assert written == '{"label": 1}\n{"label": 1.0}\n{"label": "inf"}\n{"label": 2.5}\n'
+
+
 def test_parquet_booleans_and_integers_with_gaps_are_relabelled(tmp_path: Path) -> None:
     path = tmp_path / "d.parquet"
     table = pa.table(

@@ -316,3 +316,14 @@ def test_negative_numbers_are_written_back_as_the_column_writes_them(tmp_path: P
     suggested = [i["suggested_label"] for i in report["issues"] if i["kind"] == "label_issue"]
     assert suggested and all(re.fullmatch(r"\(\d[\d,]*\)|\d[\d,]*", s) for s in suggested)
     assert any(s.startswith("(") for s in suggested)
+
+
+def test_the_figures_a_regression_gate_may_name_are_its_summary_s_numbers() -> None:
+    """The list of figures gate rules may name on a regression scan is kept beside the summary
+    that writes them: a figure added to one and not the other would be refused, or unchecked."""
+    from databugs.pipeline.regression import SUMMARY_FIGURES
+
+    frame, _ = deliveries(200)
+    summary = databugs.scan(frame, label="minutes", jobs=1).summary
+    numbers = {k for k, v in summary.items() if isinstance(v, int | float) and k != "counts"}
+    assert numbers == set(SUMMARY_FIGURES)

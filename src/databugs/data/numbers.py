@@ -102,8 +102,9 @@ def read_numbers(texts: pd.Series, said_missing: np.ndarray) -> Reading:
     return Reading(values, digits, decimal, grouped, affix, accounting)
 
 
-ACCOUNTING_ZERO = re.compile(r"(?P<lead>[$€£¥₹])\s*-\s*")
-"""Excel's Accounting format writes zero as a dash beside the currency (``$ -``)."""
+ACCOUNTING_ZERO = re.compile(r"(?P<lead>[$€£¥₹])\s*-\s*|-\s*(?P<after>[$€£¥₹])")
+"""Excel's Accounting format writes zero as a dash beside the currency: before it (``$ -``)
+or, where the currency follows amounts (``1.234,00 €``), after it (``- €``)."""
 
 
 def _shape(text: str) -> dict[str, str] | None:
@@ -114,7 +115,11 @@ def _shape(text: str) -> dict[str, str] | None:
         zero = ACCOUNTING_ZERO.fullmatch(text)
         if zero is None:
             return None
-        return dict.fromkeys(WRITTEN.groupindex, "") | {"lead": zero["lead"], "digits": "0"}
+        return dict.fromkeys(WRITTEN.groupindex, "") | {
+            "lead": zero["lead"] or "",
+            "after": zero["after"] or "",
+            "digits": "0",
+        }
     if bool(match["open"]) != bool(match["close"]) or (match["lead"] and match["before"]):
         return None
     return {key: value or "" for key, value in match.groupdict().items()}
@@ -168,10 +173,13 @@ def _number(written: str, decimal: str) -> float | None:
 
 def _valid_groups(whole: str, group: str) -> bool:
     """Digits with no grouping, or grouped in threes by ``group`` or a gap (``1,250``), or in
-    the Indian way: the last three, then twos (``4,98,511``)."""
+    the Indian way: the last three, then twos (``4,98,511``); never from a leading zero
+    (``092 601 416`` is a phone number, ``0,250`` no thousands)."""
     parts = re.split(f"[{re.escape(group)}{GAPS}]", whole)
     if len(parts) == 1:
         return True
+    if parts[0].startswith("0"):
+        return False
     if 1 <= len(parts[0]) <= 3 and all(len(part) == 3 for part in parts[1:]):
         return True
     return len(parts[-1]) == 3 and 1 <= len(parts[0]) <= 2 and all(len(p) == 2 for p in parts[1:-1])

@@ -10,6 +10,7 @@ import codecs
 import gzip
 import io
 import json
+import math
 import os
 import re
 import secrets
@@ -254,15 +255,25 @@ def _column_kind(frame: pd.DataFrame, label: str) -> str:
 
 def _typed_like(old: object, text: str, kind: str) -> object:
     """The new label as a value of the type the cell had (an empty cell: of the column's
-    kind): ``True`` for a boolean, ``1`` for an integer; text that is none stays text."""
+    kind): ``True`` for a boolean, ``1`` for an integer (also from ``1.0``, the spelling kept
+    where a column writes ``1`` and ``1.0``); text that is none stays text."""
     if old is not None:
         kind = {bool: "bool", int: "int", float: "float"}.get(type(old), "text")
     if kind == "bool":
         return {"true": True, "false": False}.get(text.lower(), text)
+    if kind not in ("int", "float"):
+        return text
     try:
-        return int(text) if kind == "int" else float(text) if kind == "float" else text
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
     except ValueError:
         return text
+    if not math.isfinite(number):
+        return text
+    return int(number) if kind == "int" and number.is_integer() else number
 
 
 def _relabel_parquet(
