@@ -145,6 +145,9 @@ def test_jsonl_numbers_stay_numbers_in_the_cell_s_own_type(tmp_path: Path) -> No
     path.write_text('{"label": 0}\n{"label": 2.5}\n{"label": 1}\n{"label": 3}\n')
     written = _relabelled(path, {0: "1.0", 1: "1.0", 2: "inf", 3: "2.5"}).decode()
     assert written == '{"label": 1}\n{"label": 1.0}\n{"label": "inf"}\n{"label": 2.5}\n'
+    path.write_text('{"label": 2.5}\n{"label": 1}\n')
+    written = _relabelled(path, {0: "3", 1: "12345678901234567890"}).decode()
+    assert written == '{"label": 3.0}\n{"label": 12345678901234567890}\n'  # each cell's type
 
 
 def test_parquet_booleans_and_integers_with_gaps_are_relabelled(tmp_path: Path) -> None:

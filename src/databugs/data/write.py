@@ -263,10 +263,8 @@ def _typed_like(old: object, text: str, kind: str) -> object:
         return {"true": True, "false": False}.get(text.lower(), text)
     if kind not in ("int", "float"):
         return text
-    try:
-        return int(text)
-    except ValueError:
-        pass
+    if kind == "int" and re.fullmatch(r"[+-]?\d+", text.strip()):
+        return int(text)  # exact, however many digits
     try:
         number = float(text)
     except ValueError:
