@@ -53,7 +53,7 @@ def test_a_tag_spelled_another_way_is_merged_and_respelled(tagged):
     ]
 
 
-def test_short_tags_in_another_case_are_one_tag(tagged):
+def test_short_tags_in_another_case_are_one_tag():
     """Keeping the case of two-letter names split ``UI``/``ui`` into two tags (98 false tag
     issues on an issue tracker's labels); ``fold_case=False`` keeps them apart."""
     tags = TagSpelling().merge_tags(["UI"] * 30 + ["ui"] * 10 + ["bug"] * 40)

@@ -623,11 +623,11 @@ def _is_missing(value: object) -> bool:
 
 
 MAX_FIELDS = 100
-MAX_FIELD_DEPTH = 8
 """An object column with more fields than this stays its JSON text: its keys are a bag of
 attributes (3,000 keys, ten per line), which as 3,000 mostly empty columns took a scan of
-5,000 lines from 9 s to 190 s and 2 GB. Objects nested deeper than ``MAX_FIELD_DEPTH`` are
-their JSON text in the field that holds them."""
+5,000 lines from 9 s to 190 s and 2 GB."""
+MAX_FIELD_DEPTH = 8
+"""Objects nested deeper than this are their JSON text in the field that holds them."""
 
 
 def _with_fields(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:

@@ -37,8 +37,8 @@ NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 def spelling_key(label: str, *, fold_case: bool = True) -> str:
     """What is left of a label once case, spaces, Unicode form and word separators are
-    ignored: spellings of one key are one class, merged before training. Case is always
-    ignored: a class written ``No``, ``NO`` and ``no`` (or ``OK``/``ok``, ``TV``/``tv``) is far
+    ignored: spellings of one key are one class, merged before training. Case is ignored
+    by default: a class written ``No``, ``NO`` and ``no`` (or ``OK``/``ok``, ``TV``/``tv``) is far
     more common than two classes told apart by case alone (``Co`` cobalt, ``CO`` carbon
     monoxide), which ``fold_case=False`` keeps apart (for the model to judge). A number keeps
     the digits that may be a name: ``1``, ``+1``, fullwidth ``1`` and ``1.0`` are one class,
@@ -224,9 +224,9 @@ class LabelSpelling(Detector):
         fold_case: bool = True,
     ) -> None:
         self.max_share = max_share
-        self.fold_case = fold_case
         self.min_likeness = min_likeness
         self.max_own_gain = max_own_gain
+        self.fold_case = fold_case
 
     def merge_labels(self, labels: Sequence[str | None]) -> dict[str, str]:
         """Variant spelling -> canonical spelling (the most frequent one of its spelling key
