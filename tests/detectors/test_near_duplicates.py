@@ -24,13 +24,28 @@ def test_near_duplicate_texts_are_found_without_all_pairs() -> None:
 
 
 def test_near_duplicates_in_a_table() -> None:
-    frame = make_blobs_table(rows=300, seed=8)
-    frame.loc[200, ["weight", "height", "colour"]] = frame.loc[20, ["weight", "height", "colour"]]
-    frame.loc[200, "weight"] += 0.001
-    frame.loc[200, "label"] = "bird" if frame.loc[20, "label"] != "bird" else "cat"
-    report = databugs.scan(frame, jobs=1)
+    """A letter's 16 measurements written again with one of them a thousandth off and another
+    letter: a near copy (in 300 rows of two measurements and a colour, rows equal once rounded
+    to 2 significant digits are expected by chance, and are not reported)."""
+    frame = pd.read_csv(EXAMPLES / "letters_sample.csv")
+    frame.loc[200] = frame.loc[20]
+    frame.loc[200, "x.box"] += 0.001
+    frame.loc[200, "label"] = "Z" if frame.loc[20, "label"] != "Z" else "Y"
+    report = databugs.scan(frame, jobs=1, detectors=["near_duplicates"])
     found = _kinds(report, "near_duplicates")
     assert sorted(issue.row for issue in found) == [20, 200]
+    assert {issue.suggested_label for issue in found} == {frame.loc[20, "label"]}
+
+
+def test_rounded_values_of_one_column_are_no_near_copies() -> None:
+    """One measured column rounded to 2 significant digits puts 600 rows into a few dozen
+    groups: neighbours on one scale, not copies."""
+    rng = np.random.default_rng(3)
+    score = rng.normal(50, 10, 600).round(2)
+    label = np.where(score + rng.normal(0, 5, 600) > 50, "high", "low")
+    frame = pd.DataFrame({"score": score, "label": label})
+    report = databugs.scan(frame, jobs=1, detectors=["near_duplicates", "label_issue"])
+    assert _kinds(report, "near_duplicates") == []
 
 
 def _letters_with_a_stock_comment(rows: int) -> tuple[pd.DataFrame, set[int]]:
@@ -73,15 +88,15 @@ def test_a_stock_comment_does_not_make_a_table_one_group(tmp_path: Path) -> None
 
 def test_a_group_is_described_within_bounds() -> None:
     """A big group of copies lists a few of its rows and counts its labels, in each issue."""
-    frame = make_blobs_table(rows=400, seed=2)
-    frame.loc[:299, ["weight", "height", "colour"]] = [[0.31, 0.42, "red"]] * 300
-    frame.loc[:299, "weight"] += 1e-6 * (np.arange(300) % 3)  # near copies, not exact ones
-    frame.loc[:299, "label"] = np.where(np.arange(300) < 280, "cat", "dog")
+    frame = make_blobs_table(rows=2000, seed=2)
+    frame.loc[:99, ["weight", "height", "colour"]] = [[0.31, 0.42, "red"]] * 100
+    frame.loc[:99, "weight"] += 1e-6 * (np.arange(100) % 3)  # near copies, not exact ones
+    frame.loc[:99, "label"] = np.where(np.arange(100) < 90, "cat", "dog")
     report = databugs.scan(frame, jobs=1)
     found = _kinds(report, "near_duplicates")
     assert found
     for issue in found:
         assert len(issue.details["rows"]) <= 10
-        assert issue.details["group_size"] == 300
-        assert issue.details["labels"] == {"cat": 280, "dog": 20}
+        assert issue.details["group_size"] == 100
+        assert issue.details["labels"] == {"cat": 90, "dog": 10}
         assert len(issue.message) < 200

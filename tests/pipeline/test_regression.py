@@ -135,13 +135,20 @@ def test_text_cells_in_a_number_to_predict_are_refused(tmp_path: Path) -> None:
 
 
 def test_identical_rows_far_apart_and_impossible_values_are_reported() -> None:
-    matrix = np.array([[1.0, 2.0], [1.0, 2.0], [3.0, 1.0], [5.0, 5.0]])
-    labels = ["10", "31", "7", "-4"]
-    targets = np.array([10.0, 31.0, 7.0, -4.0])
-    labelled = np.arange(4)
+    """Three measurements written twice with values 21 apart are a conflict; in one column of
+    ages, equal ages with other values are two people (chance), not a conflict."""
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(200, 3)).round(3)
+    matrix[1] = matrix[0]
+    targets = rng.normal(20, 2, 200).round(1)
+    targets[:2] = [10.0, 31.0]
+    labels = [f"{v:g}" for v in targets]
+    labelled = np.arange(200)
     conflicts = conflicting_values(matrix, labels, labelled, targets, tolerance=5.0)
     assert {issue.row for issue in conflicts} == {0, 1}
     assert not conflicting_values(matrix, labels, labelled, targets, tolerance=30.0)
+    ages = rng.integers(18, 80, (200, 1)).astype(float)
+    assert not conflicting_values(ages, labels, labelled, rng.normal(0, 50, 200), tolerance=5.0)
     durations = np.r_[np.linspace(5, 60, 200), -3.0]
     outliers = target_outliers([f"{v:g}" for v in durations], np.arange(201), durations)
     assert [issue.row for issue in outliers] == [200] and "negative" in outliers[0].message

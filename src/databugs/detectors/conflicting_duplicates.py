@@ -2,12 +2,19 @@
 
 Each group is one finding listing all its rows, with the group's majority label as suggestion for
 other labels (in a table without text, only where the scan's posterior agrees: ``TABLE_GAIN``).
+In a table without text, equal rows are copies only where chance does not explain them
+(:func:`content.by_chance`); ``indistinct_rows`` reports the others once.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.content import (
+    by_chance,
     conflicting_groups,
     content_hashes,
     group_issues,
@@ -37,14 +44,36 @@ class ConflictingDuplicates(Detector):
     )
 
     def detect(self, context: Context) -> list[Issue]:
-        hashes = content_hashes(context)
-        rows = context.labelled[~empty_rows(context)[context.labelled]]  # blank rows: outliers
-        groups = conflicting_groups(context, groups_of_equal(hashes, rows))
         return group_issues(
             self.name,
             context,
-            groups,
+            equal_rows_with_two_labels(context).copies,
             severity=SEVERITY,
             what="copies",
             clear_by=None if context.features.text_columns else TABLE_GAIN,
         )
+
+
+@dataclass(frozen=True)
+class EqualRows:
+    """Groups of equal labelled rows with more than one label: ``copies``, and those whose
+    size the columns' value frequencies explain (``by_chance``, :func:`content.by_chance`)."""
+
+    copies: list[np.ndarray]
+    by_chance: list[np.ndarray]
+
+
+def equal_rows_with_two_labels(context: Context) -> EqualRows:
+    """The scan's groups of equal rows with more than one label, made once (blank rows are
+    left out: ``outlier`` reports them)."""
+
+    def compute() -> EqualRows:
+        rows = context.labelled[~empty_rows(context)[context.labelled]]
+        groups = conflicting_groups(context, groups_of_equal(content_hashes(context), rows))
+        chance = by_chance(context, groups)
+        return EqualRows(
+            [g for g, c in zip(groups, chance, strict=True) if not c],
+            [g for g, c in zip(groups, chance, strict=True) if c],
+        )
+
+    return context.computed_once("equal_rows_with_two_labels", compute)

@@ -14,14 +14,8 @@ import numpy as np
 from databugs.data.tags import written_correction
 from databugs.data.task import MULTILABEL
 from databugs.detectors.base import Context, Detector, Issue
-from databugs.detectors.conflicting_duplicates import SEVERITY
-from databugs.detectors.content import (
-    conflicting_groups,
-    content_hashes,
-    describe_group,
-    groups_of_equal,
-    labelled_position,
-)
+from databugs.detectors.conflicting_duplicates import SEVERITY, equal_rows_with_two_labels
+from databugs.detectors.content import describe_group, labelled_position
 from databugs.detectors.registry import register
 
 
@@ -32,11 +26,8 @@ class ConflictingTagDuplicates(Detector):
     tasks = (MULTILABEL,)
 
     def detect(self, context: Context) -> list[Issue]:
-        groups = conflicting_groups(
-            context, groups_of_equal(content_hashes(context), context.labelled)
-        )
         issues = []
-        for group in groups:
+        for group in equal_rows_with_two_labels(context).copies:
             majority = _majority_set(context, group)
             message, details = describe_group(context, group, "copies")
             for row in group:

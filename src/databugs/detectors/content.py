@@ -92,6 +92,90 @@ def conflicting_groups(context: Context, groups: Iterable[np.ndarray]) -> list[n
     return [group for group in groups if len({context.canonical[row] for row in group}) > 1]
 
 
+CORRELATION_ALLOWANCE = 30.0
+"""How many times more often than independent columns would, correlated columns are allowed to
+make rows equal by chance (equal rows of a table without text are copies only beyond that)."""
+CHANCE_LEVEL = 0.01
+"""A group of equal rows is chance while at least this probable: :func:`by_chance`."""
+
+
+def by_chance(
+    context: Context, groups: list[np.ndarray], *, round_numbers: int | None = None
+) -> list[bool]:
+    """Per group of equal rows (equal once numbers are rounded to ``round_numbers``
+    significant digits), whether chance explains it: with the rows expected to hold its values
+    were the columns independent (the rows times each value's share of its column) times
+    :data:`CORRELATION_ALLOWANCE`, as many rows or more are at least :data:`CHANCE_LEVEL`
+    likely (Poisson). One column's equal values are always chance (an age of 34 twice is two
+    people of 34), rows equal in three columns of distinct numbers never; titanic's class, sex
+    and age (14 distinct rows of 2,201), flare's 611 of 703 rows in equal groups with two
+    labels and cmc's 137 of 140 are chance, the pool's other copies with two labels (dna,
+    soybean, splice) are not (docs/benchmarks.md). Equal text is never chance: a sentence
+    written twice is a copy however common its words."""
+    if context.features.text_columns or not groups:
+        return [False] * len(groups)
+    expected = context.computed_once(
+        ("expected_equal_rows", round_numbers),
+        lambda: expected_equal_rows(normalised_content(context, round_numbers=round_numbers)),
+    )
+    sizes = np.array([len(group) for group in groups])
+    return list(chance_explains(sizes, expected[[group[0] for group in groups]]))
+
+
+def chance_explains(sizes: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Whether groups of ``sizes`` equal rows, ``expected`` were the columns independent, are
+    chance (:func:`by_chance`)."""
+    from scipy.stats import poisson
+
+    return poisson.sf(sizes - 1, CORRELATION_ALLOWANCE * expected) >= CHANCE_LEVEL
+
+
+def expected_equal_rows(content: pd.DataFrame) -> np.ndarray:
+    """Per row, the rows expected to hold its values were the columns independent."""
+    logs = np.full(len(content), np.log(max(len(content), 1)))
+    for column in content.columns:
+        logs += np.log(np.maximum(_value_shares(content[column]), 1e-300))
+    return np.exp(logs)
+
+
+MAX_DECIMALS = 6
+
+
+def _value_shares(values: pd.Series) -> np.ndarray:
+    """Per row, the share of rows expected to hold its value: the value's own share where
+    values repeat; in a column of measurements, most of them written once, the share one step
+    of the column's writing (0.01 where it writes two decimals) takes near the value. There a
+    value's own share would call any repeat chance: two of 120 amounts of five decimals both
+    ``999.0`` are no coincidence, two people aged 34 of 600 are."""
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    counts = np.bincount(codes)[codes]
+    shares = counts / len(values)
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    measured = np.isfinite(numbers) & (counts == 1)
+    if not pd.api.types.is_numeric_dtype(values) or measured.mean() <= 0.5:
+        return shares
+    finite = np.isfinite(numbers)
+    step = _written_step(numbers[finite])
+    low, high = np.quantile(numbers[finite], [0.25, 0.75])
+    reach = max(step, (high - low) / 10)
+    ordered = np.sort(numbers[finite])
+    near = np.searchsorted(ordered, numbers + reach, "right")
+    near -= np.searchsorted(ordered, numbers - reach, "left")
+    steps_near = 2 * max(1, int(reach / step))
+    shares[finite] = ((near - counts) / len(values) / steps_near)[finite]
+    return shares
+
+
+def _written_step(numbers: np.ndarray) -> float:
+    """The smallest step the numbers are written in: 1 for whole numbers, 0.01 for two
+    decimals (at most ``MAX_DECIMALS``)."""
+    for decimals in range(MAX_DECIMALS + 1):
+        scaled = numbers * 10.0**decimals
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6 * 10.0**decimals):
+            return 10.0**-decimals
+    return 10.0**-MAX_DECIMALS
+
+
 def labelled_position(context: Context) -> np.ndarray:
     """Each row's position in ``context.labelled`` (-1 if unlabelled), made once."""
 

@@ -22,9 +22,9 @@ relabel is no finding (the model tells its rows apart).
 from __future__ import annotations
 
 from databugs.detectors.base import Context, Detector, Issue
-from databugs.detectors.content import conflicting_groups, content_hashes, group_issues
+from databugs.detectors.content import by_chance, conflicting_groups, content_hashes, group_issues
 from databugs.detectors.registry import register
-from databugs.detectors.similarity import near_copy_groups
+from databugs.detectors.similarity import ROUND_DIGITS, near_copy_groups
 
 SEVERITY = 0.7
 MIN_COSINE = 0.95
@@ -45,11 +45,12 @@ class NearDuplicates(Detector):
     def detect(self, context: Context) -> list[Issue]:
         exact = content_hashes(context)
         groups = near_copy_groups(context, context.labelled, min_cosine=self.min_cosine)
-        near = [group for group in groups if len(set(exact[group])) > 1]
+        near = conflicting_groups(context, [g for g in groups if len(set(exact[g])) > 1])
+        chance = by_chance(context, near, round_numbers=ROUND_DIGITS)
         return group_issues(
             self.name,
             context,
-            conflicting_groups(context, near),
+            [group for group, explained in zip(near, chance, strict=True) if not explained],
             severity=SEVERITY,
             what="near copies",
             clear_by=0.0,

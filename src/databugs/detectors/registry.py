@@ -23,6 +23,7 @@ DETECTOR_MODULES = (
     "databugs.detectors.missing_class",
     "databugs.detectors.conflicting_duplicates",
     "databugs.detectors.near_duplicates",
+    "databugs.detectors.indistinct_rows",
     "databugs.detectors.split_leakage",
     "databugs.detectors.split_shift",
     "databugs.detectors.confusable_classes",

@@ -17,6 +17,7 @@ import pandas as pd
 
 from databugs.data.task import NumberStyle
 from databugs.detectors.base import Issue
+from databugs.detectors.content import chance_explains, expected_equal_rows
 from databugs.detectors.robust import median_and_spread
 
 FALSE_SHARE = 0.3
@@ -131,15 +132,20 @@ def conflicting_values(
     targets: np.ndarray,
     tolerance: float,
 ) -> list[Issue]:
-    """Labelled rows with identical features whose values differ by more than ``tolerance``."""
+    """Labelled rows with identical features whose values differ by more than ``tolerance``,
+    where chance does not explain that many equal rows (``content.by_chance``: an age of 34
+    twice is two people of 34)."""
     if not isinstance(matrix, np.ndarray) or len(labelled) == 0:
         return []
     keys = pd.DataFrame(matrix[labelled]).fillna(np.inf)
     groups = keys.groupby(list(keys.columns), sort=False, dropna=False).indices
+    expected = expected_equal_rows(keys)
     issues = []
     for members in groups.values():
         values = targets[members]
         if len(members) < 2 or values.max() - values.min() <= tolerance:
+            continue
+        if chance_explains(np.array([len(members)]), expected[members[:1]])[0]:
             continue
         rows = sorted(int(labelled[m]) for m in members)
         group = f"rows {', '.join(map(str, rows[:5]))}" + (" ..." if len(rows) > 5 else "")
