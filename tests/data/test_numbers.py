@@ -176,14 +176,16 @@ def _days(day: str) -> float:
 
 def test_dates_with_two_digit_years_are_read_in_their_written_format() -> None:
     """pandas infers no format for ``3/14/21 13:05``, so each value was read alone by dateutil
-    (200,000 timestamps: 18 s, now under 1 s), which read day-first dashes month first where
-    the day was 12 or less (``3-4-21`` as 4 March: 36% of 4,321 dates wrong) and moved the
-    century with today's date (``75`` was 2075 in 2026). Now the written formats, a fixed
-    window of 1969-2068, and a column mixing dates with and without a time read whole."""
+    (200,000 timestamps: 18 s, now under 1 s), which read day-first dates month first where
+    the day was 12 or less (``3-4-21``, ``3/4/21`` as 4 March: 36% of 4,321 dates wrong) and
+    moved the century with today's date (``75`` was 2075 in 2026). Now the written formats, a
+    fixed window of 1969-2068, and a column mixing dates with and without a time read whole."""
     from databugs.data.features import text_numbers
 
-    dashed = text_numbers(pd.Series(["13-3-21", "3-4-21", "31-12-99"]))
-    assert list(dashed) == [_days("2021-03-13"), _days("2021-04-03"), _days("1999-12-31")]
+    for sep in "-/":
+        written = pd.Series([f"13{sep}3{sep}21", f"3{sep}4{sep}21", f"31{sep}12{sep}99"])
+        expected = [_days("2021-03-13"), _days("2021-04-03"), _days("1999-12-31")]
+        assert list(text_numbers(written)) == expected, sep
     window = text_numbers(pd.Series(["1/2/75", "12/31/69", "1/2/68", "7/4/00"]))
     assert list(window) == [
         _days(d) for d in ("1975-01-02", "1969-12-31", "2068-01-02", "2000-07-04")
