@@ -6,6 +6,7 @@ writes the rows each kind reports and the corrections the copy detectors propose
 two source trees to compare (no noise is injected: the copies are the datasets' own).
 
     PYTHONPATH=src python benchmarks/copies.py [--out benchmarks/results/copies.json]
+    PYTHONPATH=src python benchmarks/copies.py --planted   # recall of copies planted at 1%
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import databugs
@@ -61,11 +63,46 @@ def scan_values(path: Path) -> dict:
     return {"rows": len(copies), "groups": len({issue.group for issue in copies})}
 
 
+PLANTED_SHARE = 0.01
+
+
+def planted(path: Path, seed: int = 0) -> tuple[pd.DataFrame, set[int]]:
+    """The set with 1% of its rows (at least 2) written again at the end with another label:
+    copies a detector of copies should find (both rows of each pair)."""
+    frame = sample(path)
+    rng = np.random.default_rng(seed)
+    sources = rng.choice(len(frame), max(2, round(PLANTED_SHARE * len(frame))), replace=False)
+    copies = frame.iloc[sources].copy()
+    labels = frame["label"].astype(str).unique()
+    copies["label"] = [rng.choice(labels[labels != str(label)]) for label in copies["label"]]
+    copies = copies.astype({"label": frame["label"].dtype}, errors="ignore")
+    both = set(sources.tolist()) | set(range(len(frame), len(frame) + len(sources)))
+    return pd.concat([frame, copies], ignore_index=True), both
+
+
+def scan_planted(path: Path) -> dict:
+    """Recall of the planted copies' rows by ``conflicting_duplicates``."""
+    frame, both = planted(path)
+    report = databugs.scan(frame, label="label", jobs=2, detectors=["conflicting_duplicates"])
+    found = {i.row for i in report.issues if i.kind == "conflicting_duplicates"}
+    return {"planted_rows": len(both), "found": len(both & found), "others": len(found - both)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="benchmarks/results/copies.json")
+    parser.add_argument(
+        "--planted", action="store_true", help="copies planted at 1%% instead (tables only)"
+    )
     arguments = parser.parse_args()
     results = {}
+    if arguments.planted:
+        for path in sorted(SHARED.glob("tab_*.parquet")):
+            results[path.stem] = scan_planted(path)
+            print(path.stem, results[path.stem], flush=True)
+        Path(arguments.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(arguments.out).write_text(json.dumps(results, indent=1))
+        return
     for path in classification_sets():
         results[path.stem] = scan_classes(path)
         print(path.stem, results[path.stem]["issues"], flush=True)

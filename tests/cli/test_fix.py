@@ -184,6 +184,24 @@ def test_fix_refuses_an_output_of_another_format(tmp_path: Path, blobs_csv: Path
     assert result.exit_code == 2 and "keeps the format" in result.output
 
 
+def test_options_that_name_nothing_or_no_quality_are_refused(
+    tmp_path: Path, blobs_csv: Path
+) -> None:
+    """``--accept ,,`` named no row and so applied every decision in the ledger instead;
+    ``--min-quality 2`` accepted every flagged row, ``nan`` none: each is an error now."""
+    scan(blobs_csv, tmp_path / "r")
+    run("fix", "--report", tmp_path / "r", "--reject", "3")  # a decision in the ledger
+    for options, says in (
+        (["--accept", ",,"], "--accept ',,' names no row"),
+        (["--accept-cluster", " "], "--accept-cluster ' ' names no row"),
+        (["--min-quality", "2"], "--min-quality 2.0 is outside 0 to 1"),
+        (["--min-quality", "nan"], "--min-quality nan is outside 0 to 1"),
+    ):
+        result = run("fix", "--report", tmp_path / "r", *options)
+        assert result.exit_code == 2 and says in result.output, result.output
+    assert not list(tmp_path.glob("*.fixed.csv"))
+
+
 def test_fix_accepts_the_consensus_where_it_overrules_the_label(
     annotated_csv: Path, tmp_path: Path
 ) -> None:

@@ -277,18 +277,28 @@ def test_a_planted_pending_note_is_refused_not_appended(scanned, data: Path) -> 
     assert ledger.read_bytes() == kept
 
 
-def test_fix_in_place_refuses_a_read_only_file(scanned, data: Path, monkeypatch) -> None:
-    """A read-only data file says "do not change me": refused in one line, not replaced (as
-    root, who may write any file, the permission is simulated)."""
-    from databugs.data import guard
+def test_in_place_refuses_where_an_orig_file_is_no_original_of_the_data(
+    scanned, data: Path
+) -> None:
+    """``--in-place`` keeps the first original, so with an unrelated ``animals.orig.csv``
+    beside the data it kept none (the file left as it was, the data replaced): refused, both
+    untouched; a copy of the data there is an original, kept as it is."""
+    before, original = data.read_bytes(), data.with_name("animals.orig.csv")
+    for unrelated in ("my precious\n", "a,b\n1,2\n"):
+        original.write_text(unrelated)
+        result = fix(scanned, data, "--accept-top", "2", "--in-place")
+        _one_line_error(result, "animals.orig.csv: exists and is no original of animals.csv")
+        assert original.read_text() == unrelated and data.read_bytes() == before
+    shutil.copy(data, original)
+    assert fix(scanned, data, "--accept-top", "2", "--in-place").exit_code == 0
+    assert original.read_bytes() == before and data.read_bytes() != before
 
-    before, access = data.read_bytes(), os.access
+
+def test_fix_in_place_refuses_a_read_only_file(scanned, data: Path) -> None:
+    """A read-only data file says "do not change me": refused in one line, not replaced (also
+    as root, who may write any file: CI jobs and containers often run as root)."""
+    before = data.read_bytes()
     data.chmod(0o444)
-
-    def as_a_user(path, mode, **how):
-        return not (Path(path) == data and mode & os.W_OK) and access(path, mode, **how)
-
-    monkeypatch.setattr(guard.os, "access", as_a_user)
     try:
         result = fix(scanned, data, "--accept-top", "2", "--in-place")
         _one_line_error(result, "read-only")

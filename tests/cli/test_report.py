@@ -41,6 +41,23 @@ def test_an_issue_without_a_field_is_refused_in_one_line(sms_report, tmp_path, f
     assert sorted(path.name for path in tmp_path.iterdir()) == ["report.json"]
 
 
+@pytest.mark.parametrize("edit", ["no counts", "counts not an object", "summary not an object"])
+def test_a_summary_without_its_counts_is_refused_in_one_line(sms_report, tmp_path, edit) -> None:
+    """``diff`` of a report.json whose summary lacked ``counts`` ended in a KeyError traceback."""
+    content = json.loads((sms_report / "report.json").read_text())
+    if edit == "no counts":
+        del content["summary"]["counts"]
+    elif edit == "counts not an object":
+        content["summary"]["counts"] = [1]
+    else:
+        content["summary"] = []
+    (tmp_path / "report.json").write_text(json.dumps(content))
+    result = runner.invoke(app, ["diff", str(sms_report), str(tmp_path / "report.json")])
+    assert result.exit_code == 2, result.output
+    assert "incomplete report.json ('summary' has" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_a_hand_edited_column_use_is_escaped_in_report_md(sms_report: Path, tmp_path: Path) -> None:
     """Every field of the columns table was escaped but ``used_as``: a report.json edited in a
     pull request put raw HTML into the Markdown a CI page renders."""

@@ -169,6 +169,23 @@ def test_a_bad_file_is_refused_whole(sms_report: Path, scan, edit, message: str)
     assert not data.with_name("sms_sample.fixed.csv").exists()
 
 
+def test_an_output_over_a_decisions_file_is_refused(sms_report: Path, scan) -> None:
+    """``--output`` named like a reviewer's decisions file (or through a link to it) wrote the
+    corrected data over it: the reviewer's file lost."""
+    data, report, flagged = scan
+    alice = _file(data.with_name("a.csv"), "alice", [_line(flagged[0], "accepted")], report)
+    bob = _file(data.with_name("b.csv"), "bob", [_line(flagged[0], "accepted")], report)
+    link = data.with_name("link.csv")
+    link.symlink_to(alice.name)
+    kept = alice.read_bytes(), bob.read_bytes()
+    for files, output in (([alice], alice), ([alice, bob], bob), ([link], alice)):
+        result = _fix(sms_report, data, "--decisions", *map(str, files), "--output", str(output))
+        assert result.exit_code == 2 and "a decisions file" in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert (alice.read_bytes(), bob.read_bytes()) == kept
+    assert not data.with_name(LEDGER).exists()
+
+
 @pytest.mark.parametrize(
     "text",
     ["time,file\nnot,a decisions file\n", 'decision,row,old_label,new_label\n"accepted,3\n', ""],

@@ -93,3 +93,16 @@ def test_classes_take_a_class_or_a_new_one_on_purpose() -> None:
     assert rules.checked("+0", 0, new=True) == "+0"  # a decisions file's new class, as written
     with pytest.raises(DatabugsError, match="'0' is not a class of this data"):
         rules.checked("0", 0)
+
+
+def test_a_class_holding_control_characters_may_be_chosen_again_but_not_made() -> None:
+    """A decisions file accepting the scan's own suggestion was refused whole where that class
+    held a line break or a right-to-left override (``review`` and ``--accept-top`` applied it):
+    the data's own classes are written as they are; a new label with one is still refused,
+    its escapes shown once (the message showed ``\\\\u000a``)."""
+    odd = "line1\nline2 \u202eevil"
+    rules = Relabelling.of_scan(_scan("classification", "label", ["-1", odd]), pd.DataFrame(), "")
+    assert rules.checked(odd, 0, new=False) == odd
+    with pytest.raises(DatabugsError) as refused:
+        rules.checked("new\x1b[2J", 0, new=True)
+    assert str(refused.value).startswith("'new\\u001b[2J': a label cannot hold control")

@@ -101,7 +101,8 @@ def _report(folder: Path, data: Path, labels: list[str], new: dict[int, str]) ->
         }
         for rank, (row, suggestion) in enumerate(sorted(new.items()), start=1)
     ]
-    parts = {part: {} for part in ("options", "summary", "features", "notes", "kinds")}
+    parts = {part: {} for part in ("options", "features", "notes", "kinds")}
+    parts["summary"] = {"rows": len(labels), "counts": {}}  # as every report.json has
     report = {
         "schema": SCHEMA,
         "input": {

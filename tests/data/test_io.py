@@ -226,6 +226,26 @@ def test_a_stray_quote_is_refused_not_left_to_swallow_rows(tmp_path: Path, delim
     assert read_table(fine).frame["text"].tolist() == cells
 
 
+@pytest.mark.parametrize("delimiter", ["\t", ","])
+def test_a_stray_quote_closed_by_an_inch_mark_is_refused(tmp_path: Path, delimiter: str) -> None:
+    """``"Great product`` opening a review and ``TV 12"`` (an inch mark) two lines on made
+    one quoted cell of rows 1 and 2, properly closed, and the file read a row short with no
+    word. Each line it spans reads as a whole row (an id, a label of the column's); a text
+    quoted across lines, commas and all, does not (nor do bbc_news, sms_spam and banking77
+    written by pandas: none refused)."""
+    rows = ["id,text,label", "0,fine,neg", '1,"Great product,pos', '2,TV 12",neg', "3,ok,pos"]
+    rows += [f"{n},review {n},{'neg' if n % 2 else 'pos'}" for n in range(4, 10)]
+    data = tmp_path / ("inch.tsv" if delimiter == "\t" else "inch.csv")
+    data.write_text("\n".join(row.replace(",", delimiter) for row in rows) + "\n")
+    with pytest.raises(DatabugsError, match=r"line 3: a quoted field runs over 2 lines and each"):
+        read_table(data)
+    cells = [f"Hi{delimiter} there\nBye{delimiter} now", *[f"text {n}" for n in range(9)]]
+    quoted = pd.DataFrame({"id": range(10), "text": cells, "label": ["pos", "neg"] * 5})
+    fine = tmp_path / ("fine.tsv" if delimiter == "\t" else "fine.csv")
+    quoted.to_csv(fine, sep=delimiter, index=False)
+    assert read_table(fine).frame["text"].tolist() == cells
+
+
 def test_empty_columns_past_the_data_are_read_and_left_out_as_empty(tmp_path: Path) -> None:
     """Lines ending ``,,`` (a spreadsheet selection wider than the data) were refused: "the
     column name '' appears more than once"."""

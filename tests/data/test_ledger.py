@@ -54,6 +54,11 @@ def ledger(tmp_path: Path) -> Path:
     [
         ("2024-05-01T10:00:02+00:00,d.csv,rejected,9,,cat,cat,extra\n", "8 fields"),
         ("2024-05-01T10:00:02+00:00,d.csv,rejected,1.5,,cat,cat\n", "row '1.5'"),
+        (
+            "2024-05-01T10:00:02+00:00,d.csv,rejected,\u00b3,,cat,cat\n",
+            "row '\u00b3'",
+        ),  # was a traceback
+        ("2024-05-01T10:00:02+00:00,d.csv,rejected,\u0663\u0662,,cat,cat\n", "not a row number"),
         ('2024-05-01T10:00:02+00:00,d.csv,rejected,9,,"cat,cat\n', "quote"),
         ("2024-05-01T10:00:02+00:00,d.csv,maybe,9,,cat,cat\n", "decision 'maybe'"),
     ],

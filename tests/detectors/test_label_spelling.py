@@ -54,7 +54,8 @@ def test_label_spelling_end_to_end_merges_before_training() -> None:
     assert report.rows.loc[dogs, "suggested_label"].eq("dog").all()
     kept = sum(label == "dog" for label in frame["label"])
     message = next(issue.message for issue in spelling if issue.given_label == "Dog ")
-    assert message == f"'Dog ' is a spelling of 'dog', the spelling kept ({kept} rows write it so)"
+    kept_so = f"the spelling kept (written so in {kept} rows)"
+    assert message == f"'Dog ' is a spelling of 'dog', {kept_so}"
 
 
 def test_numbers_are_classes_by_value_never_by_their_digits() -> None:

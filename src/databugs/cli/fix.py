@@ -103,11 +103,11 @@ def fix(
     result = fix_data(
         report,
         accept_top=accept_top,
-        accept=split_list(accept),
-        reject=split_list(reject),
+        accept=_named(accept, "accept"),
+        reject=_named(reject, "reject"),
         min_quality=min_quality,
         accept_consensus=accept_consensus,
-        accept_clusters=split_list(accept_cluster),
+        accept_clusters=_named(accept_cluster, "accept_cluster"),
         output=output,
         in_place=in_place,
         dry_run=dry_run,
@@ -117,7 +117,7 @@ def fix(
     )
     plan = result.plan
     if result.reviewed is not None:
-        _say_reviewed(result)
+        _say_reviewed(result, dry_run)
     elif plan.decisions.empty:
         say("nothing to do: no row accepted or rejected (see --help)")
     elif dry_run:
@@ -131,14 +131,26 @@ def fix(
         say(f"note: {one_line(note)}")
 
 
-def _say_reviewed(result: FixResult) -> None:
-    """What the decisions files said, what was applied and how far the reviewers agree."""
+def _named(values: list[str] | None, name: str) -> list[str]:
+    """The rows (or clusters) an option names; given but naming none (``--accept ,,``) is an
+    error, not "no option" (which applies the ledger's decisions instead)."""
+    named = split_list(values)
+    if values is not None and not named:
+        raise DatabugsError(
+            f"{option(name)} {','.join(values)!r} names no row", code=ErrorCode.BAD_OPTION
+        )
+    return named
+
+
+def _say_reviewed(result: FixResult, dry_run: bool) -> None:
+    """What the decisions files said, what was (or would be) applied and how far the
+    reviewers agree."""
     reviewed = result.reviewed
     decided = reviewed.lines["decision"].value_counts()
     parts = [f"{decided.get(kind, 0)} {kind}" for kind in ("accepted", "edited", "rejected")]
     names = ", ".join(one_line(name) for name in reviewed.reviewers)
     where = _wrote(result)
-    verb = "would apply" if result.written is None and len(result.plan.accepted) else "applied"
+    verb = "would apply" if dry_run else "applied"
     say(
         f"{count(len(reviewed.lines), 'decision')} by {names} ({', '.join(parts)}): "
         f"{verb} {count(len(result.plan.accepted), 'correction')}{where}"

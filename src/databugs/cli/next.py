@@ -20,7 +20,7 @@ from databugs.cli.options import (
 from databugs.data.guard import check_outputs, writing
 from databugs.data.write import write_files_atomically
 from databugs.errors import DatabugsError, ErrorCode, option
-from databugs.text import visible
+from databugs.text import count, visible
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,7 +126,7 @@ def _write_to_label(
     files = _to_label_files(table, output_format, id)
     with writing(out / next(iter(files))):
         write_files_atomically(out, files)
-    say(f"{len(table)} rows to label: {visible(out / next(iter(files)))}")
+    say(f"{count(len(table), 'row')} to label: {visible(out / next(iter(files)))}")
 
 
 def _to_label_files(table: pd.DataFrame, output_format: NextFormat, id: str | None) -> dict:

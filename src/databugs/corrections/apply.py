@@ -25,7 +25,7 @@ from databugs.data.guard import (
     remove_stale_temporaries,
     writing,
 )
-from databugs.data.io import LoadedTable, detect_format, file_sha256
+from databugs.data.io import LoadedTable, detect_format, file_sha256, read_table
 from databugs.data.ledger import (
     append_decisions,
     ledger_path,
@@ -35,7 +35,7 @@ from databugs.data.ledger import (
 )
 from databugs.data.locks import holding
 from databugs.data.tags import scanned_labels
-from databugs.data.validate import check_at_least, label_text
+from databugs.data.validate import check_at_least, check_between, label_text
 from databugs.data.write import refuse_link, relabelled_bytes, write_bytes_atomically
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.report.schema import load_report
@@ -207,6 +207,9 @@ def _check_outputs(
         for part in written
         if in_place and not original_copy(part.data).exists()
     ]
+    if in_place:
+        for part in written:
+            _refuse_an_original_not_kept(part)
     outputs = [part.target for part in written] + new_originals
     kept = {ledger_path(part.data): "the decisions ledger" for part in parts}
     for number, part in enumerate(parts):
@@ -225,6 +228,28 @@ def _check_outputs(
             check_writable(ledger_path(part.data))
         read_ledger(ledger_path(part.data))
     remove_stale_temporaries(outputs)
+
+
+def _refuse_an_original_not_kept(part: FileFix) -> None:
+    """``--in-place`` keeps the first original, so it writes none where ``data.orig.csv``
+    exists: a file there that is no original of this data (other columns or rows, or not a
+    table) would leave the data with no original at all."""
+    original = original_copy(part.data)
+    if not original.is_file():
+        return
+    try:
+        kept = read_table(original).frame
+        same = list(kept.columns) == list(part.source.frame.columns)
+        same = same and len(kept) == len(part.source.frame)
+    except DatabugsError:
+        same = False
+    if not same:
+        raise DatabugsError(
+            f"{original}: exists and is no original of {part.data.name} (not its columns and "
+            "rows); --in-place keeps the first original, so it would keep none",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"move {original.name} away, or write the corrected copy with --output",
+        )
 
 
 def _recover(data: Path) -> None:
@@ -310,26 +335,15 @@ def fix_data(
     review recorded in the ledger; with ``decisions`` files (from report.html), theirs (``prefer``
     names the reviewer who wins where reviewers disagree). ``dry_run`` decides but writes
     nothing. A scan with a test file has each file's rows written back to that file's copy."""
-    check_at_least("accept_top", accept_top, 0)
+    named = accept_top or accept or reject or min_quality is not None
+    named = bool(named or accept_consensus or accept_clusters)
+    _check_fix_options(accept_top, min_quality, named, bool(decisions), prefer)
     content = load_report(report)
     if output is not None:
         _refuse_report_files(Path(report), Path(output))
     paths = scanned_paths(content, data)
-    named = accept_top or accept or reject or min_quality is not None
-    named = named or accept_consensus or accept_clusters
     if decisions:
-        if named:
-            raise DatabugsError(
-                f"{option('decisions')} takes the decisions from its files, not from options",
-                code=ErrorCode.BAD_OPTION,
-            )
         return _fix_from_files(content, decisions, prefer, output, in_place, dry_run, data)
-    if prefer is not None:
-        raise DatabugsError(
-            f"{option('prefer')} chooses between decisions files",
-            code=ErrorCode.BAD_OPTION,
-            hint=f"give them with {option('decisions')}",
-        )
     with _fixing(paths, dry_run):  # the whole fix
         if named:
             plan = plan_fix(
@@ -349,6 +363,26 @@ def fix_data(
         if dry_run or plan.decisions.empty:
             return FixResult(plan, outputs)
         return FixResult(plan, outputs, apply_fix(plan, output=output, in_place=in_place))
+
+
+def _check_fix_options(
+    accept_top: int, min_quality: float | None, named: bool, decisions: bool, prefer: str | None
+) -> None:
+    """Options that cannot go together, or out of range, refused before any work."""
+    check_at_least("accept_top", accept_top, 0)
+    if min_quality is not None:  # a label quality is a chance: 2 would accept every flag
+        check_between("min_quality", min_quality, 0, 1)
+    if decisions and named:
+        raise DatabugsError(
+            f"{option('decisions')} takes the decisions from its files, not from options",
+            code=ErrorCode.BAD_OPTION,
+        )
+    if prefer is not None and not decisions:
+        raise DatabugsError(
+            f"{option('prefer')} chooses between decisions files",
+            code=ErrorCode.BAD_OPTION,
+            hint=f"give them with {option('decisions')}",
+        )
 
 
 def _refuse_report_files(report: Path, output: Path) -> None:
@@ -395,6 +429,8 @@ def _fix_from_files(
         result = FixResult(plan, outputs, (), reviewed, agreement, where)
         if dry_run:
             return result
+        read = {Path(file): "a decisions file this fix reads" for file in files}
+        refuse_overwriting([*outputs, *([where] if where else [])], read)
         if where is not None:
             kept = {path: "the data" for path in paths}
             check_outputs([where], kept | {ledger_path(path): "the ledger" for path in paths})

@@ -17,7 +17,7 @@ from databugs.data.tags import TagSets, edited_cell, scanned_tag_sets
 from databugs.data.task import MULTILABEL, REGRESSION, as_column_number
 from databugs.data.validate import label_texts
 from databugs.errors import DatabugsError, ErrorCode
-from databugs.text import visible
+from databugs.text import shown_label, visible
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,11 @@ class Relabelling:
         is not one, is meant to be new and taken as written; else (typed in ``review``) a new
         one is marked ``+name`` and a tag may be given by its number."""
         label = typed.strip()
-        if visible(label) != label:  # an escape sequence would reach the ledger and the data
+        if typed in self.classes:  # the data's own class, written again as it is
+            label = typed
+        elif visible(label) != label:  # a new escape sequence would reach the ledger and data
             raise DatabugsError(
-                f"{visible(label)!r}: a label cannot hold control characters",
+                f"'{shown_label(label)}': a label cannot hold control characters",
                 code=ErrorCode.BAD_LABEL,
             )
         if self.numbers is not None:

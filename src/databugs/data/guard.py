@@ -55,10 +55,16 @@ def check_writable(path: Path) -> None:
         folder = folder.parent
     if not folder.is_dir():
         raise _cannot(path, f"{folder} is a file, not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not os.access(folder, os.W_OK | os.X_OK) or _marked_read_only(folder):
         raise _cannot(path, f"the folder {folder} is read-only")
-    if path.is_file() and not os.access(path, os.W_OK):
+    if path.is_file() and (not os.access(path, os.W_OK) or _marked_read_only(path)):
         raise _cannot(path, "the file is read-only")
+
+
+def _marked_read_only(path: Path) -> bool:
+    """No one may write it (``chmod 444``): root may, but a file so marked says "keep me"
+    (CI jobs and containers often run as root)."""
+    return not path.stat().st_mode & 0o222
 
 
 @contextmanager

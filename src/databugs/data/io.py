@@ -361,28 +361,78 @@ def _read_delimited(path: Path, delimiter: str) -> pd.DataFrame:
     with open_text(path) as handle:
         lines = handle.readlines()
     parts = _even_rows(path, lines, delimiter) or _rows_one_by_one(path, lines, delimiter)
-    if sum(map(len, parts)) + 1 < len(lines):  # a record spans lines (or a line is blank)
-        _refuse_swallowed_lines(path, lines, delimiter)
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if len(frame) + 1 < len(lines):  # a record spans lines (or a line is blank)
+        _refuse_swallowed_lines(path, lines, delimiter, frame)
+    return frame
 
 
-def _refuse_swallowed_lines(path: Path, lines: list[str], delimiter: str) -> None:
+def _refuse_swallowed_lines(
+    path: Path, lines: list[str], delimiter: str, frame: pd.DataFrame
+) -> None:
     """A field that starts with a quote is quoted until the next quote, however many lines
     later: a stray quote (``"Great`` as a review's first word) joins the lines up to the next
     one into one cell, rows silently lost. Such a field spans lines and goes on after its
-    closing quote (``... ok "fine"``), which a field written quoted never does."""
+    closing quote (``... ok "fine"``), which a field written quoted never does; or it closes
+    at another stray quote (an inch mark: ``TV 12",b``) and each line it spans reads as a
+    whole row (:func:`_lines_are_rows`), which a quoted text across lines does not."""
+    shapes = None
     for number, raw, fields in _records(path, lines, delimiter):
         if fields is None or len(raw.splitlines()) < 2:
             continue
         if _goes_on_after_its_quote(raw, delimiter):
-            raise DatabugsError(
-                f"{path}: line {number}: a quoted field runs over {len(raw.splitlines())} "
-                'lines and goes on after its closing quote: a stray quote (") joined them '
-                "into one cell",
-                code=ErrorCode.BAD_ROW,
-                hint="a field starting with a quote is quoted up to the next quote; remove "
-                "the stray quote or write the field quoted with its quotes doubled",
-            )
+            why = "goes on after its closing quote"
+        else:
+            shapes = _column_shapes(frame) if shapes is None else shapes
+            if not _lines_are_rows(raw, delimiter, shapes):
+                continue
+            why = "each line reads as a whole row"
+        raise DatabugsError(
+            f"{path}: line {number}: a quoted field runs over {len(raw.splitlines())} lines "
+            f'and {why}: a stray quote (") joined them into one cell',
+            code=ErrorCode.BAD_ROW,
+            hint="a field starting with a quote is quoted up to the next quote; remove the "
+            "stray quote or write the field quoted with its quotes doubled",
+        )
+
+
+MAX_CODES = 20
+"""A column of at most this many distinct values is a column of codes (a label, a flag)."""
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _column_shapes(frame: pd.DataFrame) -> list[set[str] | re.Pattern | None]:
+    """What each column's cells look like, where that can be said: its few values (codes),
+    or a number in every filled cell; None for any other column."""
+    shapes: list[set[str] | re.Pattern | None] = []
+    for column in frame.columns:
+        filled = frame[column][frame[column].str.strip() != ""].str.strip()
+        values = set(filled.unique()[: MAX_CODES + 1])
+        if len(values) <= MAX_CODES and len(filled) > 2 * len(values):
+            shapes.append(values)
+        elif len(filled) and filled.str.fullmatch(NUMBER.pattern).all():
+            shapes.append(NUMBER)
+        else:
+            shapes.append(None)
+    return shapes
+
+
+def _lines_are_rows(raw: str, delimiter: str, shapes: list) -> bool:
+    """Whether every line of a record that spans lines, read without quotes, has the header's
+    fields, each field of a column of codes or numbers one of them (at least one such)."""
+    checked = [position for position, shape in enumerate(shapes) if shape is not None]
+    if not checked:
+        return False
+    for line in raw.splitlines():
+        fields = next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+        if len(fields) != len(shapes):
+            return False
+        for position in checked:
+            cell, shape = fields[position].strip().strip('"').strip(), shapes[position]
+            fits = cell in shape if isinstance(shape, set) else bool(shape.fullmatch(cell))
+            if cell and not fits:
+                return False
+    return True
 
 
 def _even_rows(path: Path, lines: list[str], delimiter: str) -> list[pd.DataFrame] | None:

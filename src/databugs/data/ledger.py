@@ -21,6 +21,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -41,6 +42,8 @@ LEDGER_COLUMNS = ["time", "file", "decision", "row", "id", "old_label", "new_lab
 REVIEW_COLUMNS = ["comment", "reviewer"]
 """Columns a ledger gains when the first decision that has them (from a reviewer) comes."""
 DECISIONS = ("accepted", "rejected", "edited", "undone")
+ROW_NUMBER = re.compile(r"[0-9]+")
+"""A row as the ledger writes it: ASCII digits only."""
 _REQUIRED = ("decision", "row", "old_label", "new_label")
 PENDING_SUFFIX = ".databugs-pending.json"
 
@@ -139,7 +142,7 @@ def _check_line(path: Path, number: int, line: Mapping[str, str]) -> None:
     if line["decision"] not in DECISIONS:
         why = f"decision {line['decision']!r} is not one of {', '.join(DECISIONS)}"
         raise _bad_line(path, number, why)
-    if not line["row"].isdigit():
+    if not ROW_NUMBER.fullmatch(line["row"]):  # isdigit() passes "³", which int() refuses
         raise _bad_line(path, number, f"row {line['row']!r} is not a row number")
 
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
+from databugs.text import count
 
 FAIR_SHARE_FLOOR = 0.25
 
@@ -40,8 +41,9 @@ class ClassImbalance(Detector):
                     given_label=name,
                     classes=(name,),
                     message=(
-                        f"{name!r} has {counts[index]} rows, {counts[index] / fair:.0%} of its "
-                        f"fair share; the model finds {recall:.0%} of them"
+                        f"{name!r} has {count(int(counts[index]), 'row')}, "
+                        f"{counts[index] / fair:.0%} of its fair share; the model finds "
+                        f"{recall:.0%} of them"
                     ),
                     details={
                         "count": int(counts[index]),

@@ -21,6 +21,7 @@ import numpy as np
 
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
+from databugs.text import count
 
 SEPARATORS = re.compile(r"[\s_]+|(?<=[^\W\d_])[-.](?=[^\W\d_])")
 """What a spelling key drops: spaces and underscores, and a hyphen or dot between two letters
@@ -237,9 +238,9 @@ class LabelSpelling(Detector):
         """
         counts = Counter(label for label in labels if label is not None)
         by_key: dict[str, Counter] = {}
-        for label, count in counts.items():
+        for label, times in counts.items():
             key = spelling_key(label, fold_case=self.fold_case)
-            by_key.setdefault(key, Counter())[label] = count
+            by_key.setdefault(key, Counter())[label] = times
         merges = {}
         for spellings in by_key.values():
             canonical = min(
@@ -300,7 +301,7 @@ class LabelSpelling(Detector):
                     label,
                     canonical,
                     f"{label!r} is a spelling of {canonical!r}, the spelling kept "
-                    f"({counts[canonical]} rows write it so)",
+                    f"(written so in {count(counts[canonical], 'row')})",
                     {"canonical": canonical, "variants": variants},
                 )
             )

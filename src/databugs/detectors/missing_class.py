@@ -7,6 +7,7 @@ from collections import Counter
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.label_spelling import NUMBER_KEY, edit_distance, loose_key, spelling_key
 from databugs.detectors.registry import register
+from databugs.text import count
 
 MISSING_SEVERITY = 0.7
 UNDECLARED_SEVERITY = 0.85
@@ -60,7 +61,7 @@ class MissingClass(Detector):
                     given_label=context.labels[row],
                     suggested_label=closest_declared(label, declared),
                     group=f"undeclared:{label}",
-                    message=f"{label!r} is not a declared class ({counts[label]} rows)",
+                    message=f"{label!r} is not a declared class ({count(counts[label], 'row')})",
                     details={"class": label, "declared": declared},
                 )
             )

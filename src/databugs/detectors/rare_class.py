@@ -10,6 +10,7 @@ import numpy as np
 
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
+from databugs.text import count
 
 MIN_ROWS = 10
 SEVERITY = 0.6
@@ -38,7 +39,8 @@ class RareClass(Detector):
                         given_label=context.labels[row],
                         group=f"rare:{name}",
                         classes=(name,),
-                        message=f"{name!r} has only {counts[index]} rows (fewer than {floor})",
+                        message=f"{name!r} has only {count(int(counts[index]), 'row')} "
+                        f"(fewer than {floor})",
                         details={"class": name, "count": int(counts[index]), "floor": floor},
                     )
                 )

@@ -7,6 +7,7 @@ how the data was collected than about the rows: each is one dataset-level findin
 
 from __future__ import annotations
 
+from databugs import text
 from databugs.data.task import MULTILABEL
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
@@ -25,8 +26,8 @@ class RareTags(Detector):
                 kind=self.name,
                 row=None,
                 severity=0.5,
-                message=f"tag {tag!r} is on {int(count)} rows, fewer than the {context.folds} "
-                "folds: its rows are scored by models that never saw it",
+                message=f"tag {tag!r} is on {text.count(int(count), 'row')}, fewer than the "
+                f"{context.folds} folds: its rows are scored by models that never saw it",
                 details={"tag": tag, "rows": int(count)},
             )
             for tag, count in zip(context.tags.sets.tags, counts, strict=True)

@@ -29,7 +29,7 @@ from databugs.pipeline.tag_summary import tag_notes, tag_summary, tag_table
 from databugs.pipeline.views import map_and_neighbours
 from databugs.report.report import Report
 from databugs.report.schema import ROW_COLUMNS
-from databugs.text import listed, one_line
+from databugs.text import count, listed, one_line
 
 QUALITY_BINS = 20
 PREVIEW_CHARS = 160
@@ -314,8 +314,8 @@ def _few_rows_notes(context: Context) -> list[str]:
     """A note per class with fewer rows than folds, or one for them all past three (60 classes
     of one row, from a junk column, were 60 notes)."""
     counts = context.class_counts()
-    few = [(name, count) for name, count in zip(context.classes, counts, strict=True)]
-    few = [(name, count) for name, count in few if count < context.folds]
+    few = [(name, rows) for name, rows in zip(context.classes, counts, strict=True)]
+    few = [(name, rows) for name, rows in few if rows < context.folds]
     if len(few) > MAX_CLASS_NOTES:
         return [
             f"{len(few)} classes have fewer rows than the {context.folds} folds "
@@ -323,9 +323,9 @@ def _few_rows_notes(context: Context) -> list[str]:
             "but not flagged"
         ]
     return [
-        f"class {name!r} has {count} rows, fewer than the {context.folds} folds: "
+        f"class {name!r} has {count(rows, 'row')}, fewer than the {context.folds} folds: "
         "its rows are scored but not flagged"
-        for name, count in few
+        for name, rows in few
     ]
 
 
@@ -336,11 +336,12 @@ def _notes(context: Context, data: Prepared, options: dict[str, Any]) -> list[st
         notes.append(_weak_models_note(context))
     unlabelled = len(context.labels) - len(context.labelled)
     if unlabelled:
-        notes.append(f"{unlabelled} rows have no label: they are not scored")
+        notes.append(f"{count(unlabelled, 'row')} without a label: not scored")
     if options.get("text_model") and not data.features.text_columns:
         notes.append("--text-model was not used: the data has no text column")
     if data.settled:
         notes.append(
-            f"{len(data.settled)} rows rejected in databugs-decisions.csv are not flagged again"
+            f"not flagged again: {count(len(data.settled), 'row')} rejected in "
+            "databugs-decisions.csv"
         )
     return notes

@@ -43,6 +43,7 @@ from databugs.pipeline.rank import rank_issues
 from databugs.pipeline.split_summary import split_summary
 from databugs.pipeline.summary import issue_counts
 from databugs.report.report import Report
+from databugs.text import count
 
 REGRESSION_FIGURES = ("model_mae", "model_r2", "median_residual")
 """Figures only a regression scan's summary has (gate rules may name them)."""
@@ -204,12 +205,13 @@ def _notes(
     ]
     unlabelled = len(data.labels) - len(data.labelled)
     if unlabelled:
-        notes.append(f"{unlabelled} rows have no value: they are not scored")
+        notes.append(f"{count(unlabelled, 'row')} without a value: not scored")
     if options.get("text_model") and not data.features.text_columns:
         notes.append("--text-model was not used: the data has no text column")
     if data.settled:
         notes.append(
-            f"{len(data.settled)} rows rejected in databugs-decisions.csv are not flagged again"
+            f"not flagged again: {count(len(data.settled), 'row')} rejected in "
+            "databugs-decisions.csv"
         )
     return notes
 

@@ -13,6 +13,7 @@ from databugs.detectors.label_issues import LabelIssues
 from databugs.detectors.registry import all_detectors
 from databugs.detectors.tag_issues import TagIssues
 from databugs.pipeline.summary import flagged_labels, issue_counts
+from databugs.text import count
 
 
 def tag_summary(context: Context, issues: list[Issue]) -> dict[str, Any]:
@@ -82,10 +83,10 @@ def tag_notes(context: Context, settled: frozenset[int]) -> list[str]:
     ]
     unlabelled = len(context.labels) - len(context.labelled)
     if unlabelled:
-        notes.append(f"{unlabelled} rows have no tags (an empty cell): they are not scored")
+        notes.append(f"{count(unlabelled, 'row')} without tags (an empty cell): not scored")
     if settled:
         notes.append(
-            f"{len(settled)} rows rejected in databugs-decisions.csv are not flagged again"
+            f"not flagged again: {count(len(settled), 'row')} rejected in databugs-decisions.csv"
         )
     return notes
 

@@ -65,8 +65,27 @@ def load_report(path: str | Path) -> dict[str, Any]:
         raise DatabugsError(
             f"{path}: an incomplete report.json (no {missing[0]!r})", code=ErrorCode.BAD_REPORT
         )
+    _check_summary(path, report)
     _check_issues(path, report)
     return report
+
+
+SUMMARY_PARTS = ("rows", "counts")
+"""What every command reads of ``summary`` (``diff``, the gate, ``review``)."""
+
+
+def _check_summary(path: Path, report: dict[str, Any]) -> None:
+    summary = report["summary"]
+    missing = [
+        part for part in SUMMARY_PARTS if not isinstance(summary, dict) or part not in summary
+    ]
+    if missing or not isinstance(summary["counts"], dict):
+        what = f"no {missing[0]!r}" if missing else "'counts' is not an object"
+        raise DatabugsError(
+            f"{path}: an incomplete report.json ('summary' has {what})",
+            code=ErrorCode.BAD_REPORT,
+            hint="scan again, or restore the field",
+        )
 
 
 def is_two_file_scan(scan_input: dict[str, Any]) -> bool:

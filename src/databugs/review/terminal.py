@@ -17,7 +17,7 @@ from databugs.errors import DatabugsError
 from databugs.report.evidence import neighbour_sentence
 from databugs.report.report import row_name
 from databugs.review.session import ReviewSession
-from databugs.text import one_line, shown_label
+from databugs.text import count, one_line, shown_label
 
 KEYS = "[a]ccept  [r]eject  [e]dit label  [s]kip  [u]ndo  [c]luster  [q]uit"
 CONTENT_LINES = 8
@@ -203,13 +203,15 @@ def _loop(session: ReviewSession, console: Console) -> None:
             members = session.cluster()
             console.print(
                 Text(
-                    f"cluster of {len(members)} rows: {shown_label(issue['given_label'])} -> "
+                    f"cluster of {count(len(members), 'row')}: "
+                    f"{shown_label(issue['given_label'])} -> "
                     f"{shown_label(issue['suggested_label'])}; "
                     "[a]ccept all, [r]eject all, other: back"
                 )
             )
             choice = read_key().lower()
             if choice in ("a", "r"):
-                count = session.decide_cluster("accepted" if choice == "a" else "rejected")
-                console.print(f"{count} rows {'accepted' if choice == 'a' else 'rejected'}")
+                decided = session.decide_cluster("accepted" if choice == "a" else "rejected")
+                verb = "accepted" if choice == "a" else "rejected"
+                console.print(f"{count(decided, 'row')} {verb}")
         console.print()
