@@ -193,7 +193,7 @@ def test_options_that_name_nothing_or_no_quality_are_refused(
     run("fix", "--report", tmp_path / "r", "--reject", "3")  # a decision in the ledger
     for options, says in (
         (["--accept", ",,"], "--accept ',,' names no row"),
-        (["--accept-cluster", " "], "--accept-cluster ' ' names no row"),
+        (["--accept-cluster", " "], "--accept-cluster ' ' names no cluster"),
         (["--min-quality", "2"], "--min-quality 2.0 is outside 0 to 1"),
         (["--min-quality", "nan"], "--min-quality nan is outside 0 to 1"),
     ):

@@ -289,6 +289,11 @@ def test_in_place_refuses_where_an_orig_file_is_no_original_of_the_data(
         result = fix(scanned, data, "--accept-top", "2", "--in-place")
         _one_line_error(result, "animals.orig.csv: exists and is no original of animals.csv")
         assert original.read_text() == unrelated and data.read_bytes() == before
+    original.unlink()
+    original.mkdir()  # a folder there: no original kept either
+    _one_line_error(fix(scanned, data, "--accept-top", "2", "--in-place"), "no original of")
+    assert data.read_bytes() == before
+    original.rmdir()
     shutil.copy(data, original)
     assert fix(scanned, data, "--accept-top", "2", "--in-place").exit_code == 0
     assert original.read_bytes() == before and data.read_bytes() != before

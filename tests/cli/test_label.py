@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from databugs.cli import app
 from tests.conftest import EXAMPLES, RULES, runner
@@ -251,3 +252,47 @@ def test_write_fills_a_parquet_number_label_column_with_numbers(tmp_path: Path) 
     labelled = pd.read_parquet(written)
     assert str(labelled["label"].dtype) == "Int64"
     assert labelled["label"].tolist() == [1 if n % 3 == 0 else 0 for n in range(rows)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "-1"], "--seed -1 is outside 0 to"),  # a traceback from numpy
+        (["--jobs", "0"], "--jobs 0 is below 1"),
+    ],
+)
+def test_label_options_out_of_range_are_refused(mostly_unlabelled, tmp_path, args, message):
+    path, _ = mostly_unlabelled
+    rules = EXAMPLES / "rules" / "sms_spam.yaml"
+    out = tmp_path / "out"
+    command = ["label", str(path), "--rules", str(rules), *args, "--out", str(out)]
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not out.exists()
+
+
+def test_a_python_rules_file_named_in_capitals_loads(mostly_unlabelled, tmp_path: Path) -> None:
+    """``--rules RULES.PY`` ended in an AttributeError traceback (no loader for the suffix)."""
+    path, _ = mostly_unlabelled
+    rules = tmp_path / "RULES.PY"
+    rules.write_text("raise SystemExit('loaded')\n")
+    result = runner.invoke(app, ["label", str(path), "--rules", str(rules)])
+    assert result.exit_code == 2 and "failed to load (SystemExit: loaded)" in result.output
+
+
+def test_a_labelled_row_outside_the_declared_classes_is_refused(tmp_path: Path) -> None:
+    """One labelled row said ``eggs`` beside ``--classes ham,spam``: 20 unlabelled rows were
+    written ``eggs`` (up to 98% sure), a class no rule votes and nobody asked for."""
+    frame = pd.read_csv(EXAMPLES / "sms_sample.csv")
+    hidden = np.random.default_rng(0).random(len(frame)) < 0.7
+    frame.loc[hidden, "label"] = None
+    first = int(frame["label"].notna().idxmax())
+    frame.loc[first, "label"] = "eggs"
+    path = tmp_path / "eggs.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "out"
+    command = ["label", str(path), "--rules", str(RULES), "--classes", "ham,spam"]
+    result = runner.invoke(app, [*command, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"row {first} is labelled 'eggs', not one of --classes" in result.output
+    assert not out.exists()

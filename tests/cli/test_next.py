@@ -81,6 +81,7 @@ def test_label_studio_tasks(tmp_path: Path) -> None:
     [
         (["--budget", "0"], "--budget 0 is below 1"),
         (["--budget", "3", "--strategy", "smart"], "--strategy smart is not known"),
+        (["--budget", "3", "--seed", "-1"], "--seed -1 is outside 0 to"),  # was a traceback
     ],
 )
 def test_bad_options(tmp_path: Path, args: list[str], message: str) -> None:

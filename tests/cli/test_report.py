@@ -41,21 +41,39 @@ def test_an_issue_without_a_field_is_refused_in_one_line(sms_report, tmp_path, f
     assert sorted(path.name for path in tmp_path.iterdir()) == ["report.json"]
 
 
-@pytest.mark.parametrize("edit", ["no counts", "counts not an object", "summary not an object"])
-def test_a_summary_without_its_counts_is_refused_in_one_line(sms_report, tmp_path, edit) -> None:
-    """``diff`` of a report.json whose summary lacked ``counts`` ended in a KeyError traceback."""
+def _without_counts(content: dict) -> None:
+    del content["summary"]["counts"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        (_without_counts, "('summary' has no 'counts')"),
+        (lambda c: c["summary"].update(counts=[1]), "'counts' that is not an object"),
+        (lambda c: c.update(summary=[]), "('summary' has no 'rows')"),
+        (lambda c: c["summary"].update(label_health="high"), "'label_health' that is no number"),
+        (lambda c: c["input"].pop("sha256"), "('input' has no 'sha256' of its type)"),
+        (lambda c: c["input"].update(rows="many"), "('input' has no 'rows' of its type)"),
+        (lambda c: c.update(input=[]), "('input' has no 'path' of its type)"),
+    ],
+)
+def test_a_hand_edited_report_is_refused_in_one_line(sms_report, tmp_path, edit, says) -> None:
+    """``diff``, ``report`` and a baseline read of report.json whose summary lacked ``counts``,
+    whose input lacked its path or rows, or whose label health was a word ended in a
+    traceback (exit 1, which CI reads as a failed gate)."""
     content = json.loads((sms_report / "report.json").read_text())
-    if edit == "no counts":
-        del content["summary"]["counts"]
-    elif edit == "counts not an object":
-        content["summary"]["counts"] = [1]
-    else:
-        content["summary"] = []
+    edit(content)
     (tmp_path / "report.json").write_text(json.dumps(content))
-    result = runner.invoke(app, ["diff", str(sms_report), str(tmp_path / "report.json")])
-    assert result.exit_code == 2, result.output
-    assert "incomplete report.json ('summary' has" in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    for command in (["diff", str(sms_report), str(tmp_path)], ["report", str(tmp_path)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and says in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_report_nested_too_deep_is_not_valid_json(tmp_path: Path) -> None:
+    (tmp_path / "report.json").write_text("[" * 100_000 + "]" * 100_000)
+    result = runner.invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2 and "not valid JSON" in result.output, result.output
 
 
 def test_a_hand_edited_column_use_is_escaped_in_report_md(sms_report: Path, tmp_path: Path) -> None:

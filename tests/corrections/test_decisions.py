@@ -178,8 +178,10 @@ def test_an_output_over_a_decisions_file_is_refused(sms_report: Path, scan) -> N
     link = data.with_name("link.csv")
     link.symlink_to(alice.name)
     kept = alice.read_bytes(), bob.read_bytes()
-    for files, output in (([alice], alice), ([alice, bob], bob), ([link], alice)):
-        result = _fix(sms_report, data, "--decisions", *map(str, files), "--output", str(output))
+    cases = (([alice], alice, ()), ([alice, bob], bob, ()), ([link], alice, ("--dry-run",)))
+    for files, output, dry in cases:  # a dry run says so too (it said "would apply")
+        named = ["--decisions", *map(str, files), "--output", str(output), *dry]
+        result = _fix(sms_report, data, *named)
         assert result.exit_code == 2 and "a decisions file" in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1
     assert (alice.read_bytes(), bob.read_bytes()) == kept

@@ -244,6 +244,10 @@ def test_a_stray_quote_closed_by_an_inch_mark_is_refused(tmp_path: Path, delimit
     fine = tmp_path / ("fine.tsv" if delimiter == "\t" else "fine.csv")
     quoted.to_csv(fine, sep=delimiter, index=False)
     assert read_table(fine).frame["text"].tolist() == cells
+    labelled = f'"Intro"{delimiter}"Hello{delimiter} a\nBye{delimiter} b"{delimiter}a\n'
+    rest = "".join(f"t{n}{delimiter}b{n}{delimiter}{'ab'[n % 2]}\n" for n in range(5))
+    fine.write_text(f"title{delimiter}body{delimiter}label\n" + labelled + rest)
+    assert len(read_table(fine).frame) == 6  # only a label to fit on each line: no evidence
 
 
 def test_empty_columns_past_the_data_are_read_and_left_out_as_empty(tmp_path: Path) -> None:

@@ -199,3 +199,18 @@ def test_dates_with_two_digit_years_are_read_in_their_written_format() -> None:
         _days("2021-03-16 08:30:15"),
         _days("2021-03-17 09:00"),
     ]
+
+
+def test_dates_mixing_written_forms_read_whole_and_in_their_order() -> None:
+    """Found in review: a column of ``3/4/2021`` with a few ``5/6/21`` was no date column
+    (the two-digit formats read 3% and the rest was left), nor ISO beside ``5/6/21``; and
+    day-first dates whose days are mostly 12 or less were read month first (132 of 180)."""
+    from databugs.data.features import text_numbers
+
+    years = [f"{m}/{d}/2021" for m in range(1, 13) for d in range(1, 26)] + ["5/6/21"] * 9
+    assert not np.isnan(text_numbers(pd.Series(years))).any()
+    iso = [f"2021-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 17)] + ["5/6/21"] * 80
+    assert not np.isnan(text_numbers(pd.Series(iso))).any()
+    day_first = [(d, m) for m in range(1, 13) for d in range(1, 16)]
+    read = text_numbers(pd.Series([f"{d}/{m}/21" for d, m in day_first]))
+    assert list(read) == [_days(f"2021-{m:02d}-{d:02d}") for d, m in day_first]

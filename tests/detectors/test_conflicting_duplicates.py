@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import databugs
@@ -63,4 +64,25 @@ def test_rows_copied_in_a_table_are_copies_beside_chance_equal_ones() -> None:
     found = {issue.row for issue in _kinds(report, "conflicting_duplicates")}
     own = {1102, 1481, 2, 482, 1472, 310, 935, 921, 1143, 1800, 1951}
     assert found == {3, 50, 400, 700, *targets} | own
+    assert _kinds(report, "indistinct_rows") == []
+
+
+def test_a_copy_in_a_table_of_every_combination_once_is_a_copy() -> None:
+    """A balance scale: four columns of 1-5, each combination once (625 rows), a row written
+    again with another label. Were the columns independent, equal rows would be common; but
+    no two rows of this table are equal unless copied, and copies given another label never
+    agree: the copy is reported (it was taken for chance)."""
+    import itertools
+
+    weights = list(itertools.product(range(1, 6), repeat=4))
+    frame = pd.DataFrame(weights, columns=["left_weight", "left_arm", "right_weight", "right_arm"])
+    moment = frame["left_weight"] * frame["left_arm"] - frame["right_weight"] * frame["right_arm"]
+    frame["label"] = np.select([moment > 0, moment < 0], ["L", "R"], "B")
+    copied = frame.iloc[[10, 300]].assign(label=["B", "R"])  # rows 10 and 300: R and L
+    frame = pd.concat([frame, copied], ignore_index=True)
+    report = databugs.scan(
+        frame, label="label", detectors=["conflicting_duplicates", "indistinct_rows"]
+    )
+    found = {issue.row for issue in _kinds(report, "conflicting_duplicates")}
+    assert found == {10, 300, 625, 626}
     assert _kinds(report, "indistinct_rows") == []

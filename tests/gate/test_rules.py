@@ -42,6 +42,14 @@ def test_unreadable_rules_are_errors(bad: str) -> None:
         parse_rules(bad)
 
 
+def test_rules_that_name_none_are_an_error_not_no_gate() -> None:
+    """``--fail-on ,`` (a rule lost in an edit) was read as no gate: every scan passed."""
+    for bad in (",", " , ,"):
+        with pytest.raises(DatabugsError, match="names no rule"):
+            parse_rules(bad)
+    assert parse_rules("") == [] and parse_rules(None) == []
+
+
 def test_a_rule_naming_no_figure_suggests_the_nearest_figure() -> None:
     with pytest.raises(DatabugsError) as caught:
         evaluate(parse_rules("label_helth<0.9"), SUMMARY)

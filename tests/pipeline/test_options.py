@@ -246,3 +246,20 @@ def test_more_folds_than_the_rows_allow_are_said_not_silently_cut(blobs) -> None
     assert f"100 folds were asked for; {made} were made" in " ".join(report.notes)
     usual = databugs.scan(blobs.head(120), folds=3, model="logistic", jobs=1)
     assert usual.options["folds"] == 3 and not any("asked for" in n for n in usual.notes)
+
+
+def test_a_pyproject_without_a_databugs_table_does_not_hide_the_repositorys(
+    tmp_path: Path,
+) -> None:
+    """A package's ``pyproject.toml`` in the data's folder (``[project]`` only) stopped the
+    search: the root's ``fail_on`` and id were dropped and the CI gate passed silently."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.databugs]\nfail_on = "label_issues>0"\nid = "message_id"\n'
+    )
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(EXAMPLES / "sms_sample.csv", data / "sms_sample.csv")
+    (data / "pyproject.toml").write_text('[project]\nname = "data"\n')
+    options, set_in = resolve_options(data / "sms_sample.csv", {})
+    assert options["fail_on"] == "label_issues>0" and options["id"] == "message_id"
+    assert set_in["fail_on"] == str(tmp_path / "pyproject.toml")

@@ -149,6 +149,11 @@ def test_identical_rows_far_apart_and_impossible_values_are_reported() -> None:
     assert not conflicting_values(matrix, labels, labelled, targets, tolerance=30.0)
     ages = rng.integers(18, 80, (200, 1)).astype(float)
     assert not conflicting_values(ages, labels, labelled, rng.normal(0, 50, 200), tolerance=5.0)
+    # 5,000 prices of two decimals as the scan's float32 matrix holds them: repeats by chance
+    prices = rng.uniform(100, 200, (5000, 1)).round(2).astype("float32")
+    values = rng.normal(0, 50, 5000)
+    texts = [f"{v:g}" for v in values]
+    assert not conflicting_values(prices, texts, np.arange(5000), values, tolerance=5.0)
     durations = np.r_[np.linspace(5, 60, 200), -3.0]
     outliers = target_outliers([f"{v:g}" for v in durations], np.arange(201), durations)
     assert [issue.row for issue in outliers] == [200] and "negative" in outliers[0].message

@@ -107,7 +107,7 @@ def fix(
         reject=_named(reject, "reject"),
         min_quality=min_quality,
         accept_consensus=accept_consensus,
-        accept_clusters=_named(accept_cluster, "accept_cluster"),
+        accept_clusters=_named(accept_cluster, "accept_cluster", "cluster"),
         output=output,
         in_place=in_place,
         dry_run=dry_run,
@@ -131,13 +131,13 @@ def fix(
         say(f"note: {one_line(note)}")
 
 
-def _named(values: list[str] | None, name: str) -> list[str]:
+def _named(values: list[str] | None, name: str, noun: str = "row") -> list[str]:
     """The rows (or clusters) an option names; given but naming none (``--accept ,,``) is an
     error, not "no option" (which applies the ledger's decisions instead)."""
     named = split_list(values)
     if values is not None and not named:
         raise DatabugsError(
-            f"{option(name)} {','.join(values)!r} names no row", code=ErrorCode.BAD_OPTION
+            f"{option(name)} {','.join(values)!r} names no {noun}", code=ErrorCode.BAD_OPTION
         )
     return named
 

@@ -235,13 +235,13 @@ def _refuse_an_original_not_kept(part: FileFix) -> None:
     exists: a file there that is no original of this data (other columns or rows, or not a
     table) would leave the data with no original at all."""
     original = original_copy(part.data)
-    if not original.is_file():
+    if not original.exists():
         return
     try:
         kept = read_table(original).frame
         same = list(kept.columns) == list(part.source.frame.columns)
         same = same and len(kept) == len(part.source.frame)
-    except DatabugsError:
+    except (DatabugsError, OSError):  # not a table, a folder
         same = False
     if not same:
         raise DatabugsError(
@@ -426,11 +426,11 @@ def _fix_from_files(
         outputs = tuple(_targets(plan, output, in_place))
         agreement = reviewer_agreement(reviewed.lines, reviewed.reviewers)
         where = agreement_path(outputs[0], plan.data) if agreement and not dry_run else None
+        read = {Path(file): "a decisions file this fix reads" for file in files}
+        refuse_overwriting([*outputs, *([where] if where else [])], read)
         result = FixResult(plan, outputs, (), reviewed, agreement, where)
         if dry_run:
             return result
-        read = {Path(file): "a decisions file this fix reads" for file in files}
-        refuse_overwriting([*outputs, *([where] if where else [])], read)
         if where is not None:
             kept = {path: "the data" for path in paths}
             check_outputs([where], kept | {ledger_path(path): "the ledger" for path in paths})

@@ -417,22 +417,27 @@ def _column_shapes(frame: pd.DataFrame) -> list[set[str] | re.Pattern | None]:
     return shapes
 
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _lines_are_rows(raw: str, delimiter: str, shapes: list) -> bool:
     """Whether every line of a record that spans lines, read without quotes, has the header's
-    fields, each field of a column of codes or numbers one of them (at least one such)."""
+    fields, each field of a column of codes or numbers one of them, at least two such filled
+    in each line (one, a label, is too easily met by the end of a quoted text)."""
     checked = [position for position, shape in enumerate(shapes) if shape is not None]
-    if not checked:
-        return False
-    for line in raw.splitlines():
+    for line in LINE_BREAK.split(raw.rstrip("\r\n")):
         fields = next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
         if len(fields) != len(shapes):
             return False
-        for position in checked:
-            cell, shape = fields[position].strip().strip('"').strip(), shapes[position]
-            fits = cell in shape if isinstance(shape, set) else bool(shape.fullmatch(cell))
-            if cell and not fits:
-                return False
+        cells = [(fields[at].strip().strip('"').strip(), shapes[at]) for at in checked]
+        filled = [(cell, shape) for cell, shape in cells if cell]
+        if len(filled) < 2 or not all(_fits(cell, shape) for cell, shape in filled):
+            return False
     return True
+
+
+def _fits(cell: str, shape: set[str] | re.Pattern) -> bool:
+    return cell in shape if isinstance(shape, set) else bool(shape.fullmatch(cell))
 
 
 def _even_rows(path: Path, lines: list[str], delimiter: str) -> list[pd.DataFrame] | None:

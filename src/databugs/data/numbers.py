@@ -210,47 +210,60 @@ MIN_DATE_SHARE = 0.95
 def read_dates(texts: pd.Series, said_missing: np.ndarray) -> np.ndarray | None:
     """Each distinct value as days since 1970 (NaN where missing), if at least
     ``MIN_DATE_SHARE`` of the filled ones are dates; else None. Day and month are read in the
-    order that reads more of them (``13/07/2024`` is day first); where both read all, month
-    first, except with dots between day, month and year (``01.03.2015``, as written in Europe)."""
+    order that reads more of them (``13/07/2024`` is day first), counting first the values
+    read in their written formats (:func:`_as_dates`: read one by one, ``13/3/21`` is read
+    either way); where both read all, month first, except with dots between day, month and
+    year (``01.03.2015``, as written in Europe)."""
     text = pd.Series(texts, dtype=object).astype(str).str.strip()
     filled = ~said_missing
     if not filled.any() or text[filled].str.fullmatch(DATE_LIKE).mean() < MIN_DATE_SHARE:
         return None
-    best = None
+    best, best_score = None, None
     dotted = text[filled].str.match(r"\d{1,2}\.").mean() > 0.5  # 01.03.2015: 1 March
     for dayfirst in (dotted, not dotted):
-        when = _as_dates(text.where(filled), dayfirst)
-        if best is None or when.notna().sum() > best.notna().sum():
-            best = when
+        when, by_format = _as_dates(text.where(filled), dayfirst)
+        score = (by_format, int(when.notna().sum()))
+        if best_score is None or score > best_score:
+            best, best_score = when, score
     best = best.where(best.dt.year.between(*YEARS))
     if best.notna().sum() < MIN_DATE_SHARE * filled.sum():
         return None
     return days_since_1970(best)
 
 
-def _as_dates(text: pd.Series, dayfirst: bool) -> pd.Series:
-    """Dates read in the format pandas infers from the first value; where there are two-digit
-    years (``3/14/21 13:05``: pandas infers no format), in the formats the values are written
-    in (:func:`two_digit_year_formats`). Values those formats do not read, and every value
-    where there is none, are read one by one (dateutil: 200,000 timestamps took 9 s) unless
-    the formats read under half (then the other order of day and month is the column's)."""
+def _as_dates(text: pd.Series, dayfirst: bool) -> tuple[pd.Series, int]:
+    """Dates, and how many were read in a written format. Where there are two-digit years
+    (``3/14/21 13:05``: pandas infers no format), the formats the values are written in read
+    them (:func:`two_digit_year_formats`); the rest, and every value where there are none,
+    in the format pandas infers from the first of them, or where it infers none one by one
+    (dateutil: 200,000 timestamps took 9 s) unless the formats read over half (then the
+    other order of day and month is the column's)."""
     import warnings
 
     with warnings.catch_warnings():  # "could not infer format": then each value alone
         warnings.simplefilter("ignore")
-        formats = two_digit_year_formats(text, dayfirst)
-        if not formats:
-            return pd.to_datetime(text, errors="coerce", dayfirst=dayfirst, utc=True)
         when = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
-        for written in formats:
+        for written in two_digit_year_formats(text, dayfirst):
             rest = when.isna() & text.notna()
             read = pd.to_datetime(text[rest], format=written, errors="coerce", utc=True)
             when = when.where(~rest, read.reindex(when.index))
+        by_format = int(when.notna().sum())
         rest = when.isna() & text.notna()
-        if rest.any() and rest.sum() <= 0.5 * text.notna().sum():
+        if rest.any() and (
+            by_format == 0
+            or _format_inferred(text[rest], dayfirst)
+            or (rest.sum() <= 0.5 * text.notna().sum())
+        ):
             alone = pd.to_datetime(text[rest], errors="coerce", dayfirst=dayfirst, utc=True)
             when = when.where(~rest, alone.reindex(when.index))
-        return when
+        return when, by_format
+
+
+def _format_inferred(text: pd.Series, dayfirst: bool) -> bool:
+    """Whether pandas infers a format from the first value (then it reads them all at once)."""
+    from pandas.tseries.api import guess_datetime_format
+
+    return guess_datetime_format(str(text.iloc[0]), dayfirst=dayfirst) is not None
 
 
 TWO_DIGIT_YEAR = re.compile(
@@ -278,6 +291,7 @@ def two_digit_year_formats(text: pd.Series, dayfirst: bool) -> list[str]:
 
 
 def _written_format(written: re.Match, dayfirst: bool) -> str:
+    """The strptime format of one value with a two-digit year (:data:`TWO_DIGIT_YEAR`)."""
     sep = written["sep"]
     day = f"%d{sep}%m{sep}%y" if dayfirst else f"%m{sep}%d{sep}%y"
     if not written["at"]:

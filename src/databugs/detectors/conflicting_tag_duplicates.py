@@ -1,6 +1,7 @@
 """Rows with identical content but different tag sets (multi-label data).
 
-The copies are found as :mod:`conflicting_duplicates` finds them; the group's most frequent
+The copies are found as :mod:`conflicting_duplicates` finds them (blank rows left out, and in
+a table without text the equal rows chance explains: ``indistinct_rows``); the group's most frequent
 tag set (ties: the one the model finds likeliest over the group) is the suggestion for the
 others, written in each row's own form.
 """

@@ -93,8 +93,10 @@ def conflicting_groups(context: Context, groups: Iterable[np.ndarray]) -> list[n
 
 
 CORRELATION_ALLOWANCE = 30.0
-"""How many times more often than independent columns would, correlated columns are allowed to
-make rows equal by chance (equal rows of a table without text are copies only beyond that)."""
+"""How many times more often than independent columns correlated columns may make rows equal
+by chance, whatever the data's own count of equal pairs says (correlation within a few
+values, letters' 13 rows of one x.bar and y.bar, does not show in it; nor, in it, can a big
+group of copies be told from chance)."""
 CHANCE_LEVEL = 0.01
 """A group of equal rows is chance while at least this probable: :func:`by_chance`."""
 
@@ -103,31 +105,48 @@ def by_chance(
     context: Context, groups: list[np.ndarray], *, round_numbers: int | None = None
 ) -> list[bool]:
     """Per group of equal rows (equal once numbers are rounded to ``round_numbers``
-    significant digits), whether chance explains it: with the rows expected to hold its values
-    were the columns independent (the rows times each value's share of its column) times
-    :data:`CORRELATION_ALLOWANCE`, as many rows or more are at least :data:`CHANCE_LEVEL`
-    likely (Poisson). One column's equal values are always chance (an age of 34 twice is two
-    people of 34), rows equal in three columns of distinct numbers never; titanic's class, sex
-    and age (14 distinct rows of 2,201), flare's 611 of 703 rows in equal groups with two
-    labels and cmc's 137 of 140 are chance, the pool's other copies with two labels (dna,
-    soybean, splice) are not (docs/benchmarks.md). Equal text is never chance: a sentence
-    written twice is a copy however common its words."""
+    significant digits), whether chance explains it: as many equal rows or more are at least
+    :data:`CHANCE_LEVEL` likely (Poisson, shared among the groups) where the rows expected
+    to hold its values are
+    those were the columns independent (the rows times each value's share of its column),
+    scaled so that all rows together are expected to make as many equal pairs as the data
+    holds (:func:`equal_pairs_scale`: correlated columns make more, a table of every
+    combination of its values once none but copies). A coded or whole-number column's
+    repeated values are chance (an age of 34 twice is two people of 34); rows equal in three
+    columns of distinct measurements are not, nor is equal text: a sentence written twice is
+    a copy however common its words (docs/benchmarks.md)."""
     if context.features.text_columns or not groups:
         return [False] * len(groups)
+    content = normalised_content(context, round_numbers=round_numbers)
     expected = context.computed_once(
-        ("expected_equal_rows", round_numbers),
-        lambda: expected_equal_rows(normalised_content(context, round_numbers=round_numbers)),
+        ("expected_equal_rows", round_numbers), lambda: expected_equal_rows(content)
     )
+    rows = context.labelled
+    keys = pd.util.hash_pandas_object(content.iloc[rows], index=False).to_numpy()
+    scale = equal_pairs_scale(np.unique(keys, return_counts=True)[1], expected[rows])
     sizes = np.array([len(group) for group in groups])
-    return list(chance_explains(sizes, expected[[group[0] for group in groups]]))
+    return list(chance_explains(sizes, scale * expected[[group[0] for group in groups]]))
+
+
+def equal_pairs_scale(group_sizes: np.ndarray, expected: np.ndarray) -> float:
+    """How many times the rows expected to be equal by chance to take: the pairs of equal rows
+    the data holds (``group_sizes``: rows per distinct content) against the pairs expected
+    were the columns independent (half the sum of each row's ``expected`` equal rows) where
+    it holds fewer (a table of every combination of its values once holds none but copies),
+    else :data:`CORRELATION_ALLOWANCE`."""
+    held = float((group_sizes * (group_sizes - 1)).sum()) / 2
+    ratio = held / max(float(expected.sum()) / 2, 1e-300)
+    return ratio if ratio < 1 else CORRELATION_ALLOWANCE
 
 
 def chance_explains(sizes: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Whether groups of ``sizes`` equal rows, ``expected`` were the columns independent, are
-    chance (:func:`by_chance`)."""
+    """Whether groups of ``sizes`` equal rows, ``expected`` by chance, are chance
+    (:func:`by_chance`): :data:`CHANCE_LEVEL` is shared among the groups asked about, since
+    among thousands of values repeated by chance some repeat four times (5,000 prices of two
+    decimals: 95 rows in such groups at 1% each)."""
     from scipy.stats import poisson
 
-    return poisson.sf(sizes - 1, CORRELATION_ALLOWANCE * expected) >= CHANCE_LEVEL
+    return poisson.sf(sizes - 1, expected) >= CHANCE_LEVEL / max(len(sizes), 1)
 
 
 def expected_equal_rows(content: pd.DataFrame) -> np.ndarray:
@@ -149,13 +168,15 @@ def _value_shares(values: pd.Series) -> np.ndarray:
     ``999.0`` are no coincidence, two people aged 34 of 600 are."""
     codes, _ = pd.factorize(values, use_na_sentinel=False)
     counts = np.bincount(codes)[codes]
-    shares = counts / len(values)
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    measured = np.isfinite(numbers) & (counts == 1)
-    if not pd.api.types.is_numeric_dtype(values) or measured.mean() <= 0.5:
+    shares = counts / max(len(values), 1)
+    if not pd.api.types.is_numeric_dtype(values):
         return shares
+    numbers = values.to_numpy(dtype=float, na_value=np.nan)
     finite = np.isfinite(numbers)
-    step = _written_step(numbers[finite])
+    if not finite.any() or (counts[finite] == 1).mean() <= 0.5:
+        return shares
+    precision = np.finfo(values.dtype if values.dtype.kind == "f" else float).eps
+    step = _written_step(numbers[finite], precision)
     low, high = np.quantile(numbers[finite], [0.25, 0.75])
     reach = max(step, (high - low) / 10)
     ordered = np.sort(numbers[finite])
@@ -166,12 +187,14 @@ def _value_shares(values: pd.Series) -> np.ndarray:
     return shares
 
 
-def _written_step(numbers: np.ndarray) -> float:
+def _written_step(numbers: np.ndarray, precision: float) -> float:
     """The smallest step the numbers are written in: 1 for whole numbers, 0.01 for two
-    decimals (at most ``MAX_DECIMALS``)."""
+    decimals (at most ``MAX_DECIMALS``), allowing for the rounding of numbers stored with
+    ``precision`` (float32 holds 1234.56 as 1234.5601)."""
+    slack = max(1e-6, 4 * precision * float(np.abs(numbers).max()))
     for decimals in range(MAX_DECIMALS + 1):
         scaled = numbers * 10.0**decimals
-        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6 * 10.0**decimals):
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=slack * 10.0**decimals):
             return 10.0**-decimals
     return 10.0**-MAX_DECIMALS
 

@@ -15,6 +15,7 @@ from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.conflicting_duplicates import equal_rows_with_two_labels
 from databugs.detectors.content import MAX_LISTED, used_columns
 from databugs.detectors.registry import register
+from databugs.text import count
 
 SEVERITY = 0.4
 
@@ -41,7 +42,8 @@ class IndistinctRows(Detector):
                 kind=self.name,
                 row=None,
                 severity=SEVERITY,
-                message=f"{rows} rows in {len(groups)} groups share every value with rows of "
+                message=f"{count(rows, 'row')} in {count(len(groups), 'group')} share every "
+                f"value with rows of "
                 f"another label, as often as the columns' own values predict: {_named(columns)} "
                 f"cannot tell them apart (a column the data lacks may decide their labels); "
                 f"not reported as copies",

@@ -17,7 +17,7 @@ import pandas as pd
 
 from databugs.data.task import NumberStyle
 from databugs.detectors.base import Issue
-from databugs.detectors.content import chance_explains, expected_equal_rows
+from databugs.detectors.content import chance_explains, equal_pairs_scale, expected_equal_rows
 from databugs.detectors.robust import median_and_spread
 
 FALSE_SHARE = 0.3
@@ -138,33 +138,45 @@ def conflicting_values(
     if not isinstance(matrix, np.ndarray) or len(labelled) == 0:
         return []
     keys = pd.DataFrame(matrix[labelled]).fillna(np.inf)
-    groups = keys.groupby(list(keys.columns), sort=False, dropna=False).indices
+    groups = list(keys.groupby(list(keys.columns), sort=False, dropna=False).indices.values())
     expected = expected_equal_rows(keys)
-    issues = []
-    for members in groups.values():
-        values = targets[members]
-        if len(members) < 2 or values.max() - values.min() <= tolerance:
-            continue
-        if chance_explains(np.array([len(members)]), expected[members[:1]])[0]:
-            continue
-        rows = sorted(int(labelled[m]) for m in members)
-        group = f"rows {', '.join(map(str, rows[:5]))}" + (" ..." if len(rows) > 5 else "")
-        spread = float(values.max() - values.min())
-        for member in members:
-            row = int(labelled[member])
-            issues.append(
-                Issue(
-                    kind="conflicting_duplicates",
-                    row=row,
-                    severity=float(min(1.0, spread / (spread + tolerance))),
-                    message=f"{len(rows)} rows with the same features have values "
-                    f"{values.min():g} to {values.max():g} (apart by more than {tolerance:.3g})",
-                    given_label=labels[row],
-                    group=group,
-                    details={"rows": rows},
-                )
-            )
-    return issues
+    expected *= equal_pairs_scale(np.array([len(members) for members in groups]), expected)
+    apart = [m for m in groups if len(m) > 1 and np.ptp(targets[m]) > tolerance]
+    sizes = np.array([len(members) for members in apart])
+    chance = chance_explains(sizes, expected[[members[0] for members in apart]])
+    return [
+        issue
+        for members, explained in zip(apart, chance, strict=True)
+        if not explained
+        for issue in _conflict_issues(members, labels, labelled, targets, tolerance)
+    ]
+
+
+def _conflict_issues(
+    members: np.ndarray,
+    labels: Sequence[str | None],
+    labelled: np.ndarray,
+    targets: np.ndarray,
+    tolerance: float,
+) -> list[Issue]:
+    """One issue per row of a group of equal rows whose values lie far apart."""
+    values = targets[members]
+    rows = sorted(int(labelled[m]) for m in members)
+    group = f"rows {', '.join(map(str, rows[:5]))}" + (" ..." if len(rows) > 5 else "")
+    spread = float(values.max() - values.min())
+    return [
+        Issue(
+            kind="conflicting_duplicates",
+            row=int(labelled[member]),
+            severity=float(min(1.0, spread / (spread + tolerance))),
+            message=f"{len(rows)} rows with the same features have values "
+            f"{values.min():g} to {values.max():g} (apart by more than {tolerance:.3g})",
+            given_label=labels[int(labelled[member])],
+            group=group,
+            details={"rows": rows},
+        )
+        for member in members
+    ]
 
 
 def target_outliers(

@@ -81,6 +81,12 @@ def parse_rules(text: str | None) -> list[GateRule]:
             )
         figure, op, value, percent = found.groups()
         rules.append(GateRule(part.strip(), figure, op, float(value), percent == "%"))
+    if not rules and text and text.strip():  # "," read as no gate: a CI job passed unguarded
+        raise DatabugsError(
+            f"{where_set('fail_on')}: {text.strip()!r} names no rule",
+            code=ErrorCode.BAD_GATE_RULE,
+            hint="write FIGURE OP NUMBER, e.g. label_issues>2% or label_health<0.9",
+        )
     return rules
 
 

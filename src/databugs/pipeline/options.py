@@ -2,7 +2,8 @@
 files, so that a CI job needs no flags.
 
 Sources, lowest precedence first: built-in defaults; ``[tool.databugs]`` in the nearest
-``pyproject.toml`` (searched from the data's folder upwards); ``databugs.toml`` beside the data;
+``pyproject.toml`` that has one (searched from the data's folder upwards: a ``pyproject.toml``
+of a package in a data folder hid the repository's gate); ``databugs.toml`` beside the data;
 in each file, a ``datasets."<path>"`` section matching the data; then the command line. Keys
 are the long option names with dashes written as underscores; an unknown key is an error.
 Detector settings are tables of their own: ``[tool.databugs.detectors.<kind>]``.
@@ -156,10 +157,9 @@ def _config_tables(data: Path) -> list[tuple[Path, dict[str, Any]]]:
     folder = data.resolve().parent
     for candidate in [folder, *folder.parents]:
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
-            table = _read(pyproject).get("tool", {}).get("databugs")
-            if table is not None:
-                found.append((pyproject, table))
+        table = _read(pyproject).get("tool", {}).get("databugs") if pyproject.is_file() else None
+        if table is not None:  # one without [tool.databugs] (a package's own) is passed by
+            found.append((pyproject, table))
             break
     beside = folder / "databugs.toml"
     if beside.is_file():

@@ -56,7 +56,7 @@ def load_report(path: str | Path) -> dict[str, Any]:
         raise DatabugsError(
             f"{path}: no such file", code=ErrorCode.MISSING_REPORT, hint="run databugs scan first"
         ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # 100,000 brackets deep
         raise DatabugsError(f"{path}: not valid JSON", code=ErrorCode.BAD_REPORT) from None
     if not isinstance(report, dict) or report.get("schema") != SCHEMA:
         raise DatabugsError(f"{path}: not a databugs report.json", code=ErrorCode.BAD_REPORT)
@@ -65,9 +65,27 @@ def load_report(path: str | Path) -> dict[str, Any]:
         raise DatabugsError(
             f"{path}: an incomplete report.json (no {missing[0]!r})", code=ErrorCode.BAD_REPORT
         )
+    _check_input(path, report)
     _check_summary(path, report)
     _check_issues(path, report)
     return report
+
+
+INPUT_PARTS = {"path": str, "label": (str, list), "rows": int, "sha256": str}
+"""What the commands read of ``input`` (``fix``, ``diff``, a baseline), and of what type."""
+
+
+def _check_input(path: Path, report: dict[str, Any]) -> None:
+    """An input naming the data as the commands read it (a hand-edited one may not)."""
+    scanned = report["input"]
+    for part, kind in INPUT_PARTS.items():
+        value = scanned.get(part) if isinstance(scanned, dict) else None
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise DatabugsError(
+                f"{path}: an incomplete report.json ('input' has no {part!r} of its type)",
+                code=ErrorCode.BAD_REPORT,
+                hint="scan again, or restore the field",
+            )
 
 
 SUMMARY_PARTS = ("rows", "counts")
@@ -75,17 +93,25 @@ SUMMARY_PARTS = ("rows", "counts")
 
 
 def _check_summary(path: Path, report: dict[str, Any]) -> None:
+    """A summary with what every command reads of it (a hand-edited one may lack it)."""
     summary = report["summary"]
-    missing = [
-        part for part in SUMMARY_PARTS if not isinstance(summary, dict) or part not in summary
-    ]
-    if missing or not isinstance(summary["counts"], dict):
-        what = f"no {missing[0]!r}" if missing else "'counts' is not an object"
-        raise DatabugsError(
-            f"{path}: an incomplete report.json ('summary' has {what})",
-            code=ErrorCode.BAD_REPORT,
-            hint="scan again, or restore the field",
-        )
+    if not isinstance(summary, dict):
+        summary = {}
+    missing = [part for part in SUMMARY_PARTS if part not in summary]
+    health = summary.get("label_health")
+    if missing:
+        what = f"no {missing[0]!r}"
+    elif not isinstance(summary["counts"], dict):
+        what = "'counts' that is not an object"
+    elif health is not None and (isinstance(health, bool) or not isinstance(health, int | float)):
+        what = "a 'label_health' that is no number"
+    else:
+        return
+    raise DatabugsError(
+        f"{path}: an incomplete report.json ('summary' has {what})",
+        code=ErrorCode.BAD_REPORT,
+        hint="scan again, or restore the field",
+    )
 
 
 def is_two_file_scan(scan_input: dict[str, Any]) -> bool:

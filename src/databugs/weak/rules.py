@@ -14,6 +14,7 @@ a rule that matches nothing) is a :class:`DatabugsError` naming the rule.
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import re
 import warnings
@@ -303,7 +304,8 @@ def _query_rule(
 
 
 def _python_rules(path: Path) -> list[LabellingRule]:
-    spec = importlib.util.spec_from_file_location(f"databugs_rules_{path.stem}", path)
+    loader = importlib.machinery.SourceFileLoader(f"databugs_rules_{path.stem}", str(path))
+    spec = importlib.util.spec_from_loader(loader.name, loader)  # also rules.PY
     module = importlib.util.module_from_spec(spec)
     decorated: list[Callable] = []
     loading = _DECORATED.set(decorated)
