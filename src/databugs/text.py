@@ -138,7 +138,9 @@ def log_line(line: str, *, keep_escapes: bool = False) -> str:
     return line.replace(OLD_COMMAND, "#\\u0023[")
 
 
-NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+"""A plain number as written (``-1``, ``1.10``, ``.5``, ``2e3``): no grouping, unit or sign
+other than ``+``/``-``. Defused formulas, label spellings and a CSV column's shape read it."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -22,7 +22,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.preprocessing import StandardScaler
 
 from databugs.data.features import FeatureSet
-from databugs.data.validate import check_at_least, check_between
+from databugs.data.validate import check_at_least, check_seed
 from databugs.errors import DatabugsError, ErrorCode, given
 from databugs.models.zoo import make_model, resolve_model_name
 
@@ -137,7 +137,7 @@ def select_rows(
             hint=f"use one of {', '.join(STRATEGIES)}",
         )
     check_at_least("budget", budget, 1)
-    check_between("seed", seed, 0, 2**32 - 1)  # numpy's range: -1 was a traceback
+    check_seed(seed)
     labelled = np.array([i for i, label in enumerate(labels) if label is not None], dtype=int)
     pool = np.array([i for i, label in enumerate(labels) if label is None], dtype=int)
     classes = sorted({label for label in labels if label is not None})

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from databugs.data.exports import read_export
 from databugs.errors import DatabugsError, ErrorCode
+from databugs.text import NUMBER
 
 FORMATS = {
     ".csv": "csv",
@@ -398,7 +399,6 @@ def _refuse_swallowed_lines(
 
 MAX_CODES = 20
 """A column of at most this many distinct values is a column of codes (a label, a flag)."""
-NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _column_shapes(frame: pd.DataFrame) -> list[set[str] | re.Pattern | None]:

@@ -236,8 +236,8 @@ def _as_dates(text: pd.Series, dayfirst: bool) -> tuple[pd.Series, int]:
     (``3/14/21 13:05``: pandas infers no format), the formats the values are written in read
     them (:func:`two_digit_year_formats`); the rest, and every value where there are none,
     in the format pandas infers from the first of them, or where it infers none one by one
-    (dateutil: 200,000 timestamps took 9 s) unless the formats read over half (then the
-    other order of day and month is the column's)."""
+    (dateutil: 200,000 timestamps took 9 s), unless the formats read some but under half
+    (then the other order of day and month is the column's)."""
     import warnings
 
     with warnings.catch_warnings():  # "could not infer format": then each value alone

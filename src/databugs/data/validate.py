@@ -197,6 +197,15 @@ def _check_number(name: str, value: object) -> None:
         raise DatabugsError(f"{value_set(name, value)} is not a number", code=ErrorCode.BAD_OPTION)
 
 
+MAX_SEED = 2**32 - 1
+"""The largest seed numpy takes (a negative one, or a larger, ended in its traceback)."""
+
+
+def check_seed(seed: int) -> None:
+    """A seed every random choice can take: 0 to :data:`MAX_SEED`."""
+    check_between("seed", seed, 0, MAX_SEED)
+
+
 def check_between(name: str, value: int | float, low: int | float, high: int | float) -> None:
     """An option with a range (a seed, a confidence) must lie in ``[low, high]``."""
     _check_number(name, value)

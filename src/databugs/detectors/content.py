@@ -105,30 +105,36 @@ def by_chance(
     context: Context, groups: list[np.ndarray], *, round_numbers: int | None = None
 ) -> list[bool]:
     """Per group of equal rows (equal once numbers are rounded to ``round_numbers``
-    significant digits), whether chance explains it: as many equal rows or more are at least
-    :data:`CHANCE_LEVEL` likely (Poisson, shared among the groups) where the rows expected
-    to hold its values are
-    those were the columns independent (the rows times each value's share of its column),
-    scaled so that all rows together are expected to make as many equal pairs as the data
-    holds (:func:`equal_pairs_scale`: correlated columns make more, a table of every
-    combination of its values once none but copies). A coded or whole-number column's
-    repeated values are chance (an age of 34 twice is two people of 34); rows equal in three
-    columns of distinct measurements are not, nor is equal text: a sentence written twice is
-    a copy however common its words (docs/benchmarks.md)."""
+    significant digits), whether chance explains it (:func:`chance_groups`, over the labelled
+    rows). A coded or whole-number column's repeated values are chance (an age of 34 twice is
+    two people of 34); rows equal in three columns of distinct measurements are not, nor is
+    equal text: a sentence written twice is a copy however common its words
+    (docs/benchmarks.md)."""
     if context.features.text_columns or not groups:
         return [False] * len(groups)
-    content = normalised_content(context, round_numbers=round_numbers)
     expected = context.computed_once(
-        ("expected_equal_rows", round_numbers), lambda: expected_equal_rows(content)
+        ("expected_equal_rows", round_numbers),
+        lambda: expected_equal_rows(normalised_content(context, round_numbers=round_numbers)),
     )
     rows = context.labelled
-    keys = pd.util.hash_pandas_object(content.iloc[rows], index=False).to_numpy()
-    scale = equal_pairs_scale(np.unique(keys, return_counts=True)[1], expected[rows])
+    keys = content_hashes(context, round_numbers=round_numbers)[rows]
+    held = np.unique(keys, return_counts=True)[1]
+    positions = labelled_position(context)
+    return list(chance_groups(expected[rows], held, [positions[group] for group in groups]))
+
+
+def chance_groups(expected: np.ndarray, held: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+    """Per group of equal rows (positions into ``expected``), whether chance explains it: as
+    many equal rows or more are at least :data:`CHANCE_LEVEL` likely (Poisson, the level
+    shared among the groups) where the rows expected to hold its values are those were the
+    columns independent (``expected``, :func:`expected_equal_rows`) scaled by
+    :func:`_equal_pairs_scale` (``held``: rows per distinct content of all the rows)."""
+    scale = _equal_pairs_scale(held, expected)
     sizes = np.array([len(group) for group in groups])
-    return list(chance_explains(sizes, scale * expected[[group[0] for group in groups]]))
+    return _chance_explains(sizes, scale * expected[[group[0] for group in groups]])
 
 
-def equal_pairs_scale(group_sizes: np.ndarray, expected: np.ndarray) -> float:
+def _equal_pairs_scale(group_sizes: np.ndarray, expected: np.ndarray) -> float:
     """How many times the rows expected to be equal by chance to take: the pairs of equal rows
     the data holds (``group_sizes``: rows per distinct content) against the pairs expected
     were the columns independent (half the sum of each row's ``expected`` equal rows) where
@@ -139,11 +145,11 @@ def equal_pairs_scale(group_sizes: np.ndarray, expected: np.ndarray) -> float:
     return ratio if ratio < 1 else CORRELATION_ALLOWANCE
 
 
-def chance_explains(sizes: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Whether groups of ``sizes`` equal rows, ``expected`` by chance, are chance
-    (:func:`by_chance`): :data:`CHANCE_LEVEL` is shared among the groups asked about, since
-    among thousands of values repeated by chance some repeat four times (5,000 prices of two
-    decimals: 95 rows in such groups at 1% each)."""
+def _chance_explains(sizes: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Whether groups of ``sizes`` equal rows, ``expected`` by chance, are chance:
+    :data:`CHANCE_LEVEL` is shared among the groups asked about, since among thousands of
+    values repeated by chance some repeat four times (5,000 prices of two decimals: 95 rows
+    in such groups at 1% each)."""
     from scipy.stats import poisson
 
     return poisson.sf(sizes - 1, expected) >= CHANCE_LEVEL / max(len(sizes), 1)

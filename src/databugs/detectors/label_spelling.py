@@ -21,7 +21,7 @@ import numpy as np
 
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
-from databugs.text import count
+from databugs.text import NUMBER, count
 
 SEPARATORS = re.compile(r"[\s_]+|(?<=[^\W\d_])[-.](?=[^\W\d_])")
 """What a spelling key drops: spaces and underscores, and a hyphen or dot between two letters
@@ -33,7 +33,6 @@ SEVERITY = 0.9
 
 NUMBER_KEY = "#"
 """Keys of labels that are numbers start with this."""
-NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def spelling_key(label: str, *, fold_case: bool = True) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from databugs.data.task import NumberStyle
 from databugs.detectors.base import Issue
-from databugs.detectors.content import chance_explains, equal_pairs_scale, expected_equal_rows
+from databugs.detectors.content import chance_groups, expected_equal_rows
 from databugs.detectors.robust import median_and_spread
 
 FALSE_SHARE = 0.3
@@ -139,43 +139,36 @@ def conflicting_values(
         return []
     keys = pd.DataFrame(matrix[labelled]).fillna(np.inf)
     groups = list(keys.groupby(list(keys.columns), sort=False, dropna=False).indices.values())
-    expected = expected_equal_rows(keys)
-    expected *= equal_pairs_scale(np.array([len(members) for members in groups]), expected)
     apart = [m for m in groups if len(m) > 1 and np.ptp(targets[m]) > tolerance]
-    sizes = np.array([len(members) for members in apart])
-    chance = chance_explains(sizes, expected[[members[0] for members in apart]])
+    held = np.array([len(members) for members in groups])
+    chance = chance_groups(expected_equal_rows(keys), held, apart)
     return [
         issue
         for members, explained in zip(apart, chance, strict=True)
         if not explained
-        for issue in _conflict_issues(members, labels, labelled, targets, tolerance)
+        for issue in _conflict_issues(labelled[members], targets[members], labels, tolerance)
     ]
 
 
 def _conflict_issues(
-    members: np.ndarray,
-    labels: Sequence[str | None],
-    labelled: np.ndarray,
-    targets: np.ndarray,
-    tolerance: float,
+    rows: np.ndarray, values: np.ndarray, labels: Sequence[str | None], tolerance: float
 ) -> list[Issue]:
-    """One issue per row of a group of equal rows whose values lie far apart."""
-    values = targets[members]
-    rows = sorted(int(labelled[m]) for m in members)
-    group = f"rows {', '.join(map(str, rows[:5]))}" + (" ..." if len(rows) > 5 else "")
+    """One issue per row of a group of equal rows whose ``values`` lie far apart."""
+    listed = sorted(int(row) for row in rows)
+    group = f"rows {', '.join(map(str, listed[:5]))}" + (" ..." if len(listed) > 5 else "")
     spread = float(values.max() - values.min())
     return [
         Issue(
             kind="conflicting_duplicates",
-            row=int(labelled[member]),
+            row=int(row),
             severity=float(min(1.0, spread / (spread + tolerance))),
-            message=f"{len(rows)} rows with the same features have values "
+            message=f"{len(listed)} rows with the same features have values "
             f"{values.min():g} to {values.max():g} (apart by more than {tolerance:.3g})",
-            given_label=labels[int(labelled[member])],
+            given_label=labels[int(row)],
             group=group,
-            details={"rows": rows},
+            details={"rows": listed},
         )
-        for member in members
+        for row in rows
     ]
 
 

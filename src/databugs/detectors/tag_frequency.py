@@ -7,10 +7,10 @@ how the data was collected than about the rows: each is one dataset-level findin
 
 from __future__ import annotations
 
-from databugs import text
 from databugs.data.task import MULTILABEL
 from databugs.detectors.base import Context, Detector, Issue
 from databugs.detectors.registry import register
+from databugs.text import count
 
 
 @register
@@ -26,12 +26,12 @@ class RareTags(Detector):
                 kind=self.name,
                 row=None,
                 severity=0.5,
-                message=f"tag {tag!r} is on {text.count(int(count), 'row')}, fewer than the "
+                message=f"tag {tag!r} is on {count(int(carrying), 'row')}, fewer than the "
                 f"{context.folds} folds: its rows are scored by models that never saw it",
-                details={"tag": tag, "rows": int(count)},
+                details={"tag": tag, "rows": int(carrying)},
             )
-            for tag, count in zip(context.tags.sets.tags, counts, strict=True)
-            if count < context.folds
+            for tag, carrying in zip(context.tags.sets.tags, counts, strict=True)
+            if carrying < context.folds
         ]
 
 
@@ -49,10 +49,10 @@ class TagImbalance(Detector):
         counts = context.tags.sets.counts()
         rows = max(len(context.tags.sets.labelled), 1)
         issues = []
-        for tag, count in zip(context.tags.sets.tags, counts, strict=True):
-            share = count / rows
-            if context.folds <= count and share < self.min_share:
-                what = f"is on only {share:.1%} of the labelled rows ({int(count)})"
+        for tag, carrying in zip(context.tags.sets.tags, counts, strict=True):
+            share = carrying / rows
+            if context.folds <= carrying and share < self.min_share:
+                what = f"is on only {share:.1%} of the labelled rows ({int(carrying)})"
             elif share > self.max_share:
                 what = f"is on {share:.1%} of the labelled rows: it tells the rows hardly apart"
             else:
@@ -63,7 +63,7 @@ class TagImbalance(Detector):
                     row=None,
                     severity=0.3,
                     message=f"tag {tag!r} {what}",
-                    details={"tag": tag, "rows": int(count), "share": round(float(share), 6)},
+                    details={"tag": tag, "rows": int(carrying), "share": round(float(share), 6)},
                 )
             )
         return issues

@@ -30,10 +30,10 @@ from databugs.data.table import Columns, check_columns, featurise
 from databugs.data.task import CLASSIFICATION, MULTILABEL, REGRESSION, TaskChoice, numeric_targets
 from databugs.data.validate import (
     check_at_least,
-    check_between,
     check_classes,
     check_flat_labels,
     check_label_column,
+    check_seed,
     label_texts,
 )
 from databugs.detectors.base import Detector
@@ -199,7 +199,7 @@ def _check_model_options(options: dict[str, Any], task: str = CLASSIFICATION) ->
     before the features are built."""
     folds = options["folds"]
     check_at_least("folds", folds, 2)  # a part to train on and a part held out
-    check_between("seed", options["seed"], 0, 2**32 - 1)
+    check_seed(options["seed"])
     check_model_name(options["model"], task)
     if options.get("text_model"):
         model_folder(options["text_model"])  # a wrong name fails now, not after featurising

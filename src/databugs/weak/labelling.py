@@ -33,7 +33,12 @@ from databugs.data.features import FeatureSet
 from databugs.data.io import LoadedTable
 from databugs.data.keys import row_ids
 from databugs.data.table import Columns, open_table
-from databugs.data.validate import check_at_least, check_between, check_label_column
+from databugs.data.validate import (
+    check_at_least,
+    check_between,
+    check_label_column,
+    check_seed,
+)
 from databugs.errors import DatabugsError, ErrorCode, option
 from databugs.models.zoo import check_model_name
 from databugs.weak.analysis import analyse, text_of
@@ -84,7 +89,7 @@ def label_data(
     """Label the rows of ``data`` from ``rules`` (a YAML or Python file); see the module doc.
     Every row gets a label unless its confidence is below ``min_confidence``."""
     check_between("min_confidence", min_confidence, 0, 1)
-    check_between("seed", seed, 0, 2**32 - 1)  # numpy's range: -1 was a traceback
+    check_seed(seed)
     if jobs is not None:
         check_at_least("jobs", jobs, 1)
     check_model_name(model)
@@ -193,7 +198,7 @@ def _classes(
                 f"rule {rule.name!r} votes {outside[0]!r}, not one of {option('classes')}",
                 code=ErrorCode.BAD_LABELLING_RULE,
             )
-    strays = sorted({g for g in gold if g is not None} - set(declared or [])) if declared else []
+    strays = sorted({g for g in gold if g is not None} - set(declared)) if declared else []
     if strays:  # a stray label would be a class the model writes on unlabelled rows
         row = next(number for number, label in enumerate(gold) if label == strays[0])
         raise DatabugsError(
